@@ -1,0 +1,45 @@
+/**
+ * The rpc layer's contract with the services above it (kv, lease, watch, ...). Every call of the
+ * client goes through one `Rpc` object: endpoint choice, waiting for a ready connection within
+ * `dialTimeout`, deadlines and AbortSignal, metadata, size limits, retries and error mapping.
+ */
+import type { Method } from '../proto/method.js';
+
+/** Options every call accepts. */
+export interface CallOptions {
+  /** Aborting cancels the call; it rejects with `signal.reason`. */
+  signal?: AbortSignal;
+  /** Deadline for the whole call including retries, in milliseconds; expiry rejects with `DeadlineExceededError`. */
+  timeout?: number;
+}
+
+/** Options of a stream call: call options plus extra metadata (e.g. require-leader). */
+export interface StreamCallOptions extends CallOptions {
+  metadata?: Record<string, string>;
+}
+
+/** Callbacks of a streaming call, with decoded messages and typed errors. */
+export interface RpcStreamHandlers<Res> {
+  onMessage(message: Res): void;
+  /** Exactly once: `error` undefined when the server ended the stream with OK. */
+  onEnd(error: Error | undefined): void;
+}
+
+/** A streaming call in progress. */
+export interface RpcStream<Req> {
+  /** Sends one request (bidi). Throws `RequestTooLargeError` before sending when over `maxCallSendMsgSize`. */
+  write(request: Req): void;
+  end(): void;
+  cancel(): void;
+}
+
+export interface Rpc {
+  /** One request, one response; rejects with a typed error from src/errors.ts. */
+  unary<Req, Res>(method: Method<Req, Res>, request: Req, options?: CallOptions): Promise<Res>;
+  /** One request, a stream of responses; leaving the loop cancels the call on the server. */
+  serverStream<Req, Res>(method: Method<Req, Res>, request: Req, options?: StreamCallOptions): AsyncIterable<Res>;
+  /** A bidi stream (Watch, LeaseKeepAlive). */
+  bidi<Req, Res>(method: Method<Req, Res>, handlers: RpcStreamHandlers<Res>, options?: StreamCallOptions): RpcStream<Req>;
+  /** Closes every connection; later calls reject with `ClientClosedError`. */
+  close(): Promise<void>;
+}
