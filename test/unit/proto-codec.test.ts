@@ -1,0 +1,221 @@
+// Unit tests of the generated codec and the Method descriptors (src/proto): wire field numbers,
+// round trips, int64 as bigint, bytes as zero-copy views, and every gRPC path checked against the
+// generated service descriptors.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fromBinary, type DescMethod } from '@bufbuild/protobuf';
+
+import {
+  KV,
+  Lease,
+  SERVICES,
+  Compare_CompareResult,
+  Compare_CompareTarget,
+  etcdserverpb,
+  mvccpb,
+  authpb,
+  v3lockpb,
+  v3electionpb,
+  type Method,
+  type RequestOpInit,
+  type CompareInit,
+} from '../../src/proto/index.js';
+
+// --- a tiny protobuf writer, so expected bytes come from the field numbers, not from the codec ---
+
+/** Base-128 varint; negative numbers as 64-bit two's complement (10 bytes), as int64 requires. */
+function varint(value: bigint | number): number[] {
+  let v = BigInt(value);
+  if (v < 0n) v += 1n << 64n;
+  const out: number[] = [];
+  while (v >= 0x80n) {
+    out.push(Number(v & 0x7fn) | 0x80);
+    v >>= 7n;
+  }
+  out.push(Number(v));
+  return out;
+}
+/** A varint field (wire type 0). */
+const vfield = (field: number, value: bigint | number): number[] => [...varint(field << 3), ...varint(value)];
+/** A length-delimited field (wire type 2): bytes, strings, sub-messages. */
+function lfield(field: number, payload: number[] | string): number[] {
+  const bytes = typeof payload === 'string' ? [...Buffer.from(payload)] : payload;
+  return [...varint((field << 3) | 2), ...varint(bytes.length), ...bytes];
+}
+
+const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+test('PutRequest encodes to the expected field numbers and round-trips', () => {
+  const bytes = KV.put.encode({ key: enc('a'), value: enc('b'), lease: 3n, prevKv: true, ignoreLease: true });
+  // key=1, value=2, lease=3, prev_kv=4, ignore_lease=6
+  const expected = [...lfield(1, 'a'), ...lfield(2, 'b'), ...vfield(3, 3), ...vfield(4, 1), ...vfield(6, 1)];
+  assert.deepEqual([...bytes], expected);
+
+  const back = fromBinary(KV.put.input, bytes);
+  assert.deepEqual(back.key, enc('a'));
+  assert.deepEqual(back.value, enc('b'));
+  assert.equal(back.lease, 3n);
+  assert.equal(back.prevKv, true);
+  assert.equal(back.ignoreValue, false);
+  assert.equal(back.ignoreLease, true);
+});
+
+test('empty requests encode to zero bytes (proto3 defaults are not sent)', () => {
+  assert.equal(KV.range.encode({}).length, 0);
+  assert.equal(Lease.leaseLeases.encode({}).length, 0);
+});
+
+test('TxnRequest with compares, nested ops and a nested txn round-trips', () => {
+  const compare: CompareInit[] = [
+    { key: enc('k1'), target: Compare_CompareTarget.VALUE, result: Compare_CompareResult.EQUAL, targetUnion: { case: 'value', value: enc('v1') } },
+    { key: enc('k2'), target: Compare_CompareTarget.MOD, result: Compare_CompareResult.LESS, targetUnion: { case: 'modRevision', value: 9_007_199_254_740_993n } },
+    { key: enc('p/'), rangeEnd: enc('p0'), target: Compare_CompareTarget.VERSION, result: Compare_CompareResult.NOT_EQUAL, targetUnion: { case: 'version', value: 0n } },
+  ];
+  const success: RequestOpInit[] = [
+    { request: { case: 'requestPut', value: { key: enc('k1'), value: enc('v2'), lease: 0x694d77aa9e38260fn } } },
+    { request: { case: 'requestRange', value: { key: enc('p/'), rangeEnd: enc('p0'), limit: 10n, keysOnly: true } } },
+    {
+      request: {
+        case: 'requestTxn',
+        value: { success: [{ request: { case: 'requestDeleteRange', value: { key: enc('x'), prevKv: true } } }] },
+      },
+    },
+  ];
+  const failure: RequestOpInit[] = [{ request: { case: 'requestRange', value: { key: enc('k1') } } }];
+
+  const bytes = KV.txn.encode({ compare, success, failure });
+  const back = fromBinary(KV.txn.input, bytes);
+
+  assert.equal(back.compare.length, 3);
+  assert.deepEqual(back.compare[0]!.targetUnion, { case: 'value', value: enc('v1') });
+  assert.deepEqual(back.compare[1]!.targetUnion, { case: 'modRevision', value: 9_007_199_254_740_993n });
+  assert.equal(back.compare[1]!.result, Compare_CompareResult.LESS);
+  assert.deepEqual(back.compare[2]!.rangeEnd, enc('p0'));
+  // version = 0 inside a oneof is still sent, so the case survives.
+  assert.deepEqual(back.compare[2]!.targetUnion, { case: 'version', value: 0n });
+
+  assert.equal(back.success.length, 3);
+  const put = back.success[0]!.request;
+  assert.equal(put.case, 'requestPut');
+  assert.equal(put.case === 'requestPut' && put.value.lease, 0x694d77aa9e38260fn);
+  const range = back.success[1]!.request;
+  assert.equal(range.case === 'requestRange' && range.value.limit, 10n);
+  const nested = back.success[2]!.request;
+  assert.equal(nested.case, 'requestTxn');
+  const inner = nested.case === 'requestTxn' ? nested.value.success[0]!.request : undefined;
+  assert.equal(inner?.case, 'requestDeleteRange');
+  assert.deepEqual(inner?.case === 'requestDeleteRange' && inner.value.key, enc('x'));
+  assert.equal(back.failure[0]!.request.case, 'requestRange');
+
+  // Compare.range_end is field 64: tag (64 << 3 | 2) = 514 = varint 0x82 0x04.
+  const onlyRangeEnd = KV.txn.encode({ compare: [{ rangeEnd: enc('z') }] });
+  assert.deepEqual([...onlyRangeEnd], lfield(1, lfield(64, 'z')));
+  assert.deepEqual(lfield(64, 'z').slice(0, 2), [0x82, 0x04]);
+});
+
+test('RangeResponse built by hand decodes: int64 as bigint, bytes as views into the input', () => {
+  const clusterId = 0xcdf818194e3a8c32n; // above 2^63: must come back unsigned
+  const header = [...vfield(1, clusterId), ...vfield(2, 0x8e9e05c52164694dn), ...vfield(3, 42), ...vfield(4, 7)];
+  const kv = [
+    ...lfield(1, 'foo'),
+    ...vfield(2, 5),
+    ...vfield(3, 2n ** 53n + 1n), // not representable as a JS number
+    ...vfield(4, 3),
+    ...lfield(5, 'bar-value'),
+    ...vfield(6, 0x7fffffffffffffffn),
+  ];
+  const wire = [...lfield(1, header), ...lfield(2, kv), ...vfield(3, 1), ...vfield(4, 17)];
+  // Put the message at an offset inside a bigger Buffer, as a transport frame would be.
+  const frame = Buffer.alloc(wire.length + 8);
+  Buffer.from(wire).copy(frame, 5);
+  const message = frame.subarray(5, 5 + wire.length);
+
+  const res = KV.range.decode(message);
+  assert.equal(res.header?.clusterId, clusterId);
+  assert.equal(res.header?.memberId, 0x8e9e05c52164694dn);
+  assert.equal(res.header?.revision, 42n);
+  assert.equal(res.header?.raftTerm, 7n);
+  assert.equal(res.more, true);
+  assert.equal(res.count, 17n);
+  assert.equal(res.kvs.length, 1);
+  const pair = res.kvs[0]!;
+  assert.equal(typeof pair.createRevision, 'bigint');
+  assert.equal(pair.createRevision, 5n);
+  assert.equal(pair.modRevision, 2n ** 53n + 1n);
+  assert.equal(pair.version, 3n);
+  assert.equal(pair.lease, 0x7fffffffffffffffn);
+  assert.equal(Buffer.from(pair.key).toString(), 'foo');
+  assert.equal(Buffer.from(pair.value).toString(), 'bar-value');
+
+  // Zero copy: key and value share the frame's memory, and are Buffers because the input was one.
+  assert.equal(pair.key.buffer, frame.buffer);
+  assert.equal(pair.value.buffer, frame.buffer);
+  assert.ok(Buffer.isBuffer(pair.value));
+  assert.equal(pair.value.byteOffset, frame.byteOffset + frame.indexOf('bar-value'));
+  frame[frame.indexOf('bar-value')] = 'B'.charCodeAt(0);
+  assert.equal(pair.value.toString(), 'Bar-value');
+});
+
+test('negative int64 (10-byte varint) decodes as a negative bigint', () => {
+  // LeaseTimeToLiveResponse: ID=2, TTL=3 (-1 for an expired lease), grantedTTL=4, keys=5.
+  const wire = Uint8Array.from([...vfield(2, 0x1234n), ...vfield(3, -1), ...vfield(4, 60), ...lfield(5, 'k')]);
+  const res = Lease.leaseTimeToLive.decode(wire);
+  assert.equal(res.ID, 0x1234n);
+  assert.equal(res.TTL, -1n);
+  assert.equal(res.grantedTTL, 60n);
+  assert.deepEqual(res.keys, [enc('k')]);
+});
+
+test('every Method matches an RPC of the generated service descriptors, and every RPC has one', () => {
+  const files = [
+    etcdserverpb.file_etcdserverpb_rpc,
+    mvccpb.file_mvccpb_kv,
+    authpb.file_authpb_auth,
+    v3lockpb.file_v3lockpb_v3lock,
+    v3electionpb.file_v3electionpb_v3election,
+  ];
+  const rpcs = new Map<string, DescMethod>();
+  for (const file of files) {
+    for (const service of file.services) {
+      for (const m of service.methods) rpcs.set(`/${service.typeName}/${m.name}`, m);
+    }
+  }
+  const kinds: Record<DescMethod['methodKind'], Method<unknown, unknown>['kind'] | undefined> = {
+    unary: 'unary',
+    server_streaming: 'server-stream',
+    bidi_streaming: 'bidi',
+    client_streaming: undefined, // etcd has none
+  };
+
+  const seen = new Set<string>();
+  for (const [serviceName, group] of Object.entries(SERVICES)) {
+    for (const [key, method] of Object.entries(group)) {
+      assert.match(method.path, /^\/(etcdserverpb|v3lockpb|v3electionpb)\.[A-Z][A-Za-z]*\/[A-Z][A-Za-z]*$/);
+      assert.ok(method.path.startsWith(`/${serviceName}/`), `${method.path} is not in ${serviceName}`);
+      const desc = rpcs.get(method.path);
+      assert.ok(desc, `${method.path} is not an RPC of the generated descriptors`);
+      assert.equal(key, desc.localName, `${serviceName} key for ${desc.name}`);
+      assert.equal(method.kind, kinds[desc.methodKind], `${method.path} kind`);
+      assert.equal(method.input.typeName, desc.input.typeName, `${method.path} request type`);
+      assert.equal(method.output.typeName, desc.output.typeName, `${method.path} response type`);
+      assert.ok(method.retry === 'read' || method.retry === 'write');
+      assert.ok(!seen.has(method.path), `${method.path} twice`);
+      seen.add(method.path);
+    }
+  }
+  assert.deepEqual([...seen].sort(), [...rpcs.keys()].sort());
+  assert.equal(seen.size, 48); // KV 5, Watch 1, Lease 5, Cluster 5, Maintenance 8, Auth 17, Lock 2, Election 5
+});
+
+test('retry classes follow the Go client (repeatable = read)', () => {
+  const reads = Object.values(SERVICES)
+    .flatMap((group) => Object.values(group))
+    .filter((m) => m.retry === 'read')
+    .map((m) => m.path.slice(m.path.lastIndexOf('/') + 1))
+    .sort();
+  assert.deepEqual(reads, [
+    'Alarm', 'Hash', 'HashKV', 'Leader', 'LeaseGrant', 'LeaseKeepAlive', 'LeaseLeases', 'LeaseRevoke',
+    'LeaseTimeToLive', 'MemberList', 'MoveLeader', 'Observe', 'Range', 'RoleGet', 'RoleList', 'Snapshot',
+    'Status', 'UserGet', 'UserList', 'Watch',
+  ]);
+});
