@@ -1,0 +1,463 @@
+/**
+ * One etcd member process: its command line, its log file, and control of the process
+ * (start, stop, kill, pause, resume, restart).
+ *
+ * A member listens on 127.0.0.1 only: client URL `http://127.0.0.1:<clientPort>` (gRPC, plus
+ * `/health` and `/metrics` over HTTP/1.1) and peer URL `http://127.0.0.1:<peerPort>`. Its folder
+ * holds `data/` (etcd's `--data-dir`) and `etcd.log` (etcd's stdout and stderr, appended across
+ * restarts).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LOOPBACK_HOST } from './ports.js';
+import { checkHealth, DEFAULT_PROBE_TIMEOUT_MS, readIsLeader } from './probe.js';
+import { startWatchdog, type Watchdog } from './process-cleanup.js';
+
+/** How long {@link EtcdMember.start} and {@link EtcdMember.restart} wait for `/health`, in ms. */
+export const DEFAULT_MEMBER_START_TIMEOUT_MS = 20_000;
+
+/** How long {@link EtcdMember.stop} waits after SIGTERM before sending SIGKILL, in ms. */
+export const DEFAULT_STOP_GRACE_MS = 5_000;
+
+/** Pause between two `/health` probes while waiting for a member, in ms. */
+export const HEALTH_POLL_INTERVAL_MS = 50;
+
+/** How many lines of the member's log an {@link EtcdStartError} carries. */
+export const LOG_TAIL_LINES = 40;
+
+/** How long {@link EtcdMember.pause} waits for the kernel to report the process stopped, in ms. */
+export const PAUSE_CONFIRM_TIMEOUT_MS = 1_000;
+
+/** Written to the log file before every start; the log tail is taken after the last one. */
+const START_MARKER = '--- etcd-ts: starting etcd';
+
+/** Environment variables passed to etcd even though they start with `ETCD_`. */
+const KEPT_ETCD_ENV = new Set(['ETCD_UNSUPPORTED_ARCH']);
+
+/**
+ * A member failed to start: the process could not be spawned, exited, or did not become healthy
+ * in time. The message ends with the tail of the member's log.
+ */
+export class EtcdStartError extends Error {
+  /** Name of the member (`--name`). */
+  readonly memberName: string;
+  /** Path of the member's log file. */
+  readonly logFile: string;
+  /** The last lines of the log of this start attempt (up to {@link LOG_TAIL_LINES}). */
+  readonly logTail: string;
+
+  constructor(message: string, memberName: string, logFile: string, logTail: string, options?: { cause?: unknown }) {
+    super(`${message}\n--- last lines of ${logFile} ---\n${logTail}`, options);
+    this.name = 'EtcdStartError';
+    this.memberName = memberName;
+    this.logFile = logFile;
+    this.logTail = logTail;
+  }
+}
+
+/** Everything needed to run one member; built by the cluster launcher. */
+export interface EtcdMemberConfig {
+  /** Member name (`--name`), unique in its cluster. */
+  name: string;
+  /** Path of the etcd binary. */
+  bin: string;
+  /** The member's own folder (created if missing): holds `data/` and `etcd.log`. */
+  dir: string;
+  /** Client port on 127.0.0.1. */
+  clientPort: number;
+  /** Peer port on 127.0.0.1. */
+  peerPort: number;
+  /** `--initial-cluster`: `name=peerUrl` pairs of every member, comma-separated. */
+  initialCluster: string;
+  /** `--initial-cluster-state`. */
+  initialClusterState: 'new' | 'existing';
+  /** `--initial-cluster-token`, unique per cluster so members of two clusters never talk. */
+  initialClusterToken: string;
+  /** Extra etcd flags, appended after ours (so a repeated flag overrides ours). */
+  args?: readonly string[];
+  /**
+   * Folder a watchdog removes if this Node.js process dies without cleaning up (SIGKILL); the
+   * cluster's root folder. Default: {@link dir}.
+   */
+  orphanFolder?: string;
+}
+
+/** Options of {@link EtcdMember.start} and {@link EtcdMember.restart}. */
+export interface MemberStartOptions {
+  /** How long to wait for `/health` to answer true, in ms. Default {@link DEFAULT_MEMBER_START_TIMEOUT_MS}. */
+  timeout?: number;
+  /**
+   * Wait until the member is healthy (default `true`). With `false` the call returns once the
+   * process is spawned; a member of a cluster that has lost quorum cannot become healthy alone,
+   * so restart such members with `wait: false` and then wait on the cluster.
+   */
+  wait?: boolean;
+  /** Abandons the wait (the process keeps running); rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+function etcdEnv(): NodeJS.ProcessEnv {
+  // etcd reads ETCD_<FLAG> variables as flags and refuses to start when one shadows a flag we
+  // pass, so a developer's ETCD_NAME or ETCD_DATA_DIR must not reach it.
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (key.startsWith('ETCD_') && !KEPT_ETCD_ENV.has(key)) continue;
+    env[key] = value;
+  }
+  return env;
+}
+
+function delay(ms: number): { promise: Promise<void>; cancel: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  const promise = new Promise<void>((resolveDelay) => {
+    timer = setTimeout(resolveDelay, ms);
+  });
+  return { promise, cancel: () => clearTimeout(timer) };
+}
+
+function abortPromise(signal: AbortSignal | undefined): { promise: Promise<never>; cancel: () => void } {
+  if (signal === undefined) return { promise: new Promise<never>(() => {}), cancel: () => {} };
+  let onAbort: () => void = () => {};
+  const promise = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  promise.catch(() => {});
+  return { promise, cancel: () => signal.removeEventListener('abort', onAbort) };
+}
+
+function processState(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Format: "pid (comm) state ..."; comm may contain spaces and parentheses.
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One etcd member process. Created by {@link EtcdCluster.start}; the cluster owns its folder.
+ *
+ * States: not running (before start, after stop/kill or a crash), running, running and paused
+ * (SIGSTOP). Signals always go to the real etcd process.
+ */
+export class EtcdMember {
+  /** Member name (`--name`). */
+  readonly name: string;
+  /** Client URL, `http://127.0.0.1:<port>`: use it as a client endpoint. */
+  readonly clientUrl: string;
+  /** Peer URL, `http://127.0.0.1:<port>`. */
+  readonly peerUrl: string;
+  /** Client port on 127.0.0.1. */
+  readonly clientPort: number;
+  /** Peer port on 127.0.0.1. */
+  readonly peerPort: number;
+  /** The member's folder (holds {@link dataDir} and {@link logFile}). */
+  readonly dir: string;
+  /** etcd's `--data-dir`; kept across {@link restart}. */
+  readonly dataDir: string;
+  /** File receiving etcd's stdout and stderr, appended across restarts. */
+  readonly logFile: string;
+
+  readonly #config: EtcdMemberConfig;
+  #child: ChildProcess | undefined;
+  #exited: Promise<void> = Promise.resolve();
+  #watchdog: Watchdog | undefined;
+  #paused = false;
+  #lastExit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+
+  /** @param config the member's command line and folders (see {@link EtcdMemberConfig}). */
+  constructor(config: EtcdMemberConfig) {
+    this.#config = { ...config, args: [...(config.args ?? [])] };
+    this.name = config.name;
+    this.clientPort = config.clientPort;
+    this.peerPort = config.peerPort;
+    this.clientUrl = `http://${LOOPBACK_HOST}:${config.clientPort}`;
+    this.peerUrl = `http://${LOOPBACK_HOST}:${config.peerPort}`;
+    this.dir = config.dir;
+    this.dataDir = join(config.dir, 'data');
+    this.logFile = join(config.dir, 'etcd.log');
+  }
+
+  /** Process id of the running etcd, or `undefined` when not running. */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  /** Whether the etcd process is alive (paused or not). */
+  get running(): boolean {
+    return this.#child !== undefined;
+  }
+
+  /** Whether the process is stopped by {@link pause} (SIGSTOP) and not yet resumed. */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /** Exit code and signal of the last process that exited, or `undefined` if none has. */
+  get lastExit(): { code: number | null; signal: NodeJS.Signals | null } | undefined {
+    return this.#lastExit;
+  }
+
+  /** The etcd command-line arguments of this member (without the binary). */
+  get args(): string[] {
+    const c = this.#config;
+    return [
+      '--name', c.name,
+      '--data-dir', this.dataDir,
+      '--listen-client-urls', this.clientUrl,
+      '--advertise-client-urls', this.clientUrl,
+      '--listen-peer-urls', this.peerUrl,
+      '--initial-advertise-peer-urls', this.peerUrl,
+      '--initial-cluster', c.initialCluster,
+      '--initial-cluster-state', c.initialClusterState,
+      '--initial-cluster-token', c.initialClusterToken,
+      ...(c.args ?? []),
+    ];
+  }
+
+  /**
+   * The last lines of the log of the current (or last) run.
+   *
+   * @param lines how many lines at most; default {@link LOG_TAIL_LINES}.
+   */
+  logTail(lines: number = LOG_TAIL_LINES): string {
+    let text: string;
+    try {
+      text = readFileSync(this.logFile, 'utf8');
+    } catch {
+      return '(no log file)';
+    }
+    const marker = text.lastIndexOf(START_MARKER);
+    if (marker >= 0) text = text.slice(marker);
+    const all = text.trimEnd().split('\n');
+    return all.slice(Math.max(0, all.length - lines)).join('\n');
+  }
+
+  /**
+   * Starts the etcd process and (by default) waits until `GET /health` answers true.
+   *
+   * @throws Error when the member is already running.
+   * @throws EtcdStartError when the process cannot be spawned, exits, or is not healthy within
+   *   `timeout`; the process is then killed.
+   */
+  async start(options: MemberStartOptions = {}): Promise<void> {
+    const { timeout = DEFAULT_MEMBER_START_TIMEOUT_MS, wait = true, signal } = options;
+    if (!Number.isFinite(timeout) || timeout <= 0) {
+      throw new RangeError(`start timeout must be a positive number of ms, got ${timeout}`);
+    }
+    signal?.throwIfAborted();
+    await this.#spawn();
+    if (!wait) return;
+    try {
+      await this.waitHealthy({ timeout, signal });
+    } catch (error) {
+      await this.kill();
+      throw error;
+    }
+  }
+
+  async #spawn(): Promise<void> {
+    if (this.#child !== undefined) {
+      throw new Error(`etcd member ${this.name} is already running (pid ${this.#child.pid})`);
+    }
+    const { bin } = this.#config;
+    const args = this.args;
+    mkdirSync(this.dir, { recursive: true });
+    appendFileSync(this.logFile, `${START_MARKER} at ${new Date().toISOString()}: ${bin} ${args.join(' ')}\n`);
+    const fd = openSync(this.logFile, 'a');
+    let child: ChildProcess;
+    try {
+      child = spawn(bin, args, { stdio: ['ignore', fd, fd], detached: true, env: etcdEnv() });
+    } finally {
+      closeSync(fd);
+    }
+    const pid = child.pid;
+    if (pid === undefined) {
+      const error = await new Promise<Error>((resolveError) => child.once('error', resolveError));
+      throw new EtcdStartError(`etcd member ${this.name}: cannot run ${bin}: ${error.message}`, this.name, this.logFile, this.logTail(), { cause: error });
+    }
+    child.on('error', () => {
+      // Signals to a process that just exited may fail; the 'exit' event tells the state.
+    });
+    child.unref();
+    this.#child = child;
+    this.#paused = false;
+    const watchdog = startWatchdog(pid, this.#config.orphanFolder ?? this.dir);
+    this.#watchdog = watchdog;
+    this.#exited = new Promise<void>((resolveExit) => {
+      child.once('exit', (code, exitSignal) => {
+        watchdog.release();
+        if (this.#child === child) {
+          this.#child = undefined;
+          this.#watchdog = undefined;
+          this.#paused = false;
+        }
+        this.#lastExit = { code, signal: exitSignal };
+        resolveExit();
+      });
+    });
+  }
+
+  /**
+   * Waits until `GET /health` on the client URL answers `{"health":"true"}`: the member has a
+   * leader and serves linearizable reads.
+   *
+   * @param options.timeout in ms; default {@link DEFAULT_MEMBER_START_TIMEOUT_MS}.
+   * @param options.signal abandons the wait; rejects with the signal's reason.
+   * @throws EtcdStartError when the process is not running or exits while waiting, or at the deadline.
+   */
+  async waitHealthy(options: { timeout?: number; signal?: AbortSignal } = {}): Promise<void> {
+    const { timeout = DEFAULT_MEMBER_START_TIMEOUT_MS, signal } = options;
+    const deadline = Date.now() + timeout;
+    const aborted = abortPromise(signal);
+    try {
+      for (;;) {
+        signal?.throwIfAborted();
+        if (this.#child === undefined) throw this.#startError('exited before it was healthy');
+        const left = deadline - Date.now();
+        if (left <= 0) throw this.#startError(`was not healthy after ${timeout} ms`);
+        const probe = checkHealth(this.clientUrl, Math.min(DEFAULT_PROBE_TIMEOUT_MS, left));
+        if (await Promise.race([probe, aborted.promise])) return;
+        const pause = delay(Math.min(HEALTH_POLL_INTERVAL_MS, Math.max(0, deadline - Date.now())));
+        try {
+          await Promise.race([pause.promise, this.#exited, aborted.promise]);
+        } finally {
+          pause.cancel();
+        }
+      }
+    } finally {
+      aborted.cancel();
+    }
+  }
+
+  #startError(what: string): EtcdStartError {
+    const exit = this.#child === undefined && this.#lastExit !== undefined
+      ? ` (exit code ${this.#lastExit.code}, signal ${this.#lastExit.signal})`
+      : '';
+    return new EtcdStartError(`etcd member ${this.name} (${this.clientUrl}) ${what}${exit}`, this.name, this.logFile, this.logTail());
+  }
+
+  /**
+   * Whether the member answers `GET /health` with `{"health":"true"}` within `timeout`.
+   * Never throws: a stopped, paused or leaderless member gives `false`.
+   *
+   * @param options.timeout in ms; default {@link DEFAULT_PROBE_TIMEOUT_MS}.
+   */
+  health(options: { timeout?: number } = {}): Promise<boolean> {
+    return checkHealth(this.clientUrl, options.timeout ?? DEFAULT_PROBE_TIMEOUT_MS);
+  }
+
+  /**
+   * Whether this member currently considers itself the raft leader (metric
+   * `etcd_server_is_leader` of `GET /metrics`).
+   *
+   * @param options.timeout in ms; default {@link DEFAULT_PROBE_TIMEOUT_MS}.
+   * @throws Error when the member is not running, is paused, or does not answer in time.
+   */
+  async isLeader(options: { timeout?: number } = {}): Promise<boolean> {
+    if (this.#child === undefined) throw new Error(`etcd member ${this.name} is not running`);
+    if (this.#paused) throw new Error(`etcd member ${this.name} is paused`);
+    return readIsLeader(this.clientUrl, options.timeout ?? DEFAULT_PROBE_TIMEOUT_MS);
+  }
+
+  /**
+   * Graceful stop: SIGTERM (and SIGCONT if paused), wait for the exit, SIGKILL after `grace` ms.
+   * A leader hands leadership over before it exits. Does nothing when not running.
+   *
+   * @param options.grace ms between SIGTERM and SIGKILL; default {@link DEFAULT_STOP_GRACE_MS}.
+   */
+  async stop(options: { grace?: number } = {}): Promise<void> {
+    const child = this.#child;
+    if (child === undefined) return;
+    const grace = options.grace ?? DEFAULT_STOP_GRACE_MS;
+    const exited = this.#exited;
+    child.ref();
+    const timer = setTimeout(() => child.kill('SIGKILL'), grace);
+    try {
+      child.kill('SIGTERM');
+      if (this.#paused) child.kill('SIGCONT');
+      await exited;
+    } finally {
+      clearTimeout(timer);
+      child.unref();
+    }
+  }
+
+  /** SIGKILL the process and wait until it has exited. Does nothing when not running. */
+  async kill(): Promise<void> {
+    const child = this.#child;
+    if (child === undefined) return;
+    const exited = this.#exited;
+    child.ref();
+    try {
+      child.kill('SIGKILL');
+      await exited;
+    } finally {
+      child.unref();
+    }
+  }
+
+  /**
+   * Synchronous SIGKILL of etcd and its watchdog without waiting, for process-exit cleanup.
+   * @internal
+   */
+  killNow(): void {
+    this.#watchdog?.release();
+    const pid = this.#child?.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+
+  /**
+   * SIGSTOP the process: it keeps its sockets but answers nothing (clients see a hung peer, the
+   * other members see a dead one). Waits (up to {@link PAUSE_CONFIRM_TIMEOUT_MS}, on Linux) until
+   * the kernel reports the process stopped. Does nothing when already paused.
+   *
+   * @throws Error when the member is not running.
+   */
+  async pause(): Promise<void> {
+    const child = this.#child;
+    if (child === undefined) throw new Error(`cannot pause etcd member ${this.name}: it is not running`);
+    if (this.#paused) return;
+    child.kill('SIGSTOP');
+    this.#paused = true;
+    const pid = child.pid!;
+    if (!existsSync(`/proc/${pid}/stat`)) return;
+    const deadline = Date.now() + PAUSE_CONFIRM_TIMEOUT_MS;
+    while (processState(pid) !== 'T' && processState(pid) !== undefined && Date.now() < deadline) {
+      await new Promise<void>((resolveSoon) => setTimeout(resolveSoon, 1));
+    }
+  }
+
+  /**
+   * SIGCONT a paused process. Does nothing when not paused.
+   *
+   * @throws Error when the member is not running.
+   */
+  async resume(): Promise<void> {
+    const child = this.#child;
+    if (child === undefined) throw new Error(`cannot resume etcd member ${this.name}: it is not running`);
+    if (!this.#paused) return;
+    child.kill('SIGCONT');
+    this.#paused = false;
+  }
+
+  /**
+   * Starts the member again on the same ports and data dir (graceful {@link stop} first if it is
+   * running) and, by default, waits until it is healthy, i.e. has rejoined its cluster.
+   *
+   * @throws EtcdStartError as {@link start}.
+   */
+  async restart(options: MemberStartOptions = {}): Promise<void> {
+    await this.stop();
+    await this.start(options);
+  }
+}
