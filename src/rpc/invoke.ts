@@ -1,0 +1,525 @@
+/**
+ * `RpcClient`: the one place that makes a call. Every unary and streaming call of the client goes
+ * through its private `#call`, which per attempt:
+ *
+ * 1. validates `timeout` and computes the deadline; rejects at once with `signal.reason` if the
+ *    signal is already aborted;
+ * 2. encodes the request and checks its size against `maxCallSendMsgSize` before sending
+ *    (`RequestTooLargeError` with both sizes);
+ * 3. takes the pinned endpoint's connection if it is ready, else waits for one up to
+ *    min(deadline, now + dialTimeout) (`NoAvailableEndpointsError` naming each endpoint's error, or
+ *    `DeadlineExceededError` when the call's own deadline came first);
+ * 4. makes the call with the deadline, the signal and the metadata (from the `metadata` hook, e.g.
+ *    the auth token later, plus the call's own);
+ * 5. maps a failure to a typed error (src/rpc/errors.ts) and asks the retry policy
+ *    (src/rpc/retry.ts) whether to try again, on the next endpoint, after its backoff.
+ *
+ * The hot path (a unary call, connection ready, no signal, no retry) allocates the call's promise,
+ * the transport's, and the transport options object only when there is something to put in it.
+ */
+import {
+  ClientClosedError,
+  ConnectionError,
+  DeadlineExceededError,
+  InvalidArgumentError,
+  NoAvailableEndpointsError,
+  RequestTooLargeError,
+} from '../errors.js';
+import type { Method } from '../proto/method.js';
+import { createConnection } from '../transport/index.js';
+import type {
+  CallOptions as TransportCallOptions,
+  Connection,
+  ConnectionOptions,
+  Endpoint,
+  Metadata,
+  Stream,
+  StreamHandlers,
+  TlsOptions,
+} from '../transport/types.js';
+import {
+  DEFAULT_DIAL_TIMEOUT_MS,
+  DEFAULT_ENDPOINT,
+  DEFAULT_KEEPALIVE_TIMEOUT_MS,
+  DEFAULT_KEEPALIVE_TIME_MS,
+  DEFAULT_MAX_CALL_RECV_MSG_SIZE,
+  DEFAULT_MAX_CALL_SEND_MSG_SIZE,
+  DEFAULT_RETRY_MAX_ATTEMPTS,
+  ETCD_MIN_KEEPALIVE_TIME_MS,
+} from './defaults.js';
+import { EndpointPicker, parseEndpoints } from './endpoints.js';
+import { toEtcdError } from './errors.js';
+import type { Logger } from './logger.js';
+import { pause, retryDelay, shouldRetry } from './retry.js';
+import type { CallOptions, Rpc, RpcStream, RpcStreamHandlers, StreamCallOptions } from './types.js';
+
+/** Options of an {@link RpcClient}; every one optional. Times in milliseconds, sizes in bytes. */
+export interface RpcOptions {
+  /**
+   * etcd endpoints: URLs (`http://host:port`, `https://host:port`, `host:port`), as an array or a
+   * comma-separated string. Default `[DEFAULT_ENDPOINT]` (`http://127.0.0.1:2379`). All http or all https.
+   */
+  endpoints?: string | readonly string[];
+  /** Longest wait for a ready connection before a call fails with `NoAvailableEndpointsError`, ms. Default 5000. */
+  dialTimeout?: number;
+  /** Interval of HTTP/2 PINGs on a connection in use, ms; 0 = off. Default 6000 (see defaults.ts). */
+  keepAliveTime?: number;
+  /** Time a PING may go unanswered before the connection is dropped, ms. Default 4000. */
+  keepAliveTimeout?: number;
+  /** Largest request sent, bytes; larger fail with `RequestTooLargeError` before sending. Default 2 MiB. */
+  maxCallSendMsgSize?: number;
+  /** Largest response accepted, bytes. Default 2^31 - 1. Must be >= `maxCallSendMsgSize`. */
+  maxCallRecvMsgSize?: number;
+  /** TLS settings for https endpoints (CA, client certificate and key, server name). */
+  tls?: TlsOptions;
+  /** Receives retry and failover decisions (debug) and endpoint failures (warn). Default: none. */
+  logger?: Logger;
+  /**
+   * Called before every attempt of every call; the headers it returns are sent with it (later: the
+   * auth `token`, `hasleader` for require-leader). Names lower-case. Return undefined for none.
+   */
+  metadata?: () => Record<string, string> | undefined;
+  /** Most attempts of one call, the first included. Default 100 (Go's). */
+  maxCallAttempts?: number;
+  /** Creates the connection of one endpoint. Default: the transport's `createConnection`. For tests and proxies. */
+  createConnection?: (endpoint: Endpoint, options: ConnectionOptions) => Connection;
+}
+
+/**
+ * Makes every etcd call of a client: endpoint choice and failover, deadlines, AbortSignal, metadata,
+ * size limits, retries and error mapping (contract: src/rpc/types.ts). Connects lazily, on the first
+ * call. Safe for any number of concurrent calls.
+ *
+ * @throws InvalidArgumentError from the constructor when an option is invalid (the message names it)
+ */
+export class RpcClient implements Rpc {
+  readonly #picker: EndpointPicker;
+  readonly #dialTimeout: number;
+  readonly #maxSend: number;
+  readonly #maxAttempts: number;
+  readonly #logger: Logger | undefined;
+  readonly #metadataHook: (() => Metadata | undefined) | undefined;
+  #closed = false;
+
+  constructor(options: RpcOptions = {}) {
+    const endpoints = parseEndpoints(options.endpoints ?? [DEFAULT_ENDPOINT]);
+    this.#dialTimeout = positive('dialTimeout', options.dialTimeout, DEFAULT_DIAL_TIMEOUT_MS);
+    const keepAliveTime = nonNegative('keepAliveTime', options.keepAliveTime, DEFAULT_KEEPALIVE_TIME_MS);
+    const keepAliveTimeout = positive('keepAliveTimeout', options.keepAliveTimeout, DEFAULT_KEEPALIVE_TIMEOUT_MS);
+    this.#maxSend = positiveInteger('maxCallSendMsgSize', options.maxCallSendMsgSize, DEFAULT_MAX_CALL_SEND_MSG_SIZE);
+    const maxRecv = positiveInteger('maxCallRecvMsgSize', options.maxCallRecvMsgSize, DEFAULT_MAX_CALL_RECV_MSG_SIZE);
+    if (this.#maxSend > maxRecv) {
+      throw new InvalidArgumentError(
+        `maxCallRecvMsgSize (${maxRecv} bytes) must be at least maxCallSendMsgSize (${this.#maxSend} bytes)`,
+      );
+    }
+    this.#maxAttempts = positiveInteger('maxCallAttempts', options.maxCallAttempts, DEFAULT_RETRY_MAX_ATTEMPTS);
+    this.#logger = checkLogger(options.logger);
+    if (options.metadata !== undefined && typeof options.metadata !== 'function') {
+      throw new InvalidArgumentError(`metadata must be a function returning headers, got ${typeof options.metadata}`);
+    }
+    this.#metadataHook = options.metadata;
+    if (keepAliveTime > 0 && keepAliveTime < ETCD_MIN_KEEPALIVE_TIME_MS) {
+      this.#logger?.warn('keepAliveTime is below etcd\'s default --grpc-keepalive-min-time; the server may close the connection (too_many_pings)', {
+        keepAliveTime,
+        serverMinimum: ETCD_MIN_KEEPALIVE_TIME_MS,
+      });
+    }
+    // A connection attempt longer than dialTimeout is of no use to any call: bound it the same.
+    const connectionOptions: ConnectionOptions = {
+      keepAliveTime,
+      keepAliveTimeout,
+      maxRecvMsgSize: maxRecv,
+      connectTimeout: this.#dialTimeout,
+      tls: options.tls,
+    };
+    const connect = options.createConnection ?? createConnection;
+    this.#picker = new EndpointPicker(endpoints, (endpoint) => connect(endpoint, connectionOptions), {
+      dialTimeout: this.#dialTimeout,
+      logger: this.#logger,
+    });
+  }
+
+  /** The configured endpoints, in order. */
+  get endpoints(): readonly Endpoint[] {
+    return this.#picker.endpoints;
+  }
+
+  /** The endpoint calls go to now. */
+  get pinnedEndpoint(): Endpoint {
+    return this.#picker.pinned;
+  }
+
+  /**
+   * One request, one response (e.g. `KV.range`). Rejects with a typed error from src/errors.ts,
+   * with `signal.reason` when aborted, or with `DeadlineExceededError` past `timeout` (ms).
+   */
+  unary<Req, Res>(method: Method<Req, Res>, request: Req, options?: CallOptions): Promise<Res> {
+    return this.#call(method, request, undefined, options) as Promise<Res>;
+  }
+
+  /**
+   * One request, a stream of responses (Snapshot, Election.Observe) as an async iterable. The call
+   * starts when iteration starts; leaving the loop (break, return, throw) cancels it on the server.
+   * The loop throws the stream's typed error, or `signal.reason` when aborted.
+   *
+   * @throws InvalidArgumentError at once for an invalid `timeout`
+   */
+  serverStream<Req, Res>(method: Method<Req, Res>, request: Req, options?: StreamCallOptions): AsyncIterable<Res> {
+    if (options?.timeout !== undefined) checkTimeout(options.timeout);
+    return this.#iterate(method, request, options);
+  }
+
+  /**
+   * A bidi stream (Watch, LeaseKeepAlive). Returns at once; writes made before the connection is
+   * ready are queued. `handlers.onEnd` fires exactly once: undefined when the server ends the stream
+   * with OK, else the typed error, `signal.reason` when aborted, or an `AbortError` after `cancel()`.
+   *
+   * @throws InvalidArgumentError at once for an invalid `timeout`
+   */
+  bidi<Req, Res>(method: Method<Req, Res>, handlers: RpcStreamHandlers<Res>, options?: StreamCallOptions): RpcStream<Req> {
+    if (options?.timeout !== undefined) checkTimeout(options.timeout);
+    return this.#startStream(method, undefined, handlers, options);
+  }
+
+  /** Closes every connection. Calls in flight and later calls reject with `ClientClosedError`. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#picker.close();
+  }
+
+  /**
+   * Encodes a request and checks it against `maxCallSendMsgSize` (used for every request sent).
+   * @throws RequestTooLargeError (with `size` and `limit` in bytes) when it is larger; nothing is sent
+   * @throws InvalidArgumentError when the request cannot be encoded (wrong field types)
+   */
+  encode<Req>(method: Method<Req, unknown>, request: Req): Uint8Array {
+    let bytes: Uint8Array;
+    try {
+      bytes = method.encode(request);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new InvalidArgumentError(`cannot encode the ${method.path} request: ${reason}`, { cause: error });
+    }
+    if (bytes.length > this.#maxSend) throw RequestTooLargeError.clientSide(bytes.length, this.#maxSend);
+    return bytes;
+  }
+
+  /**
+   * The one function every call goes through (see the file comment). For a unary call `sink` is
+   * undefined and the decoded response is returned; for a stream, `sink` opens the stream on the
+   * chosen connection and the promise settles when the stream ends.
+   */
+  async #call<Req, Res>(
+    method: Method<Req, Res>,
+    request: Req | undefined,
+    sink: StreamCall<Req, Res> | undefined,
+    options: StreamCallOptions | undefined,
+  ): Promise<Res | undefined> {
+    if (this.#closed) throw new ClientClosedError();
+    let signal: AbortSignal | undefined;
+    let timeout: number | undefined;
+    let deadline: number | undefined;
+    let extraMetadata: Metadata | undefined;
+    if (options !== undefined) {
+      signal = options.signal;
+      timeout = options.timeout;
+      extraMetadata = options.metadata;
+      if (timeout !== undefined) deadline = Date.now() + checkTimeout(timeout);
+      if (signal !== undefined && signal.aborted) throw signal.reason;
+    }
+    if (sink !== undefined) signal = sink.signal;
+    const bytes = method.kind === 'bidi' ? undefined : this.encode(method, request as Req);
+    let lastFailure: Error | undefined;
+
+    for (let attempt = 1; ; attempt++) {
+      if (deadline !== undefined && Date.now() >= deadline) {
+        throw new DeadlineExceededError('deadline exceeded before the call was sent', { timeout, cause: lastFailure });
+      }
+      const connection = this.#picker.readyConnection() ?? (await this.#waitForConnection(deadline, timeout, signal));
+      const metadata = this.#metadata(extraMetadata);
+      const callOptions: TransportCallOptions | undefined =
+        metadata === undefined && deadline === undefined && signal === undefined ? undefined : { metadata, deadline, signal };
+      try {
+        if (sink === undefined) return method.decode(await connection.unary(method.path, bytes!, callOptions));
+        await sink.open(connection, bytes, callOptions);
+        return undefined;
+      } catch (error) {
+        if (signal !== undefined && signal.aborted) throw signal.reason;
+        if (this.#closed) throw new ClientClosedError({ cause: error });
+        const failure = toEtcdError(error, { endpoint: connection.endpoint.url, path: method.path, timeout });
+        const retry = shouldRetry(method, failure, attempt, {
+          signal,
+          deadline,
+          endpointCount: this.#picker.endpoints.length,
+          maxAttempts: this.#maxAttempts,
+          received: sink?.received,
+          logger: this.#logger,
+        });
+        if (retry || failure instanceof ConnectionError) this.#picker.reportFailure(connection, failure);
+        if (!retry) throw failure;
+        lastFailure = failure;
+        let delay = retryDelay(attempt, this.#picker.endpoints.length);
+        if (deadline !== undefined) delay = Math.min(delay, deadline - Date.now());
+        if (delay > 0) await pause(delay, signal);
+      }
+    }
+  }
+
+  /** Waits for a ready connection up to min(deadline, now + dialTimeout). */
+  async #waitForConnection(deadline: number | undefined, timeout: number | undefined, signal: AbortSignal | undefined): Promise<Connection> {
+    const dialDeadline = Date.now() + this.#dialTimeout;
+    const callFirst = deadline !== undefined && deadline < dialDeadline;
+    try {
+      return await this.#picker.connection(callFirst ? deadline : dialDeadline, signal);
+    } catch (error) {
+      if (callFirst && error instanceof NoAvailableEndpointsError) {
+        throw new DeadlineExceededError('deadline exceeded while waiting for a connection', { timeout, cause: error });
+      }
+      throw error;
+    }
+  }
+
+  /** Headers of one attempt: the hook's, then the call's own. */
+  #metadata(extra: Metadata | undefined): Metadata | undefined {
+    const fromHook = this.#metadataHook?.();
+    if (extra === undefined) return fromHook;
+    if (fromHook === undefined) return extra;
+    return { ...fromHook, ...extra };
+  }
+
+  /** Starts a streaming call in the background; its end goes to `handlers.onEnd`. */
+  #startStream<Req, Res>(
+    method: Method<Req, Res>,
+    request: Req | undefined,
+    handlers: RpcStreamHandlers<Res>,
+    options: StreamCallOptions | undefined,
+  ): StreamCall<Req, Res> {
+    const call = new StreamCall(this, method, handlers, options?.signal);
+    this.#call(method, request, call, options).then(
+      () => call.finish(undefined),
+      (error: unknown) => call.finish(error instanceof Error ? error : toEtcdError(error)),
+    );
+    return call;
+  }
+
+  /** The async iterable of `serverStream`: a queue between the stream's callbacks and the loop. */
+  async *#iterate<Req, Res>(method: Method<Req, Res>, request: Req, options: StreamCallOptions | undefined): AsyncGenerator<Res, void, undefined> {
+    const queue: Res[] = [];
+    let head = 0;
+    const state: { ended: boolean; error: Error | undefined; wake: (() => void) | undefined } = {
+      ended: false,
+      error: undefined,
+      wake: undefined,
+    };
+    const call = this.#startStream(method, request, {
+      onMessage(message) {
+        queue.push(message);
+        state.wake?.();
+      },
+      onEnd(error) {
+        state.ended = true;
+        state.error = error;
+        state.wake?.();
+      },
+    }, options);
+    try {
+      for (;;) {
+        if (head < queue.length) {
+          const message = queue[head]!;
+          queue[head++] = undefined as Res;
+          if (head === queue.length) {
+            queue.length = 0;
+            head = 0;
+          }
+          yield message;
+          continue;
+        }
+        if (state.ended) {
+          if (state.error !== undefined) throw state.error;
+          return;
+        }
+        await new Promise<void>((resolve) => {
+          state.wake = resolve;
+        });
+        state.wake = undefined;
+      }
+    } finally {
+      if (!state.ended) call.cancel();
+    }
+  }
+}
+
+/**
+ * One streaming call as the caller sees it (`RpcStream`), across the attempts `#call` makes: writes
+ * before the first response are kept and replayed on a new attempt; `cancel()` and the caller's
+ * signal abort `signal`, which `#call` passes to the transport.
+ */
+class StreamCall<Req, Res> implements RpcStream<Req> {
+  /** True once a response message arrived (the stream is then never retried). */
+  received = false;
+  readonly #rpc: RpcClient;
+  readonly #method: Method<Req, Res>;
+  readonly #handlers: RpcStreamHandlers<Res>;
+  readonly #controller = new AbortController();
+  readonly #userSignal: AbortSignal | undefined;
+  readonly #onUserAbort: (() => void) | undefined;
+  #stream: Stream | undefined;
+  #writes: Uint8Array[] = [];
+  #ended = false;
+  #finished = false;
+
+  constructor(rpc: RpcClient, method: Method<Req, Res>, handlers: RpcStreamHandlers<Res>, userSignal: AbortSignal | undefined) {
+    this.#rpc = rpc;
+    this.#method = method;
+    this.#handlers = handlers;
+    this.#userSignal = userSignal;
+    if (userSignal !== undefined) {
+      if (userSignal.aborted) this.#controller.abort(userSignal.reason);
+      else {
+        this.#onUserAbort = () => this.#abort(userSignal.reason);
+        userSignal.addEventListener('abort', this.#onUserAbort, { once: true });
+      }
+    }
+  }
+
+  /** Aborted by `cancel()` or by the caller's signal (with its reason). */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /**
+   * Sends one request (bidi). After the stream has ended (`onEnd` fired) writes are ignored.
+   * @throws RequestTooLargeError over `maxCallSendMsgSize`, InvalidArgumentError when the request
+   *   cannot be encoded or the stream was ended
+   */
+  write(request: Req): void {
+    if (this.#ended) throw new InvalidArgumentError(`write after end() on the ${this.#method.path} stream`);
+    if (this.#finished) return;
+    const bytes = this.#rpc.encode(this.#method, request);
+    if (!this.received) this.#writes.push(bytes);
+    this.#stream?.write(bytes);
+  }
+
+  /** Half-closes the request side. */
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#stream?.end();
+  }
+
+  /** Cancels the call on the server; `onEnd` then fires with an `AbortError`. */
+  cancel(): void {
+    this.#abort(new DOMException(`the ${this.#method.path} stream was cancelled`, 'AbortError'));
+  }
+
+  #abort(reason: unknown): void {
+    if (this.#finished || this.#controller.signal.aborted) return;
+    this.#controller.abort(reason);
+    this.#stream?.cancel();
+  }
+
+  /** One attempt: opens the stream on `connection`; settles when it ends. Called by `#call` only. */
+  open(connection: Connection, request: Uint8Array | undefined, options: TransportCallOptions | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const handlers: StreamHandlers = {
+        onMessage: (bytes) => {
+          if (settled) return;
+          if (!this.received) {
+            this.received = true;
+            this.#writes = [];
+          }
+          try {
+            this.#handlers.onMessage(this.#method.decode(bytes));
+          } catch (error) {
+            settled = true;
+            this.#stream?.cancel();
+            this.#stream = undefined;
+            reject(error);
+          }
+        },
+        onEnd: (error) => {
+          this.#stream = undefined;
+          if (settled) return;
+          settled = true;
+          if (error === undefined) resolve();
+          else reject(error);
+        },
+      };
+      const stream =
+        this.#method.kind === 'server-stream'
+          ? connection.serverStream(this.#method.path, request ?? new Uint8Array(0), handlers, options)
+          : connection.bidi(this.#method.path, handlers, options);
+      if (settled) return; // ended synchronously
+      this.#stream = stream;
+      for (const bytes of this.#writes) stream.write(bytes);
+      if (this.#ended) stream.end();
+    });
+  }
+
+  /** Delivers the end of the call, once. */
+  finish(error: Error | undefined): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#stream = undefined;
+    this.#writes = [];
+    if (this.#onUserAbort !== undefined) this.#userSignal?.removeEventListener('abort', this.#onUserAbort);
+    this.#handlers.onEnd(error);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Option checks
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Checks a call's `timeout`: a non-negative finite number of milliseconds (0 = already expired).
+ * @throws InvalidArgumentError otherwise
+ */
+export function checkTimeout(timeout: unknown): number {
+  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 0) {
+    throw new InvalidArgumentError(`timeout must be a non-negative finite number of milliseconds, got ${show(timeout)}`);
+  }
+  return timeout;
+}
+
+function positive(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new InvalidArgumentError(`${name} must be a positive finite number of milliseconds, got ${show(value)}`);
+  }
+  return value;
+}
+
+function nonNegative(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new InvalidArgumentError(`${name} must be a non-negative finite number of milliseconds (0 = off), got ${show(value)}`);
+  }
+  return value;
+}
+
+function positiveInteger(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    throw new InvalidArgumentError(`${name} must be a positive integer, got ${show(value)}`);
+  }
+  return value;
+}
+
+function checkLogger(logger: unknown): Logger | undefined {
+  if (logger === undefined) return undefined;
+  const l = logger as Partial<Record<keyof Logger, unknown>> | null;
+  if (l === null || typeof l !== 'object' || (['debug', 'info', 'warn', 'error'] as const).some((m) => typeof l[m] !== 'function')) {
+    throw new InvalidArgumentError('logger must be an object with debug, info, warn and error methods');
+  }
+  return logger as Logger;
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  return value === null ? 'null' : typeof value;
+}
