@@ -1,0 +1,297 @@
+/**
+ * `Client`: the entry point. Owns the options, the call layer (connections, retries, deadlines),
+ * and one object per etcd service; the KV methods sit on the client itself, as in Go's `clientv3`.
+ */
+import { checkOptionsObject, describe, unknownOption } from './convert.js';
+import { InvalidArgumentError } from './errors.js';
+import { KV } from './kv.js';
+import type { Op } from './op.js';
+import {
+  DEFAULT_DIAL_TIMEOUT_MS,
+  DEFAULT_ENDPOINT,
+  DEFAULT_KEEPALIVE_TIME_MS,
+  DEFAULT_KEEPALIVE_TIMEOUT_MS,
+  DEFAULT_MAX_CALL_RECV_MSG_SIZE,
+  DEFAULT_MAX_CALL_SEND_MSG_SIZE,
+} from './rpc/defaults.js';
+import { RpcClient, type RpcOptions } from './rpc/invoke.js';
+import type { Logger } from './rpc/logger.js';
+import type { Rpc } from './rpc/types.js';
+import type { TlsOptions } from './transport/types.js';
+import type { Txn } from './txn.js';
+import type {
+  Bytes,
+  CallOptions,
+  CompactOptions,
+  CompactResponse,
+  DeleteOptions,
+  DeleteResponse,
+  GetResponse,
+  OpResponse,
+  PutOptions,
+  PutResponse,
+  RangeOptions,
+} from './types.js';
+
+export type { Logger, TlsOptions };
+
+/**
+ * Options of `new Client(options)`, named after Go's `clientv3.Config`. Every field is optional;
+ * times are in milliseconds, sizes in bytes.
+ */
+export interface ClientOptions {
+  /**
+   * etcd client URLs: `http://host:port` or `https://host:port` (https uses `tls`).
+   * Default `['http://127.0.0.1:2379']`. Calls go to one endpoint at a time and move to another
+   * when it fails.
+   */
+  endpoints?: readonly string[];
+  /**
+   * How long a call waits for a ready connection before failing with `NoAvailableEndpointsError`,
+   * in milliseconds. Default 5000.
+   */
+  dialTimeout?: number;
+  /**
+   * Interval between keep-alive pings on a connection in use, in milliseconds; 0 turns pings off.
+   * Default 6000. etcd refuses pings more frequent than its `--grpc-keepalive-min-time` (5000).
+   */
+  keepAliveTime?: number;
+  /**
+   * How long a keep-alive ping may go unanswered before the connection is declared dead and calls
+   * move to another endpoint, in milliseconds. Default 4000.
+   */
+  keepAliveTimeout?: number;
+  /**
+   * Largest request sent, in bytes; a larger one fails with `RequestTooLargeError` before it is
+   * sent. Default 2 MiB (2097152). Must not exceed `maxCallRecvMsgSize`.
+   */
+  maxCallSendMsgSize?: number;
+  /** Largest response accepted, in bytes. Default 2^31 - 1. Must be at least `maxCallSendMsgSize` (or its default). */
+  maxCallRecvMsgSize?: number;
+  /** TLS settings for `https://` endpoints (CA, client certificate and key, server name). */
+  tls?: TlsOptions;
+  /** Receives the client's debug/info/warn/error messages (retries, failover). Default: none. */
+  logger?: Logger;
+}
+
+/** Defaults of {@link ClientOptions}, for reference; each also has its own named constant in `rpc/defaults`. */
+export const CLIENT_DEFAULTS = Object.freeze({
+  endpoints: Object.freeze([DEFAULT_ENDPOINT]) as readonly string[],
+  dialTimeout: DEFAULT_DIAL_TIMEOUT_MS,
+  keepAliveTime: DEFAULT_KEEPALIVE_TIME_MS,
+  keepAliveTimeout: DEFAULT_KEEPALIVE_TIMEOUT_MS,
+  maxCallSendMsgSize: DEFAULT_MAX_CALL_SEND_MSG_SIZE,
+  maxCallRecvMsgSize: DEFAULT_MAX_CALL_RECV_MSG_SIZE,
+});
+
+const CLIENT_OPTION_NAMES: readonly string[] = [
+  'endpoints',
+  'dialTimeout',
+  'keepAliveTime',
+  'keepAliveTimeout',
+  'maxCallSendMsgSize',
+  'maxCallRecvMsgSize',
+  'tls',
+  'logger',
+];
+const TLS_OPTION_NAMES: readonly string[] = ['ca', 'cert', 'key', 'servername', 'rejectUnauthorized'];
+const LOGGER_METHODS = ['debug', 'info', 'warn', 'error'] as const;
+
+function checkMs(value: unknown, name: string, allowZero: boolean): number {
+  if (typeof value === 'number' && Number.isFinite(value) && (allowZero ? value >= 0 : value > 0)) return value;
+  throw new InvalidArgumentError(
+    `${name} must be a ${allowZero ? 'non-negative' : 'positive'} number of milliseconds, got ${describe(value)}`,
+  );
+}
+
+function checkSize(value: unknown, name: string): number {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value;
+  throw new InvalidArgumentError(`${name} must be a positive integer number of bytes, got ${describe(value)}`);
+}
+
+function isPem(value: unknown): boolean {
+  return typeof value === 'string' || Buffer.isBuffer(value);
+}
+
+function checkTls(tls: unknown): TlsOptions {
+  if (typeof tls !== 'object' || tls === null || Array.isArray(tls)) {
+    throw new InvalidArgumentError(`tls must be an object, got ${describe(tls)}`);
+  }
+  for (const name in tls) {
+    const value: unknown = (tls as Record<string, unknown>)[name];
+    if (value === undefined) continue;
+    switch (name) {
+      case 'ca':
+        if (isPem(value) || (Array.isArray(value) && value.every(isPem))) break;
+        throw new InvalidArgumentError(`tls.ca must be a PEM string or Buffer, or an array of them, got ${describe(value)}`);
+      case 'cert':
+      case 'key':
+        if (isPem(value)) break;
+        throw new InvalidArgumentError(`tls.${name} must be a PEM string or Buffer, got ${describe(value)}`);
+      case 'servername':
+        if (typeof value === 'string') break;
+        throw new InvalidArgumentError(`tls.servername must be a string, got ${describe(value)}`);
+      case 'rejectUnauthorized':
+        if (typeof value === 'boolean') break;
+        throw new InvalidArgumentError(`tls.rejectUnauthorized must be a boolean, got ${describe(value)}`);
+      default:
+        throw unknownOption(name, 'tls', TLS_OPTION_NAMES);
+    }
+  }
+  return tls as TlsOptions;
+}
+
+/**
+ * Checks client options and turns them into the rpc layer's options (defaults left to the rpc
+ * layer). Throws `InvalidArgumentError` naming the problem: an unknown option name, an empty or
+ * malformed endpoint list, a negative or non-finite time, a non-integer size, a malformed `tls`
+ * or `logger`. (The rpc layer checks the rest: endpoint URLs, send size above receive size.)
+ */
+export function resolveClientOptions(options: ClientOptions | undefined): RpcOptions {
+  checkOptionsObject(options, 'client options');
+  const resolved: RpcOptions = { endpoints: [DEFAULT_ENDPOINT] };
+  if (options === undefined) return resolved;
+  for (const name in options) {
+    const value: unknown = (options as Record<string, unknown>)[name];
+    if (value === undefined) continue;
+    switch (name) {
+      case 'endpoints': {
+        if (!Array.isArray(value) || value.length === 0) {
+          throw new InvalidArgumentError(`endpoints must be a non-empty array of URLs, got ${describe(value)}`);
+        }
+        for (const endpoint of value) {
+          if (typeof endpoint !== 'string' || endpoint.trim() === '') {
+            throw new InvalidArgumentError(`endpoints must hold URL strings like 'http://127.0.0.1:2379', got ${describe(endpoint)}`);
+          }
+        }
+        resolved.endpoints = (value as string[]).slice();
+        break;
+      }
+      case 'dialTimeout':
+        resolved.dialTimeout = checkMs(value, name, false);
+        break;
+      case 'keepAliveTime':
+        resolved.keepAliveTime = checkMs(value, name, true);
+        break;
+      case 'keepAliveTimeout':
+        resolved.keepAliveTimeout = checkMs(value, name, false);
+        break;
+      case 'maxCallSendMsgSize':
+        resolved.maxCallSendMsgSize = checkSize(value, name);
+        break;
+      case 'maxCallRecvMsgSize':
+        resolved.maxCallRecvMsgSize = checkSize(value, name);
+        break;
+      case 'tls':
+        resolved.tls = checkTls(value);
+        break;
+      case 'logger': {
+        for (const method of LOGGER_METHODS) {
+          if (typeof (value as Record<string, unknown> | null)?.[method] !== 'function') {
+            throw new InvalidArgumentError(`logger must have debug, info, warn and error methods (e.g. console), got ${describe(value)}`);
+          }
+        }
+        resolved.logger = value as Logger;
+        break;
+      }
+      default:
+        throw unknownOption(name, 'the client', CLIENT_OPTION_NAMES);
+    }
+  }
+  return resolved;
+}
+
+/**
+ * An etcd v3 client.
+ *
+ * ```ts
+ * await using client = new Client({ endpoints: ['http://127.0.0.1:2379'] });
+ * await client.put('greeting', 'hello');
+ * const { kvs } = await client.get('greeting');
+ * console.log(kvs[0]?.value.toString()); // hello
+ * ```
+ *
+ * It connects lazily, on the first call, and is safe to use from any number of concurrent tasks.
+ * Every method takes `signal` (an `AbortSignal`; aborting rejects with `signal.reason`) and
+ * `timeout` (ms; expiry rejects with `DeadlineExceededError`) in its options object. Bad arguments
+ * reject with `InvalidArgumentError` before anything is sent; server errors reject with the
+ * matching `EtcdError` subclass; after `close()` calls reject with `ClientClosedError`.
+ */
+export class Client implements AsyncDisposable {
+  /**
+   * The call layer of this client: makes one call of any etcd RPC (`rpc.unary(Lease.leaseGrant,
+   * { TTL: 60n })` with the descriptors of `etcd-ts`'s proto layer) with the client's connections,
+   * deadlines, retries and typed errors. For RPCs this client has no method for yet.
+   */
+  readonly rpc: Rpc;
+  readonly #kv: KV;
+
+  /**
+   * Makes a client; nothing connects until the first call. Throws `InvalidArgumentError` for bad
+   * options (see {@link ClientOptions}; unknown option names too).
+   */
+  constructor(options: ClientOptions = {}) {
+    this.rpc = new RpcClient(resolveClientOptions(options));
+    this.#kv = new KV(this.rpc);
+  }
+
+  /**
+   * Reads a key, or a range of keys with `prefix` / `rangeEnd` / `fromKey` (etcd `KV.Range`).
+   * Linearizable unless `serializable`. Rejects with `CompactedError` for a compacted `revision`,
+   * `FutureRevisionError` for one not reached yet. Reads are retried on another endpoint when
+   * one is unavailable.
+   */
+  get(key: Bytes, options?: RangeOptions & CallOptions): Promise<GetResponse> {
+    return this.#kv.get(key, options);
+  }
+
+  /**
+   * Writes a key (etcd `KV.Put`). Rejects with `LeaseNotFoundError` for an unknown `lease`,
+   * `KeyNotFoundError` with `ignoreValue`/`ignoreLease` on a missing key. A put that may have
+   * reached the server is never retried: the caller gets the error.
+   */
+  put(key: Bytes, value: Bytes, options?: PutOptions & CallOptions): Promise<PutResponse> {
+    return this.#kv.put(key, value, options);
+  }
+
+  /** Deletes a key, or a range of keys with `prefix` / `rangeEnd` / `fromKey` (etcd `KV.DeleteRange`). */
+  delete(key: Bytes, options?: DeleteOptions & CallOptions): Promise<DeleteResponse> {
+    return this.#kv.delete(key, options);
+  }
+
+  /**
+   * Discards the history before `revision` (etcd `KV.Compact`); reads of older revisions then
+   * fail with `CompactedError`. `physical`: resolve only once the backend has applied it.
+   * Rejects with `CompactedError` when `revision` is already compacted, `FutureRevisionError`
+   * when it is beyond the current revision.
+   */
+  compact(revision: number, options?: CompactOptions & CallOptions): Promise<CompactResponse> {
+    return this.#kv.compact(revision, options);
+  }
+
+  /** Runs one op made by `op.get/put/delete/txn` (Go `KV.Do`); the response is tagged with the op's `type`. */
+  do(op: Op, options?: CallOptions): Promise<OpResponse> {
+    return this.#kv.do(op, options);
+  }
+
+  /**
+   * Starts a transaction: `client.txn().if(...compares).then(...ops).else(...ops).commit()`
+   * (etcd `KV.Txn`). See {@link Txn}.
+   */
+  txn(): Txn {
+    return this.#kv.txn();
+  }
+
+  /**
+   * Closes every connection of this client; calls in flight fail and later calls reject with
+   * `ClientClosedError`. Safe to call more than once.
+   */
+  close(): Promise<void> {
+    return this.rpc.close();
+  }
+
+  /** `await using client = new Client(...)` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

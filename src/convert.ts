@@ -1,0 +1,99 @@
+/**
+ * Conversions between the public API's values and the wire's: keys/values to bytes, numbers to
+ * int64, int64 back to numbers, bytes back to Buffer views. Every input check throws
+ * `InvalidArgumentError` naming the offending option; nothing here allocates more than it must.
+ */
+import { InvalidArgumentError } from './errors.js';
+import type { Bytes } from './types.js';
+
+/** Largest int64 (2^63 - 1), the upper bound of etcd lease IDs. */
+const INT64_MAX = 0x7fffffffffffffffn;
+
+/**
+ * Bytes of a key, value or range end: a string is encoded as UTF-8, a `Uint8Array` is used as is
+ * (not copied). Throws `InvalidArgumentError` naming `what` for any other type.
+ */
+export function toBytes(input: Bytes, what: string): Uint8Array {
+  if (typeof input === 'string') return Buffer.from(input, 'utf8');
+  if (input instanceof Uint8Array) return input;
+  throw new InvalidArgumentError(`${what} must be a string or a Uint8Array, got ${describe(input)}`);
+}
+
+/** A non-negative safe integer option as int64; throws `InvalidArgumentError` naming `what` otherwise. */
+export function toCount(input: unknown, what: string): bigint {
+  if (typeof input === 'number' && Number.isSafeInteger(input) && input >= 0) return BigInt(input);
+  throw new InvalidArgumentError(`${what} must be a non-negative integer (a number below 2^53), got ${describe(input)}`);
+}
+
+/** A boolean option; throws `InvalidArgumentError` naming `what` otherwise. */
+export function toFlag(input: unknown, what: string): boolean {
+  if (typeof input === 'boolean') return input;
+  throw new InvalidArgumentError(`${what} must be a boolean, got ${describe(input)}`);
+}
+
+/** A lease ID option: a bigint in [0, 2^63 - 1]; throws `InvalidArgumentError` naming `what` otherwise. */
+export function toLeaseId(input: unknown, what: string): bigint {
+  if (typeof input === 'bigint' && input >= 0n && input <= INT64_MAX) return input;
+  throw new InvalidArgumentError(`${what} must be a lease ID: a bigint in [0, 2^63-1], got ${describe(input)}`);
+}
+
+/**
+ * An int64 from a response as a number. Throws `RangeError` when it is not exactly representable
+ * (beyond +/-(2^53 - 1)) rather than silently rounding.
+ */
+export function toNumber(input: bigint, what: string): number {
+  const n = Number(input);
+  if (Number.isSafeInteger(n)) return n;
+  throw new RangeError(`etcd returned ${what} ${input}, beyond the exact range of a JavaScript number (2^53 - 1)`);
+}
+
+/** A `Buffer` over the same memory as `bytes` (no copy). */
+export function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Checks the two options every call accepts (`signal`, `timeout`); throws `InvalidArgumentError`. */
+export function checkCallOption(name: 'signal' | 'timeout', input: unknown): void {
+  if (name === 'timeout') {
+    if (typeof input === 'number' && input >= 0 && Number.isFinite(input)) return;
+    throw new InvalidArgumentError(`timeout must be a non-negative number of milliseconds, got ${describe(input)}`);
+  }
+  if (input instanceof AbortSignal) return;
+  throw new InvalidArgumentError(`signal must be an AbortSignal, got ${describe(input)}`);
+}
+
+/** Checks that `options` is a plain object (or undefined); throws `InvalidArgumentError` naming `what`. */
+export function checkOptionsObject(options: unknown, what: string): void {
+  if (options === undefined || (typeof options === 'object' && options !== null && !Array.isArray(options))) return;
+  throw new InvalidArgumentError(`${what} must be an object, got ${describe(options)}`);
+}
+
+/** The error for an option name the operation does not know, listing the ones it does. */
+export function unknownOption(name: string, operation: string, known: readonly string[]): InvalidArgumentError {
+  return new InvalidArgumentError(`unknown option '${name}' for ${operation}; known options: ${known.join(', ')}`);
+}
+
+/** A short description of a value for error messages. */
+export function describe(input: unknown): string {
+  if (input === null) return 'null';
+  if (Array.isArray(input)) return 'an array';
+  switch (typeof input) {
+    case 'string':
+      return JSON.stringify(input.length > 40 ? `${input.slice(0, 40)}...` : input);
+    case 'number':
+    case 'boolean':
+      return String(input);
+    case 'bigint':
+      return `${input}n`;
+    case 'undefined':
+      return 'undefined';
+    case 'function':
+      return 'a function';
+    case 'symbol':
+      return input.toString();
+    default: {
+      const ctor = (input as { constructor?: { name?: string } }).constructor?.name;
+      return ctor && ctor !== 'Object' ? `a ${ctor}` : 'an object';
+    }
+  }
+}

@@ -1,0 +1,120 @@
+// Client options: checks, defaults, and that a client neither connects nor sends on bad input
+// (no server: a client made here is never used for a call that reaches one).
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { Client, CLIENT_DEFAULTS, resolveClientOptions, type ClientOptions } from '../../src/client.js';
+import { ClientClosedError, InvalidArgumentError } from '../../src/errors.js';
+import { op } from '../../src/op.js';
+
+function rejects(fn: () => unknown, pattern: RegExp): void {
+  assert.throws(fn, (error: unknown) => {
+    assert.ok(error instanceof InvalidArgumentError, `expected InvalidArgumentError, got ${String(error)}`);
+    assert.match(error.message, pattern);
+    return true;
+  });
+}
+
+const options = (o: Record<string, unknown>): ClientOptions => o as ClientOptions;
+/** A plain-JS options object the types would not allow (to check the runtime checks). */
+const untyped = (o: Record<string, unknown>): object => o;
+
+describe('resolveClientOptions', () => {
+  test('defaults: the local endpoint, everything else left to the rpc layer defaults', () => {
+    assert.deepEqual(resolveClientOptions(undefined), { endpoints: ['http://127.0.0.1:2379'] });
+    assert.deepEqual(resolveClientOptions({}), { endpoints: ['http://127.0.0.1:2379'] });
+    assert.deepEqual(CLIENT_DEFAULTS.endpoints, ['http://127.0.0.1:2379']);
+    assert.equal(CLIENT_DEFAULTS.dialTimeout, 5000);
+    assert.equal(CLIENT_DEFAULTS.maxCallSendMsgSize, 2 * 1024 * 1024);
+    assert.equal(CLIENT_DEFAULTS.maxCallRecvMsgSize, 2 ** 31 - 1);
+  });
+  test('every option passes through', () => {
+    const logger = { debug() {}, info() {}, warn() {}, error() {} };
+    const resolved = resolveClientOptions({
+      endpoints: ['http://10.0.0.1:2379', 'http://10.0.0.2:2379'],
+      dialTimeout: 1500,
+      keepAliveTime: 0,
+      keepAliveTimeout: 3000,
+      maxCallSendMsgSize: 1024,
+      maxCallRecvMsgSize: 4096,
+      tls: { ca: 'PEM', rejectUnauthorized: false, servername: 'etcd' },
+      logger,
+    });
+    assert.deepEqual(resolved.endpoints, ['http://10.0.0.1:2379', 'http://10.0.0.2:2379']);
+    assert.equal(resolved.dialTimeout, 1500);
+    assert.equal(resolved.keepAliveTime, 0);
+    assert.equal(resolved.keepAliveTimeout, 3000);
+    assert.equal(resolved.maxCallSendMsgSize, 1024);
+    assert.equal(resolved.maxCallRecvMsgSize, 4096);
+    assert.equal(resolved.logger, logger);
+  });
+  test('undefined values are ignored', () => {
+    assert.deepEqual(resolveClientOptions({ dialTimeout: undefined }), { endpoints: ['http://127.0.0.1:2379'] });
+  });
+  test('an unknown option is named', () => {
+    rejects(() => resolveClientOptions(options({ endpoint: 'http://x:1' })),
+      /^unknown option 'endpoint' for the client; known options: endpoints, dialTimeout, keepAliveTime, keepAliveTimeout, maxCallSendMsgSize, maxCallRecvMsgSize, tls, logger$/);
+  });
+  test('bad values are named', () => {
+    rejects(() => resolveClientOptions(options({ endpoints: [] })), /endpoints must be a non-empty array/);
+    rejects(() => resolveClientOptions(options({ endpoints: 'http://x:1' })), /endpoints must be a non-empty array/);
+    rejects(() => resolveClientOptions(options({ endpoints: [''] })), /endpoints must hold URL strings/);
+    rejects(() => resolveClientOptions(options({ endpoints: [5] })), /endpoints must hold URL strings .* got 5/);
+    rejects(() => resolveClientOptions(options({ dialTimeout: 0 })), /dialTimeout must be a positive number of milliseconds, got 0/);
+    rejects(() => resolveClientOptions(options({ dialTimeout: '5s' })), /dialTimeout must be a positive number/);
+    rejects(() => resolveClientOptions(options({ keepAliveTime: -1 })), /keepAliveTime must be a non-negative number of milliseconds/);
+    rejects(() => resolveClientOptions(options({ keepAliveTimeout: Infinity })), /keepAliveTimeout must be a positive number/);
+    rejects(() => resolveClientOptions(options({ maxCallSendMsgSize: 1.5 })), /maxCallSendMsgSize must be a positive integer number of bytes/);
+    rejects(() => resolveClientOptions(options({ maxCallRecvMsgSize: 0 })), /maxCallRecvMsgSize must be a positive integer/);
+    rejects(() => resolveClientOptions(options({ tls: true })), /tls must be an object, got true/);
+    rejects(() => resolveClientOptions(options({ tls: { cafile: 'x' } })), /unknown option 'cafile' for tls; known options: ca, cert, key, servername, rejectUnauthorized/);
+    rejects(() => resolveClientOptions(options({ tls: { ca: 5 } })), /tls.ca must be a PEM string or Buffer/);
+    rejects(() => resolveClientOptions(options({ tls: { rejectUnauthorized: 'no' } })), /tls.rejectUnauthorized must be a boolean/);
+    rejects(() => resolveClientOptions(options({ logger: {} })), /logger must have debug, info, warn and error methods/);
+    rejects(() => resolveClientOptions(options({ logger: null })), /logger must have/);
+    rejects(() => resolveClientOptions(5 as unknown as ClientOptions), /client options must be an object, got 5/);
+  });
+});
+
+describe('Client', () => {
+  test('bad options throw from the constructor', () => {
+    rejects(() => new Client(options({ dialtimeout: 5 })), /unknown option 'dialtimeout'/);
+  });
+  test('the rpc layer rejects a send limit above the receive limit', () => {
+    assert.throws(() => new Client({ maxCallSendMsgSize: 2048, maxCallRecvMsgSize: 1024 }), InvalidArgumentError);
+  });
+  test('constructing connects to nothing; close works without a call; calls after close reject', async () => {
+    // Port 9 (discard) on loopback: nothing answers there, and nothing must be tried.
+    const client = new Client({ endpoints: ['http://127.0.0.1:9'], dialTimeout: 200 });
+    await client.close();
+    await client.close(); // idempotent
+    await assert.rejects(client.get('k'), ClientClosedError);
+  });
+  test('bad call arguments reject (not throw) before anything is sent', async () => {
+    const client = new Client({ endpoints: ['http://127.0.0.1:9'], dialTimeout: 200 });
+    try {
+      const pending = client.get('');
+      assert.ok(pending instanceof Promise);
+      await assert.rejects(pending, /key is empty/);
+      await assert.rejects(client.get('k', { limit: -1 }), InvalidArgumentError);
+      await assert.rejects(client.get('k', untyped({ sortt: 1 })), /unknown option 'sortt' for get/);
+      await assert.rejects(client.put('', 'v'), InvalidArgumentError);
+      await assert.rejects(client.delete('k', untyped({ limit: 1 })), /unknown option 'limit' for delete/);
+      await assert.rejects(client.compact(0), /compact: revision must be a positive integer, got 0/);
+      await assert.rejects(client.compact(5, untyped({ phys: true })), /unknown option 'phys' for compact/);
+      await assert.rejects(client.do(op.get('k'), untyped({ prefix: true })), /unknown option 'prefix' for do; known options: signal, timeout/);
+      await assert.rejects(client.txn().commit(untyped({ retries: 3 })), /unknown option 'retries' for commit/);
+      await assert.rejects(client.get('k', { timeout: -5 }), /timeout must be a non-negative number/);
+    } finally {
+      await client.close();
+    }
+  });
+  test('await using closes the client', async () => {
+    let kept: Client | undefined;
+    {
+      await using client = new Client({ endpoints: ['http://127.0.0.1:9'] });
+      kept = client;
+    }
+    await assert.rejects(kept.get('k'), ClientClosedError);
+  });
+});
