@@ -50,18 +50,32 @@ export interface TlsOptions {
 
 /** Options of one connection. All times in milliseconds. */
 export interface ConnectionOptions {
-  /** Time between HTTP/2 PINGs while the connection is in use; 0 turns pings off. */
+  /**
+   * Time between HTTP/2 PINGs while the connection has calls in flight; 0 turns pings off.
+   * etcd answers pings more frequent than its `--grpc-keepalive-min-time` (default 5000) with a
+   * GOAWAY, so keep it at 5000 or more against etcd.
+   */
   keepAliveTime: number;
-  /** Time a PING may go unanswered before the connection is declared dead. */
+  /** Time a PING may go unanswered before the connection is declared dead (its calls fail with UNAVAILABLE). */
   keepAliveTimeout: number;
   /** Largest response message accepted, in bytes; larger ones fail the call with RESOURCE_EXHAUSTED. */
   maxRecvMsgSize: number;
+  /**
+   * Longest time one connection attempt (TCP, TLS, the server's HTTP/2 SETTINGS) may take before it
+   * fails with UNAVAILABLE; default `DEFAULT_CONNECT_TIMEOUT` (20000). Calls waiting for it also
+   * stop at their own deadline.
+   */
+  connectTimeout?: number;
   tls?: TlsOptions;
 }
 
 /** Per-call options. */
 export interface CallOptions {
-  /** Extra request headers (e.g. `token`, `hasleader`). Names must be lower-case. */
+  /**
+   * Extra request headers (e.g. `token`, `hasleader`). Names: lower-case `0-9 a-z - _ .`, not
+   * reserved (`grpc-*`, `content-type`, `te`, `user-agent`, connection headers); values: printable
+   * ASCII. Anything else throws a TypeError before the call starts.
+   */
   metadata?: Metadata;
   /** Absolute deadline, as `Date.now()` milliseconds; sent as `grpc-timeout` and enforced locally. */
   deadline?: number;
@@ -91,15 +105,27 @@ export class CallError extends Error {
 
 /** Callbacks of a streaming call. Exactly one of `onEnd` fires, once, after the last `onMessage`. */
 export interface StreamHandlers {
-  /** One response message (its bytes; valid until the handler returns unless copied or kept). */
+  /**
+   * One response message: a view of the received DATA chunk when it arrived in one (no copy), else
+   * a new buffer. node:http2 does not reuse chunk memory, so the bytes stay valid if kept.
+   */
   onMessage(message: Uint8Array): void;
-  /** The stream ended: `error` undefined for status OK, else why it failed. */
+  /**
+   * The stream ended: `error` undefined for status OK, else why it failed. Aborting the call's
+   * signal ends it with CANCELLED and `error.cause` set to `signal.reason`; `Stream.cancel()` with
+   * CANCELLED. Called synchronously from `cancel()`.
+   */
   onEnd(error: CallError | undefined, trailers: Metadata): void;
 }
 
 /** A streaming call in progress (server-streaming or bidi). */
 export interface Stream {
-  /** Sends one request message (bidi only). Returns false when the HTTP/2 stream is buffering. */
+  /**
+   * Sends one request message (bidi only). Before the connection is ready the message is queued
+   * and sent when the stream opens (returns true). Returns false when the HTTP/2 stream is
+   * buffering, and drops the message (false) once the call has ended.
+   * @throws Error after `end()`, or on a server-streaming call.
+   */
   write(message: Uint8Array): boolean;
   /** Half-closes the request side. */
   end(): void;
@@ -107,16 +133,27 @@ export interface Stream {
   cancel(): void;
 }
 
-/** Connection states; see src/transport/session.ts for the transitions. */
+/**
+ * Connection states; the transitions are in one place, `Http2Connection.transition` in
+ * src/transport/connection.ts: idle → connecting → ready → (idle | failing); failing → connecting;
+ * any → closed. `idle`: no session (never connected, or the last one ended cleanly, e.g. GOAWAY);
+ * `failing`: the last connection attempt or session failed (the next call tries again).
+ */
 export type ConnectionState = 'idle' | 'connecting' | 'ready' | 'failing' | 'closed';
 
 /** One HTTP/2 connection to one endpoint, opened on first use and reopened after a failure. */
 export interface Connection {
   readonly endpoint: Endpoint;
   readonly state: ConnectionState;
-  /** Resolves when the connection is ready; rejects with a CallError (UNAVAILABLE) if it fails or the deadline passes. */
+  /**
+   * Resolves when the connection is ready, connecting if needed; rejects with a CallError
+   * (UNAVAILABLE, sent = false) if it fails or the deadline passes, with `signal.reason` if aborted.
+   */
   ready(deadline?: number, signal?: AbortSignal): Promise<void>;
-  /** One request, one response. Rejects with a CallError, or with `signal.reason` when aborted. */
+  /**
+   * One request, one response. Resolves with the response message (a view of the received chunk
+   * when it arrived in one, no copy). Rejects with a CallError, or with `signal.reason` when aborted.
+   */
   unary(path: string, request: Uint8Array, options?: CallOptions): Promise<Uint8Array>;
   /** One request, a stream of responses. */
   serverStream(path: string, request: Uint8Array, handlers: StreamHandlers, options?: CallOptions): Stream;

@@ -1,0 +1,86 @@
+/**
+ * Parses the endpoints users write (`http://127.0.0.1:2379`, `https://etcd.example:2379`,
+ * `127.0.0.1:2379`, `[::1]:2379`) into the transport's `Endpoint`.
+ */
+import { isIP, isIPv6 } from 'node:net';
+import type { Endpoint } from './types.js';
+
+const EXPECTED_FORMS = 'expected http://host:port, https://host:port or host:port (IPv6 as [addr]:port)';
+
+/**
+ * `scheme://` (optional), then `[ipv6]` or a host name / IPv4 address, then `:port`, then an optional
+ * trailing `/`. Everything else (paths, queries, user info) is rejected.
+ */
+const ENDPOINT_PATTERN = /^(?:([A-Za-z][A-Za-z0-9+.-]*):\/\/)?(\[[^\]\s/]*\]|[^\s/:?#@[\]]*)(?::([^/]*))?(\/?)$/;
+
+/** DNS name: dot-separated labels of letters, digits, `-` and `_` (no empty labels). */
+const HOST_NAME_PATTERN = /^(?=.{1,253}\.?$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/;
+
+/**
+ * Parses one etcd endpoint.
+ *
+ * Accepted forms: `http://host:port` (plain HTTP/2), `https://host:port` (HTTP/2 over TLS), and a
+ * bare `host:port` (plain). `host` is an IPv4 address, a DNS name, or an IPv6 address in brackets
+ * (`[::1]:2379`); the returned `host` has no brackets. The port is required (1-65535), as in the Go
+ * client. A trailing `/` is allowed; paths, queries and user info are not.
+ *
+ * @param endpoint - the endpoint as the user wrote it; kept unchanged as `Endpoint.url`.
+ * @returns the parsed endpoint.
+ * @throws TypeError when `endpoint` is not a string; Error naming the endpoint and the problem when
+ *   it is malformed (unknown scheme, no port, bad port, bad host).
+ */
+export function parseEndpoint(endpoint: string): Endpoint {
+  if (typeof endpoint !== 'string') {
+    throw new TypeError(`etcd endpoint must be a string, got ${typeof endpoint}`);
+  }
+  const fail = (problem: string): never => {
+    throw new Error(`invalid etcd endpoint '${endpoint}': ${problem}; ${EXPECTED_FORMS}`);
+  };
+  const match = ENDPOINT_PATTERN.exec(endpoint);
+  if (match === null) return fail('not of the form [scheme://]host:port');
+  const [, rawScheme, rawHost, rawPort] = match as unknown as [string, string | undefined, string, string | undefined];
+
+  if (rawPort !== undefined && rawPort.includes(':')) {
+    return fail('IPv6 addresses must be written in brackets, e.g. [::1]:2379');
+  }
+
+  let tls = false;
+  if (rawScheme !== undefined) {
+    const scheme = rawScheme.toLowerCase();
+    if (scheme === 'https') tls = true;
+    else if (scheme !== 'http') return fail(`unsupported scheme '${rawScheme}' (only http and https)`);
+  }
+
+  let host: string;
+  if (rawHost.startsWith('[')) {
+    host = rawHost.slice(1, -1);
+    if (!isIPv6(host)) return fail(`'${host}' is not an IPv6 address`);
+  } else {
+    host = rawHost;
+    if (host === '') return fail('no host');
+    if (isIP(host) === 0 && !HOST_NAME_PATTERN.test(host)) return fail(`'${host}' is not a valid host name`);
+  }
+
+  if (rawPort === undefined || rawPort === '') return fail('no port');
+  if (!/^[0-9]{1,5}$/.test(rawPort)) return fail(`port '${rawPort}' is not a number`);
+  const port = Number(rawPort);
+  if (port < 1 || port > 65535) return fail(`port ${port} is out of range 1-65535`);
+
+  return { url: endpoint, host, port, tls };
+}
+
+/**
+ * The `scheme://authority` URL node:http2 connects to, with IPv6 hosts in brackets.
+ * @param endpoint - a parsed endpoint.
+ */
+export function endpointOrigin(endpoint: Endpoint): string {
+  return `${endpoint.tls ? 'https' : 'http'}://${endpointAuthority(endpoint)}`;
+}
+
+/**
+ * The HTTP/2 `:authority` of an endpoint: `host:port`, `[v6addr]:port` for IPv6.
+ * @param endpoint - a parsed endpoint.
+ */
+export function endpointAuthority(endpoint: Endpoint): string {
+  return isIPv6(endpoint.host) ? `[${endpoint.host}]:${endpoint.port}` : `${endpoint.host}:${endpoint.port}`;
+}

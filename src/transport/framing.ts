@@ -1,0 +1,166 @@
+/**
+ * gRPC message framing: every message on the wire is a 5-byte prefix (1 byte compressed flag,
+ * 4 bytes big-endian length) followed by the message bytes. We never compress, and we never
+ * negotiate compression, so a set compressed flag is a protocol error.
+ */
+import { CallError, Status } from './types.js';
+
+/** Size of the length prefix in front of every message, in bytes. */
+export const MESSAGE_PREFIX_SIZE = 5;
+
+/** Largest message length the 4-byte prefix can express, in bytes (2^32 - 1). */
+export const MAX_FRAMED_MESSAGE_SIZE = 0xffffffff;
+
+/**
+ * Messages below this size (bytes) are copied behind their prefix into one buffer; larger ones are
+ * written as two chunks (prefix, then the caller's bytes) so the body is not copied.
+ */
+export const COPY_THRESHOLD = 16 * 1024;
+
+/**
+ * Returns `message` with its 5-byte prefix in one new buffer (one copy of the message).
+ * @param message - the encoded protobuf message.
+ * @throws RangeError when the message is longer than 2^32 - 1 bytes.
+ */
+export function encodeMessage(message: Uint8Array): Buffer {
+  const length = message.length;
+  if (length > MAX_FRAMED_MESSAGE_SIZE) throw new RangeError(`message of ${length} bytes is too large to frame`);
+  const frame = Buffer.allocUnsafe(MESSAGE_PREFIX_SIZE + length);
+  frame[0] = 0;
+  frame.writeUInt32BE(length, 1);
+  frame.set(message, MESSAGE_PREFIX_SIZE);
+  return frame;
+}
+
+/**
+ * Returns just the 5-byte prefix of an uncompressed message of `length` bytes.
+ * @param length - message length in bytes, 0 to 2^32 - 1.
+ * @throws RangeError when `length` does not fit in the prefix.
+ */
+export function encodeMessagePrefix(length: number): Buffer {
+  if (length > MAX_FRAMED_MESSAGE_SIZE) throw new RangeError(`message of ${length} bytes is too large to frame`);
+  const prefix = Buffer.allocUnsafe(MESSAGE_PREFIX_SIZE);
+  prefix[0] = 0;
+  prefix.writeUInt32BE(length, 1);
+  return prefix;
+}
+
+/** Receives the messages a `MessageDecoder` finds. */
+export interface MessageSink {
+  /**
+   * One complete message. When the message lay inside a single input chunk it is a view of that
+   * chunk (no copy); when it spanned chunks it is a new buffer.
+   */
+  onMessage(message: Uint8Array): void;
+}
+
+/**
+ * Incremental decoder of length-prefixed messages from a sequence of DATA chunks: a message may be
+ * split across chunks (even inside its prefix) and a chunk may hold several messages.
+ *
+ * `push` throws a `CallError` (sent = true, the stream was open) on the first bad message:
+ * RESOURCE_EXHAUSTED when a message is longer than `maxMessageSize`, INTERNAL when the compressed
+ * flag (or any other flag bit) is set. After an error the decoder must not be used again.
+ */
+export class MessageDecoder {
+  /** Bytes of a prefix split across chunks (allocated on first need). */
+  private prefix: Uint8Array | undefined = undefined;
+  private prefixFilled = 0;
+  /** Body length of the message being assembled across chunks, or -1 between messages. */
+  private bodyLength = -1;
+  private parts: Uint8Array[] = [];
+  private received = 0;
+
+  /**
+   * @param maxMessageSize - largest accepted message, in bytes (not counting the 5-byte prefix).
+   * @param sink - receives each complete message, in order, synchronously from `push`.
+   */
+  constructor(
+    private readonly maxMessageSize: number,
+    private readonly sink: MessageSink,
+  ) {}
+
+  /** True while part of a message (prefix or body) has been received but not all of it. */
+  get partial(): boolean {
+    return this.prefixFilled > 0 || this.bodyLength >= 0;
+  }
+
+  /**
+   * Feeds one chunk; delivers every message it completes to the sink.
+   * @param chunk - the next bytes of the response body (not retained beyond the views handed out).
+   * @throws CallError RESOURCE_EXHAUSTED or INTERNAL, see the class docs.
+   */
+  push(chunk: Uint8Array): void {
+    const end = chunk.length;
+    let offset = 0;
+    while (offset < end) {
+      if (this.bodyLength < 0) {
+        let length: number;
+        if (this.prefixFilled === 0 && end - offset >= MESSAGE_PREFIX_SIZE) {
+          // The whole prefix is in this chunk (the common case).
+          length = this.readPrefix(chunk, offset);
+          offset += MESSAGE_PREFIX_SIZE;
+          if (end - offset >= length) {
+            const message = chunk.subarray(offset, offset + length);
+            offset += length;
+            this.sink.onMessage(message);
+            continue;
+          }
+        } else {
+          // The prefix is split across chunks: collect its bytes.
+          const prefix = (this.prefix ??= new Uint8Array(MESSAGE_PREFIX_SIZE));
+          const take = Math.min(MESSAGE_PREFIX_SIZE - this.prefixFilled, end - offset);
+          prefix.set(chunk.subarray(offset, offset + take), this.prefixFilled);
+          this.prefixFilled += take;
+          offset += take;
+          if (this.prefixFilled < MESSAGE_PREFIX_SIZE) return;
+          this.prefixFilled = 0;
+          length = this.readPrefix(prefix, 0);
+          if (length === 0) {
+            this.sink.onMessage(Buffer.alloc(0));
+            continue;
+          }
+        }
+        this.bodyLength = length;
+        this.received = 0;
+        continue;
+      }
+      // Continue a message that spans chunks.
+      const take = Math.min(this.bodyLength - this.received, end - offset);
+      this.parts.push(chunk.subarray(offset, offset + take));
+      this.received += take;
+      offset += take;
+      if (this.received === this.bodyLength) {
+        const parts = this.parts;
+        const message = parts.length === 1 ? parts[0]! : Buffer.concat(parts, this.bodyLength);
+        this.parts = [];
+        this.bodyLength = -1;
+        this.received = 0;
+        this.sink.onMessage(message);
+      }
+    }
+  }
+
+  /** Reads and checks a prefix; returns the body length. */
+  private readPrefix(bytes: Uint8Array, at: number): number {
+    const flags = bytes[at]!;
+    const length = bytes[at + 1]! * 0x1000000 + ((bytes[at + 2]! << 16) | (bytes[at + 3]! << 8) | bytes[at + 4]!);
+    if (flags !== 0) {
+      throw new CallError(
+        Status.INTERNAL,
+        flags === 1
+          ? 'received a compressed message, but no compression was negotiated'
+          : `received a message with unknown flags 0x${flags.toString(16)}`,
+        true,
+      );
+    }
+    if (length > this.maxMessageSize) {
+      throw new CallError(
+        Status.RESOURCE_EXHAUSTED,
+        `received message larger than max (${length} vs. ${this.maxMessageSize} bytes)`,
+        true,
+      );
+    }
+    return length;
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The transport layer: gRPC over node:http2, one `Connection` per etcd endpoint.
+ *
+ * Messages cross this boundary as encoded bytes; statuses and metadata are plain gRPC. The rpc
+ * layer (src/rpc) builds on `createConnection` and `CallError.sent`.
+ */
+import { Http2Connection } from './connection.js';
+import type { Connection, ConnectionOptions, Endpoint } from './types.js';
+
+export {
+  DEFAULT_CONNECT_TIMEOUT,
+  DEFAULT_CONNECTION_WINDOW_SIZE,
+  DEFAULT_MAX_SESSION_MEMORY_MB,
+  DEFAULT_STREAM_WINDOW_SIZE,
+  Http2Connection,
+} from './connection.js';
+export { parseEndpoint } from './endpoint.js';
+export { statusName } from './status.js';
+export { CallError, Status } from './types.js';
+export type {
+  CallOptions,
+  Connection,
+  ConnectionOptions,
+  ConnectionState,
+  Endpoint,
+  Metadata,
+  StatusCode,
+  Stream,
+  StreamHandlers,
+  TlsOptions,
+} from './types.js';
+
+/**
+ * Creates the connection to one endpoint. Nothing is opened until the first call or `ready()`.
+ *
+ * @param endpoint - where to connect; from `parseEndpoint` (`http://host:port`, `https://...`,
+ *   `host:port`, `[::1]:port`).
+ * @param options - `keepAliveTime` / `keepAliveTimeout` (ms; PINGs only while calls are in flight;
+ *   at least 5000 against etcd), `maxRecvMsgSize` (bytes), `connectTimeout` (ms, default 20000),
+ *   `tls` (node:tls options for https endpoints).
+ * @returns a `Connection` in state `idle`.
+ * @throws RangeError when a time or size option is negative or not finite.
+ */
+export function createConnection(endpoint: Endpoint, options: ConnectionOptions): Connection {
+  return new Http2Connection(endpoint, options);
+}
