@@ -1,0 +1,154 @@
+/**
+ * `etcdts demo` (what `npm start` runs): a short, readable tour of etcd-ts against a real etcd.
+ * Without `--endpoints` it starts a throwaway single-member etcd (etcd-ts/testing) and stops it
+ * afterwards, also on Ctrl-C and on error; with `--endpoints` it uses that cluster and deletes the
+ * keys it wrote (its compaction step compacts that cluster's history).
+ */
+import { randomBytes } from 'node:crypto';
+
+import type { Command } from 'commander';
+
+import { Client, CompactedError, EtcdError, compare, op } from '../index.js';
+import type { EtcdCluster } from '../testing/index.js';
+import { EXIT_INTERRUPTED } from './exit.js';
+import { resolveGlobalOptions, type GlobalFlags } from './global.js';
+
+/** The headings of the tour, in order (tests look for each). */
+export const DEMO_HEADINGS = [
+  '== 1. Put a few keys ==',
+  '== 2. Get with a prefix, sorted ==',
+  '== 3. A transaction: compare-and-swap ==',
+  '== 4. Compaction ==',
+  '== 5. A typed error ==',
+] as const;
+
+/** Deadline of each request of the tour, in ms. */
+const DEMO_REQUEST_TIMEOUT_MS = 5_000;
+
+function say(text = ''): void {
+  process.stdout.write(`${text}\n`);
+}
+
+/** The tour itself, on a connected client; keys under `prefix`. */
+async function tour(client: Client, prefix: string): Promise<void> {
+  const call = { timeout: DEMO_REQUEST_TIMEOUT_MS };
+  const fruit = `${prefix}fruit/`;
+
+  say(DEMO_HEADINGS[0]);
+  const colours: Array<[string, string]> = [['apple', 'red'], ['banana', 'yellow'], ['cherry', 'dark red'], ['lime', 'green']];
+  let firstRevision = 0;
+  for (const [name, colour] of colours) {
+    const resp = await client.put(fruit + name, colour, call);
+    if (firstRevision === 0) firstRevision = resp.header.revision;
+    say(`  put ${fruit}${name} = ${JSON.stringify(colour)}  (store revision now ${resp.header.revision})`);
+  }
+  say();
+
+  say(DEMO_HEADINGS[1]);
+  say(`  client.get('${fruit}', { prefix: true, sort: { target: 'value', order: 'descend' } })`);
+  const sorted = await client.get(fruit, { prefix: true, sort: { target: 'value', order: 'descend' }, ...call });
+  for (const kv of sorted.kvs) {
+    say(`  ${kv.key.toString()} = ${JSON.stringify(kv.value.toString())}  (version ${kv.version}, modified at revision ${kv.modRevision})`);
+  }
+  say(`  ${sorted.count} keys`);
+  say();
+
+  say(DEMO_HEADINGS[2]);
+  const apple = `${fruit}apple`;
+  for (const attempt of [1, 2]) {
+    say(`  attempt ${attempt}: if value(${apple}) = "red" then put "green" else get it`);
+    const resp = await client
+      .txn()
+      .if(compare.value(apple, '=', 'red'))
+      .then(op.put(apple, 'green'))
+      .else(op.get(apple))
+      .commit(call);
+    if (resp.succeeded) {
+      say(`    swapped: ${apple} is now "green" (revision ${resp.header.revision})`);
+    } else {
+      const current = resp.responses[0];
+      const value = current?.type === 'get' ? current.kvs[0]?.value.toString() : undefined;
+      say(`    not swapped: the value is ${JSON.stringify(value)}, not "red"`);
+    }
+  }
+  say();
+
+  say(DEMO_HEADINGS[3]);
+  const { header } = await client.get(apple, call);
+  await client.compact(header.revision, { physical: true, ...call });
+  say(`  compacted revision ${header.revision}: history before it is gone`);
+  say();
+
+  say(DEMO_HEADINGS[4]);
+  say(`  reading ${apple} as of revision ${firstRevision}, which was compacted:`);
+  try {
+    await client.get(apple, { revision: firstRevision, ...call });
+    say('  unexpectedly, the read succeeded');
+  } catch (err) {
+    if (!(err instanceof EtcdError)) throw err;
+    say(`  ${err.name}: ${err.message}`);
+    say(`    err instanceof CompactedError: ${err instanceof CompactedError}`);
+    say(`    err instanceof EtcdError: ${err instanceof EtcdError}`);
+    say(`    gRPC code ${err.code}, server message ${JSON.stringify(err.details)}`);
+  }
+  say();
+}
+
+/** Registers `demo` on `program`. */
+export function registerDemoCommand(program: Command): void {
+  program
+    .command('demo')
+    .summary('A short tour of etcd-ts against a throwaway etcd')
+    .description(
+      'A short tour: puts, a sorted prefix read, a compare-and-swap transaction, a compaction and a\n' +
+        'typed error. Without --endpoints it starts a throwaway etcd (etcd from ETCD_BIN or PATH) and\n' +
+        'stops it afterwards; with --endpoints it uses that cluster (and compacts its history).',
+    )
+    .action(async (_flags: unknown, command: Command) => {
+      const flags = command.optsWithGlobals() as GlobalFlags;
+      const options = resolveGlobalOptions(flags);
+      let cluster: EtcdCluster | undefined;
+      let client: Client | undefined;
+      const onInterrupt = (): void => {
+        say('\ninterrupted: stopping');
+        void (async () => {
+          await client?.close().catch(() => undefined);
+          await cluster?.close().catch(() => undefined);
+          process.exit(EXIT_INTERRUPTED);
+        })();
+      };
+      process.on('SIGINT', onInterrupt);
+      process.on('SIGTERM', onInterrupt);
+      try {
+        let endpoints = options.endpoints;
+        let prefix = 'demo/';
+        if (flags.endpoints === undefined) {
+          say('Starting a throwaway etcd...');
+          // Loaded here so that other commands do not load the launcher.
+          const testing = await import('../testing/index.js');
+          cluster = await testing.EtcdCluster.start({ size: 1 });
+          endpoints = cluster.endpoints;
+          say(`  etcd ${cluster.etcdVersion} is listening on ${endpoints.join(', ')}`);
+        } else {
+          prefix = `etcdts-demo-${randomBytes(4).toString('hex')}/`;
+          say(`Using etcd at ${endpoints.join(', ')} (keys under ${prefix})`);
+        }
+        say();
+        const dial = options.dialTimeoutMs;
+        client = new Client({ endpoints, ...(dial > 0 ? { dialTimeout: Math.max(1, Math.ceil(dial)) } : {}) });
+        await tour(client, prefix);
+        if (!cluster) {
+          await client.delete(prefix, { prefix: true, timeout: DEMO_REQUEST_TIMEOUT_MS });
+          say(`Deleted the demo keys under ${prefix}.`);
+        }
+      } finally {
+        await client?.close().catch(() => undefined);
+        if (cluster) {
+          await cluster.close();
+          say('Stopped the throwaway etcd and removed its data.');
+        }
+        process.off('SIGINT', onInterrupt);
+        process.off('SIGTERM', onInterrupt);
+      }
+    });
+}

@@ -1,0 +1,136 @@
+/**
+ * Global flags of `etcdts` (the ones etcdctl takes before or after any command), their
+ * `ETCDCTL_*` environment defaults, and the client and per-call options built from them.
+ * A flag given on the command line beats the environment; the environment beats the default.
+ */
+import { CliError, EXIT_BAD_ARGS, EXIT_BAD_FEATURE, EXIT_ERROR } from './exit.js';
+import { GoSyntaxError, parseGoBool, parseGoDuration } from './go-syntax.js';
+
+/** Endpoint used when neither `--endpoints` nor `ETCDCTL_ENDPOINTS` is given (etcdctl's default). */
+export const DEFAULT_ENDPOINTS: readonly string[] = ['127.0.0.1:2379'];
+/** Default `--dial-timeout`, as etcdctl (a Go duration; 2 seconds). */
+export const DEFAULT_DIAL_TIMEOUT = '2s';
+/** Default `--command-timeout`, as etcdctl (a Go duration; 5 seconds). */
+export const DEFAULT_COMMAND_TIMEOUT = '5s';
+/** Default `-w/--write-out`. */
+export const DEFAULT_WRITE_OUT = 'simple';
+/** Prefix of the environment variables that give flag defaults (`ETCDCTL_ENDPOINTS`, ...). */
+export const ENV_PREFIX = 'ETCDCTL_';
+
+/** Output formats `etcdts` prints. etcdctl's `protobuf` and `table` are rejected with a clear error. */
+export type OutputFormat = 'simple' | 'json' | 'fields';
+
+/** Output formats etcdctl knows but `etcdts` does not print. */
+const UNSUPPORTED_FORMATS = ['protobuf', 'table'];
+
+/** Global flags as commander hands them over: raw strings, `undefined` when not on the command line. */
+export interface GlobalFlags {
+  /** `--endpoints`, already split on commas and accumulated over repeated flags. */
+  endpoints?: string[];
+  /** `--dial-timeout`, a Go duration. */
+  dialTimeout?: string;
+  /** `--command-timeout`, a Go duration. */
+  commandTimeout?: string;
+  /** `-w/--write-out`. */
+  writeOut?: string;
+  /** `--hex`. */
+  hex?: boolean;
+}
+
+/** The resolved global options a command runs with. */
+export interface GlobalOptions {
+  /** Client URLs, each with a scheme (`http://` added when the flag gave `host:port`). */
+  endpoints: string[];
+  /** Time to wait for a connection, in ms; 0 = no separate limit (the command timeout still applies). */
+  dialTimeoutMs: number;
+  /** Deadline of each request, in ms (etcdctl's `--command-timeout`). */
+  commandTimeoutMs: number;
+  /** How responses are printed, as given (checked by `checkOutputFormat` when a printer is made, as etcdctl does after checking the command's arguments). */
+  writeOut: string;
+  /** Print keys and values as `\xNN` escapes (simple format only, as etcdctl). */
+  hex: boolean;
+}
+
+/** Splits a `--endpoints` value on commas (commander's argument parser; accumulates repeated flags). */
+export function collectEndpoints(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), ...value.split(',')];
+}
+
+/**
+ * Resolves the global options from the flags and the environment (`ETCDCTL_ENDPOINTS`,
+ * `ETCDCTL_DIAL_TIMEOUT`, `ETCDCTL_COMMAND_TIMEOUT`, `ETCDCTL_WRITE_OUT`, `ETCDCTL_HEX`; an empty
+ * variable counts as unset). Throws `CliError`: a bad duration or boolean (exit 1 for a flag as
+ * pflag does, 128 for an environment variable). The output format is checked later, by
+ * `checkOutputFormat`.
+ */
+export function resolveGlobalOptions(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.env): GlobalOptions {
+  const fromEnv = (name: string): string | undefined => {
+    const v = env[ENV_PREFIX + name];
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const envEndpoints = fromEnv('ENDPOINTS');
+  const rawEndpoints = flags.endpoints ?? (envEndpoints !== undefined ? envEndpoints.split(',') : [...DEFAULT_ENDPOINTS]);
+  const endpoints = rawEndpoints.map((e) => e.trim()).filter((e) => e !== '').map(normalizeEndpoint);
+  if (endpoints.length === 0) throw new CliError(EXIT_BAD_ARGS, 'no endpoints given (--endpoints or ETCDCTL_ENDPOINTS)');
+
+  const dialTimeoutMs = durationSetting('dial-timeout', flags.dialTimeout, fromEnv('DIAL_TIMEOUT'), DEFAULT_DIAL_TIMEOUT);
+  const commandTimeoutMs = durationSetting('command-timeout', flags.commandTimeout, fromEnv('COMMAND_TIMEOUT'), DEFAULT_COMMAND_TIMEOUT);
+
+  let hex = flags.hex ?? false;
+  const envHex = fromEnv('HEX');
+  if (flags.hex === undefined && envHex !== undefined) {
+    try {
+      hex = parseGoBool(envHex);
+    } catch (err) {
+      throw envError('HEX', envHex, err);
+    }
+  }
+
+  const writeOut = flags.writeOut ?? fromEnv('WRITE_OUT') ?? DEFAULT_WRITE_OUT;
+  return { endpoints, dialTimeoutMs, commandTimeoutMs, writeOut, hex };
+}
+
+/** The output format named `name`, or a `CliError` (exit 4) as etcdctl gives for an unknown or unsupported one. */
+export function checkOutputFormat(name: string): OutputFormat {
+  if (name === 'simple' || name === 'json' || name === 'fields') return name;
+  if (UNSUPPORTED_FORMATS.includes(name)) throw new CliError(EXIT_BAD_FEATURE, `${name} not supported as output format`);
+  throw new CliError(EXIT_BAD_FEATURE, 'unsupported output format');
+}
+
+function durationSetting(flag: string, flagValue: string | undefined, envValue: string | undefined, fallback: string): number {
+  if (flagValue !== undefined) {
+    try {
+      return parseGoDuration(flagValue);
+    } catch (err) {
+      throw new CliError(EXIT_ERROR, `invalid argument ${JSON.stringify(flagValue)} for "--${flag}" flag: ${(err as Error).message}`);
+    }
+  }
+  if (envValue !== undefined) {
+    try {
+      return parseGoDuration(envValue);
+    } catch (err) {
+      throw envError(flag.toUpperCase().replaceAll('-', '_'), envValue, err);
+    }
+  }
+  return parseGoDuration(fallback);
+}
+
+function envError(name: string, value: string, err: unknown): CliError {
+  const why = err instanceof GoSyntaxError ? err.message : String(err);
+  return new CliError(EXIT_BAD_ARGS, `invalid value ${JSON.stringify(value)} for ${ENV_PREFIX}${name}: ${why}`);
+}
+
+/** `host:port` as `http://host:port` (etcdctl's default insecure transport); URLs with a scheme unchanged. */
+export function normalizeEndpoint(endpoint: string): string {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(endpoint) ? endpoint : `http://${endpoint}`;
+}
+
+/**
+ * The per-request deadline in whole milliseconds for the library's `timeout` option.
+ * Throws `CliError('context deadline exceeded')` for a zero or negative timeout, which in Go
+ * is a context that has already expired.
+ */
+export function requestTimeoutMs(options: GlobalOptions): number {
+  if (options.commandTimeoutMs <= 0) throw new CliError(EXIT_ERROR, 'context deadline exceeded');
+  return Math.max(1, Math.ceil(options.commandTimeoutMs));
+}

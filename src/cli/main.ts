@@ -1,0 +1,156 @@
+#!/usr/bin/env node
+/**
+ * `etcdts`: a command line client for etcd v3 in the manner of etcdctl (3.4/3.5): the same
+ * commands, flags, `ETCDCTL_*` environment defaults, output formats and exit codes, so scripts
+ * written for `etcdctl` work with `etcdts`.
+ *
+ * Commands: put, get, del, txn, compaction, version, demo. Global flags: --endpoints,
+ * --dial-timeout, --command-timeout, -w/--write-out (simple, json, fields), --hex.
+ */
+import { Command, CommanderError } from 'commander';
+
+import { CliError, EXIT_ERROR, EXIT_SUCCESS, exitCodeOf, printError } from './exit.js';
+import { registerDemoCommand } from './demo.js';
+import {
+  DEFAULT_COMMAND_TIMEOUT,
+  DEFAULT_DIAL_TIMEOUT,
+  DEFAULT_ENDPOINTS,
+  collectEndpoints,
+  resolveGlobalOptions,
+  type GlobalFlags,
+} from './global.js';
+import { GoSyntaxError, parseGoBool } from './go-syntax.js';
+import { registerKvCommands, type SessionRunner } from './kv.js';
+import { CliSession } from './session.js';
+import { registerTxnCommand } from './txn.js';
+import { registerVersionCommand } from './version.js';
+
+/** Longest wait for the client to close after a command, in ms, before exiting anyway. */
+const CLOSE_GRACE_MS = 2_000;
+
+/** Boolean flags, which pflag also accepts as `--flag=true|false` (commander does not). */
+const BOOLEAN_FLAGS = new Set([
+  'hex', 'prefix', 'from-key', 'keys-only', 'count-only', 'print-value-only',
+  'prev-kv', 'ignore-value', 'ignore-lease', 'physical', 'interactive',
+]);
+
+/**
+ * Rewrites pflag spellings commander does not read: `--bool-flag=true|false` (true keeps the
+ * flag, false drops it) and `-w=json`. Stops at `--`. Throws `CliError` (exit 1) for a boolean
+ * that does not parse, with pflag's message.
+ */
+export function normalizeArgv(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const bool = /^--([a-z-]+)=(.*)$/s.exec(arg);
+    if (bool && BOOLEAN_FLAGS.has(bool[1]!)) {
+      let on: boolean;
+      try {
+        on = parseGoBool(bool[2]!);
+      } catch (err) {
+        const why = err instanceof GoSyntaxError ? err.message : String(err);
+        throw new CliError(EXIT_ERROR, `invalid argument ${JSON.stringify(bool[2])} for "--${bool[1]}" flag: ${why}`);
+      }
+      if (on) out.push(`--${bool[1]}`);
+      continue;
+    }
+    const short = /^-w=(.*)$/s.exec(arg);
+    if (short) {
+      out.push('-w', short[1]!);
+      continue;
+    }
+    out.push(arg);
+  }
+  return out;
+}
+
+/** Runs one command body with a session built from the command's global flags; always closes it. */
+const runWithSession: SessionRunner = async (command, body) => {
+  const session = new CliSession(resolveGlobalOptions(command.optsWithGlobals() as GlobalFlags));
+  try {
+    await body(session);
+  } finally {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      session.close().catch(() => undefined),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, CLOSE_GRACE_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+};
+
+/** The `etcdts` program with every command registered. */
+export function buildProgram(): Command {
+  const program = new Command('etcdts');
+  program
+    .description('A command line client for etcd v3, compatible with etcdctl.')
+    .option('--endpoints <list>', `gRPC endpoints, comma-separated (env ETCDCTL_ENDPOINTS; default ${DEFAULT_ENDPOINTS.join(',')})`, collectEndpoints)
+    .option('--dial-timeout <duration>', `dial timeout for client connections (env ETCDCTL_DIAL_TIMEOUT; default ${DEFAULT_DIAL_TIMEOUT})`)
+    .option('--command-timeout <duration>', `timeout for short running command (env ETCDCTL_COMMAND_TIMEOUT; default ${DEFAULT_COMMAND_TIMEOUT})`)
+    .option('-w, --write-out <format>', 'set the output format: simple, json, fields (env ETCDCTL_WRITE_OUT; default simple)')
+    .option('--hex', 'print byte strings as hex encoded strings (env ETCDCTL_HEX)')
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined })
+    .showSuggestionAfterError(false);
+  registerKvCommands(program, runWithSession);
+  registerTxnCommand(program, runWithSession);
+  registerVersionCommand(program);
+  registerDemoCommand(program);
+  for (const command of program.commands) command.exitOverride().configureOutput({ outputError: () => undefined });
+  return program;
+}
+
+/** etcdctl's (cobra's and pflag's) wording for commander's parse errors. */
+function commanderErrorText(err: CommanderError): string {
+  const quoted = /'([^']*)'/.exec(err.message)?.[1] ?? '';
+  switch (err.code) {
+    case 'commander.unknownOption':
+      return `unknown flag: ${quoted}`;
+    case 'commander.unknownCommand':
+      return `unknown command "${quoted}" for "etcdts"\nRun 'etcdts --help' for usage.`;
+    case 'commander.optionMissingArgument':
+      return `flag needs an argument: ${quoted.split(' ')[0]!.split(',').pop()!.trim()}`;
+    default:
+      return err.message.replace(/^error: /, '');
+  }
+}
+
+/**
+ * Runs `etcdts` with `argv` (the arguments after the program name) and resolves to the exit
+ * code. Errors are printed as etcdctl prints them: `Error: <message>` on stderr.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    const program = buildProgram();
+    const args = normalizeArgv(argv);
+    if (args.length === 0) {
+      process.stdout.write(program.helpInformation());
+      return EXIT_SUCCESS;
+    }
+    await program.parseAsync(args, { from: 'user' });
+    return EXIT_SUCCESS;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') {
+        return EXIT_SUCCESS;
+      }
+      if (err.exitCode === 0) return EXIT_SUCCESS;
+      process.stderr.write(`Error: ${commanderErrorText(err)}\n`);
+      return EXIT_ERROR;
+    }
+    printError(err);
+    return exitCodeOf(err);
+  }
+}
+
+void main(process.argv.slice(2)).then((code) => {
+  // Exit once stdout has taken everything written (a pipe may still be draining).
+  process.stdout.write('', () => process.exit(code));
+});

@@ -1,0 +1,318 @@
+/**
+ * How `etcdts` prints KV responses, byte for byte as etcdctl 3.4/3.5 does
+ * (etcdctl/ctlv3/command/printer_simple.go, printer_json.go, printer_fields.go):
+ *
+ * - `simple`: `put` prints `OK`, `get` prints key and value lines, `del` the number deleted,
+ *   `txn` `SUCCESS`/`FAILURE` then each response after an empty line; `--hex` prints bytes as `\xNN`.
+ * - `json`: the response as Go's `encoding/json` marshals the protobuf struct: snake_case names,
+ *   zero values left out, bytes in base64, 64-bit IDs as exact decimal numbers.
+ * - `fields`: one `"Name" : value` line per field, strings quoted the Go way (`%q`).
+ *
+ * Printers return the bytes to write (keys and values are raw bytes, not necessarily UTF-8).
+ */
+import { Buffer } from 'node:buffer';
+
+import type { DeleteResponse, GetResponse, KeyValue, OpResponse, PutResponse, ResponseHeader, TxnResponse } from '../types.js';
+import { goQuote } from './go-syntax.js';
+import { checkOutputFormat, type OutputFormat } from './global.js';
+
+/** Prints the responses of the KV commands. */
+export interface Printer {
+  /** The output format this printer writes. */
+  readonly format: OutputFormat;
+  /** Output of `get`. */
+  get(resp: GetResponse): Buffer;
+  /** Output of `put`. */
+  put(resp: PutResponse): Buffer;
+  /** Output of `del`. */
+  del(resp: DeleteResponse): Buffer;
+  /** Output of `txn`. */
+  txn(resp: TxnResponse): Buffer;
+}
+
+/** Options of {@link createPrinter}. */
+export interface PrinterOptions {
+  /** `--hex`: keys and values as `\xNN` escapes (simple format only; etcdctl ignores it elsewhere). */
+  hex?: boolean;
+  /** `--print-value-only`: values without their keys (simple format only). */
+  valueOnly?: boolean;
+}
+
+/**
+ * The printer for `format` (`simple`, `json` or `fields`). Throws `CliError` (exit 4) for another
+ * format, with etcdctl's message (`table not supported as output format`, `unsupported output format`).
+ */
+export function createPrinter(format: string, options: PrinterOptions = {}): Printer {
+  switch (checkOutputFormat(format)) {
+    case 'simple':
+      return new SimplePrinter(options.hex ?? false, options.valueOnly ?? false);
+    case 'json':
+      return jsonPrinter;
+    case 'fields':
+      return fieldsPrinter;
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// simple
+// ------------------------------------------------------------------------------------------------
+
+const NEWLINE = Buffer.from('\n');
+
+function line(text: string): Buffer {
+  return Buffer.from(`${text}\n`, 'utf8');
+}
+
+/** `\xNN` for every byte, as etcdctl's `--hex`. */
+export function hexEscape(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) out += `\\x${b.toString(16).padStart(2, '0')}`;
+  return out;
+}
+
+class SimplePrinter implements Printer {
+  readonly format = 'simple' as const;
+
+  constructor(
+    private readonly hex: boolean,
+    private readonly valueOnly: boolean,
+  ) {}
+
+  private kv(kv: KeyValue, out: Buffer[]): void {
+    const bytes = (b: Buffer) => (this.hex ? Buffer.from(hexEscape(b), 'latin1') : b);
+    if (!this.valueOnly) out.push(bytes(kv.key), NEWLINE);
+    out.push(bytes(kv.value), NEWLINE);
+  }
+
+  private getParts(resp: GetResponse, out: Buffer[]): void {
+    for (const kv of resp.kvs) this.kv(kv, out);
+  }
+
+  private putParts(resp: PutResponse, out: Buffer[]): void {
+    out.push(line('OK'));
+    if (resp.prevKv) this.kv(resp.prevKv, out);
+  }
+
+  private delParts(resp: DeleteResponse, out: Buffer[]): void {
+    out.push(line(String(resp.deleted)));
+    for (const kv of resp.prevKvs) this.kv(kv, out);
+  }
+
+  get(resp: GetResponse): Buffer {
+    const out: Buffer[] = [];
+    this.getParts(resp, out);
+    return Buffer.concat(out);
+  }
+
+  put(resp: PutResponse): Buffer {
+    const out: Buffer[] = [];
+    this.putParts(resp, out);
+    return Buffer.concat(out);
+  }
+
+  del(resp: DeleteResponse): Buffer {
+    const out: Buffer[] = [];
+    this.delParts(resp, out);
+    return Buffer.concat(out);
+  }
+
+  txn(resp: TxnResponse): Buffer {
+    const out: Buffer[] = [line(resp.succeeded ? 'SUCCESS' : 'FAILURE')];
+    for (const r of resp.responses) {
+      out.push(NEWLINE);
+      switch (r.type) {
+        case 'get':
+          this.getParts(r, out);
+          break;
+        case 'put':
+          this.putParts(r, out);
+          break;
+        case 'delete':
+          this.delParts(r, out);
+          break;
+        default:
+          out.push(line(`unexpected response ${r.type}`));
+      }
+    }
+    return Buffer.concat(out);
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// json
+// ------------------------------------------------------------------------------------------------
+
+/** One JSON member, left out (as Go's `omitempty`) when `value` is undefined. */
+type Member = [name: string, value: string | undefined];
+
+function object(members: Member[]): string {
+  return `{${members.filter((m) => m[1] !== undefined).map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`;
+}
+
+function num(n: number | bigint): string | undefined {
+  return n === 0 || n === 0n ? undefined : String(n);
+}
+
+function flag(b: boolean): string | undefined {
+  return b ? 'true' : undefined;
+}
+
+function bytes(b: Uint8Array): string | undefined {
+  return b.length === 0 ? undefined : JSON.stringify(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64'));
+}
+
+function array(items: string[]): string | undefined {
+  return items.length === 0 ? undefined : `[${items.join(',')}]`;
+}
+
+/** The `header` member: an object with its non-zero fields, left out when there is no header. */
+function jsonHeader(h: ResponseHeader | undefined): string | undefined {
+  if (!h) return undefined;
+  return object([
+    ['cluster_id', num(h.clusterId)],
+    ['member_id', num(h.memberId)],
+    ['revision', num(h.revision)],
+    ['raft_term', num(h.raftTerm)],
+  ]);
+}
+
+/** A `mvccpb.KeyValue` as etcdctl's JSON prints it. */
+export function jsonKeyValue(kv: KeyValue): string {
+  return object([
+    ['key', bytes(kv.key)],
+    ['create_revision', num(kv.createRevision)],
+    ['mod_revision', num(kv.modRevision)],
+    ['version', num(kv.version)],
+    ['value', bytes(kv.value)],
+    ['lease', num(kv.lease)],
+  ]);
+}
+
+function jsonGet(r: GetResponse): string {
+  return object([
+    ['header', jsonHeader(r.header)],
+    ['kvs', array(r.kvs.map(jsonKeyValue))],
+    ['more', flag(r.more)],
+    ['count', num(r.count)],
+  ]);
+}
+
+function jsonPut(r: PutResponse): string {
+  return object([
+    ['header', jsonHeader(r.header)],
+    ['prev_kv', r.prevKv ? jsonKeyValue(r.prevKv) : undefined],
+  ]);
+}
+
+function jsonDel(r: DeleteResponse): string {
+  return object([
+    ['header', jsonHeader(r.header)],
+    ['deleted', num(r.deleted)],
+    ['prev_kvs', array(r.prevKvs.map(jsonKeyValue))],
+  ]);
+}
+
+/** Go's JSON of a `ResponseOp`: the oneof wrapper `{"Response":{"ResponseRange":{...}}}`. */
+function jsonOp(r: OpResponse): string {
+  switch (r.type) {
+    case 'get':
+      return `{"Response":{"ResponseRange":${jsonGet(r)}}}`;
+    case 'put':
+      return `{"Response":{"ResponsePut":${jsonPut(r)}}}`;
+    case 'delete':
+      return `{"Response":{"ResponseDeleteRange":${jsonDel(r)}}}`;
+    case 'txn':
+      return `{"Response":{"ResponseTxn":${jsonTxn(r)}}}`;
+  }
+}
+
+function jsonTxn(r: TxnResponse): string {
+  return object([
+    ['header', jsonHeader(r.header)],
+    ['succeeded', flag(r.succeeded)],
+    ['responses', array(r.responses.map(jsonOp))],
+  ]);
+}
+
+const jsonPrinter: Printer = {
+  format: 'json',
+  get: (r) => line(jsonGet(r)),
+  put: (r) => line(jsonPut(r)),
+  del: (r) => line(jsonDel(r)),
+  txn: (r) => line(jsonTxn(r)),
+};
+
+// ------------------------------------------------------------------------------------------------
+// fields
+// ------------------------------------------------------------------------------------------------
+
+function fieldsHeader(h: ResponseHeader | undefined, out: string[]): void {
+  out.push(
+    `"ClusterID" : ${h?.clusterId ?? 0}`,
+    `"MemberID" : ${h?.memberId ?? 0}`,
+    `"Revision" : ${h?.revision ?? 0}`,
+    `"RaftTerm" : ${h?.raftTerm ?? 0}`,
+  );
+}
+
+function fieldsKv(prefix: string, kv: KeyValue, out: string[]): void {
+  out.push(
+    `"${prefix}Key" : ${goQuote(kv.key)}`,
+    `"${prefix}CreateRevision" : ${kv.createRevision}`,
+    `"${prefix}ModRevision" : ${kv.modRevision}`,
+    `"${prefix}Version" : ${kv.version}`,
+    `"${prefix}Value" : ${goQuote(kv.value)}`,
+    `"${prefix}Lease" : ${kv.lease}`,
+  );
+}
+
+function fieldsGet(r: GetResponse, out: string[]): void {
+  fieldsHeader(r.header, out);
+  for (const kv of r.kvs) fieldsKv('', kv, out);
+  out.push(`"More" : ${r.more}`, `"Count" : ${r.count}`);
+}
+
+function fieldsPut(r: PutResponse, out: string[]): void {
+  fieldsHeader(r.header, out);
+  if (r.prevKv) fieldsKv('Prev', r.prevKv, out);
+}
+
+function fieldsDel(r: DeleteResponse, out: string[]): void {
+  fieldsHeader(r.header, out);
+  out.push(`"Deleted" : ${r.deleted}`);
+  for (const kv of r.prevKvs) fieldsKv('Prev', kv, out);
+}
+
+function fieldsTxn(r: TxnResponse, out: string[]): void {
+  fieldsHeader(r.header, out);
+  out.push(`"Succeeded" : ${r.succeeded}`);
+  for (const op of r.responses) {
+    switch (op.type) {
+      case 'get':
+        fieldsGet(op, out);
+        break;
+      case 'put':
+        fieldsPut(op, out);
+        break;
+      case 'delete':
+        fieldsDel(op, out);
+        break;
+      default:
+        out.push(`"Unknown" : ${goQuote(op.type)}`);
+    }
+  }
+}
+
+function fields(fill: (out: string[]) => void): Buffer {
+  const out: string[] = [];
+  fill(out);
+  return Buffer.from(out.map((l) => `${l}\n`).join(''), 'utf8');
+}
+
+const fieldsPrinter: Printer = {
+  format: 'fields',
+  get: (r) => fields((out) => fieldsGet(r, out)),
+  put: (r) => fields((out) => fieldsPut(r, out)),
+  del: (r) => fields((out) => fieldsDel(r, out)),
+  txn: (r) => fields((out) => fieldsTxn(r, out)),
+};
