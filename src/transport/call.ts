@@ -437,6 +437,11 @@ export abstract class Call implements MessageSink, ConnectWaiter {
     }
     const failure = link.failure;
     if (failure !== undefined) return new CallError(failure.code, failure.details, failure.sent, {}, { cause: failure });
+    // A session torn down under the stream (the peer died, the socket closed): node:http2 then
+    // closes its open streams with rstCode CANCEL and no error, so look at the session first.
+    if (error === undefined && link.session.destroyed) {
+      return new CallError(Status.UNAVAILABLE, 'connection lost: session closed', true);
+    }
     const rstCode = stream.rstCode;
     if (
       (error === undefined || (error as NodeJS.ErrnoException).code === 'ERR_HTTP2_STREAM_ERROR') &&
