@@ -124,8 +124,8 @@ export function compareRequest(c: Compare): CompareInit {
 
 /**
  * Builders of transaction conditions. Each checks its arguments when called and throws
- * `InvalidArgumentError` naming the problem (empty key without `prefix`, unknown operator, a
- * negative or non-integer number, unknown range option).
+ * `EmptyKeyError` for an empty key without `prefix`, `InvalidArgumentError` naming any other
+ * problem (unknown operator, a negative or non-integer number, unknown range option).
  */
 export const compare = {
   /** The key's value compared byte-wise with `value` (Go `Compare(Value(key), op, value)`). */

@@ -128,12 +128,28 @@ function withSuffix(error: EtcdError, suffix: string): void {
 
 // --- keys, revisions, transactions ---
 
-/** `etcdserver: key is not provided` (INVALID_ARGUMENT): the request names no key (an empty key). */
+/**
+ * `etcdserver: key is not provided` (INVALID_ARGUMENT): the request names no key (an empty key).
+ * The client throws the same class before sending when a call is given an empty key
+ * ({@link EmptyKeyError.clientSide}), so one `instanceof EmptyKeyError` catches both; `details` is
+ * then etcd's own text too.
+ */
 export class EmptyKeyError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: key is not provided';
   static override readonly grpcCode = Code.INVALID_ARGUMENT;
   static override readonly description = 'the request has an empty key; etcd needs a key of at least one byte';
   override name = 'EmptyKeyError';
+
+  /**
+   * The client-side form, thrown before anything is sent: `message` names the call and the
+   * problem (e.g. `put: key is empty`); `details` is etcd's text (`etcdserver: key is not provided`)
+   * and `code` INVALID_ARGUMENT (3), as when the server refuses an empty key.
+   */
+  static clientSide(message: string): EmptyKeyError {
+    const error = new EmptyKeyError();
+    error.message = message;
+    return error;
+  }
 }
 
 /** `etcdserver: key not found` (INVALID_ARGUMENT): a transaction operation has no request in it. */
@@ -286,7 +302,10 @@ export class PeerURLExistError extends EtcdServerError {
   override name = 'PeerURLExistError';
 }
 
-/** `etcdserver: re-configuration failed due to not enough started members` (FAILED_PRECONDITION). */
+/**
+ * `etcdserver: re-configuration failed due to not enough started members` (FAILED_PRECONDITION;
+ * UNKNOWN from etcd 3.4, which sends the text without its status).
+ */
 export class MemberNotEnoughStartedError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: re-configuration failed due to not enough started members';
   static override readonly grpcCode = Code.FAILED_PRECONDITION;
@@ -597,7 +616,10 @@ export class TimeoutDueToConnectionLostError extends EtcdServerError {
   override name = 'TimeoutDueToConnectionLostError';
 }
 
-/** `etcdserver: request timed out, waiting for the applied index took too long` (UNAVAILABLE; etcd >= 3.5). */
+/**
+ * `etcdserver: request timed out, waiting for the applied index took too long` (UNAVAILABLE): a
+ * lease keep-alive reached a leader whose apply loop is more than a second behind.
+ */
 export class TimeoutWaitAppliedIndexError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: request timed out, waiting for the applied index took too long';
   static override readonly grpcCode = Code.UNAVAILABLE;

@@ -67,8 +67,8 @@ export function checkCallOptions(options: CallOptions | undefined, operation: st
 
 /**
  * The KV service of one client. Every method checks its arguments before sending (throwing
- * `InvalidArgumentError`, as a rejected promise) and rejects with a typed error from `errors.ts`
- * when the call fails.
+ * `InvalidArgumentError`, or `EmptyKeyError` for an empty key, as a rejected promise) and rejects
+ * with a typed error from `errors.ts` when the call fails.
  */
 export class KV implements TxnCommitter {
   readonly #rpc: Rpc;

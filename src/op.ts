@@ -3,7 +3,7 @@
  * `client.do` and transactions, and the checked mapping of operations to etcd's request messages
  * (`RangeRequest`, `PutRequest`, `DeleteRangeRequest`, `TxnRequest`, `RequestOp`).
  */
-import { InvalidArgumentError } from './errors.js';
+import { EmptyKeyError, InvalidArgumentError } from './errors.js';
 import type { CompareInit, KV, RequestOf, RequestOpInit } from './proto/index.js';
 import { compareRequest, type Compare } from './compare.js';
 import {
@@ -82,12 +82,13 @@ function unknownDeleteOption(name: string, callOptions: boolean): InvalidArgumen
 
 /**
  * Checks the arguments of a put and builds its `PutRequest`. `callOptions`: whether `signal` and
- * `timeout` are accepted too. Throws `InvalidArgumentError` for an empty key, a non-bigint or
- * negative lease, a non-empty value with `ignoreValue`, a lease with `ignoreLease`, an unknown option.
+ * `timeout` are accepted too. Throws `EmptyKeyError` for an empty key (`put: key is empty`), and
+ * `InvalidArgumentError` for a non-bigint or negative lease, a non-empty value with `ignoreValue`, a
+ * lease with `ignoreLease`, an unknown option.
  */
 export function putRequest(key: Bytes, value: Bytes, options: PutOptions | undefined, callOptions: boolean): PutRequestInit {
   const k = toBytes(key, 'key');
-  if (k.length === 0) throw new InvalidArgumentError('put: key is empty');
+  if (k.length === 0) throw EmptyKeyError.clientSide('put: key is empty');
   const v = toBytes(value, 'value');
   const request: PutRequestInit = { key: k, value: v };
   if (options === undefined) return request;
@@ -130,7 +131,7 @@ export function putRequest(key: Bytes, value: Bytes, options: PutOptions | undef
 /**
  * Checks the arguments of a delete and builds its `DeleteRangeRequest` (range rules as for reads:
  * at most one of `prefix`, `rangeEnd`, `fromKey`; an empty key only with `prefix`/`fromKey`).
- * Throws `InvalidArgumentError` naming the problem.
+ * Throws `EmptyKeyError` for an empty key without them, `InvalidArgumentError` naming any other problem.
  */
 export function deleteRequest(key: Bytes, options: DeleteOptions | undefined, callOptions: boolean): DeleteRangeRequestInit {
   const k = toBytes(key, 'key');

@@ -3,7 +3,7 @@
  * `WithFromKey`), the sort option, the `firstKey()`-style helpers, and the checked mapping of
  * `RangeOptions` to an etcd `RangeRequest`.
  */
-import { InvalidArgumentError } from './errors.js';
+import { EmptyKeyError, InvalidArgumentError } from './errors.js';
 import { RangeRequest_SortOrder, RangeRequest_SortTarget } from './proto/index.js';
 import type { RangeRequestInit } from './op.js';
 import {
@@ -58,7 +58,9 @@ interface KeyRangeTarget {
  * Sets `target.key` and `target.rangeEnd` from a key and the range options, with Go's rules:
  * `prefix` → end = {@link prefixRangeEnd}(key) (an empty key means every key: key = end = "\0");
  * `fromKey` → end = "\0" (an empty key becomes "\0"); `rangeEnd` → as given. At most one of the
- * three; without one the key must not be empty. Throws `InvalidArgumentError` naming the problem.
+ * three; without one the key must not be empty: `EmptyKeyError` (`<operation>: key is empty ...`,
+ * `details` etcd's `etcdserver: key is not provided`). Throws `InvalidArgumentError` naming any other
+ * problem.
  */
 export function setKeyRange(
   target: KeyRangeTarget,
@@ -87,7 +89,7 @@ export function setKeyRange(
     return;
   }
   if (key.length === 0) {
-    throw new InvalidArgumentError(
+    throw EmptyKeyError.clientSide(
       `${operation}: key is empty; give a key, or prefix: true / fromKey: true to cover every key`,
     );
   }
@@ -181,9 +183,9 @@ function unknownRangeOption(name: string, callOptions: boolean): InvalidArgument
 /**
  * Checks `options` and builds the etcd `RangeRequest` for `key`. `callOptions` says whether
  * `signal` and `timeout` are accepted too (true for `client.get`, false for `op.get`).
- * Undefined option values are ignored. Throws `InvalidArgumentError` naming the problem: an empty
- * key without `prefix`/`fromKey`, conflicting range options, a negative or non-integer number,
- * a bad sort, a non-boolean flag, an unknown option name.
+ * Undefined option values are ignored. Throws `EmptyKeyError` for an empty key without
+ * `prefix`/`fromKey`, and `InvalidArgumentError` naming any other problem: conflicting range
+ * options, a negative or non-integer number, a bad sort, a non-boolean flag, an unknown option name.
  */
 export function rangeRequest(key: Bytes, options: RangeOptions | undefined, callOptions: boolean): RangeRequestInit {
   const k = toBytes(key, 'key');

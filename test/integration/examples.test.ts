@@ -14,6 +14,7 @@ const EXAMPLE_TIMEOUT_MS = 30_000;
 /** Example file → the Go example's `// Output:` lines, in etcd's example_kv_test.go order. */
 const EXAMPLES: Array<[file: string, goExample: string, output: string[]]> = [
   ['kv-put.ts', 'ExampleKV_put', []],
+  ['kv-put-error-handling.ts', 'ExampleKV_putErrorHandling', ['client-side error: etcdserver: key is not provided']],
   ['kv-get.ts', 'ExampleKV_get', ['foo : bar']],
   ['kv-get-with-rev.ts', 'ExampleKV_getWithRev', ['foo : bar1']],
   ['kv-get-sorted-prefix.ts', 'ExampleKV_getSortedPrefix', ['key_2 : value', 'key_1 : value', 'key_0 : value']],

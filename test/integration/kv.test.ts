@@ -8,6 +8,7 @@ import {
   CompactedError,
   compare,
   DuplicateKeyError,
+  EmptyKeyError,
   firstCreate,
   firstKey,
   firstRev,
@@ -23,6 +24,7 @@ import {
   type Compare,
   type CompareOperator,
   type KeyValue,
+  type Op,
   type OpResponse,
   type RangeOptions,
   type SortTarget,
@@ -522,10 +524,22 @@ describe('client.do', { timeout: TEST_TIMEOUT_MS }, () => {
 describe('client-side errors are thrown before anything is sent', { timeout: TEST_TIMEOUT_MS }, () => {
   test('bad input writes nothing', async () => {
     const revision = await currentRevision();
-    const bad: Array<[string, () => Promise<unknown>]> = [
+    const emptyKey: Array<[string, () => Promise<unknown>]> = [
       ['empty key get', () => client.get('')],
       ['empty key put', () => client.put('', 'v')],
       ['empty key delete', () => client.delete('')],
+      // then() checks its ops at once and throws (a builder misuse), so wrap it to get a rejection
+      ['empty key in a txn op', async () => client.txn().then({ type: 'put', key: '', value: 'v', options: undefined }).commit()],
+    ];
+    for (const [what, call] of emptyKey) {
+      // the same class the server uses for an empty key, with etcd's own text as details
+      await assert.rejects(call(), (error: unknown) => {
+        assert.ok(error instanceof EmptyKeyError, `${what}: ${String(error)}`);
+        assert.equal(error.details, 'etcdserver: key is not provided');
+        return true;
+      });
+    }
+    const bad: Array<[string, () => Promise<unknown>]> = [
       ['negative limit', () => client.get('k', { limit: -1 })],
       ['bad sort target', () => client.get('k', { sort: { target: 'size' as SortTarget } })],
       ['bad sort order', () => client.get('k', { sort: { target: 'key', order: 'up' as 'ascend' } })],
@@ -539,7 +553,7 @@ describe('client-side errors are thrown before anything is sent', { timeout: TES
       ['lease of the wrong type', () => client.put('cs/k', 'v', { lease: 5 as unknown as bigint })],
       ['compact at 0', () => client.compact(0)],
       // then() checks its ops at once and throws (a builder misuse), so wrap it to get a rejection
-      ['bad txn op', async () => client.txn().then({ type: 'put', key: '', value: 'v', options: undefined }).commit()],
+      ['bad txn op', async () => client.txn().then({ type: 'put', key: 'cs/k', value: 5, options: undefined } as unknown as Op).commit()],
     ];
     for (const [what, call] of bad) {
       await assert.rejects(call(), InvalidArgumentError, what);

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { Client, CLIENT_DEFAULTS, resolveClientOptions, type ClientOptions } from '../../src/client.js';
-import { ClientClosedError, InvalidArgumentError } from '../../src/errors.js';
+import { ClientClosedError, EmptyKeyError, InvalidArgumentError } from '../../src/errors.js';
 import { op } from '../../src/op.js';
 
 function rejects(fn: () => unknown, pattern: RegExp): void {
@@ -95,10 +95,11 @@ describe('Client', () => {
     try {
       const pending = client.get('');
       assert.ok(pending instanceof Promise);
-      await assert.rejects(pending, /key is empty/);
+      await assert.rejects(pending, EmptyKeyError);
+      await assert.rejects(client.get(''), /key is empty/);
       await assert.rejects(client.get('k', { limit: -1 }), InvalidArgumentError);
       await assert.rejects(client.get('k', untyped({ sortt: 1 })), /unknown option 'sortt' for get/);
-      await assert.rejects(client.put('', 'v'), InvalidArgumentError);
+      await assert.rejects(client.put('', 'v'), EmptyKeyError);
       await assert.rejects(client.delete('k', untyped({ limit: 1 })), /unknown option 'limit' for delete/);
       await assert.rejects(client.compact(0), /compact: revision must be a positive integer, got 0/);
       await assert.rejects(client.compact(5, untyped({ phys: true })), /unknown option 'phys' for compact/);

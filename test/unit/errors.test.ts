@@ -233,6 +233,16 @@ describe('error classes', () => {
     assert.equal(String(e).startsWith('EmptyKeyError: '), true);
   });
 
+  it('EmptyKeyError.clientSide: the call in the message, etcd\'s text in details', () => {
+    const e = errors.EmptyKeyError.clientSide('put: key is empty');
+    assert.ok(e instanceof errors.EmptyKeyError);
+    assert.ok(isServerError(e));
+    assert.equal(e.message, 'put: key is empty');
+    assert.equal(e.details, 'etcdserver: key is not provided');
+    assert.equal(e.code, S.INVALID_ARGUMENT);
+    assert.equal(String(e), 'EmptyKeyError: put: key is empty');
+  });
+
   it('CompactedError carries compactRevision when known', () => {
     const known = new CompactedError(undefined, { compactRevision: 42 });
     assert.equal(known.compactRevision, 42);

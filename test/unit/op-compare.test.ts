@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { create, toBinary } from '@bufbuild/protobuf';
 
 import { compare, compareRequest, type Compare } from '../../src/compare.js';
-import { InvalidArgumentError } from '../../src/errors.js';
+import { EmptyKeyError, InvalidArgumentError } from '../../src/errors.js';
 import { deleteRequest, op, putRequest, txnRequest, wireOp, type Op } from '../../src/op.js';
 import {
   Compare_CompareResult,
@@ -20,6 +20,17 @@ function rejects(fn: () => unknown, pattern: RegExp): void {
   assert.throws(fn, (error: unknown) => {
     assert.ok(error instanceof InvalidArgumentError, `expected InvalidArgumentError, got ${String(error)}`);
     assert.match(error.message, pattern);
+    return true;
+  });
+}
+
+/** Asserts that `fn` throws the client-side EmptyKeyError (etcd's own details) with a message matching `pattern`. */
+function rejectsEmptyKey(fn: () => unknown, pattern: RegExp): void {
+  assert.throws(fn, (error: unknown) => {
+    assert.ok(error instanceof EmptyKeyError, `expected EmptyKeyError, got ${String(error)}`);
+    assert.match(error.message, pattern);
+    assert.equal(error.details, 'etcdserver: key is not provided');
+    assert.equal(error.code, 3);
     return true;
   });
 }
@@ -63,10 +74,10 @@ describe('op.get / op.put / op.delete', () => {
     assert.ok((wireOp(o).request as { rangeEnd?: Uint8Array }).rangeEnd);
   });
   test('bad arguments throw when the op is made', () => {
-    rejects(() => op.get(''), /key is empty/);
-    rejects(() => op.put('', 'v'), /put: key is empty/);
+    rejectsEmptyKey(() => op.get(''), /^get: key is empty/);
+    rejectsEmptyKey(() => op.put('', 'v'), /^put: key is empty$/);
     rejects(() => op.put('k', 5 as unknown as string), /value must be a string or a Uint8Array, got 5/);
-    rejects(() => op.delete(''), /delete: key is empty/);
+    rejectsEmptyKey(() => op.delete(''), /^delete: key is empty/);
     rejects(() => op.get('k', { limit: -1 }), /limit must be a non-negative integer/);
     rejects(() => op.get('k', { timeout: 5 } as object), /unknown option 'timeout' for op.get/);
     rejects(() => op.put('k', 'v', { signal: AbortSignal.abort() } as PutOptions), /unknown option 'signal' for op.put/);
@@ -133,7 +144,7 @@ describe('op.txn (nested transactions)', () => {
     const w = wireOp(plain);
     assert.equal(w.write, true);
     assert.equal((w.request as { prevKv: boolean }).prevKv, true);
-    rejects(() => wireOp({ type: 'get', key: '', options: undefined }), /key is empty/);
+    rejectsEmptyKey(() => wireOp({ type: 'get', key: '', options: undefined }), /key is empty/);
   });
   test('the wire form encodes with the generated codec', () => {
     const { request } = txnRequest(
@@ -198,7 +209,7 @@ describe('compare.*', () => {
     assert.deepEqual([...all.rangeEnd!], [0]);
   });
   test('bad compares throw when made', () => {
-    rejects(() => compare.value('', '=', 'x'), /compare.value: key is empty/);
+    rejectsEmptyKey(() => compare.value('', '=', 'x'), /compare.value: key is empty/);
     rejects(() => compare.value('k', '==' as '=', 'x'), /compare operator must be one of '=', '!=', '<', '>', got "=="/);
     rejects(() => compare.version('k', '=', -1), /compare.version operand must be a non-negative integer/);
     rejects(() => compare.modRevision('k', '=', 1.5), /compare.modRevision operand must be a non-negative integer/);

@@ -2,7 +2,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { InvalidArgumentError } from '../../src/errors.js';
+import { EmptyKeyError, InvalidArgumentError } from '../../src/errors.js';
 import { RangeRequest_SortOrder, RangeRequest_SortTarget } from '../../src/proto/index.js';
 import {
   firstCreate,
@@ -100,10 +100,19 @@ describe('rangeRequest: key ranges', () => {
     const r = rangeRequest('a', { prefix: false, fromKey: false }, true);
     assert.equal(r.rangeEnd, undefined);
   });
-  test('empty key without prefix/fromKey is rejected', () => {
-    rejects(() => rangeRequest('', undefined, true), /key is empty/);
-    rejects(() => rangeRequest('', {}, true), /key is empty/);
-    rejects(() => rangeRequest(new Uint8Array(0), { rangeEnd: 'z' }, true), /key is empty/);
+  test('empty key without prefix/fromKey is rejected with EmptyKeyError (etcd\'s details)', () => {
+    for (const make of [
+      () => rangeRequest('', undefined, true),
+      () => rangeRequest('', {}, true),
+      () => rangeRequest(new Uint8Array(0), { rangeEnd: 'z' }, true),
+    ]) {
+      assert.throws(make, (error: unknown) => {
+        assert.ok(error instanceof EmptyKeyError, `expected EmptyKeyError, got ${String(error)}`);
+        assert.match(error.message, /^get: key is empty; give a key, or prefix: true \/ fromKey: true/);
+        assert.equal(error.details, 'etcdserver: key is not provided');
+        return true;
+      });
+    }
   });
   test('conflicting range options are rejected', () => {
     rejects(() => rangeRequest('a', { prefix: true, rangeEnd: 'b' }, true), /prefix and rangeEnd cannot be combined/);
