@@ -16,4 +16,5 @@ export default defineConfig({
   clean: true,
   splitting: true,
   shims: true,
+  keepNames: true,
 });
