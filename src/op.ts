@@ -4,7 +4,14 @@
  * (`RangeRequest`, `PutRequest`, `DeleteRangeRequest`, `TxnRequest`, `RequestOp`).
  */
 import { EmptyKeyError, InvalidArgumentError } from './errors.js';
-import type { CompareInit, KV, RequestOf, RequestOpInit } from './proto/index.js';
+import type {
+  CompareInit,
+  DeleteRangeRequestInit,
+  PutRequestInit,
+  RangeRequestInit,
+  RequestOpInit,
+  TxnRequestInit,
+} from './proto/index.js';
 import { compareRequest, type Compare } from './compare.js';
 import {
   checkCallOption,
@@ -18,15 +25,7 @@ import {
 import { rangeRequest, setKeyRange } from './range.js';
 import type { Bytes, DeleteOptions, PutOptions, RangeOptions } from './types.js';
 
-/** etcd `RangeRequest` as a plain object (protobuf-es init shape). */
-export type RangeRequestInit = RequestOf<typeof KV.range>;
-/** etcd `PutRequest` as a plain object. */
-export type PutRequestInit = RequestOf<typeof KV.put>;
-/** etcd `DeleteRangeRequest` as a plain object. */
-export type DeleteRangeRequestInit = RequestOf<typeof KV.deleteRange>;
-/** etcd `TxnRequest` as a plain object. */
-export type TxnRequestInit = RequestOf<typeof KV.txn>;
-export type { CompareInit, RequestOpInit };
+export type { CompareInit, DeleteRangeRequestInit, PutRequestInit, RangeRequestInit, RequestOpInit, TxnRequestInit };
 
 /** A read of a key or range (`op.get`). */
 export interface GetOp {

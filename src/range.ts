@@ -5,7 +5,7 @@
  */
 import { EmptyKeyError, InvalidArgumentError } from './errors.js';
 import { RangeRequest_SortOrder, RangeRequest_SortTarget } from './proto/index.js';
-import type { RangeRequestInit } from './op.js';
+import type { RangeRequestInit } from './proto/index.js';
 import {
   checkCallOption,
   checkOptionsObject,

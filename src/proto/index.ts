@@ -21,7 +21,11 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 
 import type {
   CompareSchema,
+  DeleteRangeRequestSchema,
+  PutRequestSchema,
+  RangeRequestSchema,
   RequestOpSchema,
+  TxnRequestSchema,
   ResponseHeaderSchema,
   WatchCreateRequestSchema,
 } from './gen/etcdserverpb/rpc_pb.js';
@@ -179,6 +183,14 @@ export type {
   ResignResponse,
 } from './gen/v3electionpb/v3election_pb.js';
 
+/** etcd `RangeRequest` as a plain object (protobuf-es init shape). */
+export type RangeRequestInit = MessageInitShape<typeof RangeRequestSchema>;
+/** etcd `PutRequest` as a plain object. */
+export type PutRequestInit = MessageInitShape<typeof PutRequestSchema>;
+/** etcd `DeleteRangeRequest` as a plain object. */
+export type DeleteRangeRequestInit = MessageInitShape<typeof DeleteRangeRequestSchema>;
+/** etcd `TxnRequest` as a plain object. */
+export type TxnRequestInit = MessageInitShape<typeof TxnRequestSchema>;
 /** Plain-object form of a transaction operation (a member of `TxnRequest.success/failure`). */
 export type RequestOpInit = MessageInitShape<typeof RequestOpSchema>;
 /** Plain-object form of a transaction comparison (a member of `TxnRequest.compare`). */
