@@ -95,19 +95,6 @@ const CLIENT_OPTION_NAMES: readonly string[] = [
   'logger',
 ];
 const TLS_OPTION_NAMES: readonly string[] = ['ca', 'cert', 'key', 'servername', 'rejectUnauthorized'];
-const LOGGER_METHODS = ['debug', 'info', 'warn', 'error'] as const;
-
-function checkMs(value: unknown, name: string, allowZero: boolean): number {
-  if (typeof value === 'number' && Number.isFinite(value) && (allowZero ? value >= 0 : value > 0)) return value;
-  throw new InvalidArgumentError(
-    `${name} must be a ${allowZero ? 'non-negative' : 'positive'} number of milliseconds, got ${describe(value)}`,
-  );
-}
-
-function checkSize(value: unknown, name: string): number {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value;
-  throw new InvalidArgumentError(`${name} must be a positive integer number of bytes, got ${describe(value)}`);
-}
 
 function isPem(value: unknown): boolean {
   return typeof value === 'string' || Buffer.isBuffer(value);
@@ -143,9 +130,9 @@ function checkTls(tls: unknown): TlsOptions {
 
 /**
  * Checks client options and turns them into the rpc layer's options (defaults left to the rpc
- * layer). Throws `InvalidArgumentError` naming the problem: an unknown option name, an empty or
- * malformed endpoint list, a negative or non-finite time, a non-integer size, a malformed `tls`
- * or `logger`. (The rpc layer checks the rest: endpoint URLs, send size above receive size.)
+ * layer). Throws `InvalidArgumentError` naming the problem: an unknown option name, an empty
+ * endpoint list, a malformed `tls`. The rpc layer (`new RpcClient`) checks the rest and throws the
+ * same error class: endpoint URLs, times, sizes, send size above receive size, the logger.
  */
 export function resolveClientOptions(options: ClientOptions | undefined): RpcOptions {
   checkOptionsObject(options, 'client options');
@@ -168,32 +155,17 @@ export function resolveClientOptions(options: ClientOptions | undefined): RpcOpt
         break;
       }
       case 'dialTimeout':
-        resolved.dialTimeout = checkMs(value, name, false);
-        break;
       case 'keepAliveTime':
-        resolved.keepAliveTime = checkMs(value, name, true);
-        break;
       case 'keepAliveTimeout':
-        resolved.keepAliveTimeout = checkMs(value, name, false);
-        break;
       case 'maxCallSendMsgSize':
-        resolved.maxCallSendMsgSize = checkSize(value, name);
-        break;
       case 'maxCallRecvMsgSize':
-        resolved.maxCallRecvMsgSize = checkSize(value, name);
+      case 'logger':
+        // Times, sizes and the logger are checked by the rpc layer, which owns them.
+        (resolved as Record<string, unknown>)[name] = value;
         break;
       case 'tls':
         resolved.tls = checkTls(value);
         break;
-      case 'logger': {
-        for (const method of LOGGER_METHODS) {
-          if (typeof (value as Record<string, unknown> | null)?.[method] !== 'function') {
-            throw new InvalidArgumentError(`logger must have debug, info, warn and error methods (e.g. console), got ${describe(value)}`);
-          }
-        }
-        resolved.logger = value as Logger;
-        break;
-      }
       default:
         throw unknownOption(name, 'the client', CLIENT_OPTION_NAMES);
     }

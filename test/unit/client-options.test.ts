@@ -60,18 +60,10 @@ describe('resolveClientOptions', () => {
     rejects(() => resolveClientOptions(options({ endpoints: 'http://x:1' })), /endpoints must be a non-empty array/);
     rejects(() => resolveClientOptions(options({ endpoints: [''] })), /endpoints must hold URL strings/);
     rejects(() => resolveClientOptions(options({ endpoints: [5] })), /endpoints must hold URL strings .* got 5/);
-    rejects(() => resolveClientOptions(options({ dialTimeout: 0 })), /dialTimeout must be a positive number of milliseconds, got 0/);
-    rejects(() => resolveClientOptions(options({ dialTimeout: '5s' })), /dialTimeout must be a positive number/);
-    rejects(() => resolveClientOptions(options({ keepAliveTime: -1 })), /keepAliveTime must be a non-negative number of milliseconds/);
-    rejects(() => resolveClientOptions(options({ keepAliveTimeout: Infinity })), /keepAliveTimeout must be a positive number/);
-    rejects(() => resolveClientOptions(options({ maxCallSendMsgSize: 1.5 })), /maxCallSendMsgSize must be a positive integer number of bytes/);
-    rejects(() => resolveClientOptions(options({ maxCallRecvMsgSize: 0 })), /maxCallRecvMsgSize must be a positive integer/);
     rejects(() => resolveClientOptions(options({ tls: true })), /tls must be an object, got true/);
     rejects(() => resolveClientOptions(options({ tls: { cafile: 'x' } })), /unknown option 'cafile' for tls; known options: ca, cert, key, servername, rejectUnauthorized/);
     rejects(() => resolveClientOptions(options({ tls: { ca: 5 } })), /tls.ca must be a PEM string or Buffer/);
     rejects(() => resolveClientOptions(options({ tls: { rejectUnauthorized: 'no' } })), /tls.rejectUnauthorized must be a boolean/);
-    rejects(() => resolveClientOptions(options({ logger: {} })), /logger must have debug, info, warn and error methods/);
-    rejects(() => resolveClientOptions(options({ logger: null })), /logger must have/);
     rejects(() => resolveClientOptions(5 as unknown as ClientOptions), /client options must be an object, got 5/);
   });
 });
@@ -79,6 +71,14 @@ describe('resolveClientOptions', () => {
 describe('Client', () => {
   test('bad options throw from the constructor', () => {
     rejects(() => new Client(options({ dialtimeout: 5 })), /unknown option 'dialtimeout'/);
+    rejects(() => new Client(options({ dialTimeout: 0 })), /dialTimeout must be a positive finite number of milliseconds, got 0/);
+    rejects(() => new Client(options({ dialTimeout: '5s' })), /dialTimeout must be a positive finite number/);
+    rejects(() => new Client(options({ keepAliveTime: -1 })), /keepAliveTime must be a non-negative finite number of milliseconds/);
+    rejects(() => new Client(options({ keepAliveTimeout: Infinity })), /keepAliveTimeout must be a positive finite number/);
+    rejects(() => new Client(options({ maxCallSendMsgSize: 1.5 })), /maxCallSendMsgSize must be a positive integer/);
+    rejects(() => new Client(options({ maxCallRecvMsgSize: 0 })), /maxCallRecvMsgSize must be a positive integer/);
+    rejects(() => new Client(options({ logger: {} })), /logger must be an object with debug, info, warn and error methods/);
+    rejects(() => new Client(options({ logger: null })), /logger must be an object/);
   });
   test('the rpc layer rejects a send limit above the receive limit', () => {
     assert.throws(() => new Client({ maxCallSendMsgSize: 2048, maxCallRecvMsgSize: 1024 }), InvalidArgumentError);
