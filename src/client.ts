@@ -191,9 +191,10 @@ export function resolveClientOptions(options: ClientOptions | undefined): RpcOpt
  */
 export class Client implements AsyncDisposable {
   /**
-   * The call layer of this client: makes one call of any etcd RPC (`rpc.unary(Lease.leaseGrant,
-   * { TTL: 60n })` with the descriptors of `etcd-ts`'s proto layer) with the client's connections,
-   * deadlines, retries and typed errors. For RPCs this client has no method for yet.
+   * The call layer of this client (connections, deadlines, retries, typed errors), which every
+   * method uses. Internal: not part of the stable API. Its method descriptors are not exported
+   * yet; the library's own tests use it for RPCs the client has no method for yet.
+   * @internal
    */
   readonly rpc: Rpc;
   readonly #kv: KV;
