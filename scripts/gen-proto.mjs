@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Generates src/proto/gen/ from proto/*.proto with `buf generate` and the local protoc-gen-es
-// (both dev dependencies, so this runs offline). Run by `npm run gen`.
+// Generates src/proto/gen/ from proto/*.proto with `buf generate` and the local ts-proto plugin
+// (protoc-gen-ts_proto; both dev dependencies, so this runs offline). Options: buf.gen.yaml.
+// Run by `npm run gen`.
 // Fails loudly: a missing tool, a buf error, or missing output ends the process with a non-zero
 // exit code and a message on stderr.
 // Skips the work (a few ms) when the inputs (proto/, buf.yaml, buf.gen.yaml, this script, the
@@ -15,18 +16,18 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'node_modules', '.bin');
 const buf = join(bin, process.platform === 'win32' ? 'buf.cmd' : 'buf');
-const plugin = join(bin, process.platform === 'win32' ? 'protoc-gen-es.cmd' : 'protoc-gen-es');
+const plugin = join(bin, process.platform === 'win32' ? 'protoc-gen-ts_proto.cmd' : 'protoc-gen-ts_proto');
 const outDir = join(root, 'src', 'proto', 'gen');
 /** Records the hash of the inputs of the last successful generation. */
 const stampFile = join(outDir, '.inputs.sha256');
 
 /** Every file the generator must produce, relative to src/proto/gen/. */
 const EXPECTED_OUTPUT = [
-  'etcdserverpb/rpc_pb.ts',
-  'mvccpb/kv_pb.ts',
-  'authpb/auth_pb.ts',
-  'v3lockpb/v3lock_pb.ts',
-  'v3electionpb/v3election_pb.ts',
+  'etcdserverpb/rpc.ts',
+  'mvccpb/kv.ts',
+  'authpb/auth.ts',
+  'v3lockpb/v3lock.ts',
+  'v3electionpb/v3election.ts',
 ];
 
 function fail(message) {
@@ -34,7 +35,7 @@ function fail(message) {
   process.exit(1);
 }
 
-for (const [name, path] of [['buf', buf], ['protoc-gen-es', plugin]]) {
+for (const [name, path] of [['buf', buf], ['protoc-gen-ts_proto (package ts-proto)', plugin]]) {
   if (!existsSync(path)) fail(`${name} not found at ${path}; run \`npm install\` first`);
 }
 
@@ -51,7 +52,7 @@ function inputsHash() {
     'buf.yaml',
     'buf.gen.yaml',
     join('scripts', 'gen-proto.mjs'),
-    ...['buf', 'protoc-gen-es', 'protobuf'].map((p) => join('node_modules', '@bufbuild', p, 'package.json')),
+    ...['@bufbuild/buf', 'ts-proto', '@bufbuild/protobuf'].map((p) => join('node_modules', p, 'package.json')),
   ];
   for (const file of inputs) {
     hash.update(file).update('\0').update(readFileSync(join(root, file))).update('\0');

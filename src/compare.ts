@@ -81,23 +81,23 @@ function build(c: Compare): CompareInit {
   switch (c.target) {
     case 'value':
       request.target = Compare_CompareTarget.VALUE;
-      request.targetUnion = { case: 'value', value: toBytes(c.operand, `${what} operand`) };
+      request.targetUnion = { $case: 'value', value: toBytes(c.operand, `${what} operand`) };
       break;
     case 'version':
       request.target = Compare_CompareTarget.VERSION;
-      request.targetUnion = { case: 'version', value: toCount(c.operand, `${what} operand`) };
+      request.targetUnion = { $case: 'version', value: toCount(c.operand, `${what} operand`) };
       break;
     case 'createRevision':
       request.target = Compare_CompareTarget.CREATE;
-      request.targetUnion = { case: 'createRevision', value: toCount(c.operand, `${what} operand`) };
+      request.targetUnion = { $case: 'createRevision', value: toCount(c.operand, `${what} operand`) };
       break;
     case 'modRevision':
       request.target = Compare_CompareTarget.MOD;
-      request.targetUnion = { case: 'modRevision', value: toCount(c.operand, `${what} operand`) };
+      request.targetUnion = { $case: 'modRevision', value: toCount(c.operand, `${what} operand`) };
       break;
     case 'lease':
       request.target = Compare_CompareTarget.LEASE;
-      request.targetUnion = { case: 'lease', value: toLeaseId(c.operand, `${what} operand`) };
+      request.targetUnion = { $case: 'lease', value: toLeaseId(c.operand, `${what} operand`) };
       break;
     default:
       throw new InvalidArgumentError(`not a compare: unknown target ${describe((c as { target: unknown }).target)}`);

@@ -217,7 +217,7 @@ function opResponses(list: WireResponseOp[]): OpResponse[] {
   const out: OpResponse[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const r = list[i]!.response;
-    switch (r.case) {
+    switch (r?.$case) {
       case 'responseRange':
         out[i] = getOpResponse(r.value);
         break;

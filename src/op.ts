@@ -211,15 +211,15 @@ function build(o: Op): WireOp {
   switch (o.type) {
     case 'get': {
       const request = rangeRequest(o.key, o.options, false);
-      return { request, requestOp: { request: { case: 'requestRange', value: request } }, write: false };
+      return { request, requestOp: { request: { $case: 'requestRange', value: request } }, write: false };
     }
     case 'put': {
       const request = putRequest(o.key, o.value, o.options, false);
-      return { request, requestOp: { request: { case: 'requestPut', value: request } }, write: true };
+      return { request, requestOp: { request: { $case: 'requestPut', value: request } }, write: true };
     }
     case 'delete': {
       const request = deleteRequest(o.key, o.options, false);
-      return { request, requestOp: { request: { case: 'requestDeleteRange', value: request } }, write: true };
+      return { request, requestOp: { request: { $case: 'requestDeleteRange', value: request } }, write: true };
     }
     case 'txn': {
       const { request, write } = txnRequest(
@@ -227,7 +227,7 @@ function build(o: Op): WireOp {
         opList(o.thenOps, 'op.txn thenOps'),
         opList(o.elseOps, 'op.txn elseOps'),
       );
-      return { request, requestOp: { request: { case: 'requestTxn', value: request } }, write };
+      return { request, requestOp: { request: { $case: 'requestTxn', value: request } }, write };
     }
     default:
       throw new InvalidArgumentError(`not an op: unknown type ${describe((o as { type: unknown }).type)}`);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Generates the three candidate codecs from the project's own proto/ into bench/codec/gen/:
-//   gen/es/       protobuf-es v2   (buf + protoc-gen-es, target=js)             -- what `npm run gen` uses
-//   gen/tsproto/  ts-proto         (buf + protoc-gen-ts_proto, forceLong=bigint, env=browser), then
+//   gen/es/       protobuf-es v2   (buf + protoc-gen-es, target=js)             -- what the project used before the switch
+//   gen/tsproto/  ts-proto         (buf + protoc-gen-ts_proto, forceLong=bigint, env=browser) -- what `npm run gen` uses now; then
 //                                   esbuild strips the types so every codec runs as plain JS (and
 //                                   the .ts is removed: the project's tsconfig includes bench/)
 //   gen/pbjs/     protobufjs static (pbjs -t static-module -w esm; int64 as Long via `long`)

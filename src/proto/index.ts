@@ -2,35 +2,37 @@
  * The proto layer's public face: the {@link Method} descriptors of every etcd RPC, grouped by
  * service, and the generated message types and enums the layers above use.
  *
- * How values look (protobuf-es v2):
+ * How values look (ts-proto, options in `buf.gen.yaml`):
  * - int64 / uint64 fields are `bigint` (in requests too: pass `5n`, not `5`); uint32 and enums
  *   are `number`; bytes are `Uint8Array` (decoded: views into the response buffer, `Buffer`s
  *   when the transport hands `decode` a `Buffer`); strings are `string`.
  * - Field names are the proto names in lower camelCase where they had underscores
  *   (`range_end` → `rangeEnd`, `create_revision` → `createRevision`); names already mixed-case in
  *   etcd's schema stay as they are (`ID`, `TTL`, `grantedTTL`, `peerURLs`, `isLearner`, `dbSize`).
- * - A oneof is `{ case: 'requestPut', value: {...} }` (or `{ case: undefined }` when unset), e.g.
+ * - A oneof is `{ $case: 'requestPut', value: {...} }`, or `undefined` when unset, e.g.
  *   `RequestOp.request`, `Compare.targetUnion`, `WatchRequest.requestUnion`.
- * - Absent sub-messages decode as `undefined` (`RangeResponse.header`, `Event.prevKv`).
+ * - Absent sub-messages decode as `undefined` (`RangeResponse.header`, `Event.prevKv`); every
+ *   other field of a decoded message is present (proto3 default when not on the wire).
+ * - Requests are {@link Init} objects: the same shapes with every field optional.
  *
  * The whole generated code is also available by package as namespaces (`etcdserverpb`,
- * `mvccpb`, `authpb`, `v3lockpb`, `v3electionpb`): schemas for `create()`, file descriptors,
- * and protobuf-es's own service descriptors.
+ * `mvccpb`, `authpb`, `v3lockpb`, `v3electionpb`): one codec object per message (`encode`,
+ * `decode`, `fromPartial`, named like the message) and plain service definitions
+ * (`KVDefinition`, ...).
  */
-import type { MessageInitShape } from '@bufbuild/protobuf';
-
+import type { Init } from './methods.js';
 import type {
-  CompareSchema,
-  DeleteRangeRequestSchema,
-  PutRequestSchema,
-  RangeRequestSchema,
-  RequestOpSchema,
-  TxnRequestSchema,
-  ResponseHeaderSchema,
-  WatchCreateRequestSchema,
-} from './gen/etcdserverpb/rpc_pb.js';
-import type { PermissionSchema } from './gen/authpb/auth_pb.js';
-import type { LeaderKeySchema } from './gen/v3electionpb/v3election_pb.js';
+  Compare,
+  DeleteRangeRequest,
+  PutRequest,
+  RangeRequest,
+  RequestOp,
+  TxnRequest,
+  ResponseHeader,
+  WatchCreateRequest,
+} from './gen/etcdserverpb/rpc.js';
+import type { Permission } from './gen/authpb/auth.js';
+import type { LeaderKey } from './gen/v3electionpb/v3election.js';
 
 export type { Method } from './method.js';
 export {
@@ -44,6 +46,7 @@ export {
   Election,
   SERVICES,
   type EtcdMethod,
+  type Init,
   type RequestOf,
   type ResponseOf,
 } from './methods.js';
@@ -58,13 +61,13 @@ export {
   AlarmType,
   AlarmRequest_AlarmAction,
   DowngradeRequest_DowngradeAction,
-} from './gen/etcdserverpb/rpc_pb.js';
-export { Event_EventType } from './gen/mvccpb/kv_pb.js';
-export { Permission_Type } from './gen/authpb/auth_pb.js';
+} from './gen/etcdserverpb/rpc.js';
+export { Event_EventType } from './gen/mvccpb/kv.js';
+export { Permission_Type } from './gen/authpb/auth.js';
 
 // Records shared by several services.
-export type { KeyValue, Event } from './gen/mvccpb/kv_pb.js';
-export type { Permission, User, Role, UserAddOptions } from './gen/authpb/auth_pb.js';
+export type { KeyValue, Event } from './gen/mvccpb/kv.js';
+export type { Permission, User, Role, UserAddOptions } from './gen/authpb/auth.js';
 
 // Message types of etcdserverpb, by service.
 export type {
@@ -167,10 +170,10 @@ export type {
   AuthRoleGrantPermissionResponse,
   AuthRoleRevokePermissionRequest,
   AuthRoleRevokePermissionResponse,
-} from './gen/etcdserverpb/rpc_pb.js';
+} from './gen/etcdserverpb/rpc.js';
 
 // Lock and Election.
-export type { LockRequest, LockResponse, UnlockRequest, UnlockResponse } from './gen/v3lockpb/v3lock_pb.js';
+export type { LockRequest, LockResponse, UnlockRequest, UnlockResponse } from './gen/v3lockpb/v3lock.js';
 export type {
   CampaignRequest,
   CampaignResponse,
@@ -181,32 +184,32 @@ export type {
   ProclaimResponse,
   ResignRequest,
   ResignResponse,
-} from './gen/v3electionpb/v3election_pb.js';
+} from './gen/v3electionpb/v3election.js';
 
-/** etcd `RangeRequest` as a plain object (protobuf-es init shape). */
-export type RangeRequestInit = MessageInitShape<typeof RangeRequestSchema>;
+/** etcd `RangeRequest` as a plain object (every field optional). */
+export type RangeRequestInit = Init<RangeRequest>;
 /** etcd `PutRequest` as a plain object. */
-export type PutRequestInit = MessageInitShape<typeof PutRequestSchema>;
+export type PutRequestInit = Init<PutRequest>;
 /** etcd `DeleteRangeRequest` as a plain object. */
-export type DeleteRangeRequestInit = MessageInitShape<typeof DeleteRangeRequestSchema>;
+export type DeleteRangeRequestInit = Init<DeleteRangeRequest>;
 /** etcd `TxnRequest` as a plain object. */
-export type TxnRequestInit = MessageInitShape<typeof TxnRequestSchema>;
+export type TxnRequestInit = Init<TxnRequest>;
 /** Plain-object form of a transaction operation (a member of `TxnRequest.success/failure`). */
-export type RequestOpInit = MessageInitShape<typeof RequestOpSchema>;
+export type RequestOpInit = Init<RequestOp>;
 /** Plain-object form of a transaction comparison (a member of `TxnRequest.compare`). */
-export type CompareInit = MessageInitShape<typeof CompareSchema>;
+export type CompareInit = Init<Compare>;
 /** Plain-object form of a watch create request (inside `WatchRequest.requestUnion`). */
-export type WatchCreateRequestInit = MessageInitShape<typeof WatchCreateRequestSchema>;
+export type WatchCreateRequestInit = Init<WatchCreateRequest>;
 /** Plain-object form of a key permission (for RoleGrantPermission). */
-export type PermissionInit = MessageInitShape<typeof PermissionSchema>;
+export type PermissionInit = Init<Permission>;
 /** Plain-object form of an election leader key (for Proclaim and Resign). */
-export type LeaderKeyInit = MessageInitShape<typeof LeaderKeySchema>;
+export type LeaderKeyInit = Init<LeaderKey>;
 /** Plain-object form of a response header (for building test responses). */
-export type ResponseHeaderInit = MessageInitShape<typeof ResponseHeaderSchema>;
+export type ResponseHeaderInit = Init<ResponseHeader>;
 
 // Everything generated, by proto package.
-export * as etcdserverpb from './gen/etcdserverpb/rpc_pb.js';
-export * as mvccpb from './gen/mvccpb/kv_pb.js';
-export * as authpb from './gen/authpb/auth_pb.js';
-export * as v3lockpb from './gen/v3lockpb/v3lock_pb.js';
-export * as v3electionpb from './gen/v3electionpb/v3election_pb.js';
+export * as etcdserverpb from './gen/etcdserverpb/rpc.js';
+export * as mvccpb from './gen/mvccpb/kv.js';
+export * as authpb from './gen/authpb/auth.js';
+export * as v3lockpb from './gen/v3lockpb/v3lock.js';
+export * as v3electionpb from './gen/v3electionpb/v3election.js';

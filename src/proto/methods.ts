@@ -1,81 +1,95 @@
 /**
  * One {@link Method} descriptor per etcd v3 RPC, grouped by gRPC service, built on the codec that
- * `npm run gen` generates from `proto/` into `src/proto/gen/`.
+ * `npm run gen` generates with ts-proto from `proto/` into `src/proto/gen/` (options in
+ * `buf.gen.yaml`, the choice in docs/design/transport.md).
  *
- * - Request values are plain objects of the generated init shape (`MessageInitShape`): every
- *   field optional, camelCase names, 64-bit integers as `bigint`, bytes as `Uint8Array`, enums as
- *   the generated TypeScript enums. Encoding fills in proto3 defaults for missing fields.
- * - Responses are the generated message types. 64-bit integers are `bigint`, enums numbers of the
- *   generated enums, absent sub-messages `undefined`.
- * - Zero copy: protobuf-es's `BinaryReader.bytes()` returns `buf.subarray(...)`, so every bytes
- *   field of a decoded response (keys, values, snapshot blobs) is a view into the buffer given to
- *   `decode`, not a copy. When that buffer is a Node `Buffer`, the views are `Buffer`s too. Keep in
- *   mind that a view keeps the whole response buffer alive.
+ * - Request values are plain objects of the {@link Init} shape: every field optional, camelCase
+ *   names, 64-bit integers as `bigint`, bytes as `Uint8Array`, enums as the generated numeric
+ *   enums, oneofs as `{ $case, value }`. `encode` fills in proto3 defaults (`fromPartial`) and
+ *   writes the message; fields at their default value are not sent.
+ * - Responses are the generated message types, every field present: 64-bit integers `bigint`,
+ *   enums numbers of the generated enums, repeated fields arrays, absent sub-messages `undefined`.
+ * - Zero copy: `BinaryReader.bytes()` of `@bufbuild/protobuf/wire` returns `buf.subarray(...)`,
+ *   so every bytes field of a decoded response (keys, values, snapshot blobs) is a view into the
+ *   buffer given to `decode`, not a copy. When that buffer is a Node `Buffer`, the views are
+ *   `Buffer`s too. Keep in mind that a view keeps the whole response buffer alive.
  * - `retry` follows the Go client's split (client/v3/retry.go, research/anchors.md §1.3):
  *   repeatable RPCs are `read`, nonRepeatable ones `write`.
  *
  * Each group's keys are the RPC names in lower camelCase (`KV.deleteRange` is
- * `/etcdserverpb.KV/DeleteRange`), the same names the generated service descriptors use.
+ * `/etcdserverpb.KV/DeleteRange`), the same keys the generated service definitions use
+ * (`KVDefinition.methods.deleteRange`).
  */
-import {
-  create,
-  fromBinary,
-  toBinary,
-  type DescMessage,
-  type MessageInitShape,
-  type MessageShape,
-} from '@bufbuild/protobuf';
-
 import type { Method } from './method.js';
-import * as rpc from './gen/etcdserverpb/rpc_pb.js';
-import * as lock from './gen/v3lockpb/v3lock_pb.js';
-import * as election from './gen/v3electionpb/v3election_pb.js';
+import * as rpc from './gen/etcdserverpb/rpc.js';
+import type { DeepPartial, MessageFns } from './gen/etcdserverpb/rpc.js';
+import * as lock from './gen/v3lockpb/v3lock.js';
+import * as election from './gen/v3electionpb/v3election.js';
 
 /**
- * A {@link Method} that also carries the generated schemas of its request (`input`) and response
- * (`output`), e.g. for `create(KV.range.input, {...})` or for a test server.
+ * The plain-object (request) form of a generated message type `T`: every field optional and
+ * nested messages in the same form; `bigint`, `Uint8Array`, strings, booleans and enums as they
+ * are; a oneof as `{ $case, value }` with `value` in this form. `Init<PutRequest>` is
+ * `{ key?: Uint8Array; value?: Uint8Array; lease?: bigint; prevKv?: boolean; ... }`.
+ *
+ * Stricter than ts-proto's own `DeepPartial<T>`, which also accepts `number | string` for 64-bit
+ * fields: our requests pass 64-bit values as `bigint` only.
  */
-export interface EtcdMethod<I extends DescMessage, O extends DescMessage>
-  extends Method<MessageInitShape<I>, MessageShape<O>> {
-  /** Schema of the request message, e.g. `RangeRequestSchema`. */
-  readonly input: I;
-  /** Schema of the response message, e.g. `RangeResponseSchema`. */
-  readonly output: O;
+export type Init<T> = T extends bigint | Uint8Array | string | number | boolean | undefined
+  ? T
+  : T extends ReadonlyArray<infer U>
+    ? Init<U>[]
+    : T extends { $case: infer C; value: infer V }
+      ? { $case: C; value: Init<V> }
+      : { [K in keyof T]?: Init<T[K]> };
+
+/**
+ * A {@link Method} that also carries the generated codec objects of its request (`input`) and
+ * response (`output`): `KV.range.input` is ts-proto's `RangeRequest` (with `encode`, `decode`,
+ * `fromPartial`), e.g. for decoding a request in a test server.
+ */
+export interface EtcdMethod<Req, Res> extends Method<Init<Req>, Res> {
+  /** Generated codec of the request message, e.g. `RangeRequest`. */
+  readonly input: MessageFns<Req>;
+  /** Generated codec of the response message, e.g. `RangeResponse`. */
+  readonly output: MessageFns<Res>;
 }
 
-/** The request type of a method: `RequestOf<typeof KV.range>` is the RangeRequest init shape. */
+/** The request type of a method: `RequestOf<typeof KV.range>` is `Init<RangeRequest>`. */
 export type RequestOf<M> = M extends Method<infer Req, unknown> ? Req : never;
 
 /** The response type of a method: `ResponseOf<typeof KV.range>` is `RangeResponse`. */
 export type ResponseOf<M> = M extends Method<never, infer Res> ? Res : never;
 
 /** Builds one frozen method descriptor; `path` is `/<package>.<Service>/<Rpc>`. */
-function define<I extends DescMessage, O extends DescMessage>(
+function define<Req, Res>(
   path: string,
   kind: Method<unknown, unknown>['kind'],
   retry: Method<unknown, unknown>['retry'],
-  input: I,
-  output: O,
-): EtcdMethod<I, O> {
+  input: MessageFns<Req>,
+  output: MessageFns<Res>,
+): EtcdMethod<Req, Res> {
   return Object.freeze({
     path,
     kind,
     retry,
     input,
     output,
-    encode: (request: MessageInitShape<I>): Uint8Array => toBinary(input, create(input, request)),
-    decode: (bytes: Uint8Array): MessageShape<O> => fromBinary(output, bytes),
+    // Init<Req> is a subset of ts-proto's DeepPartial<Req> (bigint only, oneof value required);
+    // TypeScript cannot see that for an unresolved Req, hence the cast.
+    encode: (request: Init<Req>): Uint8Array => input.encode(input.fromPartial(request as DeepPartial<Req>)).finish(),
+    decode: (bytes: Uint8Array): Res => output.decode(bytes),
   });
 }
 
 /** Service `etcdserverpb.KV`: reads and writes of the key-value store. */
 export const KV = Object.freeze({
-  range: define('/etcdserverpb.KV/Range', 'unary', 'read', rpc.RangeRequestSchema, rpc.RangeResponseSchema),
-  put: define('/etcdserverpb.KV/Put', 'unary', 'write', rpc.PutRequestSchema, rpc.PutResponseSchema),
-  deleteRange: define('/etcdserverpb.KV/DeleteRange', 'unary', 'write', rpc.DeleteRangeRequestSchema, rpc.DeleteRangeResponseSchema),
+  range: define('/etcdserverpb.KV/Range', 'unary', 'read', rpc.RangeRequest, rpc.RangeResponse),
+  put: define('/etcdserverpb.KV/Put', 'unary', 'write', rpc.PutRequest, rpc.PutResponse),
+  deleteRange: define('/etcdserverpb.KV/DeleteRange', 'unary', 'write', rpc.DeleteRangeRequest, rpc.DeleteRangeResponse),
   /** Always `write`, even for a read-only transaction (as in Go). */
-  txn: define('/etcdserverpb.KV/Txn', 'unary', 'write', rpc.TxnRequestSchema, rpc.TxnResponseSchema),
-  compact: define('/etcdserverpb.KV/Compact', 'unary', 'write', rpc.CompactionRequestSchema, rpc.CompactionResponseSchema),
+  txn: define('/etcdserverpb.KV/Txn', 'unary', 'write', rpc.TxnRequest, rpc.TxnResponse),
+  compact: define('/etcdserverpb.KV/Compact', 'unary', 'write', rpc.CompactionRequest, rpc.CompactionResponse),
 });
 
 /**
@@ -83,7 +97,7 @@ export const KV = Object.freeze({
  * wrapper for it); the watch code re-creates watchers itself. `read` because re-creating is safe.
  */
 export const Watch = Object.freeze({
-  watch: define('/etcdserverpb.Watch/Watch', 'bidi', 'read', rpc.WatchRequestSchema, rpc.WatchResponseSchema),
+  watch: define('/etcdserverpb.Watch/Watch', 'bidi', 'read', rpc.WatchRequest, rpc.WatchResponse),
 });
 
 /**
@@ -91,20 +105,20 @@ export const Watch = Object.freeze({
  * leave an unused lease behind until its TTL runs out).
  */
 export const Lease = Object.freeze({
-  leaseGrant: define('/etcdserverpb.Lease/LeaseGrant', 'unary', 'read', rpc.LeaseGrantRequestSchema, rpc.LeaseGrantResponseSchema),
-  leaseRevoke: define('/etcdserverpb.Lease/LeaseRevoke', 'unary', 'read', rpc.LeaseRevokeRequestSchema, rpc.LeaseRevokeResponseSchema),
-  leaseKeepAlive: define('/etcdserverpb.Lease/LeaseKeepAlive', 'bidi', 'read', rpc.LeaseKeepAliveRequestSchema, rpc.LeaseKeepAliveResponseSchema),
-  leaseTimeToLive: define('/etcdserverpb.Lease/LeaseTimeToLive', 'unary', 'read', rpc.LeaseTimeToLiveRequestSchema, rpc.LeaseTimeToLiveResponseSchema),
-  leaseLeases: define('/etcdserverpb.Lease/LeaseLeases', 'unary', 'read', rpc.LeaseLeasesRequestSchema, rpc.LeaseLeasesResponseSchema),
+  leaseGrant: define('/etcdserverpb.Lease/LeaseGrant', 'unary', 'read', rpc.LeaseGrantRequest, rpc.LeaseGrantResponse),
+  leaseRevoke: define('/etcdserverpb.Lease/LeaseRevoke', 'unary', 'read', rpc.LeaseRevokeRequest, rpc.LeaseRevokeResponse),
+  leaseKeepAlive: define('/etcdserverpb.Lease/LeaseKeepAlive', 'bidi', 'read', rpc.LeaseKeepAliveRequest, rpc.LeaseKeepAliveResponse),
+  leaseTimeToLive: define('/etcdserverpb.Lease/LeaseTimeToLive', 'unary', 'read', rpc.LeaseTimeToLiveRequest, rpc.LeaseTimeToLiveResponse),
+  leaseLeases: define('/etcdserverpb.Lease/LeaseLeases', 'unary', 'read', rpc.LeaseLeasesRequest, rpc.LeaseLeasesResponse),
 });
 
 /** Service `etcdserverpb.Cluster`: membership. Only MemberList is repeatable. */
 export const Cluster = Object.freeze({
-  memberAdd: define('/etcdserverpb.Cluster/MemberAdd', 'unary', 'write', rpc.MemberAddRequestSchema, rpc.MemberAddResponseSchema),
-  memberRemove: define('/etcdserverpb.Cluster/MemberRemove', 'unary', 'write', rpc.MemberRemoveRequestSchema, rpc.MemberRemoveResponseSchema),
-  memberUpdate: define('/etcdserverpb.Cluster/MemberUpdate', 'unary', 'write', rpc.MemberUpdateRequestSchema, rpc.MemberUpdateResponseSchema),
-  memberList: define('/etcdserverpb.Cluster/MemberList', 'unary', 'read', rpc.MemberListRequestSchema, rpc.MemberListResponseSchema),
-  memberPromote: define('/etcdserverpb.Cluster/MemberPromote', 'unary', 'write', rpc.MemberPromoteRequestSchema, rpc.MemberPromoteResponseSchema),
+  memberAdd: define('/etcdserverpb.Cluster/MemberAdd', 'unary', 'write', rpc.MemberAddRequest, rpc.MemberAddResponse),
+  memberRemove: define('/etcdserverpb.Cluster/MemberRemove', 'unary', 'write', rpc.MemberRemoveRequest, rpc.MemberRemoveResponse),
+  memberUpdate: define('/etcdserverpb.Cluster/MemberUpdate', 'unary', 'write', rpc.MemberUpdateRequest, rpc.MemberUpdateResponse),
+  memberList: define('/etcdserverpb.Cluster/MemberList', 'unary', 'read', rpc.MemberListRequest, rpc.MemberListResponse),
+  memberPromote: define('/etcdserverpb.Cluster/MemberPromote', 'unary', 'write', rpc.MemberPromoteRequest, rpc.MemberPromoteResponse),
 });
 
 /**
@@ -112,14 +126,14 @@ export const Cluster = Object.freeze({
  * Downgrade are nonRepeatable in Go; the rest (MoveLeader included) repeatable.
  */
 export const Maintenance = Object.freeze({
-  alarm: define('/etcdserverpb.Maintenance/Alarm', 'unary', 'read', rpc.AlarmRequestSchema, rpc.AlarmResponseSchema),
-  status: define('/etcdserverpb.Maintenance/Status', 'unary', 'read', rpc.StatusRequestSchema, rpc.StatusResponseSchema),
-  defragment: define('/etcdserverpb.Maintenance/Defragment', 'unary', 'write', rpc.DefragmentRequestSchema, rpc.DefragmentResponseSchema),
-  hash: define('/etcdserverpb.Maintenance/Hash', 'unary', 'read', rpc.HashRequestSchema, rpc.HashResponseSchema),
-  hashKV: define('/etcdserverpb.Maintenance/HashKV', 'unary', 'read', rpc.HashKVRequestSchema, rpc.HashKVResponseSchema),
-  snapshot: define('/etcdserverpb.Maintenance/Snapshot', 'server-stream', 'read', rpc.SnapshotRequestSchema, rpc.SnapshotResponseSchema),
-  moveLeader: define('/etcdserverpb.Maintenance/MoveLeader', 'unary', 'read', rpc.MoveLeaderRequestSchema, rpc.MoveLeaderResponseSchema),
-  downgrade: define('/etcdserverpb.Maintenance/Downgrade', 'unary', 'write', rpc.DowngradeRequestSchema, rpc.DowngradeResponseSchema),
+  alarm: define('/etcdserverpb.Maintenance/Alarm', 'unary', 'read', rpc.AlarmRequest, rpc.AlarmResponse),
+  status: define('/etcdserverpb.Maintenance/Status', 'unary', 'read', rpc.StatusRequest, rpc.StatusResponse),
+  defragment: define('/etcdserverpb.Maintenance/Defragment', 'unary', 'write', rpc.DefragmentRequest, rpc.DefragmentResponse),
+  hash: define('/etcdserverpb.Maintenance/Hash', 'unary', 'read', rpc.HashRequest, rpc.HashResponse),
+  hashKV: define('/etcdserverpb.Maintenance/HashKV', 'unary', 'read', rpc.HashKVRequest, rpc.HashKVResponse),
+  snapshot: define('/etcdserverpb.Maintenance/Snapshot', 'server-stream', 'read', rpc.SnapshotRequest, rpc.SnapshotResponse),
+  moveLeader: define('/etcdserverpb.Maintenance/MoveLeader', 'unary', 'read', rpc.MoveLeaderRequest, rpc.MoveLeaderResponse),
+  downgrade: define('/etcdserverpb.Maintenance/Downgrade', 'unary', 'write', rpc.DowngradeRequest, rpc.DowngradeResponse),
 });
 
 /**
@@ -127,23 +141,23 @@ export const Maintenance = Object.freeze({
  * else, AuthStatus and Authenticate included, is nonRepeatable in Go.
  */
 export const Auth = Object.freeze({
-  authEnable: define('/etcdserverpb.Auth/AuthEnable', 'unary', 'write', rpc.AuthEnableRequestSchema, rpc.AuthEnableResponseSchema),
-  authDisable: define('/etcdserverpb.Auth/AuthDisable', 'unary', 'write', rpc.AuthDisableRequestSchema, rpc.AuthDisableResponseSchema),
-  authStatus: define('/etcdserverpb.Auth/AuthStatus', 'unary', 'write', rpc.AuthStatusRequestSchema, rpc.AuthStatusResponseSchema),
-  authenticate: define('/etcdserverpb.Auth/Authenticate', 'unary', 'write', rpc.AuthenticateRequestSchema, rpc.AuthenticateResponseSchema),
-  userAdd: define('/etcdserverpb.Auth/UserAdd', 'unary', 'write', rpc.AuthUserAddRequestSchema, rpc.AuthUserAddResponseSchema),
-  userGet: define('/etcdserverpb.Auth/UserGet', 'unary', 'read', rpc.AuthUserGetRequestSchema, rpc.AuthUserGetResponseSchema),
-  userList: define('/etcdserverpb.Auth/UserList', 'unary', 'read', rpc.AuthUserListRequestSchema, rpc.AuthUserListResponseSchema),
-  userDelete: define('/etcdserverpb.Auth/UserDelete', 'unary', 'write', rpc.AuthUserDeleteRequestSchema, rpc.AuthUserDeleteResponseSchema),
-  userChangePassword: define('/etcdserverpb.Auth/UserChangePassword', 'unary', 'write', rpc.AuthUserChangePasswordRequestSchema, rpc.AuthUserChangePasswordResponseSchema),
-  userGrantRole: define('/etcdserverpb.Auth/UserGrantRole', 'unary', 'write', rpc.AuthUserGrantRoleRequestSchema, rpc.AuthUserGrantRoleResponseSchema),
-  userRevokeRole: define('/etcdserverpb.Auth/UserRevokeRole', 'unary', 'write', rpc.AuthUserRevokeRoleRequestSchema, rpc.AuthUserRevokeRoleResponseSchema),
-  roleAdd: define('/etcdserverpb.Auth/RoleAdd', 'unary', 'write', rpc.AuthRoleAddRequestSchema, rpc.AuthRoleAddResponseSchema),
-  roleGet: define('/etcdserverpb.Auth/RoleGet', 'unary', 'read', rpc.AuthRoleGetRequestSchema, rpc.AuthRoleGetResponseSchema),
-  roleList: define('/etcdserverpb.Auth/RoleList', 'unary', 'read', rpc.AuthRoleListRequestSchema, rpc.AuthRoleListResponseSchema),
-  roleDelete: define('/etcdserverpb.Auth/RoleDelete', 'unary', 'write', rpc.AuthRoleDeleteRequestSchema, rpc.AuthRoleDeleteResponseSchema),
-  roleGrantPermission: define('/etcdserverpb.Auth/RoleGrantPermission', 'unary', 'write', rpc.AuthRoleGrantPermissionRequestSchema, rpc.AuthRoleGrantPermissionResponseSchema),
-  roleRevokePermission: define('/etcdserverpb.Auth/RoleRevokePermission', 'unary', 'write', rpc.AuthRoleRevokePermissionRequestSchema, rpc.AuthRoleRevokePermissionResponseSchema),
+  authEnable: define('/etcdserverpb.Auth/AuthEnable', 'unary', 'write', rpc.AuthEnableRequest, rpc.AuthEnableResponse),
+  authDisable: define('/etcdserverpb.Auth/AuthDisable', 'unary', 'write', rpc.AuthDisableRequest, rpc.AuthDisableResponse),
+  authStatus: define('/etcdserverpb.Auth/AuthStatus', 'unary', 'write', rpc.AuthStatusRequest, rpc.AuthStatusResponse),
+  authenticate: define('/etcdserverpb.Auth/Authenticate', 'unary', 'write', rpc.AuthenticateRequest, rpc.AuthenticateResponse),
+  userAdd: define('/etcdserverpb.Auth/UserAdd', 'unary', 'write', rpc.AuthUserAddRequest, rpc.AuthUserAddResponse),
+  userGet: define('/etcdserverpb.Auth/UserGet', 'unary', 'read', rpc.AuthUserGetRequest, rpc.AuthUserGetResponse),
+  userList: define('/etcdserverpb.Auth/UserList', 'unary', 'read', rpc.AuthUserListRequest, rpc.AuthUserListResponse),
+  userDelete: define('/etcdserverpb.Auth/UserDelete', 'unary', 'write', rpc.AuthUserDeleteRequest, rpc.AuthUserDeleteResponse),
+  userChangePassword: define('/etcdserverpb.Auth/UserChangePassword', 'unary', 'write', rpc.AuthUserChangePasswordRequest, rpc.AuthUserChangePasswordResponse),
+  userGrantRole: define('/etcdserverpb.Auth/UserGrantRole', 'unary', 'write', rpc.AuthUserGrantRoleRequest, rpc.AuthUserGrantRoleResponse),
+  userRevokeRole: define('/etcdserverpb.Auth/UserRevokeRole', 'unary', 'write', rpc.AuthUserRevokeRoleRequest, rpc.AuthUserRevokeRoleResponse),
+  roleAdd: define('/etcdserverpb.Auth/RoleAdd', 'unary', 'write', rpc.AuthRoleAddRequest, rpc.AuthRoleAddResponse),
+  roleGet: define('/etcdserverpb.Auth/RoleGet', 'unary', 'read', rpc.AuthRoleGetRequest, rpc.AuthRoleGetResponse),
+  roleList: define('/etcdserverpb.Auth/RoleList', 'unary', 'read', rpc.AuthRoleListRequest, rpc.AuthRoleListResponse),
+  roleDelete: define('/etcdserverpb.Auth/RoleDelete', 'unary', 'write', rpc.AuthRoleDeleteRequest, rpc.AuthRoleDeleteResponse),
+  roleGrantPermission: define('/etcdserverpb.Auth/RoleGrantPermission', 'unary', 'write', rpc.AuthRoleGrantPermissionRequest, rpc.AuthRoleGrantPermissionResponse),
+  roleRevokePermission: define('/etcdserverpb.Auth/RoleRevokePermission', 'unary', 'write', rpc.AuthRoleRevokePermissionRequest, rpc.AuthRoleRevokePermissionResponse),
 });
 
 /**
@@ -151,8 +165,8 @@ export const Auth = Object.freeze({
  * default nonRepeatable policy: both `write`.
  */
 export const Lock = Object.freeze({
-  lock: define('/v3lockpb.Lock/Lock', 'unary', 'write', lock.LockRequestSchema, lock.LockResponseSchema),
-  unlock: define('/v3lockpb.Lock/Unlock', 'unary', 'write', lock.UnlockRequestSchema, lock.UnlockResponseSchema),
+  lock: define('/v3lockpb.Lock/Lock', 'unary', 'write', lock.LockRequest, lock.LockResponse),
+  unlock: define('/v3lockpb.Lock/Unlock', 'unary', 'write', lock.UnlockRequest, lock.UnlockResponse),
 });
 
 /**
@@ -161,11 +175,11 @@ export const Lock = Object.freeze({
  * leader key and are safe to repeat. Campaign, Proclaim and Resign are `write`.
  */
 export const Election = Object.freeze({
-  campaign: define('/v3electionpb.Election/Campaign', 'unary', 'write', election.CampaignRequestSchema, election.CampaignResponseSchema),
-  proclaim: define('/v3electionpb.Election/Proclaim', 'unary', 'write', election.ProclaimRequestSchema, election.ProclaimResponseSchema),
-  leader: define('/v3electionpb.Election/Leader', 'unary', 'read', election.LeaderRequestSchema, election.LeaderResponseSchema),
-  observe: define('/v3electionpb.Election/Observe', 'server-stream', 'read', election.LeaderRequestSchema, election.LeaderResponseSchema),
-  resign: define('/v3electionpb.Election/Resign', 'unary', 'write', election.ResignRequestSchema, election.ResignResponseSchema),
+  campaign: define('/v3electionpb.Election/Campaign', 'unary', 'write', election.CampaignRequest, election.CampaignResponse),
+  proclaim: define('/v3electionpb.Election/Proclaim', 'unary', 'write', election.ProclaimRequest, election.ProclaimResponse),
+  leader: define('/v3electionpb.Election/Leader', 'unary', 'read', election.LeaderRequest, election.LeaderResponse),
+  observe: define('/v3electionpb.Election/Observe', 'server-stream', 'read', election.LeaderRequest, election.LeaderResponse),
+  resign: define('/v3electionpb.Election/Resign', 'unary', 'write', election.ResignRequest, election.ResignResponse),
 });
 
 /** Every method group, keyed by fully qualified gRPC service name (`etcdserverpb.KV` ...). */

@@ -234,7 +234,7 @@ describe('one member: keys, leases, alarms, members, learners; client-side error
       key: EMPTY,
       target: Compare_CompareTarget.VERSION,
       result: Compare_CompareResult.EQUAL,
-      targetUnion: { case: 'version' as const, value: 0n },
+      targetUnion: { $case: 'version' as const, value: 0n },
     };
     await expectError(client.rpc.unary(KV.txn, { compare: [compareEmptyKey] }), EmptyKeyError);
   });

@@ -253,7 +253,7 @@ describe('rpc against a real etcd', { timeout: 60_000 }, () => {
         notify();
       },
     });
-    stream.write({ requestUnion: { case: 'createRequest', value: { key: enc('rpc/w') } } });
+    stream.write({ requestUnion: { $case: 'createRequest', value: { key: enc('rpc/w') } } });
     await waiting;
     assert.equal(messages[0]?.created, true);
     waiting = next();

@@ -83,8 +83,8 @@ describe('commit', () => {
     assert.equal(write, true);
     assert.deepEqual(options, { timeout: 1000 });
     assert.equal(request.compare?.length, 2);
-    assert.deepEqual(request.success?.map((o) => o.request?.case), ['requestPut', 'requestRange']);
-    assert.deepEqual(request.failure?.map((o) => o.request?.case), ['requestPut']);
+    assert.deepEqual(request.success?.map((o) => o.request?.$case), ['requestPut', 'requestRange']);
+    assert.deepEqual(request.failure?.map((o) => o.request?.$case), ['requestPut']);
     const elsePut = request.failure?.[0]?.request?.value as { value: Uint8Array };
     assert.equal(Buffer.from(elsePut.value).toString(), 'ABC');
   });
