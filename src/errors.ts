@@ -3,7 +3,8 @@
  * can return (matched by its exact message, as the Go client's `rpctypes` package does), and the
  * client-side errors (bad input, deadlines, connections, a closed client, an older server).
  *
- * A leaf module: it imports nothing, so every layer may import it.
+ * It imports only the gRPC status table of src/transport (a leaf itself), so every layer may
+ * import it.
  *
  * - `code` is the gRPC status code as a number (`3` = INVALID_ARGUMENT, `14` = UNAVAILABLE, ...);
  *   for a server error it is the code the server actually sent.
@@ -13,36 +14,15 @@
  *
  * A call aborted through its `AbortSignal` rejects with `signal.reason`, which is not an `EtcdError`.
  */
-
-/** gRPC status codes used below (same numbers as `Status` in src/transport/types.ts). */
-const Code = {
-  CANCELLED: 1,
-  UNKNOWN: 2,
-  INVALID_ARGUMENT: 3,
-  DEADLINE_EXCEEDED: 4,
-  NOT_FOUND: 5,
-  PERMISSION_DENIED: 7,
-  RESOURCE_EXHAUSTED: 8,
-  FAILED_PRECONDITION: 9,
-  OUT_OF_RANGE: 11,
-  UNIMPLEMENTED: 12,
-  UNAVAILABLE: 14,
-  DATA_LOSS: 15,
-  UNAUTHENTICATED: 16,
-} as const;
-
-const CODE_NAMES: readonly string[] = [
-  'OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS',
-  'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE',
-  'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED',
-];
+import { statusName } from './transport/status.js';
+import { Status } from './transport/types.js';
 
 /**
  * The name of a gRPC status code: `grpcCodeName(14)` is `'UNAVAILABLE'`; unknown numbers give
  * `'CODE_<n>'`.
  */
 export function grpcCodeName(code: number): string {
-  return CODE_NAMES[code] ?? `CODE_${code}`;
+  return statusName(code);
 }
 
 /** Options every error constructor accepts. */
@@ -70,7 +50,7 @@ export class EtcdError extends Error {
    * @param code gRPC status code
    * @param details the server's raw message or the client's explanation; defaults to `message`
    */
-  constructor(message: string, code: number = Code.UNKNOWN, details: string = message, options?: EtcdErrorOptions) {
+  constructor(message: string, code: number = Status.UNKNOWN, details: string = message, options?: EtcdErrorOptions) {
     super(message, options);
     this.code = code;
     this.details = details;
@@ -108,7 +88,7 @@ export interface ServerErrorClass {
  */
 export abstract class EtcdServerError extends EtcdError {
   static readonly serverMessage: string = '';
-  static readonly grpcCode: number = Code.UNKNOWN;
+  static readonly grpcCode: number = Status.UNKNOWN;
   static readonly description: string = 'etcd server error';
 
   /**
@@ -121,11 +101,6 @@ export abstract class EtcdServerError extends EtcdError {
   }
 }
 
-/** Builds the readable message of a server error from its description and a suffix. */
-function withSuffix(error: EtcdError, suffix: string): void {
-  error.message = `${error.message} ${suffix}`;
-}
-
 // --- keys, revisions, transactions ---
 
 /**
@@ -136,7 +111,7 @@ function withSuffix(error: EtcdError, suffix: string): void {
  */
 export class EmptyKeyError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: key is not provided';
-  static override readonly grpcCode = Code.INVALID_ARGUMENT;
+  static override readonly grpcCode = Status.INVALID_ARGUMENT;
   static override readonly description = 'the request has an empty key; etcd needs a key of at least one byte';
   override name = 'EmptyKeyError';
 
@@ -155,7 +130,7 @@ export class EmptyKeyError extends EtcdServerError {
 /** `etcdserver: key not found` (INVALID_ARGUMENT): a transaction operation has no request in it. */
 export class KeyNotFoundError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: key not found';
-  static override readonly grpcCode = Code.INVALID_ARGUMENT;
+  static override readonly grpcCode = Status.INVALID_ARGUMENT;
   static override readonly description = 'key not found (an empty operation in a transaction)';
   override name = 'KeyNotFoundError';
 }
@@ -163,7 +138,7 @@ export class KeyNotFoundError extends EtcdServerError {
 /** `etcdserver: value is provided` (INVALID_ARGUMENT): a put with `ignoreValue` also carried a value. */
 export class ValueProvidedError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: value is provided';
-  static override readonly grpcCode = Code.INVALID_ARGUMENT;
+  static override readonly grpcCode = Status.INVALID_ARGUMENT;
   static override readonly description = 'a put with ignoreValue must not carry a value';
   override name = 'ValueProvidedError';
 }
@@ -171,7 +146,7 @@ export class ValueProvidedError extends EtcdServerError {
 /** `etcdserver: lease is provided` (INVALID_ARGUMENT): a put with `ignoreLease` also carried a lease. */
 export class LeaseProvidedError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: lease is provided';
-  static override readonly grpcCode = Code.INVALID_ARGUMENT;
+  static override readonly grpcCode = Status.INVALID_ARGUMENT;
   static override readonly description = 'a put with ignoreLease must not carry a lease';
   override name = 'LeaseProvidedError';
 }
@@ -179,7 +154,7 @@ export class LeaseProvidedError extends EtcdServerError {
 /** `etcdserver: too many operations in txn request` (INVALID_ARGUMENT): over `--max-txn-ops` (default 128). */
 export class TooManyOpsError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: too many operations in txn request';
-  static override readonly grpcCode = Code.INVALID_ARGUMENT;
+  static override readonly grpcCode = Status.INVALID_ARGUMENT;
   static override readonly description = "the transaction has more operations than the server's --max-txn-ops allows";
   override name = 'TooManyOpsError';
 }
@@ -187,7 +162,7 @@ export class TooManyOpsError extends EtcdServerError {
 /** `etcdserver: duplicate key given in txn request` (INVALID_ARGUMENT): two writes to one key in a txn branch. */
 export class DuplicateKeyError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: duplicate key given in txn request';
-  static override readonly grpcCode = Code.INVALID_ARGUMENT;
+  static override readonly grpcCode = Status.INVALID_ARGUMENT;
   static override readonly description = 'a transaction branch writes the same key twice';
   override name = 'DuplicateKeyError';
 }
@@ -195,7 +170,7 @@ export class DuplicateKeyError extends EtcdServerError {
 /** `etcdserver: invalid client api version` (INVALID_ARGUMENT; etcd >= 3.5). */
 export class InvalidClientAPIVersionError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: invalid client api version';
-  static override readonly grpcCode = Code.INVALID_ARGUMENT;
+  static override readonly grpcCode = Status.INVALID_ARGUMENT;
   static override readonly description = 'the server rejected the client API version header';
   override name = 'InvalidClientAPIVersionError';
 }
@@ -203,7 +178,7 @@ export class InvalidClientAPIVersionError extends EtcdServerError {
 /** `etcdserver: invalid sort option` (INVALID_ARGUMENT; etcd >= 3.5): unknown sort target or order. */
 export class InvalidSortOptionError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: invalid sort option';
-  static override readonly grpcCode = Code.INVALID_ARGUMENT;
+  static override readonly grpcCode = Status.INVALID_ARGUMENT;
   static override readonly description = 'invalid sort target or sort order';
   override name = 'InvalidSortOptionError';
 }
@@ -220,7 +195,7 @@ export interface CompactedErrorOptions extends ServerErrorOptions {
  */
 export class CompactedError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: mvcc: required revision has been compacted';
-  static override readonly grpcCode = Code.OUT_OF_RANGE;
+  static override readonly grpcCode = Status.OUT_OF_RANGE;
   static override readonly description = 'the requested revision has been compacted';
   override name = 'CompactedError';
   /** The revision the key-value store is compacted up to, when known. */
@@ -229,14 +204,14 @@ export class CompactedError extends EtcdServerError {
   constructor(details?: string, options?: CompactedErrorOptions) {
     super(details, options);
     this.compactRevision = options?.compactRevision;
-    if (this.compactRevision !== undefined) withSuffix(this, `(compacted up to revision ${this.compactRevision})`);
+    if (this.compactRevision !== undefined) this.message += ` (compacted up to revision ${this.compactRevision})`;
   }
 }
 
 /** `etcdserver: mvcc: required revision is a future revision` (OUT_OF_RANGE): newer than the store's revision. */
 export class FutureRevisionError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: mvcc: required revision is a future revision';
-  static override readonly grpcCode = Code.OUT_OF_RANGE;
+  static override readonly grpcCode = Status.OUT_OF_RANGE;
   static override readonly description = "the requested revision is newer than the store's current revision";
   override name = 'FutureRevisionError';
 }
@@ -244,7 +219,7 @@ export class FutureRevisionError extends EtcdServerError {
 /** `etcdserver: mvcc: database space exceeded` (RESOURCE_EXHAUSTED): the NOSPACE alarm is raised. */
 export class NoSpaceError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: mvcc: database space exceeded';
-  static override readonly grpcCode = Code.RESOURCE_EXHAUSTED;
+  static override readonly grpcCode = Status.RESOURCE_EXHAUSTED;
   static override readonly description =
     'the database is over its space quota (NOSPACE alarm): compact, defragment, then disarm the alarm';
   override name = 'NoSpaceError';
@@ -255,7 +230,7 @@ export class NoSpaceError extends EtcdServerError {
 /** `etcdserver: requested lease not found` (NOT_FOUND): the lease expired or was revoked. */
 export class LeaseNotFoundError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: requested lease not found';
-  static override readonly grpcCode = Code.NOT_FOUND;
+  static override readonly grpcCode = Status.NOT_FOUND;
   static override readonly description = 'the lease does not exist (expired or revoked)';
   override name = 'LeaseNotFoundError';
 }
@@ -263,7 +238,7 @@ export class LeaseNotFoundError extends EtcdServerError {
 /** `etcdserver: lease already exists` (FAILED_PRECONDITION): a grant named an ID already in use. */
 export class LeaseExistError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: lease already exists';
-  static override readonly grpcCode = Code.FAILED_PRECONDITION;
+  static override readonly grpcCode = Status.FAILED_PRECONDITION;
   static override readonly description = 'a lease with this ID already exists';
   override name = 'LeaseExistError';
 }
@@ -271,7 +246,7 @@ export class LeaseExistError extends EtcdServerError {
 /** `etcdserver: too large lease TTL` (OUT_OF_RANGE): the TTL is over the server's maximum (about 9e9 s). */
 export class LeaseTTLTooLargeError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: too large lease TTL';
-  static override readonly grpcCode = Code.OUT_OF_RANGE;
+  static override readonly grpcCode = Status.OUT_OF_RANGE;
   static override readonly description = 'the lease TTL is larger than the server allows';
   override name = 'LeaseTTLTooLargeError';
 }
@@ -279,7 +254,7 @@ export class LeaseTTLTooLargeError extends EtcdServerError {
 /** `etcdserver: watch canceled` (CANCELLED): the server cancelled a watch. */
 export class WatchCanceledError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: watch canceled';
-  static override readonly grpcCode = Code.CANCELLED;
+  static override readonly grpcCode = Status.CANCELLED;
   static override readonly description = 'the server cancelled the watch';
   override name = 'WatchCanceledError';
 }
@@ -289,7 +264,7 @@ export class WatchCanceledError extends EtcdServerError {
 /** `etcdserver: member ID already exist` (FAILED_PRECONDITION). */
 export class MemberExistError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: member ID already exist';
-  static override readonly grpcCode = Code.FAILED_PRECONDITION;
+  static override readonly grpcCode = Status.FAILED_PRECONDITION;
   static override readonly description = 'a member with this ID already exists';
   override name = 'MemberExistError';
 }
@@ -297,7 +272,7 @@ export class MemberExistError extends EtcdServerError {
 /** `etcdserver: Peer URLs already exists` (FAILED_PRECONDITION). */
 export class PeerURLExistError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: Peer URLs already exists';
-  static override readonly grpcCode = Code.FAILED_PRECONDITION;
+  static override readonly grpcCode = Status.FAILED_PRECONDITION;
   static override readonly description = 'another member already uses these peer URLs';
   override name = 'PeerURLExistError';
 }
@@ -308,7 +283,7 @@ export class PeerURLExistError extends EtcdServerError {
  */
 export class MemberNotEnoughStartedError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: re-configuration failed due to not enough started members';
-  static override readonly grpcCode = Code.FAILED_PRECONDITION;
+  static override readonly grpcCode = Status.FAILED_PRECONDITION;
   static override readonly description = 'membership change refused: it would leave too few started members for a quorum';
   override name = 'MemberNotEnoughStartedError';
 }
@@ -316,7 +291,7 @@ export class MemberNotEnoughStartedError extends EtcdServerError {
 /** `etcdserver: given member URLs are invalid` (INVALID_ARGUMENT). */
 export class MemberBadURLsError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: given member URLs are invalid';
-  static override readonly grpcCode = Code.INVALID_ARGUMENT;
+  static override readonly grpcCode = Status.INVALID_ARGUMENT;
   static override readonly description = 'the member URLs are invalid';
   override name = 'MemberBadURLsError';
 }
@@ -324,7 +299,7 @@ export class MemberBadURLsError extends EtcdServerError {
 /** `etcdserver: member not found` (NOT_FOUND). */
 export class MemberNotFoundError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: member not found';
-  static override readonly grpcCode = Code.NOT_FOUND;
+  static override readonly grpcCode = Status.NOT_FOUND;
   static override readonly description = 'no member with this ID';
   override name = 'MemberNotFoundError';
 }
@@ -332,7 +307,7 @@ export class MemberNotFoundError extends EtcdServerError {
 /** `etcdserver: can only promote a learner member` (FAILED_PRECONDITION). */
 export class MemberNotLearnerError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: can only promote a learner member';
-  static override readonly grpcCode = Code.FAILED_PRECONDITION;
+  static override readonly grpcCode = Status.FAILED_PRECONDITION;
   static override readonly description = 'the member is not a learner; only learners can be promoted';
   override name = 'MemberNotLearnerError';
 }
@@ -340,7 +315,7 @@ export class MemberNotLearnerError extends EtcdServerError {
 /** `etcdserver: can only promote a learner member which is in sync with leader` (FAILED_PRECONDITION). */
 export class LearnerNotReadyError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: can only promote a learner member which is in sync with leader';
-  static override readonly grpcCode = Code.FAILED_PRECONDITION;
+  static override readonly grpcCode = Status.FAILED_PRECONDITION;
   static override readonly description = 'the learner is not yet in sync with the leader; retry the promotion later';
   override name = 'LearnerNotReadyError';
 }
@@ -348,7 +323,7 @@ export class LearnerNotReadyError extends EtcdServerError {
 /** `etcdserver: too many learner members in cluster` (FAILED_PRECONDITION). */
 export class TooManyLearnersError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: too many learner members in cluster';
-  static override readonly grpcCode = Code.FAILED_PRECONDITION;
+  static override readonly grpcCode = Status.FAILED_PRECONDITION;
   static override readonly description = 'the cluster already has the maximum number of learners';
   override name = 'TooManyLearnersError';
 }
@@ -356,7 +331,7 @@ export class TooManyLearnersError extends EtcdServerError {
 /** `etcdserver: cluster ID mismatch` (FAILED_PRECONDITION; etcd >= 3.5). */
 export class ClusterIDMismatchError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: cluster ID mismatch';
-  static override readonly grpcCode = Code.FAILED_PRECONDITION;
+  static override readonly grpcCode = Status.FAILED_PRECONDITION;
   static override readonly description = 'the request was meant for another cluster (cluster ID mismatch)';
   override name = 'ClusterIDMismatchError';
 }
@@ -378,7 +353,7 @@ export interface RequestTooLargeErrorOptions extends ServerErrorOptions {
  */
 export class RequestTooLargeError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: request is too large';
-  static override readonly grpcCode = Code.INVALID_ARGUMENT;
+  static override readonly grpcCode = Status.INVALID_ARGUMENT;
   static override readonly description = "the request is larger than the server's --max-request-bytes";
   override name = 'RequestTooLargeError';
   /** Encoded request size in bytes, when known. */
@@ -398,7 +373,7 @@ export class RequestTooLargeError extends EtcdServerError {
    */
   static clientSide(size: number, limit: number): RequestTooLargeError {
     const text = `request of ${size} bytes exceeds maxCallSendMsgSize of ${limit} bytes`;
-    const error = new RequestTooLargeError(text, { code: Code.RESOURCE_EXHAUSTED, size, limit });
+    const error = new RequestTooLargeError(text, { code: Status.RESOURCE_EXHAUSTED, size, limit });
     error.message = `${text}; nothing was sent`;
     return error;
   }
@@ -407,7 +382,7 @@ export class RequestTooLargeError extends EtcdServerError {
 /** `etcdserver: too many requests` (RESOURCE_EXHAUSTED): the server's apply backlog is full. */
 export class TooManyRequestsError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: too many requests';
-  static override readonly grpcCode = Code.RESOURCE_EXHAUSTED;
+  static override readonly grpcCode = Status.RESOURCE_EXHAUSTED;
   static override readonly description = 'the server is overloaded (too many requests); retry later';
   override name = 'TooManyRequestsError';
 }
@@ -417,7 +392,7 @@ export class TooManyRequestsError extends EtcdServerError {
 /** `etcdserver: root user does not exist` (FAILED_PRECONDITION): auth enable needs a `root` user. */
 export class RootUserNotExistError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: root user does not exist';
-  static override readonly grpcCode = Code.FAILED_PRECONDITION;
+  static override readonly grpcCode = Status.FAILED_PRECONDITION;
   static override readonly description = 'authentication cannot be enabled: the root user does not exist';
   override name = 'RootUserNotExistError';
 }
@@ -425,7 +400,7 @@ export class RootUserNotExistError extends EtcdServerError {
 /** `etcdserver: root user does not have root role` (FAILED_PRECONDITION). */
 export class RootRoleNotExistError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: root user does not have root role';
-  static override readonly grpcCode = Code.FAILED_PRECONDITION;
+  static override readonly grpcCode = Status.FAILED_PRECONDITION;
   static override readonly description = 'authentication cannot be enabled: the root user does not have the root role';
   override name = 'RootRoleNotExistError';
 }
@@ -433,7 +408,7 @@ export class RootRoleNotExistError extends EtcdServerError {
 /** `etcdserver: user name already exists` (FAILED_PRECONDITION). */
 export class UserAlreadyExistError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: user name already exists';
-  static override readonly grpcCode = Code.FAILED_PRECONDITION;
+  static override readonly grpcCode = Status.FAILED_PRECONDITION;
   static override readonly description = 'a user with this name already exists';
   override name = 'UserAlreadyExistError';
 }
@@ -441,7 +416,7 @@ export class UserAlreadyExistError extends EtcdServerError {
 /** `etcdserver: user name is empty` (INVALID_ARGUMENT); also what a server with auth on says to a call without a token. */
 export class UserEmptyError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: user name is empty';
-  static override readonly grpcCode = Code.INVALID_ARGUMENT;
+  static override readonly grpcCode = Status.INVALID_ARGUMENT;
   static override readonly description = 'no user name (authentication is enabled and the call carried no user)';
   override name = 'UserEmptyError';
 }
@@ -449,7 +424,7 @@ export class UserEmptyError extends EtcdServerError {
 /** `etcdserver: user name not found` (FAILED_PRECONDITION). */
 export class UserNotFoundError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: user name not found';
-  static override readonly grpcCode = Code.FAILED_PRECONDITION;
+  static override readonly grpcCode = Status.FAILED_PRECONDITION;
   static override readonly description = 'no user with this name';
   override name = 'UserNotFoundError';
 }
@@ -457,7 +432,7 @@ export class UserNotFoundError extends EtcdServerError {
 /** `etcdserver: role name already exists` (FAILED_PRECONDITION). */
 export class RoleAlreadyExistError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: role name already exists';
-  static override readonly grpcCode = Code.FAILED_PRECONDITION;
+  static override readonly grpcCode = Status.FAILED_PRECONDITION;
   static override readonly description = 'a role with this name already exists';
   override name = 'RoleAlreadyExistError';
 }
@@ -465,7 +440,7 @@ export class RoleAlreadyExistError extends EtcdServerError {
 /** `etcdserver: role name not found` (FAILED_PRECONDITION). */
 export class RoleNotFoundError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: role name not found';
-  static override readonly grpcCode = Code.FAILED_PRECONDITION;
+  static override readonly grpcCode = Status.FAILED_PRECONDITION;
   static override readonly description = 'no role with this name';
   override name = 'RoleNotFoundError';
 }
@@ -473,7 +448,7 @@ export class RoleNotFoundError extends EtcdServerError {
 /** `etcdserver: role name is empty` (INVALID_ARGUMENT). */
 export class RoleEmptyError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: role name is empty';
-  static override readonly grpcCode = Code.INVALID_ARGUMENT;
+  static override readonly grpcCode = Status.INVALID_ARGUMENT;
   static override readonly description = 'the role name is empty';
   override name = 'RoleEmptyError';
 }
@@ -481,7 +456,7 @@ export class RoleEmptyError extends EtcdServerError {
 /** `etcdserver: authentication failed, invalid user ID or password` (INVALID_ARGUMENT). */
 export class AuthFailedError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: authentication failed, invalid user ID or password';
-  static override readonly grpcCode = Code.INVALID_ARGUMENT;
+  static override readonly grpcCode = Status.INVALID_ARGUMENT;
   static override readonly description = 'authentication failed: invalid user name or password';
   override name = 'AuthFailedError';
 }
@@ -489,7 +464,7 @@ export class AuthFailedError extends EtcdServerError {
 /** `etcdserver: permission not given` (INVALID_ARGUMENT; etcd >= 3.5): a grant without a permission. */
 export class PermissionNotGivenError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: permission not given';
-  static override readonly grpcCode = Code.INVALID_ARGUMENT;
+  static override readonly grpcCode = Status.INVALID_ARGUMENT;
   static override readonly description = 'the role grant names no permission';
   override name = 'PermissionNotGivenError';
 }
@@ -497,7 +472,7 @@ export class PermissionNotGivenError extends EtcdServerError {
 /** `etcdserver: permission denied` (PERMISSION_DENIED): the user's roles do not allow the operation. */
 export class PermissionDeniedError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: permission denied';
-  static override readonly grpcCode = Code.PERMISSION_DENIED;
+  static override readonly grpcCode = Status.PERMISSION_DENIED;
   static override readonly description = "permission denied: the user's roles do not allow this operation";
   override name = 'PermissionDeniedError';
 }
@@ -505,7 +480,7 @@ export class PermissionDeniedError extends EtcdServerError {
 /** `etcdserver: role is not granted to the user` (FAILED_PRECONDITION). */
 export class RoleNotGrantedError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: role is not granted to the user';
-  static override readonly grpcCode = Code.FAILED_PRECONDITION;
+  static override readonly grpcCode = Status.FAILED_PRECONDITION;
   static override readonly description = 'the role is not granted to the user';
   override name = 'RoleNotGrantedError';
 }
@@ -513,7 +488,7 @@ export class RoleNotGrantedError extends EtcdServerError {
 /** `etcdserver: permission is not granted to the role` (FAILED_PRECONDITION). */
 export class PermissionNotGrantedError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: permission is not granted to the role';
-  static override readonly grpcCode = Code.FAILED_PRECONDITION;
+  static override readonly grpcCode = Status.FAILED_PRECONDITION;
   static override readonly description = 'the permission is not granted to the role';
   override name = 'PermissionNotGrantedError';
 }
@@ -521,7 +496,7 @@ export class PermissionNotGrantedError extends EtcdServerError {
 /** `etcdserver: authentication is not enabled` (FAILED_PRECONDITION). */
 export class AuthNotEnabledError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: authentication is not enabled';
-  static override readonly grpcCode = Code.FAILED_PRECONDITION;
+  static override readonly grpcCode = Status.FAILED_PRECONDITION;
   static override readonly description = 'authentication is not enabled on the server';
   override name = 'AuthNotEnabledError';
 }
@@ -529,7 +504,7 @@ export class AuthNotEnabledError extends EtcdServerError {
 /** `etcdserver: invalid auth token` (UNAUTHENTICATED): the token expired or the server does not know it. */
 export class InvalidAuthTokenError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: invalid auth token';
-  static override readonly grpcCode = Code.UNAUTHENTICATED;
+  static override readonly grpcCode = Status.UNAUTHENTICATED;
   static override readonly description = 'the auth token is invalid or expired';
   override name = 'InvalidAuthTokenError';
 }
@@ -537,7 +512,7 @@ export class InvalidAuthTokenError extends EtcdServerError {
 /** `etcdserver: invalid auth management` (INVALID_ARGUMENT): e.g. revoking the root role from root. */
 export class InvalidAuthMgmtError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: invalid auth management';
-  static override readonly grpcCode = Code.INVALID_ARGUMENT;
+  static override readonly grpcCode = Status.INVALID_ARGUMENT;
   static override readonly description = 'invalid auth management operation';
   override name = 'InvalidAuthMgmtError';
 }
@@ -545,7 +520,7 @@ export class InvalidAuthMgmtError extends EtcdServerError {
 /** `etcdserver: revision of auth store is old` (INVALID_ARGUMENT): auth data changed during the call. */
 export class AuthOldRevisionError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: revision of auth store is old';
-  static override readonly grpcCode = Code.INVALID_ARGUMENT;
+  static override readonly grpcCode = Status.INVALID_ARGUMENT;
   static override readonly description = 'the auth store changed while the request was processed';
   override name = 'AuthOldRevisionError';
 }
@@ -555,7 +530,7 @@ export class AuthOldRevisionError extends EtcdServerError {
 /** `etcdserver: no leader` (UNAVAILABLE): the member has no leader (election, partition). */
 export class NoLeaderError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: no leader';
-  static override readonly grpcCode = Code.UNAVAILABLE;
+  static override readonly grpcCode = Status.UNAVAILABLE;
   static override readonly description = 'the member has no leader';
   override name = 'NoLeaderError';
 }
@@ -563,7 +538,7 @@ export class NoLeaderError extends EtcdServerError {
 /** `etcdserver: not leader` (FAILED_PRECONDITION): an operation that needs the leader reached a follower. */
 export class NotLeaderError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: not leader';
-  static override readonly grpcCode = Code.FAILED_PRECONDITION;
+  static override readonly grpcCode = Status.FAILED_PRECONDITION;
   static override readonly description = 'the member is not the leader';
   override name = 'NotLeaderError';
 }
@@ -571,7 +546,7 @@ export class NotLeaderError extends EtcdServerError {
 /** `etcdserver: leader changed` (UNAVAILABLE): the leader changed while the request was processed. */
 export class LeaderChangedError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: leader changed';
-  static override readonly grpcCode = Code.UNAVAILABLE;
+  static override readonly grpcCode = Status.UNAVAILABLE;
   static override readonly description = 'the leader changed while the request was processed';
   override name = 'LeaderChangedError';
 }
@@ -579,7 +554,7 @@ export class LeaderChangedError extends EtcdServerError {
 /** `etcdserver: not capable` (FAILED_PRECONDITION; UNAVAILABLE in etcd 3.4): the cluster version is too low. */
 export class NotCapableError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: not capable';
-  static override readonly grpcCode = Code.FAILED_PRECONDITION;
+  static override readonly grpcCode = Status.FAILED_PRECONDITION;
   static override readonly description = 'the cluster is not capable of this operation (cluster version too low)';
   override name = 'NotCapableError';
 }
@@ -587,7 +562,7 @@ export class NotCapableError extends EtcdServerError {
 /** `etcdserver: server stopped` (UNAVAILABLE). */
 export class StoppedError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: server stopped';
-  static override readonly grpcCode = Code.UNAVAILABLE;
+  static override readonly grpcCode = Status.UNAVAILABLE;
   static override readonly description = 'the member is stopping';
   override name = 'StoppedError';
 }
@@ -595,7 +570,7 @@ export class StoppedError extends EtcdServerError {
 /** `etcdserver: request timed out` (UNAVAILABLE): the proposal was not committed in time; it may still apply. */
 export class TimeoutError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: request timed out';
-  static override readonly grpcCode = Code.UNAVAILABLE;
+  static override readonly grpcCode = Status.UNAVAILABLE;
   static override readonly description = 'the server timed out the request (it may still be applied)';
   override name = 'TimeoutError';
 }
@@ -603,7 +578,7 @@ export class TimeoutError extends EtcdServerError {
 /** `etcdserver: request timed out, possibly due to previous leader failure` (UNAVAILABLE). */
 export class TimeoutDueToLeaderFailError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: request timed out, possibly due to previous leader failure';
-  static override readonly grpcCode = Code.UNAVAILABLE;
+  static override readonly grpcCode = Status.UNAVAILABLE;
   static override readonly description = 'the server timed out the request, possibly because the previous leader failed';
   override name = 'TimeoutDueToLeaderFailError';
 }
@@ -611,7 +586,7 @@ export class TimeoutDueToLeaderFailError extends EtcdServerError {
 /** `etcdserver: request timed out, possibly due to connection lost` (UNAVAILABLE). */
 export class TimeoutDueToConnectionLostError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: request timed out, possibly due to connection lost';
-  static override readonly grpcCode = Code.UNAVAILABLE;
+  static override readonly grpcCode = Status.UNAVAILABLE;
   static override readonly description = 'the server timed out the request, possibly because it lost its peer connections';
   override name = 'TimeoutDueToConnectionLostError';
 }
@@ -622,7 +597,7 @@ export class TimeoutDueToConnectionLostError extends EtcdServerError {
  */
 export class TimeoutWaitAppliedIndexError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: request timed out, waiting for the applied index took too long';
-  static override readonly grpcCode = Code.UNAVAILABLE;
+  static override readonly grpcCode = Status.UNAVAILABLE;
   static override readonly description = 'the server timed out the request while waiting for its applied index';
   override name = 'TimeoutWaitAppliedIndexError';
 }
@@ -630,7 +605,7 @@ export class TimeoutWaitAppliedIndexError extends EtcdServerError {
 /** `etcdserver: unhealthy cluster` (UNAVAILABLE): a membership change would leave the cluster unhealthy. */
 export class UnhealthyError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: unhealthy cluster';
-  static override readonly grpcCode = Code.UNAVAILABLE;
+  static override readonly grpcCode = Status.UNAVAILABLE;
   static override readonly description = 'the cluster is unhealthy';
   override name = 'UnhealthyError';
 }
@@ -638,7 +613,7 @@ export class UnhealthyError extends EtcdServerError {
 /** `etcdserver: corrupt cluster` (DATA_LOSS): the CORRUPT alarm is raised. */
 export class CorruptError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: corrupt cluster';
-  static override readonly grpcCode = Code.DATA_LOSS;
+  static override readonly grpcCode = Status.DATA_LOSS;
   static override readonly description = 'the cluster has a data corruption alarm';
   override name = 'CorruptError';
 }
@@ -649,7 +624,7 @@ export class CorruptError extends EtcdServerError {
  */
 export class NotSupportedForLearnerError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: rpc not supported for learner';
-  static override readonly grpcCode = Code.FAILED_PRECONDITION;
+  static override readonly grpcCode = Status.FAILED_PRECONDITION;
   static override readonly description = 'the member is a learner and does not serve this RPC';
   override name = 'NotSupportedForLearnerError';
 }
@@ -657,7 +632,7 @@ export class NotSupportedForLearnerError extends EtcdServerError {
 /** `etcdserver: bad leader transferee` (FAILED_PRECONDITION): MoveLeader to a member that cannot lead. */
 export class BadLeaderTransfereeError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: bad leader transferee';
-  static override readonly grpcCode = Code.FAILED_PRECONDITION;
+  static override readonly grpcCode = Status.FAILED_PRECONDITION;
   static override readonly description = 'the target member cannot become leader';
   override name = 'BadLeaderTransfereeError';
 }
@@ -667,7 +642,7 @@ export class BadLeaderTransfereeError extends EtcdServerError {
 /** `etcdserver: cluster version not found during downgrade` (FAILED_PRECONDITION; UNAVAILABLE before 3.6). */
 export class ClusterVersionUnavailableError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: cluster version not found during downgrade';
-  static override readonly grpcCode = Code.FAILED_PRECONDITION;
+  static override readonly grpcCode = Status.FAILED_PRECONDITION;
   static override readonly description = 'downgrade: the cluster version is not known yet';
   override name = 'ClusterVersionUnavailableError';
 }
@@ -675,7 +650,7 @@ export class ClusterVersionUnavailableError extends EtcdServerError {
 /** `etcdserver: wrong downgrade target version format` (INVALID_ARGUMENT). */
 export class WrongDowngradeVersionFormatError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: wrong downgrade target version format';
-  static override readonly grpcCode = Code.INVALID_ARGUMENT;
+  static override readonly grpcCode = Status.INVALID_ARGUMENT;
   static override readonly description = 'downgrade: the target version is not of the form major.minor[.patch]';
   override name = 'WrongDowngradeVersionFormatError';
 }
@@ -683,7 +658,7 @@ export class WrongDowngradeVersionFormatError extends EtcdServerError {
 /** `etcdserver: invalid downgrade target version` (INVALID_ARGUMENT). */
 export class InvalidDowngradeTargetVersionError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: invalid downgrade target version';
-  static override readonly grpcCode = Code.INVALID_ARGUMENT;
+  static override readonly grpcCode = Status.INVALID_ARGUMENT;
   static override readonly description = 'downgrade: invalid target version (only one minor version down is allowed)';
   override name = 'InvalidDowngradeTargetVersionError';
 }
@@ -691,7 +666,7 @@ export class InvalidDowngradeTargetVersionError extends EtcdServerError {
 /** `etcdserver: cluster has a downgrade job in progress` (FAILED_PRECONDITION). */
 export class DowngradeInProcessError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: cluster has a downgrade job in progress';
-  static override readonly grpcCode = Code.FAILED_PRECONDITION;
+  static override readonly grpcCode = Status.FAILED_PRECONDITION;
   static override readonly description = 'downgrade: a downgrade is already in progress';
   override name = 'DowngradeInProcessError';
 }
@@ -699,7 +674,7 @@ export class DowngradeInProcessError extends EtcdServerError {
 /** `etcdserver: no inflight downgrade job` (FAILED_PRECONDITION). */
 export class NoInflightDowngradeError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: no inflight downgrade job';
-  static override readonly grpcCode = Code.FAILED_PRECONDITION;
+  static override readonly grpcCode = Status.FAILED_PRECONDITION;
   static override readonly description = 'downgrade: no downgrade is in progress';
   override name = 'NoInflightDowngradeError';
 }
@@ -713,7 +688,7 @@ export class NoInflightDowngradeError extends EtcdServerError {
  */
 export class CanceledError extends EtcdServerError {
   static override readonly serverMessage = 'etcdserver: request canceled';
-  static override readonly grpcCode = Code.CANCELLED;
+  static override readonly grpcCode = Status.CANCELLED;
   static override readonly description = 'the server cancelled the request';
   override name = 'CanceledError';
 }
@@ -754,7 +729,7 @@ export class InvalidArgumentError extends EtcdError {
   override name = 'InvalidArgumentError';
   /** @param message what is wrong, naming the parameter, e.g. `timeout must be a non-negative finite number of milliseconds, got -1` */
   constructor(message: string, options?: EtcdErrorOptions) {
-    super(message, Code.INVALID_ARGUMENT, message, options);
+    super(message, Status.INVALID_ARGUMENT, message, options);
   }
 }
 
@@ -777,7 +752,7 @@ export class DeadlineExceededError extends EtcdError {
   /** @param details the server's message, or the client's explanation (default `deadline exceeded`) */
   constructor(details: string = 'deadline exceeded', options?: DeadlineExceededErrorOptions) {
     const timeout = options?.timeout;
-    super(timeout === undefined ? details : `deadline exceeded after ${timeout} ms`, Code.DEADLINE_EXCEEDED, details, options);
+    super(timeout === undefined ? details : `deadline exceeded after ${timeout} ms`, Status.DEADLINE_EXCEEDED, details, options);
     this.timeout = timeout;
   }
 }
@@ -797,7 +772,7 @@ export class ConnectionError extends EtcdError {
    * @param options `cause`, and `code` (default UNAVAILABLE)
    */
   constructor(endpoint: string, details: string, options?: ServerErrorOptions) {
-    super(`connection to ${endpoint} failed: ${details}`, options?.code ?? Code.UNAVAILABLE, details, options);
+    super(`connection to ${endpoint} failed: ${details}`, options?.code ?? Status.UNAVAILABLE, details, options);
     this.endpoint = endpoint;
   }
 }
@@ -829,7 +804,7 @@ export class NoAvailableEndpointsError extends EtcdError {
       .join('; ');
     const within = waited === undefined ? '' : ` within ${waited} ms`;
     const details = endpoints.length === 0 ? 'no endpoints configured' : `no endpoint available${within}: ${list}`;
-    super(details, Code.UNAVAILABLE, details, options);
+    super(details, Status.UNAVAILABLE, details, options);
     this.endpoints = Object.freeze([...endpoints]);
   }
 }
@@ -838,7 +813,7 @@ export class NoAvailableEndpointsError extends EtcdError {
 export class ClientClosedError extends EtcdError {
   override name = 'ClientClosedError';
   constructor(options?: EtcdErrorOptions) {
-    super('the client is closed', Code.CANCELLED, 'the client is closed', options);
+    super('the client is closed', Status.CANCELLED, 'the client is closed', options);
   }
 }
 
@@ -861,7 +836,7 @@ export class NotSupportedError extends EtcdError {
   constructor(feature: string, serverVersion?: string, details?: string, options?: EtcdErrorOptions) {
     const by = serverVersion === undefined ? 'this etcd server' : `etcd ${serverVersion}`;
     const message = `${feature} is not supported by ${by}`;
-    super(message, Code.UNIMPLEMENTED, details ?? message, options);
+    super(message, Status.UNIMPLEMENTED, details ?? message, options);
     this.feature = feature;
     this.serverVersion = serverVersion;
   }
@@ -886,7 +861,7 @@ export function isServerError(error: unknown): error is EtcdServerError {
 export function isUnavailableError(error: unknown): boolean {
   if (!(error instanceof EtcdError) || error instanceof NoAvailableEndpointsError) return false;
   if (error instanceof EtcdServerError) {
-    return (error.constructor as unknown as ServerErrorClass).grpcCode === Code.UNAVAILABLE;
+    return (error.constructor as unknown as ServerErrorClass).grpcCode === Status.UNAVAILABLE;
   }
-  return error instanceof ConnectionError || error.code === Code.UNAVAILABLE;
+  return error instanceof ConnectionError || error.code === Status.UNAVAILABLE;
 }

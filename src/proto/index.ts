@@ -21,18 +21,7 @@
  * (`KVDefinition`, ...).
  */
 import type { Init } from './methods.js';
-import type {
-  Compare,
-  DeleteRangeRequest,
-  PutRequest,
-  RangeRequest,
-  RequestOp,
-  TxnRequest,
-  ResponseHeader,
-  WatchCreateRequest,
-} from './gen/etcdserverpb/rpc.js';
-import type { Permission } from './gen/authpb/auth.js';
-import type { LeaderKey } from './gen/v3electionpb/v3election.js';
+import type { Compare, DeleteRangeRequest, PutRequest, RangeRequest, RequestOp, TxnRequest } from './gen/etcdserverpb/rpc.js';
 
 export type { Method } from './method.js';
 export {
@@ -47,8 +36,6 @@ export {
   SERVICES,
   type EtcdMethod,
   type Init,
-  type RequestOf,
-  type ResponseOf,
 } from './methods.js';
 
 // Enums (values): sort, compare, events, watch filters, alarms, downgrade, permissions.
@@ -198,14 +185,6 @@ export type TxnRequestInit = Init<TxnRequest>;
 export type RequestOpInit = Init<RequestOp>;
 /** Plain-object form of a transaction comparison (a member of `TxnRequest.compare`). */
 export type CompareInit = Init<Compare>;
-/** Plain-object form of a watch create request (inside `WatchRequest.requestUnion`). */
-export type WatchCreateRequestInit = Init<WatchCreateRequest>;
-/** Plain-object form of a key permission (for RoleGrantPermission). */
-export type PermissionInit = Init<Permission>;
-/** Plain-object form of an election leader key (for Proclaim and Resign). */
-export type LeaderKeyInit = Init<LeaderKey>;
-/** Plain-object form of a response header (for building test responses). */
-export type ResponseHeaderInit = Init<ResponseHeader>;
 
 // Everything generated, by proto package.
 export * as etcdserverpb from './gen/etcdserverpb/rpc.js';

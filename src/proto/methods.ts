@@ -55,12 +55,6 @@ export interface EtcdMethod<Req, Res> extends Method<Init<Req>, Res> {
   readonly output: MessageFns<Res>;
 }
 
-/** The request type of a method: `RequestOf<typeof KV.range>` is `Init<RangeRequest>`. */
-export type RequestOf<M> = M extends Method<infer Req, unknown> ? Req : never;
-
-/** The response type of a method: `ResponseOf<typeof KV.range>` is `RangeResponse`. */
-export type ResponseOf<M> = M extends Method<never, infer Res> ? Res : never;
-
 /** Builds one frozen method descriptor; `path` is `/<package>.<Service>/<Rpc>`. */
 function define<Req, Res>(
   path: string,

@@ -15,7 +15,7 @@ import { ClientClosedError, InvalidArgumentError, NoAvailableEndpointsError, typ
 import { parseEndpoint } from '../transport/index.js';
 import type { Connection, Endpoint } from '../transport/types.js';
 import { ENDPOINT_ROUND_PAUSE_MS, MIN_ENDPOINT_CONNECT_MS } from './defaults.js';
-import { toEtcdError } from './errors.js';
+import { describeValue, toEtcdError } from './errors.js';
 import type { Logger } from './logger.js';
 import { pause } from './retry.js';
 
@@ -31,24 +31,21 @@ export function parseEndpoints(input: string | readonly string[]): Endpoint[] {
   let urls: readonly unknown[];
   if (typeof input === 'string') urls = input.split(',').map((s) => s.trim()).filter((s) => s !== '');
   else if (Array.isArray(input)) urls = input;
-  else throw new InvalidArgumentError(`endpoints must be an array of URLs or a comma-separated string, got ${describe(input)}`);
+  else throw new InvalidArgumentError(`endpoints must be an array of URLs or a comma-separated string, got ${describeValue(input)}`);
   if (urls.length === 0) {
     throw new InvalidArgumentError("endpoints must name at least one endpoint, e.g. ['http://127.0.0.1:2379']");
   }
   const endpoints: Endpoint[] = [];
   for (const url of urls) {
     if (typeof url !== 'string' || url.trim() === '') {
-      throw new InvalidArgumentError(`endpoints must be non-empty strings, got ${describe(url)}`);
+      throw new InvalidArgumentError(`endpoints must be non-empty strings, got ${describeValue(url)}`);
     }
-    let endpoint: Endpoint;
     try {
-      endpoint = parseEndpoint(url.trim());
+      endpoints.push(parseEndpoint(url.trim()));
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      const message = reason.includes(url.trim()) ? reason : `endpoint '${url}' is not valid: ${reason}`;
-      throw new InvalidArgumentError(message, { cause: error });
+      // parseEndpoint's message names the endpoint and the problem.
+      throw new InvalidArgumentError((error as Error).message, { cause: error });
     }
-    endpoints.push(endpoint);
   }
   const secure = endpoints.filter((e) => e.tls);
   if (secure.length > 0 && secure.length < endpoints.length) {
@@ -58,12 +55,6 @@ export function parseEndpoints(input: string | readonly string[]): Endpoint[] {
     );
   }
   return endpoints;
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
-  if (Array.isArray(value)) return 'an array';
-  return value === null ? 'null' : typeof value;
 }
 
 /** Options of an {@link EndpointPicker}. */

@@ -1,11 +1,14 @@
 /**
  * `RpcClient`: the one place that makes a call. Every unary and streaming call of the client goes
- * through its private `#call`, which per attempt:
+ * through its private `#call`, which once per call:
  *
  * 1. validates `timeout` and computes the deadline; rejects at once with `signal.reason` if the
  *    signal is already aborted;
  * 2. encodes the request and checks its size against `maxCallSendMsgSize` before sending
  *    (`RequestTooLargeError` with both sizes);
+ *
+ * and then per attempt:
+ *
  * 3. takes the pinned endpoint's connection if it is ready, else waits for one up to
  *    min(deadline, now + dialTimeout) (`NoAvailableEndpointsError` naming each endpoint's error, or
  *    `DeadlineExceededError` when the call's own deadline came first);
@@ -48,7 +51,7 @@ import {
   ETCD_MIN_KEEPALIVE_TIME_MS,
 } from './defaults.js';
 import { EndpointPicker, parseEndpoints } from './endpoints.js';
-import { toEtcdError } from './errors.js';
+import { describeValue, toEtcdError } from './errors.js';
 import type { Logger } from './logger.js';
 import { pause, retryDelay, shouldRetry } from './retry.js';
 import type { CallOptions, Rpc, RpcStream, RpcStreamHandlers, StreamCallOptions } from './types.js';
@@ -480,7 +483,7 @@ class StreamCall<Req, Res> implements RpcStream<Req> {
  */
 export function checkTimeout(timeout: unknown): number {
   if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 0) {
-    throw new InvalidArgumentError(`timeout must be a non-negative finite number of milliseconds, got ${show(timeout)}`);
+    throw new InvalidArgumentError(`timeout must be a non-negative finite number of milliseconds, got ${describeValue(timeout)}`);
   }
   return timeout;
 }
@@ -488,7 +491,7 @@ export function checkTimeout(timeout: unknown): number {
 function positive(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new InvalidArgumentError(`${name} must be a positive finite number of milliseconds, got ${show(value)}`);
+    throw new InvalidArgumentError(`${name} must be a positive finite number of milliseconds, got ${describeValue(value)}`);
   }
   return value;
 }
@@ -496,7 +499,7 @@ function positive(name: string, value: unknown, fallback: number): number {
 function nonNegative(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new InvalidArgumentError(`${name} must be a non-negative finite number of milliseconds (0 = off), got ${show(value)}`);
+    throw new InvalidArgumentError(`${name} must be a non-negative finite number of milliseconds (0 = off), got ${describeValue(value)}`);
   }
   return value;
 }
@@ -504,7 +507,7 @@ function nonNegative(name: string, value: unknown, fallback: number): number {
 function positiveInteger(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw new InvalidArgumentError(`${name} must be a positive integer, got ${show(value)}`);
+    throw new InvalidArgumentError(`${name} must be a positive integer, got ${describeValue(value)}`);
   }
   return value;
 }
@@ -516,10 +519,4 @@ function checkLogger(logger: unknown): Logger | undefined {
     throw new InvalidArgumentError('logger must be an object with debug, info, warn and error methods');
   }
   return logger as Logger;
-}
-
-function show(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
-  return value === null ? 'null' : typeof value;
 }

@@ -41,6 +41,7 @@ import {
   isUnavailableError,
 } from '../errors.js';
 import type { Method } from '../proto/method.js';
+import { Status } from '../transport/types.js';
 import {
   DEFAULT_RETRY_BACKOFF_MS,
   DEFAULT_RETRY_JITTER_FRACTION,
@@ -48,9 +49,6 @@ import {
 } from './defaults.js';
 import { requestMayHaveBeenSent } from './errors.js';
 import type { Logger } from './logger.js';
-
-/** gRPC code of a cancelled call. */
-const CANCELLED = 1;
 
 /** What the policy needs of a method: its path (for logs), its kind and its retry class. */
 export type RetryMethod = Pick<Method<unknown, unknown>, 'path' | 'kind' | 'retry'>;
@@ -117,7 +115,7 @@ function decide(method: RetryMethod, error: unknown, attempt: number, context: R
   // A read that may have reached the server: retry only what means "unavailable".
   if (isUnavailableError(error)) return { retry: true, reason: 'unavailable' };
   if (!isServerError(error) && error instanceof EtcdError &&
-      (error instanceof DeadlineExceededError || error.code === CANCELLED)) {
+      (error instanceof DeadlineExceededError || error.code === Status.CANCELLED)) {
     return { retry: true, reason: 'the attempt timed out or was cancelled, not by the caller' };
   }
   return { retry: false, reason: 'not a transient error' };

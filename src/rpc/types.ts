@@ -15,11 +15,13 @@ export interface CallOptions {
 
 /** Options of a stream call: call options plus extra metadata (e.g. require-leader). */
 export interface StreamCallOptions extends CallOptions {
+  /** Extra request headers (lower-case names, printable ASCII values), merged over the client's `metadata` hook (these win). */
   metadata?: Record<string, string>;
 }
 
 /** Callbacks of a streaming call, with decoded messages and typed errors. */
 export interface RpcStreamHandlers<Res> {
+  /** One decoded response message, in order. */
   onMessage(message: Res): void;
   /** Exactly once: `error` undefined when the server ended the stream with OK. */
   onEnd(error: Error | undefined): void;
@@ -29,10 +31,17 @@ export interface RpcStreamHandlers<Res> {
 export interface RpcStream<Req> {
   /** Sends one request (bidi). Throws `RequestTooLargeError` before sending when over `maxCallSendMsgSize`. */
   write(request: Req): void;
+  /** Half-closes the request side; the server may still send responses. */
   end(): void;
+  /** Cancels the call on the server; `onEnd` then fires with an `AbortError`. */
   cancel(): void;
 }
 
+/**
+ * What the services (kv, lease, watch, ...) call: one object per client, implemented by
+ * `RpcClient` (src/rpc/invoke.ts). Each method takes a {@link Method} descriptor from
+ * src/proto/methods.ts, which names the etcd RPC (e.g. `KV.range` for `/etcdserverpb.KV/Range`).
+ */
 export interface Rpc {
   /** One request, one response; rejects with a typed error from src/errors.ts. */
   unary<Req, Res>(method: Method<Req, Res>, request: Req, options?: CallOptions): Promise<Res>;

@@ -38,7 +38,7 @@ const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR } = constants;
 export const USER_AGENT = 'etcd-ts (node:http2)';
 
 /** Longest delay node's timers accept, in ms (about 24.8 days); longer deadlines re-arm. */
-const MAX_TIMER_DELAY = 2_147_483_647;
+export const MAX_TIMER_DELAY = 2_147_483_647;
 
 /** What a call needs from the HTTP/2 session it runs on (implemented in connection.ts). */
 export interface SessionLink {
@@ -59,7 +59,10 @@ export interface SessionLink {
 export interface ConnectWaiter {
   /** The connection is ready; start on this session. */
   onConnected(link: SessionLink): void;
-  /** The connection attempt failed (UNAVAILABLE, sent = false) or the connection was closed. */
+  /**
+   * The connection attempt failed or the connection was closed; `error` is UNAVAILABLE with
+   * sent = false (the connection guarantees it).
+   */
   onConnectFailed(error: CallError): void;
 }
 
@@ -67,6 +70,11 @@ const WAITING = 0;
 const OPEN = 1;
 const DONE = 2;
 type Phase = typeof WAITING | typeof OPEN | typeof DONE;
+
+/** `Call.grpcStatus` before any status arrived. */
+const STATUS_PENDING = -1;
+/** `Call.grpcStatus` when trailers arrived without a `grpc-status`. */
+const STATUS_MISSING = -2;
 
 const kCall = Symbol('etcd-ts.transport.call');
 type CallStream = ClientHttp2Stream & { [kCall]: Call };
@@ -131,7 +139,8 @@ function writeMessage(stream: ClientHttp2Stream, message: Uint8Array, last: bool
   return ok || last;
 }
 
-function describe(error: unknown): string {
+/** The message of a thrown value, for error texts. */
+export function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -169,8 +178,8 @@ export abstract class Call implements MessageSink, ConnectWaiter {
   private link: SessionLink | undefined = undefined;
   private timer: NodeJS.Timeout | undefined = undefined;
   private readonly decoder: MessageDecoder;
-  /** grpc-status received (from trailers or a trailers-only response), -1 before. */
-  private grpcStatus = -1;
+  /** grpc-status received (from trailers or a trailers-only response), or a STATUS_* sentinel. */
+  private grpcStatus = STATUS_PENDING;
   private statusHeaders: IncomingHttpHeaders | undefined = undefined;
   private streamError: Error | undefined = undefined;
 
@@ -263,7 +272,7 @@ export abstract class Call implements MessageSink, ConnectWaiter {
       stream = link.session.request(headers);
     } catch (error) {
       this.finishLater(
-        new CallError(Status.UNAVAILABLE, `cannot start ${this.path}: ${describe(error)}`, false, {}, { cause: error }),
+        new CallError(Status.UNAVAILABLE, `cannot start ${this.path}: ${describeError(error)}`, false, {}, { cause: error }),
       );
       return;
     }
@@ -283,8 +292,7 @@ export abstract class Call implements MessageSink, ConnectWaiter {
 
   /** The connection could not be established (ConnectWaiter). */
   onConnectFailed(error: CallError): void {
-    if (this.phase !== WAITING) return;
-    this.finish(new CallError(error.code, error.details, false, error.metadata, { cause: error.cause ?? error }));
+    if (this.phase === WAITING) this.finish(error);
   }
 
   /** Abort listener (the call is its own EventListener object). */
@@ -354,7 +362,7 @@ export abstract class Call implements MessageSink, ConnectWaiter {
       this.failOpen(
         error instanceof CallError
           ? error
-          : new CallError(Status.CANCELLED, `call cancelled: message handler threw: ${describe(error)}`, true, {}, { cause: error }),
+          : new CallError(Status.CANCELLED, `call cancelled: message handler threw: ${describeError(error)}`, true, {}, { cause: error }),
       );
     }
   }
@@ -362,13 +370,13 @@ export abstract class Call implements MessageSink, ConnectWaiter {
   /** @internal Trailers: the status of a call that sent a response. */
   onTrailers(trailers: IncomingHttpHeaders): void {
     if (this.phase !== OPEN) return;
-    this.grpcStatus = trailers['grpc-status'] === undefined ? -2 : parseGrpcStatus(trailers['grpc-status']);
+    this.grpcStatus = trailers['grpc-status'] === undefined ? STATUS_MISSING : parseGrpcStatus(trailers['grpc-status']);
     this.statusHeaders = trailers;
   }
 
   /** @internal The server ended its side; every DATA chunk has been delivered. */
   onEnd(): void {
-    if (this.phase === OPEN && this.grpcStatus !== -1) this.complete();
+    if (this.phase === OPEN && this.grpcStatus !== STATUS_PENDING) this.complete();
   }
 
   /** @internal */
@@ -381,7 +389,7 @@ export abstract class Call implements MessageSink, ConnectWaiter {
     this.link!.streamClosed();
     if (this.phase !== OPEN) return;
     // A status, once received, is the outcome even if the stream broke afterwards.
-    if (this.grpcStatus !== -1) this.complete();
+    if (this.grpcStatus !== STATUS_PENDING) this.complete();
     else this.finish(this.closeError(stream));
   }
 
@@ -401,7 +409,7 @@ export abstract class Call implements MessageSink, ConnectWaiter {
       this.succeed(headers);
       return;
     }
-    if (code === -2) {
+    if (code === STATUS_MISSING) {
       this.finish(
         new CallError(Status.UNKNOWN, 'server sent trailers without a grpc-status', true, metadataFromHeaders(headers)),
       );
@@ -451,14 +459,8 @@ export abstract class Call implements MessageSink, ConnectWaiter {
       const mapped = statusFromRstCode(rstCode);
       return new CallError(mapped.code, `stream closed with RST_STREAM ${mapped.name}`, mapped.sent, {}, { cause: error });
     }
-    if (error !== undefined || link.session.destroyed) {
-      return new CallError(
-        Status.UNAVAILABLE,
-        `connection lost: ${error === undefined ? 'session closed' : error.message}`,
-        true,
-        {},
-        { cause: error },
-      );
+    if (error !== undefined) {
+      return new CallError(Status.UNAVAILABLE, `connection lost: ${error.message}`, true, {}, { cause: error });
     }
     return new CallError(Status.INTERNAL, 'server closed the stream without sending a grpc-status', true);
   }
@@ -475,8 +477,8 @@ export abstract class Call implements MessageSink, ConnectWaiter {
     if (stream !== undefined && !stream.closed && !stream.destroyed) stream.close(NGHTTP2_CANCEL);
   }
 
-  /** After the server's status: half-close our side if still open, so the stream closes. */
-  private endWritable(): void {
+  /** Half-closes our side if still open (after the server's status: so the stream closes). */
+  protected endWritable(): void {
     const stream = this.stream!;
     if (!stream.writableEnded && !stream.destroyed) stream.end();
   }
@@ -610,10 +612,7 @@ export class StreamCall extends Call implements Stream {
   end(): void {
     if (this.ended) return;
     this.ended = true;
-    if (this.phase === OPEN) {
-      const stream = this.stream!;
-      if (!stream.writableEnded && !stream.destroyed) stream.end();
-    }
+    if (this.phase === OPEN) this.endWritable();
   }
 
   cancel(): void {

@@ -18,7 +18,7 @@
  */
 import { connect, constants, type ClientHttp2Session, type SecureClientSessionOptions } from 'node:http2';
 import type { ConnectWaiter, SessionLink } from './call.js';
-import { StreamCall, UnaryCall } from './call.js';
+import { describeError, MAX_TIMER_DELAY, StreamCall, UnaryCall } from './call.js';
 import { endpointAuthority, endpointOrigin } from './endpoint.js';
 import { http2ErrorName } from './status.js';
 import {
@@ -44,8 +44,6 @@ export const DEFAULT_MAX_SESSION_MEMORY_MB = 64;
 
 /** Highest HTTP/2 stream id; the GOAWAY last stream id before any GOAWAY. */
 const MAX_STREAM_ID = 2 ** 31 - 1;
-/** Longest delay node's timers accept, in ms. */
-const MAX_TIMER_DELAY = 2_147_483_647;
 
 /** Which state may follow which. */
 const TRANSITIONS: { readonly [S in ConnectionState]: readonly ConnectionState[] } = {
@@ -55,10 +53,6 @@ const TRANSITIONS: { readonly [S in ConnectionState]: readonly ConnectionState[]
   failing: ['connecting', 'closed'],
   closed: [],
 };
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 function sendPing(session: Session): void {
   session.ping();
@@ -252,7 +246,7 @@ class ReadyWaiter implements ConnectWaiter {
   }
 
   onConnectFailed(error: CallError): void {
-    if (this.settle()) this.reject(new CallError(error.code, error.details, false, error.metadata, { cause: error.cause ?? error }));
+    if (this.settle()) this.reject(error);
   }
 
   handleEvent(): void {
@@ -385,7 +379,8 @@ export class Http2Connection implements Connection {
    * The one place where the state changes. Effects of entering a state:
    * - connecting: open a session;
    * - ready: start every waiting call;
-   * - idle / failing: drop the current session (it drains or is dying) and fail the waiters;
+   * - idle / failing: drop the current session (it drains or is dying) and fail the waiters
+   *   (always with sent = false: their calls never started);
    * - closed: fail the waiters and destroy every session.
    * Listeners hear of the change after its effects.
    */
@@ -403,7 +398,7 @@ export class Http2Connection implements Connection {
           this.current = session;
           this.sessions.add(session);
         } catch (cause) {
-          next = new CallError(Status.UNAVAILABLE, `cannot connect to ${this.endpoint.url}: ${describe(cause)}`, false, {}, { cause });
+          next = new CallError(Status.UNAVAILABLE, `cannot connect to ${this.endpoint.url}: ${describeError(cause)}`, false, {}, { cause });
         }
         break;
       case 'ready': {
@@ -420,7 +415,12 @@ export class Http2Connection implements Connection {
         const waiters = this.waiters;
         this.waiters = [];
         const failure = error ?? new CallError(Status.UNAVAILABLE, `connection to ${this.endpoint.url} ended`, false);
-        for (const waiter of waiters) waiter.onConnectFailed(failure);
+        if (waiters.length > 0) {
+          const notSent = failure.sent
+            ? new CallError(failure.code, failure.details, false, failure.metadata, { cause: failure.cause ?? failure })
+            : failure;
+          for (const waiter of waiters) waiter.onConnectFailed(notSent);
+        }
         if (to === 'closed') for (const session of this.sessions) session.fail(failure);
         break;
       }

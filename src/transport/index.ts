@@ -7,15 +7,8 @@
 import { Http2Connection } from './connection.js';
 import type { Connection, ConnectionOptions, Endpoint } from './types.js';
 
-export {
-  DEFAULT_CONNECT_TIMEOUT,
-  DEFAULT_CONNECTION_WINDOW_SIZE,
-  DEFAULT_MAX_SESSION_MEMORY_MB,
-  DEFAULT_STREAM_WINDOW_SIZE,
-  Http2Connection,
-} from './connection.js';
+export { DEFAULT_CONNECT_TIMEOUT } from './connection.js';
 export { parseEndpoint } from './endpoint.js';
-export { statusName } from './status.js';
 export { CallError, Status } from './types.js';
 export type {
   CallOptions,

@@ -231,11 +231,12 @@ export function statusFromRstCode(rstCode: number): RstStreamStatus {
 const STATUS_NAMES: readonly string[] = Object.keys(Status);
 
 /**
- * The name of a gRPC status code, e.g. `UNAVAILABLE`.
- * @param code - a status code 0-16.
+ * The name of a gRPC status code: `statusName(14)` is `UNAVAILABLE`; a number outside 0-16 gives
+ * `CODE_<n>`.
+ * @param code - a gRPC status code.
  */
-export function statusName(code: StatusCode): string {
-  return STATUS_NAMES[code] ?? String(code);
+export function statusName(code: number): string {
+  return STATUS_NAMES[code] ?? `CODE_${code}`;
 }
 
 /**

@@ -25,6 +25,7 @@ export const Status = {
   DATA_LOSS: 15,
   UNAUTHENTICATED: 16,
 } as const;
+/** One of the gRPC status codes 0-16 of {@link Status}. */
 export type StatusCode = (typeof Status)[keyof typeof Status];
 
 /** Request or response metadata: lower-case header names to values. */
@@ -34,8 +35,11 @@ export type Metadata = Record<string, string>;
 export interface Endpoint {
   /** The endpoint as the user wrote it, e.g. `http://127.0.0.1:2379`; used in errors and logs. */
   readonly url: string;
+  /** IP address (IPv6 without brackets) or DNS name. */
   readonly host: string;
+  /** TCP port, 1-65535. */
   readonly port: number;
+  /** True for `https://`: HTTP/2 over TLS. */
   readonly tls: boolean;
 }
 
@@ -92,6 +96,13 @@ export interface CallOptions {
  */
 export class CallError extends Error {
   override readonly name = 'CallError';
+  /**
+   * @param code - the gRPC status code.
+   * @param details - the server's `grpc-message` (decoded), or the transport's explanation; also `message`.
+   * @param sent - false only when the request provably never reached the server.
+   * @param metadata - response headers / trailers other than the status, lower-case names.
+   * @param options - `cause`: the lower-level error (socket, HTTP/2, the signal's reason).
+   */
   constructor(
     readonly code: StatusCode,
     readonly details: string,
@@ -143,7 +154,9 @@ export type ConnectionState = 'idle' | 'connecting' | 'ready' | 'failing' | 'clo
 
 /** One HTTP/2 connection to one endpoint, opened on first use and reopened after a failure. */
 export interface Connection {
+  /** The endpoint this connection goes to. */
   readonly endpoint: Endpoint;
+  /** The current state (see {@link ConnectionState}). */
   readonly state: ConnectionState;
   /**
    * Resolves when the connection is ready, connecting if needed; rejects with a CallError
