@@ -227,7 +227,11 @@ export class Client implements AsyncDisposable {
     return this.#kv.put(key, value, options);
   }
 
-  /** Deletes a key, or a range of keys with `prefix` / `rangeEnd` / `fromKey` (etcd `KV.DeleteRange`). */
+  /**
+   * Deletes a key, or a range of keys with `prefix` / `rangeEnd` / `fromKey` (etcd `KV.DeleteRange`);
+   * `deleted` counts the keys removed, `prevKvs` holds them with `prevKv`. Like a put, never retried
+   * once it may have reached the server.
+   */
   delete(key: Bytes, options?: DeleteOptions & CallOptions): Promise<DeleteResponse> {
     return this.#kv.delete(key, options);
   }
@@ -242,7 +246,12 @@ export class Client implements AsyncDisposable {
     return this.#kv.compact(revision, options);
   }
 
-  /** Runs one op made by `op.get/put/delete/txn` (Go `KV.Do`); the response is tagged with the op's `type`. */
+  /**
+   * Runs one op made by `op.get/put/delete/txn` (Go `KV.Do`) as its own RPC: etcd `KV.Range`,
+   * `KV.Put`, `KV.DeleteRange` or `KV.Txn`. The response is tagged with the op's `type`; errors and
+   * retries are those of the matching method (a txn op that only reads is retried like a read).
+   * `options` holds only `signal` and `timeout`.
+   */
   do(op: Op, options?: CallOptions): Promise<OpResponse> {
     return this.#kv.do(op, options);
   }

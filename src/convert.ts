@@ -73,6 +73,25 @@ export function unknownOption(name: string, operation: string, known: readonly s
   return new InvalidArgumentError(`unknown option '${name}' for ${operation}; known options: ${known.join(', ')}`);
 }
 
+/**
+ * The last case of an options switch, for a name that is not one of the operation's own options
+ * (`known`). With `callOptions` (the call itself, e.g. `client.get`), `signal` and `timeout` are
+ * checked and accepted; without (an op, e.g. `op.get`: those belong to `client.do` or `commit`)
+ * they are unknown like any other name. Throws `InvalidArgumentError` naming `operation`
+ * (`op.<operation>` for an op) and listing the names it knows.
+ */
+export function checkOtherOption(
+  name: string,
+  value: unknown,
+  operation: string,
+  known: readonly string[],
+  callOptions: boolean,
+): void {
+  if (!callOptions) throw unknownOption(name, `op.${operation}`, known);
+  if (name === 'signal' || name === 'timeout') return checkCallOption(name, value);
+  throw unknownOption(name, operation, [...known, 'signal', 'timeout']);
+}
+
 /** A short description of a value for error messages. */
 export function describe(input: unknown): string {
   if (input === null) return 'null';

@@ -16,7 +16,7 @@ import type {
 } from './proto/index.js';
 import type { Method } from './proto/method.js';
 import type { Rpc } from './rpc/types.js';
-import { checkCallOption, checkOptionsObject, describe, toBuffer, toFlag, toNumber, unknownOption } from './convert.js';
+import { checkOptionsObject, checkOtherOption, describe, toBuffer, toFlag, toNumber } from './convert.js';
 import { deleteRequest, putRequest, wireOp, type RangeRequestInit, type TxnRequestInit, type PutRequestInit, type DeleteRangeRequestInit } from './op.js';
 import type { Op } from './op.js';
 import { rangeRequest } from './range.js';
@@ -42,26 +42,18 @@ import type {
  * `KV.Txn` for a transaction that only reads: repeatable, so the rpc layer may retry it on another
  * endpoint like a Range (the Go client does the same for read-only txns).
  */
-const READ_ONLY_TXN: Method<TxnRequestInit, WireTxnResponse> = {
-  path: KVMethods.txn.path,
-  kind: KVMethods.txn.kind,
-  retry: 'read',
-  encode: (request) => KVMethods.txn.encode(request),
-  decode: (bytes) => KVMethods.txn.decode(bytes),
-};
+const READ_ONLY_TXN: Method<TxnRequestInit, WireTxnResponse> = Object.freeze({ ...KVMethods.txn, retry: 'read' });
 
-const CALL_OPTION_NAMES: readonly string[] = ['signal', 'timeout'];
-const COMPACT_OPTION_NAMES: readonly string[] = ['physical', 'signal', 'timeout'];
+const NO_OPTION_NAMES: readonly string[] = [];
+const COMPACT_OPTION_NAMES: readonly string[] = ['physical'];
 
 /** Checks an options object that may hold only `signal` and `timeout`. Throws `InvalidArgumentError`. */
-export function checkCallOptions(options: CallOptions | undefined, operation: string): void {
+function checkCallOptions(options: CallOptions | undefined, operation: string): void {
   if (options === undefined) return;
   checkOptionsObject(options, `${operation} options`);
   for (const name in options) {
     const value: unknown = (options as Record<string, unknown>)[name];
-    if (value === undefined) continue;
-    if (name === 'signal' || name === 'timeout') checkCallOption(name, value);
-    else throw unknownOption(name, operation, CALL_OPTION_NAMES);
+    if (value !== undefined) checkOtherOption(name, value, operation, NO_OPTION_NAMES, true);
   }
 }
 
@@ -108,8 +100,7 @@ export class KV implements TxnCommitter {
         const value: unknown = (options as Record<string, unknown>)[name];
         if (value === undefined) continue;
         if (name === 'physical') physical = toFlag(value, name);
-        else if (name === 'signal' || name === 'timeout') checkCallOption(name, value);
-        else throw unknownOption(name, 'compact', COMPACT_OPTION_NAMES);
+        else checkOtherOption(name, value, 'compact', COMPACT_OPTION_NAMES, true);
       }
     }
     const response = await this.#rpc.unary(KVMethods.compact, { revision: BigInt(revision), physical }, options);

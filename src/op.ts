@@ -13,15 +13,7 @@ import type {
   TxnRequestInit,
 } from './proto/index.js';
 import { compareRequest, type Compare } from './compare.js';
-import {
-  checkCallOption,
-  checkOptionsObject,
-  describe,
-  toBytes,
-  toFlag,
-  toLeaseId,
-  unknownOption,
-} from './convert.js';
+import { checkOptionsObject, checkOtherOption, describe, toBytes, toFlag, toLeaseId } from './convert.js';
 import { rangeRequest, setKeyRange } from './range.js';
 import type { Bytes, DeleteOptions, PutOptions, RangeOptions } from './types.js';
 
@@ -65,19 +57,7 @@ export interface WireOp {
 }
 
 const PUT_OPTION_NAMES: readonly string[] = ['lease', 'prevKv', 'ignoreValue', 'ignoreLease'];
-const PUT_CALL_OPTION_NAMES: readonly string[] = [...PUT_OPTION_NAMES, 'signal', 'timeout'];
 const DELETE_OPTION_NAMES: readonly string[] = ['prefix', 'rangeEnd', 'fromKey', 'prevKv'];
-const DELETE_CALL_OPTION_NAMES: readonly string[] = [...DELETE_OPTION_NAMES, 'signal', 'timeout'];
-
-function unknownPutOption(name: string, callOptions: boolean): InvalidArgumentError {
-  return callOptions ? unknownOption(name, 'put', PUT_CALL_OPTION_NAMES) : unknownOption(name, 'op.put', PUT_OPTION_NAMES);
-}
-
-function unknownDeleteOption(name: string, callOptions: boolean): InvalidArgumentError {
-  return callOptions
-    ? unknownOption(name, 'delete', DELETE_CALL_OPTION_NAMES)
-    : unknownOption(name, 'op.delete', DELETE_OPTION_NAMES);
-}
 
 /**
  * Checks the arguments of a put and builds its `PutRequest`. `callOptions`: whether `signal` and
@@ -108,14 +88,8 @@ export function putRequest(key: Bytes, value: Bytes, options: PutOptions | undef
       case 'ignoreLease':
         request.ignoreLease = toFlag(option, name);
         break;
-      case 'signal':
-      case 'timeout':
-        // an op carries no call options: they belong to client.do or commit
-        if (!callOptions) throw unknownPutOption(name, callOptions);
-        checkCallOption(name, option);
-        break;
       default:
-        throw unknownPutOption(name, callOptions);
+        checkOtherOption(name, option, 'put', PUT_OPTION_NAMES, callOptions);
     }
   }
   if (request.ignoreValue === true && v.length > 0) {
@@ -156,14 +130,8 @@ export function deleteRequest(key: Bytes, options: DeleteOptions | undefined, ca
         case 'prevKv':
           request.prevKv = toFlag(option, name);
           break;
-        case 'signal':
-        case 'timeout':
-          // an op carries no call options: they belong to client.do or commit
-          if (!callOptions) throw unknownDeleteOption(name, callOptions);
-          checkCallOption(name, option);
-          break;
         default:
-          throw unknownDeleteOption(name, callOptions);
+          checkOtherOption(name, option, 'delete', DELETE_OPTION_NAMES, callOptions);
       }
     }
   }
@@ -180,6 +148,28 @@ function opList(ops: unknown, what: string): readonly Op[] {
   return ops as Op[];
 }
 
+/** The etcd `Compare` messages of a transaction's compares. Throws `InvalidArgumentError` for anything that is not a compare. */
+export function compareList(compares: readonly Compare[]): CompareInit[] {
+  const list: CompareInit[] = new Array(compares.length);
+  for (let i = 0; i < compares.length; i++) list[i] = compareRequest(compares[i]!);
+  return list;
+}
+
+/**
+ * The txn `RequestOp`s of one branch's ops, and whether any of them writes. Throws
+ * `InvalidArgumentError` for anything that is not an op.
+ */
+export function requestOpList(ops: readonly Op[]): { requestOps: RequestOpInit[]; write: boolean } {
+  const requestOps: RequestOpInit[] = new Array(ops.length);
+  let write = false;
+  for (let i = 0; i < ops.length; i++) {
+    const w = wireOp(ops[i]!);
+    requestOps[i] = w.requestOp;
+    write ||= w.write;
+  }
+  return { requestOps, write };
+}
+
 /**
  * Builds a `TxnRequest` from compares and the two branches' ops; `write` tells whether any op
  * writes. Throws `InvalidArgumentError` for anything that is not a compare or an op.
@@ -189,22 +179,13 @@ export function txnRequest(
   thenOps: readonly Op[],
   elseOps: readonly Op[],
 ): { request: TxnRequestInit; write: boolean } {
-  const compare: CompareInit[] = new Array(compares.length);
-  for (let i = 0; i < compares.length; i++) compare[i] = compareRequest(compares[i]!);
-  let write = false;
-  const success: RequestOpInit[] = new Array(thenOps.length);
-  for (let i = 0; i < thenOps.length; i++) {
-    const w = wireOp(thenOps[i]!);
-    success[i] = w.requestOp;
-    write ||= w.write;
-  }
-  const failure: RequestOpInit[] = new Array(elseOps.length);
-  for (let i = 0; i < elseOps.length; i++) {
-    const w = wireOp(elseOps[i]!);
-    failure[i] = w.requestOp;
-    write ||= w.write;
-  }
-  return { request: { compare, success, failure }, write };
+  const compare = compareList(compares);
+  const success = requestOpList(thenOps);
+  const failure = requestOpList(elseOps);
+  return {
+    request: { compare, success: success.requestOps, failure: failure.requestOps },
+    write: success.write || failure.write,
+  };
 }
 
 function build(o: Op): WireOp {

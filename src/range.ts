@@ -6,15 +6,7 @@
 import { EmptyKeyError, InvalidArgumentError } from './errors.js';
 import { RangeRequest_SortOrder, RangeRequest_SortTarget } from './proto/index.js';
 import type { RangeRequestInit } from './proto/index.js';
-import {
-  checkCallOption,
-  checkOptionsObject,
-  describe,
-  toBytes,
-  toCount,
-  toFlag,
-  unknownOption,
-} from './convert.js';
+import { checkOptionsObject, checkOtherOption, describe, toBuffer, toBytes, toCount, toFlag, unknownOption } from './convert.js';
 import type { Bytes, RangeOptions, SortOrder, SortTarget } from './types.js';
 
 /** The one-byte key `"\0"`: as a range end it means "no upper bound"; as a key, the lowest key. */
@@ -44,8 +36,7 @@ function prefixEndBytes(prefix: Uint8Array): Uint8Array {
  * non-Uint8Array prefix.
  */
 export function prefixRangeEnd(prefix: Bytes): Buffer {
-  const end = prefixEndBytes(toBytes(prefix, 'prefix'));
-  return Buffer.from(end.buffer, end.byteOffset, end.byteLength);
+  return toBuffer(prefixEndBytes(toBytes(prefix, 'prefix')));
 }
 
 /** The part of a request that names keys. */
@@ -97,8 +88,10 @@ export function setKeyRange(
   if (rangeEnd !== undefined && rangeEnd.length > 0) target.rangeEnd = rangeEnd;
 }
 
+const SORT_OPTION_NAMES: readonly string[] = ['target', 'order'];
+
 /** etcd's sort target for a public one; throws `InvalidArgumentError` for an unknown one. */
-export function toSortTarget(target: unknown): RangeRequest_SortTarget {
+function toSortTarget(target: unknown): RangeRequest_SortTarget {
   switch (target) {
     case 'key':
       return RangeRequest_SortTarget.KEY;
@@ -118,7 +111,7 @@ export function toSortTarget(target: unknown): RangeRequest_SortTarget {
 }
 
 /** etcd's sort order for a public one (absent = `ascend`); throws `InvalidArgumentError` for an unknown one. */
-export function toSortOrder(order: unknown): RangeRequest_SortOrder {
+function toSortOrder(order: unknown): RangeRequest_SortOrder {
   switch (order) {
     case undefined:
     case 'ascend':
@@ -156,8 +149,6 @@ function setSort(request: RangeRequestInit, sort: unknown): void {
   request.sortOrder = o;
 }
 
-const SORT_OPTION_NAMES: readonly string[] = ['target', 'order'];
-
 /** Names `client.get` and `op.get` accept. */
 export const RANGE_OPTION_NAMES: readonly string[] = [
   'prefix',
@@ -174,11 +165,6 @@ export const RANGE_OPTION_NAMES: readonly string[] = [
   'minCreateRevision',
   'maxCreateRevision',
 ];
-const GET_OPTION_NAMES: readonly string[] = [...RANGE_OPTION_NAMES, 'signal', 'timeout'];
-
-function unknownRangeOption(name: string, callOptions: boolean): InvalidArgumentError {
-  return callOptions ? unknownOption(name, 'get', GET_OPTION_NAMES) : unknownOption(name, 'op.get', RANGE_OPTION_NAMES);
-}
 
 /**
  * Checks `options` and builds the etcd `RangeRequest` for `key`. `callOptions` says whether
@@ -241,14 +227,8 @@ export function rangeRequest(key: Bytes, options: RangeOptions | undefined, call
       case 'maxCreateRevision':
         request.maxCreateRevision = toCount(value, name);
         break;
-      case 'signal':
-      case 'timeout':
-        // an op carries no call options: they belong to client.do or commit
-        if (!callOptions) throw unknownRangeOption(name, callOptions);
-        checkCallOption(name, value);
-        break;
       default:
-        throw unknownRangeOption(name, callOptions);
+        checkOtherOption(name, value, 'get', RANGE_OPTION_NAMES, callOptions);
     }
   }
   setKeyRange(request, k, prefix, rangeEnd, fromKey, 'get');

@@ -4,7 +4,7 @@
  */
 import { InvalidArgumentError } from './errors.js';
 import type { Compare } from './compare.js';
-import { txnRequest, type Op, type TxnRequestInit } from './op.js';
+import { compareList, requestOpList, type CompareInit, type Op, type RequestOpInit, type TxnRequestInit } from './op.js';
 import type { CallOptions, TxnResponse } from './types.js';
 
 /** What commits a built transaction: sends the `TxnRequest` (etcd `KV.Txn`) and maps the response. */
@@ -17,13 +17,15 @@ export interface TxnCommitter {
  * A transaction being built. Phases, each callable at most once and in this order: `if`, `then`,
  * `else`; any may be left out (no compares: `then` runs). Misuse (a phase twice, `if` after
  * `then`/`else`, `then` after `else`) throws `InvalidArgumentError` at once, like the Go client's
- * panics. Compares and ops are checked when added. `commit` may be called more than once; each call
- * sends the transaction again.
+ * panics. Compares and ops are checked and turned into their wire form when added. `commit` may be
+ * called more than once; each call sends the transaction again.
  */
 export class Txn {
-  #compares: readonly Compare[] = [];
-  #thenOps: readonly Op[] = [];
-  #elseOps: readonly Op[] = [];
+  #compare: CompareInit[] = [];
+  #success: RequestOpInit[] = [];
+  #failure: RequestOpInit[] = [];
+  /** Whether an op of either branch writes (a read-only txn may be retried like a read). */
+  #write = false;
   #calledIf = false;
   #calledThen = false;
   #calledElse = false;
@@ -39,9 +41,8 @@ export class Txn {
     if (this.#calledIf) throw new InvalidArgumentError('txn: if() was already called; pass every compare in one call');
     if (this.#calledThen) throw new InvalidArgumentError('txn: if() cannot be called after then()');
     if (this.#calledElse) throw new InvalidArgumentError('txn: if() cannot be called after else()');
-    txnRequest(compares, [], []); // checked now, not at commit
+    this.#compare = compareList(compares);
     this.#calledIf = true;
-    this.#compares = compares;
     return this;
   }
 
@@ -52,18 +53,20 @@ export class Txn {
     if (typeof ops[0] === 'function') {
       throw new InvalidArgumentError('txn: then() takes ops; a Txn is not a promise, call commit() to send it');
     }
-    txnRequest([], ops, []);
+    const branch = requestOpList(ops);
+    this.#success = branch.requestOps;
+    this.#write ||= branch.write;
     this.#calledThen = true;
-    this.#thenOps = ops;
     return this;
   }
 
   /** Sets the ops run when a compare does not hold. Throws `InvalidArgumentError` on misuse. */
   else(...ops: Op[]): this {
     if (this.#calledElse) throw new InvalidArgumentError('txn: else() was already called; pass every op in one call');
-    txnRequest([], [], ops);
+    const branch = requestOpList(ops);
+    this.#failure = branch.requestOps;
+    this.#write ||= branch.write;
     this.#calledElse = true;
-    this.#elseOps = ops;
     return this;
   }
 
@@ -74,12 +77,7 @@ export class Txn {
    * default 128), `CompactedError`; or with `DeadlineExceededError` / `signal.reason`.
    */
   commit(options?: CallOptions): Promise<TxnResponse> {
-    let built: { request: TxnRequestInit; write: boolean };
-    try {
-      built = txnRequest(this.#compares, this.#thenOps, this.#elseOps);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.#committer.commitTxn(built.request, built.write, options);
+    const request: TxnRequestInit = { compare: this.#compare, success: this.#success, failure: this.#failure };
+    return this.#committer.commitTxn(request, this.#write, options);
   }
 }

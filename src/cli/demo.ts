@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 import { Client, CompactedError, EtcdError, compare, op } from '../index.js';
 import type { EtcdCluster } from '../testing/index.js';
 import { EXIT_INTERRUPTED } from './exit.js';
-import { resolveGlobalOptions, type GlobalFlags } from './global.js';
+import { clientOptions, resolveGlobalOptions, type GlobalFlags } from './global.js';
 
 /** The headings of the tour, in order (tests look for each). */
 export const DEMO_HEADINGS = [
@@ -134,8 +134,7 @@ export function registerDemoCommand(program: Command): void {
           say(`Using etcd at ${endpoints.join(', ')} (keys under ${prefix})`);
         }
         say();
-        const dial = options.dialTimeoutMs;
-        client = new Client({ endpoints, ...(dial > 0 ? { dialTimeout: Math.max(1, Math.ceil(dial)) } : {}) });
+        client = new Client(clientOptions(options, endpoints));
         await tour(client, prefix);
         if (!cluster) {
           await client.delete(prefix, { prefix: true, timeout: DEMO_REQUEST_TIMEOUT_MS });

@@ -3,6 +3,7 @@
  * `ETCDCTL_*` environment defaults, and the client and per-call options built from them.
  * A flag given on the command line beats the environment; the environment beats the default.
  */
+import type { ClientOptions } from '../client.js';
 import { CliError, EXIT_BAD_ARGS, EXIT_BAD_FEATURE, EXIT_ERROR } from './exit.js';
 import { GoSyntaxError, parseGoBool, parseGoDuration } from './go-syntax.js';
 
@@ -102,7 +103,7 @@ function durationSetting(flag: string, flagValue: string | undefined, envValue: 
     try {
       return parseGoDuration(flagValue);
     } catch (err) {
-      throw new CliError(EXIT_ERROR, `invalid argument ${JSON.stringify(flagValue)} for "--${flag}" flag: ${(err as Error).message}`);
+      throw flagError(flag, flagValue, err);
     }
   }
   if (envValue !== undefined) {
@@ -115,14 +116,34 @@ function durationSetting(flag: string, flagValue: string | undefined, envValue: 
   return parseGoDuration(fallback);
 }
 
+function reason(err: unknown): string {
+  return err instanceof GoSyntaxError ? err.message : String(err);
+}
+
 function envError(name: string, value: string, err: unknown): CliError {
-  const why = err instanceof GoSyntaxError ? err.message : String(err);
-  return new CliError(EXIT_BAD_ARGS, `invalid value ${JSON.stringify(value)} for ${ENV_PREFIX}${name}: ${why}`);
+  return new CliError(EXIT_BAD_ARGS, `invalid value ${JSON.stringify(value)} for ${ENV_PREFIX}${name}: ${reason(err)}`);
+}
+
+/**
+ * pflag's error for a flag value that does not parse, as a `CliError` (exit 1):
+ * `invalid argument "x" for "--flag" flag: <err's message>`.
+ */
+export function flagError(flag: string, value: string, err: unknown): CliError {
+  return new CliError(EXIT_ERROR, `invalid argument ${JSON.stringify(value)} for "--${flag}" flag: ${reason(err)}`);
 }
 
 /** `host:port` as `http://host:port` (etcdctl's default insecure transport); URLs with a scheme unchanged. */
 export function normalizeEndpoint(endpoint: string): string {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(endpoint) ? endpoint : `http://${endpoint}`;
+}
+
+/**
+ * The options of the command's `Client`: `endpoints` (default: the resolved `--endpoints`) and,
+ * when `--dial-timeout` is positive, `dialTimeout` in whole milliseconds (at least 1).
+ */
+export function clientOptions(options: GlobalOptions, endpoints: readonly string[] = options.endpoints): ClientOptions {
+  const dial = options.dialTimeoutMs;
+  return dial > 0 ? { endpoints, dialTimeout: Math.max(1, Math.ceil(dial)) } : { endpoints };
 }
 
 /**

@@ -3,7 +3,7 @@
  * request line) to the library's request options, with etcdctl's checks, messages and exit codes
  * (etcdctl/ctlv3/command/get_command.go, put_command.go, del_command.go). Pure: nothing is sent.
  */
-import type { Bytes, DeleteOptions, PutOptions, RangeOptions, SortOrder, SortTarget } from '../types.js';
+import type { Bytes, DeleteOptions, KeyRangeOptions, PutOptions, RangeOptions, SortOrder, SortTarget } from '../types.js';
 import { CliError, EXIT_BAD_ARGS, EXIT_BAD_FEATURE } from './exit.js';
 import { GoSyntaxError, parseGoInt } from './go-syntax.js';
 
@@ -83,8 +83,28 @@ const SORT_TARGETS: Readonly<Record<string, SortTarget>> = {
   VERSION: 'version',
 };
 
-function isEmpty(key: Bytes): boolean {
-  return key.length === 0;
+/**
+ * The key of `get`/`del`, setting the range options in `options` as etcdctl does: a second
+ * argument is the range end; `--prefix` or `--from-key` with an empty key covers every key (from
+ * `"\0"`). Throws `CliError` (exit 128) for a range end with `--prefix`/`--from-key`.
+ */
+function keyRange(args: readonly Bytes[], flags: { prefix?: boolean; fromKey?: boolean }, options: KeyRangeOptions): Bytes {
+  let key = args[0]!;
+  if (args.length > 1) {
+    if (flags.prefix || flags.fromKey) {
+      throw new CliError(EXIT_BAD_ARGS, 'too many arguments, only accept one argument when `--prefix` or `--from-key` is set');
+    }
+    options.rangeEnd = args[1]!;
+  }
+  if ((flags.prefix || flags.fromKey) && key.length === 0) {
+    key = ALL_KEYS;
+    options.fromKey = true;
+  } else if (flags.prefix) {
+    options.prefix = true;
+  } else if (flags.fromKey) {
+    options.fromKey = true;
+  }
+  return key;
 }
 
 /** An int64 flag value as a JS number; `CliError` (exit 128) beyond 2^53 - 1. */
@@ -117,13 +137,7 @@ export function getRequest(args: readonly Bytes[], flags: GetFlags): GetRequest 
   if (consistency === 's') options.serializable = true;
   else if (consistency !== 'l') throw new CliError(EXIT_BAD_FEATURE, `unknown consistency flag ${JSON.stringify(consistency)}`);
 
-  let key = args[0]!;
-  if (args.length > 1) {
-    if (flags.prefix || flags.fromKey) {
-      throw new CliError(EXIT_BAD_ARGS, 'too many arguments, only accept one argument when `--prefix` or `--from-key` is set');
-    }
-    options.rangeEnd = args[1]!;
-  }
+  const key = keyRange(args, flags, options);
   // etcd reads a limit <= 0 as "no limit"; etcdctl passes negative values through.
   const limit = flags.limit ?? 0n;
   if (limit > 0n) options.limit = safeNumber(limit, 'limit');
@@ -145,18 +159,6 @@ export function getRequest(args: readonly Bytes[], flags: GetFlags): GetRequest 
   }
   if (target !== 'key' || order !== 'none') options.sort = { target, order };
 
-  if (flags.prefix) {
-    if (isEmpty(key)) {
-      key = ALL_KEYS;
-      options.fromKey = true;
-    } else {
-      options.prefix = true;
-    }
-  }
-  if (flags.fromKey) {
-    if (isEmpty(key)) key = ALL_KEYS;
-    options.fromKey = true;
-  }
   if (flags.keysOnly) options.keysOnly = true;
   if (flags.countOnly) options.countOnly = true;
   return { key, options };
@@ -213,25 +215,7 @@ export function deleteRequest(args: readonly Bytes[], flags: DelFlags): DeleteRe
     throw new CliError(EXIT_BAD_ARGS, '`--prefix` and `--from-key` cannot be set at the same time, choose one');
   }
   const options: DeleteOptions = {};
-  let key = args[0]!;
-  if (args.length > 1) {
-    if (flags.prefix || flags.fromKey) {
-      throw new CliError(EXIT_BAD_ARGS, 'too many arguments, only accept one argument when `--prefix` or `--from-key` is set');
-    }
-    options.rangeEnd = args[1]!;
-  }
-  if (flags.prefix) {
-    if (isEmpty(key)) {
-      key = ALL_KEYS;
-      options.fromKey = true;
-    } else {
-      options.prefix = true;
-    }
-  }
+  const key = keyRange(args, flags, options);
   if (flags.prevKv) options.prevKv = true;
-  if (flags.fromKey) {
-    if (isEmpty(key)) key = ALL_KEYS;
-    options.fromKey = true;
-  }
   return { key, options };
 }

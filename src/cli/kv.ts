@@ -6,8 +6,8 @@
 import type { Command } from 'commander';
 
 import { CliError, EXIT_BAD_ARGS, EXIT_ERROR } from './exit.js';
-import { checkOutputFormat } from './global.js';
-import { GoSyntaxError, parseGoInt } from './go-syntax.js';
+import { checkOutputFormat, flagError } from './global.js';
+import { parseGoInt } from './go-syntax.js';
 import { deleteRequest, getRequest, putReadsStdin, putRequest, type DelFlags, type GetFlags, type PutFlags } from './kv-args.js';
 import { createPrinter } from './printer.js';
 import { readAllStdin, type CliSession } from './session.js';
@@ -19,13 +19,12 @@ export type SessionRunner = (command: Command, body: (session: CliSession) => Pr
  * A commander option parser for a Go int64 flag (pflag's syntax: decimal, `0x..`, `0o..`, `0b..`).
  * Throws `CliError` (exit 1) with pflag's message for a bad value.
  */
-export function int64Flag(flag: string): (value: string) => bigint {
+function int64Flag(flag: string): (value: string) => bigint {
   return (value) => {
     try {
       return parseGoInt(value, 0);
     } catch (err) {
-      const why = err instanceof GoSyntaxError ? err.message : String(err);
-      throw new CliError(EXIT_ERROR, `invalid argument ${JSON.stringify(value)} for "--${flag}" flag: ${why}`);
+      throw flagError(flag, value, err);
     }
   };
 }
@@ -131,7 +130,7 @@ export function registerKvCommands(program: Command, run: SessionRunner): void {
         if (rev > BigInt(Number.MAX_SAFE_INTEGER)) {
           throw new CliError(EXIT_ERROR, `revision ${rev} is beyond the exact range of a JavaScript number (2^53 - 1)`);
         }
-        await session.client().compact(Number(rev), { ...(flags.physical ? { physical: true } : {}), ...session.callOptions() });
+        await session.client().compact(Number(rev), { physical: flags.physical === true, ...session.callOptions() });
         session.write(`compacted revision ${rev}\n`);
       });
     });

@@ -9,17 +9,19 @@
  */
 import { Command, CommanderError } from 'commander';
 
-import { CliError, EXIT_ERROR, EXIT_SUCCESS, exitCodeOf, printError } from './exit.js';
+import { EXIT_ERROR, EXIT_SUCCESS, exitCodeOf, printError } from './exit.js';
 import { registerDemoCommand } from './demo.js';
 import {
   DEFAULT_COMMAND_TIMEOUT,
   DEFAULT_DIAL_TIMEOUT,
   DEFAULT_ENDPOINTS,
+  DEFAULT_WRITE_OUT,
   collectEndpoints,
+  flagError,
   resolveGlobalOptions,
   type GlobalFlags,
 } from './global.js';
-import { GoSyntaxError, parseGoBool } from './go-syntax.js';
+import { parseGoBool } from './go-syntax.js';
 import { registerKvCommands, type SessionRunner } from './kv.js';
 import { CliSession } from './session.js';
 import { registerTxnCommand } from './txn.js';
@@ -53,8 +55,7 @@ export function normalizeArgv(argv: readonly string[]): string[] {
       try {
         on = parseGoBool(bool[2]!);
       } catch (err) {
-        const why = err instanceof GoSyntaxError ? err.message : String(err);
-        throw new CliError(EXIT_ERROR, `invalid argument ${JSON.stringify(bool[2])} for "--${bool[1]}" flag: ${why}`);
+        throw flagError(bool[1]!, bool[2]!, err);
       }
       if (on) out.push(`--${bool[1]}`);
       continue;
@@ -94,7 +95,7 @@ export function buildProgram(): Command {
     .option('--endpoints <list>', `gRPC endpoints, comma-separated (env ETCDCTL_ENDPOINTS; default ${DEFAULT_ENDPOINTS.join(',')})`, collectEndpoints)
     .option('--dial-timeout <duration>', `dial timeout for client connections (env ETCDCTL_DIAL_TIMEOUT; default ${DEFAULT_DIAL_TIMEOUT})`)
     .option('--command-timeout <duration>', `timeout for short running command (env ETCDCTL_COMMAND_TIMEOUT; default ${DEFAULT_COMMAND_TIMEOUT})`)
-    .option('-w, --write-out <format>', 'set the output format: simple, json, fields (env ETCDCTL_WRITE_OUT; default simple)')
+    .option('-w, --write-out <format>', `set the output format: simple, json, fields (env ETCDCTL_WRITE_OUT; default ${DEFAULT_WRITE_OUT})`)
     .option('--hex', 'print byte strings as hex encoded strings (env ETCDCTL_HEX)')
     .exitOverride()
     .configureOutput({ outputError: () => undefined })

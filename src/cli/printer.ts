@@ -64,7 +64,7 @@ function line(text: string): Buffer {
 }
 
 /** `\xNN` for every byte, as etcdctl's `--hex`. */
-export function hexEscape(bytes: Uint8Array): string {
+function hexEscape(bytes: Uint8Array): string {
   let out = '';
   for (const b of bytes) out += `\\x${b.toString(16).padStart(2, '0')}`;
   return out;
@@ -177,7 +177,7 @@ function jsonHeader(h: ResponseHeader | undefined): string | undefined {
 }
 
 /** A `mvccpb.KeyValue` as etcdctl's JSON prints it. */
-export function jsonKeyValue(kv: KeyValue): string {
+function jsonKeyValue(kv: KeyValue): string {
   return object([
     ['key', bytes(kv.key)],
     ['create_revision', num(kv.createRevision)],

@@ -7,10 +7,10 @@ import { Buffer } from 'node:buffer';
 import { Client } from '../index.js';
 import type { CallOptions } from '../types.js';
 import { CliError, EXIT_BAD_CONNECTION, EXIT_IO } from './exit.js';
-import { requestTimeoutMs, type GlobalOptions } from './global.js';
+import { clientOptions, requestTimeoutMs, type GlobalOptions } from './global.js';
 
 /** One command's connection to etcd and its terminal. */
-export class CliSession implements AsyncDisposable {
+export class CliSession {
   #client: Client | undefined;
 
   /** @param options the resolved global flags (see `resolveGlobalOptions`) */
@@ -24,11 +24,7 @@ export class CliSession implements AsyncDisposable {
   client(): Client {
     if (!this.#client) {
       try {
-        const dial = this.options.dialTimeoutMs;
-        this.#client = new Client({
-          endpoints: this.options.endpoints,
-          ...(dial > 0 ? { dialTimeout: Math.max(1, Math.ceil(dial)) } : {}),
-        });
+        this.#client = new Client(clientOptions(this.options));
       } catch (err) {
         throw new CliError(EXIT_BAD_CONNECTION, err instanceof Error ? err.message : String(err));
       }
@@ -51,11 +47,6 @@ export class CliSession implements AsyncDisposable {
     const c = this.#client;
     this.#client = undefined;
     if (c) await c.close();
-  }
-
-  /** Same as {@link close}. */
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
   }
 }
 

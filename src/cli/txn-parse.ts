@@ -23,6 +23,7 @@
  */
 import { Buffer } from 'node:buffer';
 
+import type { CompareOperator, CompareTarget } from '../compare.js';
 import type { Bytes } from '../types.js';
 import { CliError, EXIT_INVALID_INPUT } from './exit.js';
 import { GoSyntaxError, goQuote, isBlank, parseGoBool, parseGoInt, scanQuoted } from './go-syntax.js';
@@ -38,16 +39,11 @@ import {
   type PutRequest,
 } from './kv-args.js';
 
-/** What a compare looks at (the library's compare targets). */
-export type TxnCompareTarget = 'value' | 'version' | 'createRevision' | 'modRevision' | 'lease';
-/** A compare operator. */
-export type TxnCompareOperator = '=' | '!=' | '<' | '>';
-
-/** One parsed compare line. */
+/** One parsed compare line (target and operator as the library's `compare.*` take them). */
 export type TxnCompare =
-  | { target: 'value'; key: Buffer; operator: TxnCompareOperator; value: Buffer }
-  | { target: 'version' | 'createRevision' | 'modRevision'; key: Buffer; operator: TxnCompareOperator; value: number }
-  | { target: 'lease'; key: Buffer; operator: TxnCompareOperator; value: bigint };
+  | { target: 'value'; key: Buffer; operator: CompareOperator; value: Buffer }
+  | { target: 'version' | 'createRevision' | 'modRevision'; key: Buffer; operator: CompareOperator; value: number }
+  | { target: 'lease'; key: Buffer; operator: CompareOperator; value: bigint };
 
 /** One parsed request line. */
 export type TxnRequest =
@@ -74,7 +70,7 @@ function invalidInput(message: string): CliError {
   return new CliError(EXIT_INVALID_INPUT, message);
 }
 
-const TARGETS: Readonly<Record<string, TxnCompareTarget>> = {
+const TARGETS: Readonly<Record<string, CompareTarget>> = {
   ver: 'version',
   version: 'version',
   c: 'createRevision',
@@ -140,7 +136,7 @@ export function parseCompare(line: string): TxnCompare {
   if (!OPERATORS.includes(op)) {
     throw invalidInput(`malformed comparison: ${line} (unknown operator ${op}; expected =, !=, < or >)`);
   }
-  const operator = op as TxnCompareOperator;
+  const operator = op as CompareOperator;
   if (target === 'value') return { target, key, operator, value: val };
 
   const text = val.toString('utf8');

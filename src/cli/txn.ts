@@ -13,7 +13,7 @@ import { stdinLines } from './session.js';
 import { readTxn, type TxnCompare, type TxnRequest } from './txn-parse.js';
 
 /** The library compare for a parsed compare line. */
-export function toCompare(c: TxnCompare): Compare {
+function toCompare(c: TxnCompare): Compare {
   switch (c.target) {
     case 'value':
       return compare.value(c.key, c.operator, c.value);
@@ -29,7 +29,7 @@ export function toCompare(c: TxnCompare): Compare {
 }
 
 /** The library operation for a parsed request line. */
-export function toOp(r: TxnRequest): Op {
+function toOp(r: TxnRequest): Op {
   switch (r.type) {
     case 'get':
       return op.get(r.key, r.options);

@@ -191,8 +191,8 @@ export class EtcdCluster implements AsyncDisposable {
           return new this({ members, dir, etcdBin: bin, etcdVersion: version, token, unregister });
         }
         const failure: unknown = abort.signal.reason;
+        if (!isPortClash(failure) || attempt >= START_ATTEMPTS) throw failure; // the catch discards
         await discard();
-        if (!isPortClash(failure) || attempt >= START_ATTEMPTS) throw failure;
       }
     } catch (error) {
       await discard();

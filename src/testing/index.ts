@@ -71,7 +71,7 @@ export class EtcdCluster extends LauncherCluster {
    *
    * @param options any client options; `endpoints` defaults to every member's client URL.
    */
-  client(options: Partial<ClientOptions> = {}): Client {
+  client(options: ClientOptions = {}): Client {
     const client = new Client({ endpoints: this.endpoints, ...options });
     this.#clients.add(client);
     return client;
