@@ -3,8 +3,11 @@
  * int64, int64 back to numbers, bytes back to Buffer views. Every input check throws
  * `InvalidArgumentError` naming the offending option; nothing here allocates more than it must.
  */
+import { describe } from './describe.js';
 import { InvalidArgumentError } from './errors.js';
 import type { Bytes } from './types.js';
+
+export { describe };
 
 /** Largest int64 (2^63 - 1), the upper bound of etcd lease IDs. */
 const INT64_MAX = 0x7fffffffffffffffn;
@@ -90,29 +93,4 @@ export function checkOtherOption(
   if (!callOptions) throw unknownOption(name, `op.${operation}`, known);
   if (name === 'signal' || name === 'timeout') return checkCallOption(name, value);
   throw unknownOption(name, operation, [...known, 'signal', 'timeout']);
-}
-
-/** A short description of a value for error messages. */
-export function describe(input: unknown): string {
-  if (input === null) return 'null';
-  if (Array.isArray(input)) return 'an array';
-  switch (typeof input) {
-    case 'string':
-      return JSON.stringify(input.length > 40 ? `${input.slice(0, 40)}...` : input);
-    case 'number':
-    case 'boolean':
-      return String(input);
-    case 'bigint':
-      return `${input}n`;
-    case 'undefined':
-      return 'undefined';
-    case 'function':
-      return 'a function';
-    case 'symbol':
-      return input.toString();
-    default: {
-      const ctor = (input as { constructor?: { name?: string } }).constructor?.name;
-      return ctor && ctor !== 'Object' ? `a ${ctor}` : 'an object';
-    }
-  }
 }

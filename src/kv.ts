@@ -172,35 +172,29 @@ function getResponse(r: WireRangeResponse): GetResponse {
   return { header: header(r.header), kvs: keyValues(r.kvs), more: r.more, count: toNumber(r.count, 'count') };
 }
 
-function getOpResponse(r: WireRangeResponse): OpResponse {
-  return {
-    type: 'get',
-    header: header(r.header),
-    kvs: keyValues(r.kvs),
-    more: r.more,
-    count: toNumber(r.count, 'count'),
-  };
-}
-
 function putResponse(r: WirePutResponse): PutResponse {
   return { header: header(r.header), prevKv: r.prevKv === undefined ? undefined : keyValue(r.prevKv) };
-}
-
-function putOpResponse(r: WirePutResponse): OpResponse {
-  return { type: 'put', header: header(r.header), prevKv: r.prevKv === undefined ? undefined : keyValue(r.prevKv) };
 }
 
 function deleteResponse(r: WireDeleteResponse): DeleteResponse {
   return { header: header(r.header), deleted: toNumber(r.deleted, 'deleted count'), prevKvs: keyValues(r.prevKvs) };
 }
 
+// The same responses inside `do` and a txn's results, tagged with the op's type.
+function getOpResponse(r: WireRangeResponse): OpResponse {
+  return { type: 'get', ...getResponse(r) };
+}
+
+function putOpResponse(r: WirePutResponse): OpResponse {
+  return { type: 'put', ...putResponse(r) };
+}
+
 function deleteOpResponse(r: WireDeleteResponse): OpResponse {
-  return {
-    type: 'delete',
-    header: header(r.header),
-    deleted: toNumber(r.deleted, 'deleted count'),
-    prevKvs: keyValues(r.prevKvs),
-  };
+  return { type: 'delete', ...deleteResponse(r) };
+}
+
+function txnOpResponse(r: WireTxnResponse): OpResponse {
+  return { type: 'txn', ...txnResponse(r) };
 }
 
 function opResponses(list: WireResponseOp[]): OpResponse[] {
@@ -232,6 +226,3 @@ function txnResponse(r: WireTxnResponse): TxnResponse {
   return { header: header(r.header), succeeded: r.succeeded, responses: opResponses(r.responses) };
 }
 
-function txnOpResponse(r: WireTxnResponse): OpResponse {
-  return { type: 'txn', header: header(r.header), succeeded: r.succeeded, responses: opResponses(r.responses) };
-}

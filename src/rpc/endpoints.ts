@@ -15,7 +15,8 @@ import { ClientClosedError, InvalidArgumentError, NoAvailableEndpointsError, typ
 import { parseEndpoint } from '../transport/index.js';
 import type { Connection, Endpoint } from '../transport/types.js';
 import { ENDPOINT_ROUND_PAUSE_MS, MIN_ENDPOINT_CONNECT_MS } from './defaults.js';
-import { describeValue, toEtcdError } from './errors.js';
+import { describe } from '../describe.js';
+import { toEtcdError } from './errors.js';
 import type { Logger } from './logger.js';
 import { pause } from './retry.js';
 
@@ -31,14 +32,14 @@ export function parseEndpoints(input: string | readonly string[]): Endpoint[] {
   let urls: readonly unknown[];
   if (typeof input === 'string') urls = input.split(',').map((s) => s.trim()).filter((s) => s !== '');
   else if (Array.isArray(input)) urls = input;
-  else throw new InvalidArgumentError(`endpoints must be an array of URLs or a comma-separated string, got ${describeValue(input)}`);
+  else throw new InvalidArgumentError(`endpoints must be an array of URLs or a comma-separated string, got ${describe(input)}`);
   if (urls.length === 0) {
     throw new InvalidArgumentError("endpoints must name at least one endpoint, e.g. ['http://127.0.0.1:2379']");
   }
   const endpoints: Endpoint[] = [];
   for (const url of urls) {
     if (typeof url !== 'string' || url.trim() === '') {
-      throw new InvalidArgumentError(`endpoints must be non-empty strings, got ${describeValue(url)}`);
+      throw new InvalidArgumentError(`endpoints must be non-empty strings, got ${describe(url)}`);
     }
     try {
       endpoints.push(parseEndpoint(url.trim()));

@@ -84,17 +84,6 @@ export function toEtcdError(error: unknown, site?: CallSite): Error {
 }
 
 /**
- * A short description of a bad option value for `InvalidArgumentError` messages: a string quoted,
- * a number, bigint or boolean as written, else `null`, `an array` or its `typeof`.
- */
-export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
-  if (Array.isArray(value)) return 'an array';
-  return value === null ? 'null' : typeof value;
-}
-
-/**
  * Whether the request behind this error may have reached the server. False only when the transport
  * proved it did not: `CallError.sent === false`, on the error itself or kept as the typed error's
  * `cause`. Any other error counts as "may have been sent" (the safe answer for writes).

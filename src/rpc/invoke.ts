@@ -51,7 +51,8 @@ import {
   ETCD_MIN_KEEPALIVE_TIME_MS,
 } from './defaults.js';
 import { EndpointPicker, parseEndpoints } from './endpoints.js';
-import { describeValue, toEtcdError } from './errors.js';
+import { describe } from '../describe.js';
+import { toEtcdError } from './errors.js';
 import type { Logger } from './logger.js';
 import { pause, retryDelay, shouldRetry } from './retry.js';
 import type { CallOptions, Rpc, RpcStream, RpcStreamHandlers, StreamCallOptions } from './types.js';
@@ -483,7 +484,7 @@ class StreamCall<Req, Res> implements RpcStream<Req> {
  */
 export function checkTimeout(timeout: unknown): number {
   if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 0) {
-    throw new InvalidArgumentError(`timeout must be a non-negative finite number of milliseconds, got ${describeValue(timeout)}`);
+    throw new InvalidArgumentError(`timeout must be a non-negative finite number of milliseconds, got ${describe(timeout)}`);
   }
   return timeout;
 }
@@ -491,7 +492,7 @@ export function checkTimeout(timeout: unknown): number {
 function positive(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new InvalidArgumentError(`${name} must be a positive finite number of milliseconds, got ${describeValue(value)}`);
+    throw new InvalidArgumentError(`${name} must be a positive finite number of milliseconds, got ${describe(value)}`);
   }
   return value;
 }
@@ -499,7 +500,7 @@ function positive(name: string, value: unknown, fallback: number): number {
 function nonNegative(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new InvalidArgumentError(`${name} must be a non-negative finite number of milliseconds (0 = off), got ${describeValue(value)}`);
+    throw new InvalidArgumentError(`${name} must be a non-negative finite number of milliseconds (0 = off), got ${describe(value)}`);
   }
   return value;
 }
@@ -507,7 +508,7 @@ function nonNegative(name: string, value: unknown, fallback: number): number {
 function positiveInteger(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw new InvalidArgumentError(`${name} must be a positive integer, got ${describeValue(value)}`);
+    throw new InvalidArgumentError(`${name} must be a positive integer, got ${describe(value)}`);
   }
   return value;
 }
