@@ -3,8 +3,12 @@
  * and one object per etcd service; the KV methods sit on the client itself, as in Go's `clientv3`.
  */
 import { checkOptionsObject, describe, unknownOption } from './convert.js';
+import { Auth } from './auth.js';
+import { Cluster } from './cluster.js';
 import { InvalidArgumentError } from './errors.js';
 import { KV } from './kv.js';
+import { Lease } from './lease.js';
+import { Maintenance } from './maintenance.js';
 import type { Op } from './op.js';
 import {
   DEFAULT_DIAL_TIMEOUT_MS,
@@ -19,6 +23,7 @@ import type { Logger } from './rpc/logger.js';
 import type { Rpc } from './rpc/types.js';
 import type { TlsOptions } from './transport/types.js';
 import type { Txn } from './txn.js';
+import { Watch, type Watcher, type WatchOptions } from './watch.js';
 import type {
   Bytes,
   CallOptions,
@@ -72,6 +77,30 @@ export interface ClientOptions {
   tls?: TlsOptions;
   /** Receives the client's debug/info/warn/error messages (retries, failover). Default: none. */
   logger?: Logger;
+  /**
+   * User name for etcd auth (etcd `Auth.Authenticate`); needs `password`. The client authenticates
+   * before its first call, sends the token with every call, and authenticates again once when
+   * etcd says the token is invalid or old. Default: none (no auth).
+   */
+  username?: string;
+  /** Password of `username`. Never logged nor put in an error message. */
+  password?: string;
+  /**
+   * Sends etcd's require-leader metadata with every call and stream, so a member that has lost
+   * its leader answers `NoLeaderError` at once (and streams move to another member) instead of
+   * hanging. Default false.
+   */
+  requireLeader?: boolean;
+  /**
+   * Refuses servers older than etcd 3.2 (version read from `Maintenance.Status` on connect).
+   * Default false.
+   */
+  rejectOldCluster?: boolean;
+  /**
+   * Interval at which the endpoint list is refreshed from the cluster's members
+   * (`Cluster.MemberList`), in milliseconds; 0 turns it off. Default 0.
+   */
+  autoSyncInterval?: number;
 }
 
 /** Defaults of {@link ClientOptions}, for reference; each also has its own named constant in `rpc/defaults`. */
@@ -93,6 +122,11 @@ const CLIENT_OPTION_NAMES: readonly string[] = [
   'maxCallRecvMsgSize',
   'tls',
   'logger',
+  'username',
+  'password',
+  'requireLeader',
+  'rejectOldCluster',
+  'autoSyncInterval',
 ];
 const TLS_OPTION_NAMES: readonly string[] = ['ca', 'cert', 'key', 'servername', 'rejectUnauthorized'];
 
@@ -160,7 +194,12 @@ export function resolveClientOptions(options: ClientOptions | undefined): RpcOpt
       case 'maxCallSendMsgSize':
       case 'maxCallRecvMsgSize':
       case 'logger':
-        // Times, sizes and the logger are checked by the rpc layer, which owns them.
+      case 'username':
+      case 'password':
+      case 'requireLeader':
+      case 'rejectOldCluster':
+      case 'autoSyncInterval':
+        // Times, sizes, the logger, auth and connection behaviour are checked by the rpc layer, which owns them.
         (resolved as Record<string, unknown>)[name] = value;
         break;
       case 'tls':
@@ -197,7 +236,16 @@ export class Client implements AsyncDisposable {
    * @internal
    */
   readonly rpc: Rpc;
+  /** Leases: grant, revoke, time-to-live, list, keep-alive (etcd `Lease` service). */
+  readonly lease: Lease;
+  /** Cluster membership: list, add (as learner), remove, update, promote (etcd `Cluster` service). */
+  readonly cluster: Cluster;
+  /** Maintenance: status, defragment, alarms, hashes, snapshot, move-leader (etcd `Maintenance` service). */
+  readonly maintenance: Maintenance;
+  /** Auth administration: enable/disable, users, roles, permissions (etcd `Auth` service). */
+  readonly auth: Auth;
   readonly #kv: KV;
+  readonly #watch: Watch;
 
   /**
    * Makes a client; nothing connects until the first call. Throws `InvalidArgumentError` for bad
@@ -206,6 +254,11 @@ export class Client implements AsyncDisposable {
   constructor(options: ClientOptions = {}) {
     this.rpc = new RpcClient(resolveClientOptions(options));
     this.#kv = new KV(this.rpc);
+    this.#watch = new Watch(this.rpc);
+    this.lease = new Lease(this.rpc);
+    this.cluster = new Cluster(this.rpc);
+    this.maintenance = new Maintenance(this.rpc);
+    this.auth = new Auth(this.rpc);
   }
 
   /**
@@ -254,6 +307,15 @@ export class Client implements AsyncDisposable {
    */
   do(op: Op, options?: CallOptions): Promise<OpResponse> {
     return this.#kv.do(op, options);
+  }
+
+  /**
+   * Watches a key, or a range with `prefix` / `rangeEnd` / `fromKey` (etcd `Watch.Watch`), and
+   * returns an async iterable of watch responses; leaving the `for await` loop cancels the watch.
+   * See {@link Watcher} and {@link WatchOptions}.
+   */
+  watch(key: Bytes, options?: WatchOptions): Watcher {
+    return this.#watch.watch(key, options);
   }
 
   /**

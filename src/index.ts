@@ -17,6 +17,20 @@
  */
 export { Client, CLIENT_DEFAULTS, type ClientOptions, type Logger, type TlsOptions } from './client.js';
 export { Txn } from './txn.js';
+export type { Watch, Watcher, WatchEvent, WatchOptions, WatchResponse } from './watch.js';
+export type {
+  Lease,
+  LeaseGrantOptions,
+  LeaseGrantResponse,
+  LeaseKeepAlive,
+  LeaseKeepAliveResponse,
+  LeaseLeasesResponse,
+  LeaseRevokeResponse,
+  LeaseTimeToLiveResponse,
+} from './lease.js';
+export type { Cluster } from './cluster.js';
+export type { Maintenance } from './maintenance.js';
+export type { Auth } from './auth.js';
 export { op, type Op, type GetOp, type PutOp, type DeleteOp, type TxnOp } from './op.js';
 export {
   compare,

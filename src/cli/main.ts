@@ -4,7 +4,8 @@
  * commands, flags, `ETCDCTL_*` environment defaults, output formats and exit codes, so scripts
  * written for `etcdctl` work with `etcdts`.
  *
- * Commands: put, get, del, txn, compaction, version, demo. Global flags: --endpoints,
+ * Commands: put, get, del, txn, compaction, watch, lease, member, endpoint, snapshot, defrag, alarm,
+ * move-leader, auth, user, role, lock, elect, make-mirror, version, demo. Global flags: --endpoints,
  * --dial-timeout, --command-timeout, -w/--write-out (simple, json, fields), --hex.
  */
 import { Command, CommanderError } from 'commander';
@@ -22,26 +23,43 @@ import {
   type GlobalFlags,
 } from './global.js';
 import { parseGoBool } from './go-syntax.js';
+import { registerAuthCommands } from './auth.js';
+import { registerConcurrencyCommands } from './concurrency.js';
 import { registerKvCommands, type SessionRunner } from './kv.js';
+import { registerLeaseCommands } from './lease.js';
+import { registerMaintenanceCommands } from './maintenance.js';
+import { registerMemberCommands } from './member.js';
 import { CliSession } from './session.js';
 import { registerTxnCommand } from './txn.js';
 import { registerVersionCommand } from './version.js';
+import { registerWatchCommand } from './watch.js';
 
 /** Longest wait for the client to close after a command, in ms, before exiting anyway. */
 const CLOSE_GRACE_MS = 2_000;
 
-/** Boolean flags, which pflag also accepts as `--flag=true|false` (commander does not). */
-const BOOLEAN_FLAGS = new Set([
-  'hex', 'prefix', 'from-key', 'keys-only', 'count-only', 'print-value-only',
-  'prev-kv', 'ignore-value', 'ignore-lease', 'physical', 'interactive',
-]);
+/**
+ * The long names of every boolean flag of `program` and its commands (a commander option that
+ * takes no argument), which pflag also accepts as `--flag=true|false` (commander does not).
+ */
+export function booleanFlags(program: Command): Set<string> {
+  const names = new Set<string>();
+  const visit = (command: Command): void => {
+    for (const option of command.options) {
+      if (!option.required && !option.optional && option.long !== undefined && !option.negate) names.add(option.long.slice(2));
+    }
+    for (const sub of command.commands) visit(sub);
+  };
+  visit(program);
+  return names;
+}
 
 /**
  * Rewrites pflag spellings commander does not read: `--bool-flag=true|false` (true keeps the
  * flag, false drops it) and `-w=json`. Stops at `--`. Throws `CliError` (exit 1) for a boolean
- * that does not parse, with pflag's message.
+ * that does not parse, with pflag's message. `booleans`: the boolean flags' long names
+ * (default: those of {@link buildProgram}).
  */
-export function normalizeArgv(argv: readonly string[]): string[] {
+export function normalizeArgv(argv: readonly string[], booleans: ReadonlySet<string> = booleanFlags(buildProgram())): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -50,7 +68,7 @@ export function normalizeArgv(argv: readonly string[]): string[] {
       break;
     }
     const bool = /^--([a-z-]+)=(.*)$/s.exec(arg);
-    if (bool && BOOLEAN_FLAGS.has(bool[1]!)) {
+    if (bool && booleans.has(bool[1]!)) {
       let on: boolean;
       try {
         on = parseGoBool(bool[2]!);
@@ -102,9 +120,21 @@ export function buildProgram(): Command {
     .showSuggestionAfterError(false);
   registerKvCommands(program, runWithSession);
   registerTxnCommand(program, runWithSession);
+  registerWatchCommand(program, runWithSession);
+  registerLeaseCommands(program, runWithSession);
+  registerMemberCommands(program, runWithSession);
+  registerMaintenanceCommands(program, runWithSession);
+  registerAuthCommands(program, runWithSession);
+  registerConcurrencyCommands(program, runWithSession);
   registerVersionCommand(program);
   registerDemoCommand(program);
-  for (const command of program.commands) command.exitOverride().configureOutput({ outputError: () => undefined });
+  const quiet = (command: Command): void => {
+    for (const sub of command.commands) {
+      sub.exitOverride().configureOutput({ outputError: () => undefined });
+      quiet(sub);
+    }
+  };
+  quiet(program);
   return program;
 }
 
@@ -130,7 +160,7 @@ function commanderErrorText(err: CommanderError): string {
 export async function main(argv: readonly string[]): Promise<number> {
   try {
     const program = buildProgram();
-    const args = normalizeArgv(argv);
+    const args = normalizeArgv(argv, booleanFlags(program));
     if (args.length === 0) {
       process.stdout.write(program.helpInformation());
       return EXIT_SUCCESS;

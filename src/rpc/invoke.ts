@@ -87,6 +87,16 @@ export interface RpcOptions {
   maxCallAttempts?: number;
   /** Creates the connection of one endpoint. Default: the transport's `createConnection`. For tests and proxies. */
   createConnection?: (endpoint: Endpoint, options: ConnectionOptions) => Connection;
+  /** etcd user name; with `password`, calls carry an auth token (see `ClientOptions.username`). */
+  username?: string;
+  /** Password of `username`; never logged. */
+  password?: string;
+  /** Sends the require-leader metadata (`hasleader: true`) with every call (see `ClientOptions.requireLeader`). */
+  requireLeader?: boolean;
+  /** Refuses servers older than 3.2 (see `ClientOptions.rejectOldCluster`). */
+  rejectOldCluster?: boolean;
+  /** Interval of endpoint refresh from `Cluster.MemberList`, ms; 0 = off (see `ClientOptions.autoSyncInterval`). */
+  autoSyncInterval?: number;
 }
 
 /**
