@@ -87,8 +87,11 @@ export interface ServerErrorClass {
  * text, `code` the gRPC code received.
  */
 export abstract class EtcdServerError extends EtcdError {
+  /** The exact message the etcd server sends for this error, e.g. `etcdserver: key is not provided`. */
   static readonly serverMessage: string = '';
+  /** The error's gRPC code in current etcd (`error.code` holds the code actually received). */
   static readonly grpcCode: number = Status.UNKNOWN;
+  /** Readable description, used as `error.message`. */
   static readonly description: string = 'etcd server error';
 
   /**
@@ -814,6 +817,37 @@ export class ClientClosedError extends EtcdError {
   override name = 'ClientClosedError';
   constructor(options?: EtcdErrorOptions) {
     super('the client is closed', Status.CANCELLED, 'the client is closed', options);
+  }
+}
+
+/** Options of {@link LeaseKeepAliveHaltedError}. */
+export interface LeaseKeepAliveHaltedErrorOptions extends EtcdErrorOptions {
+  /** gRPC status code; default DEADLINE_EXCEEDED (4). */
+  code?: number;
+}
+
+/**
+ * The keep-alive of a lease stopped without word from the server that the lease is gone (Go's
+ * `ErrKeepAliveHalted`): no renewal succeeded before the lease's deadline (the send time of the
+ * last answered renewal plus the TTL, so never later than the server's own expiry; before the
+ * first answer, 6 s after `keepAlive()`), or the client was closed. The lease has expired, or may
+ * expire any moment: treat it as lost. `cause` holds the last error of the keep-alive stream,
+ * when there was one (e.g. a `ConnectionError`, or `ClientClosedError`).
+ */
+export class LeaseKeepAliveHaltedError extends EtcdError {
+  override name = 'LeaseKeepAliveHaltedError';
+  /** The lease whose keep-alive stopped. */
+  readonly leaseId: bigint;
+
+  /**
+   * @param leaseId the lease
+   * @param reason why it stopped, e.g. `no keep-alive response within the lease's TTL (5 s)`
+   * @param options `cause` (the stream's last error), `code` (default DEADLINE_EXCEEDED)
+   */
+  constructor(leaseId: bigint, reason: string, options?: LeaseKeepAliveHaltedErrorOptions) {
+    const details = `keep-alive of lease ${leaseId.toString(16).padStart(16, '0')} halted: ${reason}`;
+    super(details, options?.code ?? Status.DEADLINE_EXCEEDED, details, options);
+    this.leaseId = leaseId;
   }
 }
 

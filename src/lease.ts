@@ -1,15 +1,28 @@
 /**
- * The Lease service: etcd `Lease.*`: grant, revoke, time-to-live, list, keep-alive (issue 3).
- * CONTRACT STUB written by the lead: the public types and signatures below are the contract other
- * code is written against; the helper owning this file implements them (and may add to them).
+ * The Lease service: etcd `Lease.*`: grant, revoke, time-to-live, list, keep-alive.
+ *
+ * IDs are `bigint` (random positive 64-bit values; etcdctl prints them in hex), TTLs are seconds.
+ * Every keep-alive of a client shares one `Lease.LeaseKeepAlive` stream (see lease-keepalive.ts for
+ * the schedule, loss detection and failover).
  */
-import { NotSupportedError } from './errors.js';
+import { checkOptionsObject, checkOtherOption, describe, toBuffer, toFlag, toNumber } from './convert.js';
+import { InvalidArgumentError } from './errors.js';
+import { KeepAliveStream } from './lease-keepalive.js';
+import { Lease as LeaseMethods } from './proto/index.js';
+import type { LeaseKeepAliveResponse as WireKeepAliveResponse, ResponseHeader as WireResponseHeader } from './proto/index.js';
 import type { Rpc } from './rpc/types.js';
 import type { CallOptions, ResponseHeader } from './types.js';
 
+/** Largest lease ID (2^63 - 1): etcd lease IDs are positive int64. */
+const MAX_LEASE_ID = 0x7fffffffffffffffn;
+
+const GRANT_OPTION_NAMES: readonly string[] = ['id'];
+const TIME_TO_LIVE_OPTION_NAMES: readonly string[] = ['keys'];
+const NO_OPTION_NAMES: readonly string[] = [];
+
 /** Options of `lease.grant`. */
 export interface LeaseGrantOptions extends CallOptions {
-  /** The lease ID to use (non-zero); default: etcd picks one. */
+  /** The lease ID to use: a bigint in [1, 2^63 - 1]; default: etcd picks one. */
   id?: bigint;
 }
 
@@ -26,7 +39,7 @@ export interface LeaseGrantResponse {
 export interface LeaseKeepAliveResponse {
   header: ResponseHeader;
   id: bigint;
-  /** The lease's new remaining TTL, in seconds. */
+  /** The lease's new remaining TTL, in seconds (its full TTL: a renewal restarts it). */
   ttl: number;
 }
 
@@ -36,15 +49,16 @@ export interface LeaseTimeToLiveResponse {
   id: bigint;
   /** Remaining TTL in seconds; -1 when the lease has expired or does not exist. */
   ttl: number;
-  /** The TTL the lease was granted with, in seconds. */
+  /** The TTL the lease was granted with, in seconds (0 when it does not exist). */
   grantedTtl: number;
-  /** Keys attached to the lease (with `keys: true`). */
+  /** Keys attached to the lease (with `keys: true`; else empty). */
   keys: Buffer[];
 }
 
 /** Response of `lease.leases` (etcd `LeaseLeasesResponse`). */
 export interface LeaseLeasesResponse {
   header: ResponseHeader;
+  /** Every lease the cluster holds, in no particular order. */
   leases: { id: bigint }[];
 }
 
@@ -56,64 +70,174 @@ export interface LeaseRevokeResponse {
 /**
  * The keep-alive of one lease: an async iterable of keep-alive responses (one per renewal, every
  * TTL/3). The iteration throws `LeaseNotFoundError` when the lease is gone (expired or revoked)
- * or a keep-alive-halted error when it could not be renewed in time. Leaving the loop, or `close()`,
- * stops renewing it (the lease is not revoked).
+ * or `LeaseKeepAliveHaltedError` when it could not be renewed in time (no answer before its
+ * deadline: the last renewal's send time plus the TTL). Leaving the loop, or `close()`, stops
+ * renewing it (the lease is not revoked).
+ *
+ * Buffering: at most one unread response is kept, the latest (older unread ones are dropped, as
+ * in Go); renewals do not depend on the loop reading. A loss is thrown at the next read.
  */
 export interface LeaseKeepAlive extends AsyncIterable<LeaseKeepAliveResponse> {
   /** The lease ID. */
   readonly id: bigint;
-  /** Stops renewing the lease. */
+  /** Whether it has ended: closed, lost, or aborted. */
+  readonly ended: boolean;
+  /** Stops renewing the lease for this iterable; a loop reading it ends normally. */
   close(): void;
 }
 
-/** The Lease service of one client. */
+/** The header of a lease response (all zero when the server sent none). */
+function header(h: WireResponseHeader | undefined): ResponseHeader {
+  if (h === undefined) return { clusterId: 0n, memberId: 0n, revision: 0, raftTerm: 0 };
+  return {
+    clusterId: h.clusterId,
+    memberId: h.memberId,
+    revision: toNumber(h.revision, 'revision'),
+    raftTerm: toNumber(h.raftTerm, 'raft term'),
+  };
+}
+
+function keepAliveResponse(wire: WireKeepAliveResponse): LeaseKeepAliveResponse {
+  return { header: header(wire.header), id: wire.ID, ttl: toNumber(wire.TTL, 'TTL') };
+}
+
+/**
+ * A lease ID argument: a bigint in [1, 2^63 - 1].
+ * @throws InvalidArgumentError naming `what` otherwise
+ */
+function checkLeaseId(id: unknown, what: string): bigint {
+  if (typeof id === 'bigint' && id > 0n && id <= MAX_LEASE_ID) return id;
+  throw new InvalidArgumentError(`${what} must be a lease ID: a bigint in [1, 2^63-1], got ${describe(id)}`);
+}
+
+/** Checks an options object of `operation` that knows `known` besides `signal` and `timeout`; returns it as a record. */
+function checkOptions(options: unknown, operation: string, known: readonly string[]): Record<string, unknown> {
+  if (options === undefined) return {};
+  checkOptionsObject(options, `${operation} options`);
+  const record = options as Record<string, unknown>;
+  for (const name in record) {
+    if (record[name] !== undefined && !known.includes(name)) checkOtherOption(name, record[name], operation, known, true);
+  }
+  return record;
+}
+
+/**
+ * The Lease service of one client (`client.lease`). Every method checks its arguments before
+ * sending (rejecting with `InvalidArgumentError` naming the problem) and rejects with a typed
+ * error from `errors.ts` when the call fails.
+ */
 export class Lease {
   readonly #rpc: Rpc;
+  readonly #keepAlives: KeepAliveStream;
 
   /** `rpc`: the client's call layer. */
   constructor(rpc: Rpc) {
     this.#rpc = rpc;
+    this.#keepAlives = new KeepAliveStream(rpc, keepAliveResponse);
   }
 
-  /** etcd `Lease.LeaseGrant`: a lease of `ttl` seconds. */
-  grant(ttl: number, options?: LeaseGrantOptions): Promise<LeaseGrantResponse> {
-    void this.#rpc;
-    void ttl;
-    void options;
-    return Promise.reject(new NotSupportedError('lease (not implemented yet)'));
+  /**
+   * Grants a lease of `ttl` seconds (etcd `Lease.LeaseGrant`). Keys put with `{ lease: id }` are
+   * deleted when it expires or is revoked. etcd raises a TTL below its minimum (1.5 election
+   * timeouts, rounded up: 2 s with the default 1 s election timeout) to that minimum; the
+   * response has the TTL granted.
+   *
+   * @param ttl seconds, a non-negative integer
+   * @param options `id` to choose the lease ID, `signal`, `timeout` (ms)
+   * @throws InvalidArgumentError for a negative or non-integer `ttl` or a bad `id`
+   * @throws LeaseExistError when `id` is taken; LeaseTTLTooLargeError above etcd's maximum (9e9 s)
+   */
+  async grant(ttl: number, options?: LeaseGrantOptions): Promise<LeaseGrantResponse> {
+    if (typeof ttl !== 'number' || !Number.isSafeInteger(ttl) || ttl < 0) {
+      throw new InvalidArgumentError(`grant: ttl must be a non-negative integer number of seconds, got ${describe(ttl)}`);
+    }
+    const record = checkOptions(options, 'grant', GRANT_OPTION_NAMES);
+    const id = record['id'] === undefined ? 0n : checkLeaseId(record['id'], 'grant: id');
+    const response = await this.#rpc.unary(LeaseMethods.leaseGrant, { TTL: BigInt(ttl), ID: id }, options);
+    return { header: header(response.header), id: response.ID, ttl: toNumber(response.TTL, 'TTL') };
   }
 
-  /** etcd `Lease.LeaseRevoke`. */
-  revoke(id: bigint, options?: CallOptions): Promise<LeaseRevokeResponse> {
-    void id;
-    void options;
-    return Promise.reject(new NotSupportedError('lease (not implemented yet)'));
+  /**
+   * Revokes a lease (etcd `Lease.LeaseRevoke`): it ends at once and its keys are deleted; its
+   * keep-alives end with `LeaseNotFoundError` at their next renewal.
+   *
+   * @throws InvalidArgumentError for an `id` that is not a bigint in [1, 2^63 - 1]
+   * @throws LeaseNotFoundError when the lease does not exist
+   */
+  async revoke(id: bigint, options?: CallOptions): Promise<LeaseRevokeResponse> {
+    checkLeaseId(id, 'revoke: id');
+    checkOptions(options, 'revoke', NO_OPTION_NAMES);
+    const response = await this.#rpc.unary(LeaseMethods.leaseRevoke, { ID: id }, options);
+    return { header: header(response.header) };
   }
 
-  /** etcd `Lease.LeaseTimeToLive`. */
-  timeToLive(id: bigint, options?: { keys?: boolean } & CallOptions): Promise<LeaseTimeToLiveResponse> {
-    void id;
-    void options;
-    return Promise.reject(new NotSupportedError('lease (not implemented yet)'));
+  /**
+   * A lease's remaining and granted TTL, and with `keys: true` the keys attached to it (etcd
+   * `Lease.LeaseTimeToLive`). A lease that does not exist (expired, revoked, never granted) gives
+   * `ttl: -1`, `grantedTtl: 0`, no error.
+   *
+   * @throws InvalidArgumentError for a bad `id` or `keys`
+   */
+  async timeToLive(id: bigint, options?: { keys?: boolean } & CallOptions): Promise<LeaseTimeToLiveResponse> {
+    checkLeaseId(id, 'timeToLive: id');
+    const record = checkOptions(options, 'timeToLive', TIME_TO_LIVE_OPTION_NAMES);
+    const keys = record['keys'] === undefined ? false : toFlag(record['keys'], 'keys');
+    const response = await this.#rpc.unary(LeaseMethods.leaseTimeToLive, { ID: id, keys }, options);
+    return {
+      header: header(response.header),
+      id: response.ID,
+      ttl: toNumber(response.TTL, 'TTL'),
+      grantedTtl: toNumber(response.grantedTTL, 'granted TTL'),
+      keys: response.keys.map(toBuffer),
+    };
   }
 
-  /** etcd `Lease.LeaseLeases`. */
-  leases(options?: CallOptions): Promise<LeaseLeasesResponse> {
-    void options;
-    return Promise.reject(new NotSupportedError('lease (not implemented yet)'));
+  /** Every lease of the cluster (etcd `Lease.LeaseLeases`). */
+  async leases(options?: CallOptions): Promise<LeaseLeasesResponse> {
+    checkOptions(options, 'leases', NO_OPTION_NAMES);
+    const response = await this.#rpc.unary(LeaseMethods.leaseLeases, {}, options);
+    return { header: header(response.header), leases: response.leases.map((l) => ({ id: l.ID })) };
   }
 
-  /** One renewal on the shared etcd `Lease.LeaseKeepAlive` stream. */
-  keepAliveOnce(id: bigint, options?: CallOptions): Promise<LeaseKeepAliveResponse> {
-    void id;
-    void options;
-    return Promise.reject(new NotSupportedError('lease (not implemented yet)'));
+  /**
+   * Renews a lease once (etcd `Lease.LeaseKeepAlive`, on the client's shared keep-alive stream).
+   * A stream broken by a transient failure (a member going down) is opened again and the
+   * renewal re-sent, within `timeout`.
+   *
+   * @throws InvalidArgumentError for a bad `id`
+   * @throws LeaseNotFoundError when the lease does not exist (expired, revoked, never granted)
+   * @throws DeadlineExceededError past `timeout`; `signal.reason` when aborted;
+   *   NoAvailableEndpointsError when no endpoint could be reached within the dial timeout
+   */
+  async keepAliveOnce(id: bigint, options?: CallOptions): Promise<LeaseKeepAliveResponse> {
+    checkLeaseId(id, 'keepAliveOnce: id');
+    checkOptions(options, 'keepAliveOnce', NO_OPTION_NAMES);
+    return this.#keepAlives.keepAliveOnce(id, options);
   }
 
-  /** Keeps a lease alive on the shared etcd `Lease.LeaseKeepAlive` stream. */
+  /**
+   * Keeps a lease alive on the client's shared etcd `Lease.LeaseKeepAlive` stream, until the
+   * returned iterable is closed (or its loop left) or the lease is lost. Renewals start at once
+   * and go on whether the loop reads or not; each comes TTL/3 after the previous answer. Several
+   * `keepAlive()` of one ID share its renewals, and each sees every response.
+   *
+   * ```ts
+   * const { id } = await client.lease.grant(10);
+   * for await (const resp of client.lease.keepAlive(id)) console.log('renewed, ttl', resp.ttl);
+   * // ends by throwing LeaseNotFoundError (revoked, expired) or LeaseKeepAliveHaltedError
+   * ```
+   *
+   * The loop throws `LeaseNotFoundError` when etcd says the lease is gone, and
+   * `LeaseKeepAliveHaltedError` when no renewal was answered before the lease's deadline (the
+   * send time of the last answered renewal plus the TTL; before the first answer, 6 s), e.g.
+   * while the cluster is unreachable, or when the client is closed. A broken stream is opened
+   * again (with backoff, on another endpoint when its member is down) and renewals resume.
+   *
+   * @param options `signal`: aborting it stops the keep-alive and the loop throws `signal.reason`
+   * @throws InvalidArgumentError (synchronously) for a bad `id` or an unknown option
+   */
   keepAlive(id: bigint, options?: { signal?: AbortSignal }): LeaseKeepAlive {
-    void id;
-    void options;
-    throw new NotSupportedError('lease (not implemented yet)');
+    checkLeaseId(id, 'keepAlive: id');
+    return this.#keepAlives.keepAlive(id, options);
   }
 }

@@ -20,10 +20,15 @@ export const DEMO_HEADINGS = [
   '== 3. A transaction: compare-and-swap ==',
   '== 4. Compaction ==',
   '== 5. A typed error ==',
+  '== 6. A lease: a key that expires ==',
 ] as const;
 
 /** Deadline of each request of the tour, in ms. */
 const DEMO_REQUEST_TIMEOUT_MS = 5_000;
+/** TTL asked for the demo's lease, in seconds (etcd raises it to its minimum, 2 s by default). */
+const DEMO_LEASE_TTL_S = 2;
+/** Renewals shown before the demo stops keeping its lease alive. */
+const DEMO_LEASE_RENEWALS = 3;
 
 function say(text = ''): void {
   process.stdout.write(`${text}\n`);
@@ -92,6 +97,27 @@ async function tour(client: Client, prefix: string): Promise<void> {
     say(`    gRPC code ${err.code}, server message ${JSON.stringify(err.details)}`);
   }
   say();
+
+  say(DEMO_HEADINGS[5]);
+  const lease = await client.lease.grant(DEMO_LEASE_TTL_S, call);
+  const session = `${prefix}session`;
+  await client.put(session, 'alive', { lease: lease.id, ...call });
+  say(`  granted lease ${lease.id.toString(16).padStart(16, '0')} (TTL ${lease.ttl} s) and put ${session} with it`);
+  let renewals = 0;
+  for await (const renewal of client.lease.keepAlive(lease.id)) {
+    say(`  keep-alive: renewed, TTL back to ${renewal.ttl} s`);
+    if (++renewals === DEMO_LEASE_RENEWALS) break; // leaving the loop stops the renewals
+  }
+  say('  stopped renewing; waiting for the lease to expire...');
+  const stopped = Date.now();
+  const giveUp = stopped + (lease.ttl + 5) * 1000;
+  while ((await client.get(session, call)).count > 0 && Date.now() < giveUp) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const gone = (await client.get(session, call)).count === 0;
+  const after = ((Date.now() - stopped) / 1000).toFixed(1);
+  say(gone ? `  ${session} is gone ${after} s later: its lease expired` : `  ${session} is still there after ${after} s`);
+  say();
 }
 
 /** Registers `demo` on `program`. */
@@ -100,9 +126,10 @@ export function registerDemoCommand(program: Command): void {
     .command('demo')
     .summary('A short tour of etcd-ts against a throwaway etcd')
     .description(
-      'A short tour: puts, a sorted prefix read, a compare-and-swap transaction, a compaction and a\n' +
-        'typed error. Without --endpoints it starts a throwaway etcd (etcd from ETCD_BIN or PATH) and\n' +
-        'stops it afterwards; with --endpoints it uses that cluster (and compacts its history).',
+      'A short tour: puts, a sorted prefix read, a compare-and-swap transaction, a compaction, a\n' +
+        'typed error and a lease whose key expires. Without --endpoints it starts a throwaway etcd\n' +
+        '(etcd from ETCD_BIN or PATH) and stops it afterwards; with --endpoints it uses that cluster\n' +
+        '(and compacts its history).',
     )
     .action(async (_flags: unknown, command: Command) => {
       const flags = command.optsWithGlobals() as GlobalFlags;

@@ -22,6 +22,11 @@ const EXAMPLES: Array<[file: string, goExample: string, output: string[]]> = [
   ['kv-compact.ts', 'ExampleKV_compact', []],
   ['kv-txn.ts', 'ExampleKV_txn', ['key : XYZ']],
   ['kv-do.ts', 'ExampleKV_do', []],
+  // example_lease_test.go
+  ['lease-grant.ts', 'ExampleLease_grant', []],
+  ['lease-revoke.ts', 'ExampleLease_revoke', ['number of keys: 0']],
+  ['lease-keep-alive.ts', 'ExampleLease_keepAlive', ['ttl: 5']],
+  ['lease-keep-alive-once.ts', 'ExampleLease_keepAliveOnce', ['ttl: 5']],
 ];
 
 let cluster: EtcdCluster;

@@ -1,0 +1,147 @@
+/**
+ * How `etcdts lease ...` prints its responses, byte for byte as etcdctl 3.4 does
+ * (etcdctl/ctlv3/command/printer_simple.go, printer_json.go, printer_fields.go):
+ *
+ * - `simple`: etcdctl's sentences, lease IDs as 16 hex digits (`%016x`).
+ * - `json`: Go's `encoding/json` of the clientv3 response structs: the response header's fields
+ *   flattened into the object (zero ones left out), IDs in decimal; names as the structs spell them
+ *   (`ID`/`TTL` for grant and keep-alive, `id`/`ttl`/`granted-ttl`/`keys` for timetolive), revoke
+ *   as the protobuf message (`{"header":{...}}`).
+ * - `fields`: one `"Name" : value` line per field.
+ */
+import { Buffer } from 'node:buffer';
+
+import type {
+  LeaseGrantResponse,
+  LeaseKeepAliveResponse,
+  LeaseLeasesResponse,
+  LeaseRevokeResponse,
+  LeaseTimeToLiveResponse,
+} from '../lease.js';
+import type { ResponseHeader } from '../types.js';
+import { checkOutputFormat, type OutputFormat } from './global.js';
+import { goQuote } from './go-syntax.js';
+
+/** Prints the responses of the lease commands. */
+export interface LeasePrinter {
+  /** The output format. */
+  readonly format: OutputFormat;
+  /** `lease grant`. */
+  grant(resp: LeaseGrantResponse): Buffer;
+  /** `lease revoke`; `id` as given on the command line. */
+  revoke(id: bigint, resp: LeaseRevokeResponse): Buffer;
+  /** Each response of `lease keep-alive`. */
+  keepAlive(resp: LeaseKeepAliveResponse): Buffer;
+  /** `lease timetolive`; `keys` when `--keys` was given. */
+  timeToLive(resp: LeaseTimeToLiveResponse, keys: boolean): Buffer;
+  /** `lease list`. */
+  leases(resp: LeaseLeasesResponse): Buffer;
+}
+
+/** A 64-bit ID as Go's `%016x` prints it (a negative one with its sign inside the width). */
+export function goHex16(id: bigint): string {
+  return id < 0n ? `-${(-id).toString(16).padStart(15, '0')}` : id.toString(16).padStart(16, '0');
+}
+
+/**
+ * The printer for `format` (`simple`, `json` or `fields`). Throws `CliError` (exit 4) for another
+ * format, with etcdctl's message.
+ */
+export function createLeasePrinter(format: string): LeasePrinter {
+  switch (checkOutputFormat(format)) {
+    case 'simple':
+      return simplePrinter;
+    case 'json':
+      return jsonPrinter;
+    case 'fields':
+      return fieldsPrinter;
+  }
+}
+
+function lines(...text: string[]): Buffer {
+  return Buffer.from(text.map((l) => `${l}\n`).join(''), 'utf8');
+}
+
+// --- simple ------------------------------------------------------------------------------------
+
+const simplePrinter: LeasePrinter = {
+  format: 'simple',
+  grant: (r) => lines(`lease ${goHex16(r.id)} granted with TTL(${r.ttl}s)`),
+  revoke: (id) => lines(`lease ${goHex16(id)} revoked`),
+  keepAlive: (r) => lines(`lease ${goHex16(r.id)} keepalived with TTL(${r.ttl})`),
+  timeToLive(r, keys) {
+    if (r.grantedTtl === 0 && r.ttl === -1) return lines(`lease ${goHex16(r.id)} already expired`);
+    const text = Buffer.from(`lease ${goHex16(r.id)} granted with TTL(${r.grantedTtl}s), remaining(${r.ttl}s)`, 'utf8');
+    if (!keys) return Buffer.concat([text, Buffer.from('\n')]);
+    // Go's %v of a []string: the raw bytes of each key, space-separated, in brackets.
+    const parts: Buffer[] = [text, Buffer.from(', attached keys([')];
+    r.keys.forEach((key, i) => parts.push(...(i > 0 ? [Buffer.from(' '), key] : [key])));
+    parts.push(Buffer.from('])\n'));
+    return Buffer.concat(parts);
+  },
+  leases: (r) => lines(`found ${r.leases.length} leases`, ...r.leases.map((l) => goHex16(l.id))),
+};
+
+// --- json --------------------------------------------------------------------------------------
+
+type Member = [name: string, value: string | undefined];
+
+function object(members: Member[]): string {
+  return `{${members.filter((m) => m[1] !== undefined).map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`;
+}
+
+/** A number Go's `omitempty` leaves out when zero. */
+function omitZero(n: number | bigint): string | undefined {
+  return n === 0 || n === 0n ? undefined : String(n);
+}
+
+/** The header's fields (`cluster_id`, ...), as members flattened into the response object. */
+function headerMembers(h: ResponseHeader): Member[] {
+  return [
+    ['cluster_id', omitZero(h.clusterId)],
+    ['member_id', omitZero(h.memberId)],
+    ['revision', omitZero(h.revision)],
+    ['raft_term', omitZero(h.raftTerm)],
+  ];
+}
+
+const jsonPrinter: LeasePrinter = {
+  format: 'json',
+  grant: (r) => lines(object([...headerMembers(r.header), ['ID', String(r.id)], ['TTL', String(r.ttl)], ['Error', '""']])),
+  revoke: (_id, r) => lines(object([['header', object(headerMembers(r.header))]])),
+  keepAlive: (r) => lines(object([...headerMembers(r.header), ['ID', String(r.id)], ['TTL', String(r.ttl)]])),
+  timeToLive: (r) =>
+    lines(
+      object([
+        ...headerMembers(r.header),
+        ['id', String(r.id)],
+        ['ttl', String(r.ttl)],
+        ['granted-ttl', String(r.grantedTtl)],
+        // A nil slice in Go (no keys on the wire) marshals as null.
+        ['keys', r.keys.length === 0 ? 'null' : `[${r.keys.map((k) => JSON.stringify(k.toString('base64'))).join(',')}]`],
+      ]),
+    ),
+  leases: (r) => lines(object([...headerMembers(r.header), ['leases', `[${r.leases.map((l) => `{"id":${l.id}}`).join(',')}]`]])),
+};
+
+// --- fields ------------------------------------------------------------------------------------
+
+function fieldsHeader(h: ResponseHeader): string[] {
+  return [`"ClusterID" : ${h.clusterId}`, `"MemberID" : ${h.memberId}`, `"Revision" : ${h.revision}`, `"RaftTerm" : ${h.raftTerm}`];
+}
+
+const fieldsPrinter: LeasePrinter = {
+  format: 'fields',
+  grant: (r) => lines(...fieldsHeader(r.header), `"ID" : ${r.id}`, `"TTL" : ${r.ttl}`),
+  revoke: (_id, r) => lines(...fieldsHeader(r.header)),
+  keepAlive: (r) => lines(...fieldsHeader(r.header), `"ID" : ${r.id}`, `"TTL" : ${r.ttl}`),
+  timeToLive: (r) =>
+    lines(
+      ...fieldsHeader(r.header),
+      `"ID" : ${r.id}`,
+      `"TTL" : ${r.ttl}`,
+      `"GrantedTTL" : ${r.grantedTtl}`,
+      ...r.keys.map((k) => `"Key" : ${goQuote(k)}`),
+    ),
+  leases: (r) => lines(...fieldsHeader(r.header), ...r.leases.map((l) => `"ID" : ${l.id}`)),
+};
