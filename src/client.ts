@@ -5,9 +5,11 @@
 import { checkOptionsObject, describe, unknownOption } from './convert.js';
 import { Auth } from './auth.js';
 import { Cluster } from './cluster.js';
+import { Election } from './election.js';
 import { InvalidArgumentError } from './errors.js';
 import { KV } from './kv.js';
 import { Lease } from './lease.js';
+import { Lock } from './lock.js';
 import { Maintenance } from './maintenance.js';
 import type { Op } from './op.js';
 import {
@@ -18,11 +20,16 @@ import {
   DEFAULT_MAX_CALL_RECV_MSG_SIZE,
   DEFAULT_MAX_CALL_SEND_MSG_SIZE,
 } from './rpc/defaults.js';
+import { loadConfigFile } from './config.js';
 import { RpcClient, type RpcOptions } from './rpc/invoke.js';
+import { createMetricsObserver, type MetricsOptions } from './rpc/metrics.js';
+import { combineObservers, type RpcObserver } from './rpc/observer.js';
+import { createTracingObserver, type TracingOptions } from './rpc/tracing.js';
 import type { Logger } from './rpc/logger.js';
 import type { Rpc } from './rpc/types.js';
 import type { TlsOptions } from './transport/types.js';
 import type { Txn } from './txn.js';
+import { Namespace } from './namespace.js';
 import { Watch, type Watcher, type WatchOptions } from './watch.js';
 import type {
   Bytes,
@@ -38,7 +45,7 @@ import type {
   RangeOptions,
 } from './types.js';
 
-export type { Logger, TlsOptions };
+export type { Logger, MetricsOptions, TlsOptions, TracingOptions };
 
 /**
  * Options of `new Client(options)`, named after Go's `clientv3.Config`. Every field is optional;
@@ -78,9 +85,12 @@ export interface ClientOptions {
   /** Receives the client's debug/info/warn/error messages (retries, failover). Default: none. */
   logger?: Logger;
   /**
-   * User name for etcd auth (etcd `Auth.Authenticate`); needs `password`. The client authenticates
-   * before its first call, sends the token with every call, and authenticates again once when
-   * etcd says the token is invalid or old. Default: none (no auth).
+   * User name for etcd auth (etcd `Auth.Authenticate`); needs `password` (both non-empty strings,
+   * else `InvalidArgumentError`). The client authenticates before its first call (concurrent
+   * calls share one authentication), sends the token with every call and stream, and
+   * authenticates again once and resends the call when etcd refuses the token
+   * (`InvalidAuthTokenError`, `AuthOldRevisionError`; safe for writes: etcd did not apply them).
+   * A wrong password fails calls with `AuthFailedError`. Default: none (no auth).
    */
   username?: string;
   /** Password of `username`. Never logged nor put in an error message. */
@@ -101,6 +111,20 @@ export interface ClientOptions {
    * (`Cluster.MemberList`), in milliseconds; 0 turns it off. Default 0.
    */
   autoSyncInterval?: number;
+  /**
+   * Prometheus metrics of every RPC, recorded into a prom-client `Registry` (`prom-client` is an
+   * optional peer dependency, loaded only when this is given): `{ registry, buckets?, promClient? }`.
+   * Go grpc-prometheus names (`grpc_client_started_total`, `grpc_client_handled_total`,
+   * `grpc_client_handling_seconds`, ...) plus `etcd_client_*` (streams, watches, keep-alives,
+   * retries, failovers); see {@link MetricsOptions}. Default: none (no cost).
+   */
+  metrics?: MetricsOptions;
+  /**
+   * OpenTelemetry spans, one per RPC attempt, with the `rpc.*` attributes: `{ tracerProvider? }`
+   * (default provider: `@opentelemetry/api`'s global one; the package is an optional peer
+   * dependency, loaded only then); see {@link TracingOptions}. Default: none (no cost).
+   */
+  tracing?: TracingOptions;
 }
 
 /** Defaults of {@link ClientOptions}, for reference; each also has its own named constant in `rpc/defaults`. */
@@ -127,6 +151,8 @@ const CLIENT_OPTION_NAMES: readonly string[] = [
   'requireLeader',
   'rejectOldCluster',
   'autoSyncInterval',
+  'metrics',
+  'tracing',
 ];
 const TLS_OPTION_NAMES: readonly string[] = ['ca', 'cert', 'key', 'servername', 'rejectUnauthorized'];
 
@@ -172,6 +198,7 @@ export function resolveClientOptions(options: ClientOptions | undefined): RpcOpt
   checkOptionsObject(options, 'client options');
   const resolved: RpcOptions = { endpoints: [DEFAULT_ENDPOINT] };
   if (options === undefined) return resolved;
+  const observers: RpcObserver[] = [];
   for (const name in options) {
     const value: unknown = (options as Record<string, unknown>)[name];
     if (value === undefined) continue;
@@ -205,10 +232,18 @@ export function resolveClientOptions(options: ClientOptions | undefined): RpcOpt
       case 'tls':
         resolved.tls = checkTls(value);
         break;
+      case 'metrics':
+        observers.push(createMetricsObserver(value as MetricsOptions));
+        break;
+      case 'tracing':
+        observers.push(createTracingObserver(value as TracingOptions));
+        break;
       default:
         throw unknownOption(name, 'the client', CLIENT_OPTION_NAMES);
     }
   }
+  const observer = combineObservers(observers);
+  if (observer !== undefined) resolved.observer = observer;
   return resolved;
 }
 
@@ -244,21 +279,46 @@ export class Client implements AsyncDisposable {
   readonly maintenance: Maintenance;
   /** Auth administration: enable/disable, users, roles, permissions (etcd `Auth` service). */
   readonly auth: Auth;
+  /** Server-side distributed locks: lock, unlock (etcd `v3lockpb.Lock` service). */
+  readonly lock: Lock;
+  /** Server-side leader election: campaign, proclaim, leader, observe, resign (etcd `v3electionpb.Election` service). */
+  readonly election: Election;
   readonly #kv: KV;
   readonly #watch: Watch;
+  readonly #calls: RpcClient;
+
+  /**
+   * Makes a client from a configuration file in the Go client's YAML format (endpoints,
+   * `dial-timeout` and the other durations in nanoseconds, TLS files, username/password; see
+   * {@link loadConfigFile}). `options` are applied over the file's settings (e.g. a `logger` or
+   * `metrics`, which a file cannot hold).
+   *
+   * ```ts
+   * await using client = await Client.fromConfigFile('/etc/myapp/etcd.yaml', { logger: console });
+   * ```
+   *
+   * @throws InvalidArgumentError for a malformed file or bad options (the message names the key);
+   *   the file system's error when the file or a TLS file it names cannot be read
+   */
+  static async fromConfigFile(path: string, options: ClientOptions = {}): Promise<Client> {
+    return new Client({ ...(await loadConfigFile(path)), ...options });
+  }
 
   /**
    * Makes a client; nothing connects until the first call. Throws `InvalidArgumentError` for bad
    * options (see {@link ClientOptions}; unknown option names too).
    */
   constructor(options: ClientOptions = {}) {
-    this.rpc = new RpcClient(resolveClientOptions(options));
+    this.#calls = new RpcClient(resolveClientOptions(options));
+    this.rpc = this.#calls;
     this.#kv = new KV(this.rpc);
     this.#watch = new Watch(this.rpc);
     this.lease = new Lease(this.rpc);
     this.cluster = new Cluster(this.rpc);
     this.maintenance = new Maintenance(this.rpc);
     this.auth = new Auth(this.rpc);
+    this.lock = new Lock(this.rpc);
+    this.election = new Election(this.rpc);
   }
 
   /**
@@ -311,8 +371,13 @@ export class Client implements AsyncDisposable {
 
   /**
    * Watches a key, or a range with `prefix` / `rangeEnd` / `fromKey` (etcd `Watch.Watch`), and
-   * returns an async iterable of watch responses; leaving the `for await` loop cancels the watch.
-   * See {@link Watcher} and {@link WatchOptions}.
+   * returns at once an async iterable of watch responses: first `created`, then events in revision
+   * order (a transaction's events in one response), each exactly once across reconnections and
+   * failovers. All watches of the client share one stream. Leaving the `for await` loop cancels the
+   * watch; the loop throws `CompactedError` when the start (or resume) revision is compacted,
+   * `WatchOverflowError` when the loop fell behind by more than `maxBufferedBytes`, `signal.reason`
+   * when aborted, `ClientClosedError` after `close()`. Throws `EmptyKeyError` / `InvalidArgumentError`
+   * at once for bad arguments. See {@link Watcher} and {@link WatchOptions}.
    */
   watch(key: Bytes, options?: WatchOptions): Watcher {
     return this.#watch.watch(key, options);
@@ -324,6 +389,50 @@ export class Client implements AsyncDisposable {
    */
   txn(): Txn {
     return this.#kv.txn();
+  }
+
+  /**
+   * A view of this client in which every key lives under `prefix` (Go's `clientv3/namespace`):
+   * KV calls, transactions (comparisons and nested ops too), watches and `lease.timeToLive` keys
+   * add the prefix to keys and range ends and take it off returned keys. It shares this client's
+   * connections and streams and needs no closing. See {@link Namespace}.
+   *
+   * @param prefix the key prefix, e.g. `'app/'`
+   * @throws InvalidArgumentError for a prefix that is not a string or Uint8Array
+   */
+  namespace(prefix: Bytes): Namespace {
+    return new Namespace(this.rpc, this.#watch, this.lease, prefix);
+  }
+
+  /**
+   * Replaces the endpoint list (Go's `Client.SetEndpoints`), e.g. after members were added or
+   * removed. Endpoints in both lists keep their connection; calls use the new list from their next
+   * attempt; connections to dropped endpoints close once the calls running on them end. See also
+   * the `autoSyncInterval` option, which does this from `Cluster.MemberList` periodically.
+   *
+   * @param endpoints client URLs as for the `endpoints` option, e.g. `['http://10.0.0.1:2379']`
+   * @throws InvalidArgumentError for an empty or malformed list (nothing changes then);
+   *   ClientClosedError after `close()`
+   */
+  setEndpoints(endpoints: readonly string[]): void {
+    this.#calls.setEndpoints(endpoints);
+  }
+
+  /**
+   * Refreshes the endpoint list once from the cluster's members (etcd `Cluster.MemberList`, Go's
+   * `Client.Sync`): the client URLs of every started, voting member.
+   *
+   * @param options `timeout` (ms, default 5000) and `signal`
+   * @returns the new endpoint list, or undefined when the members named no client URL (unchanged)
+   * @throws the MemberList call's typed error (e.g. `DeadlineExceededError`)
+   */
+  sync(options?: CallOptions): Promise<string[] | undefined> {
+    return this.#calls.sync(options);
+  }
+
+  /** The endpoint list in use (as `setEndpoints` or autoSync last set it), as URLs. */
+  get endpoints(): string[] {
+    return this.#calls.endpoints.map((e) => e.url);
   }
 
   /**

@@ -13,11 +13,37 @@
  *   .commit();
  * ```
  *
- * @module
+ * @module etcd-ts
  */
 export { Client, CLIENT_DEFAULTS, type ClientOptions, type Logger, type TlsOptions } from './client.js';
+export { loadConfigFile } from './config.js';
+export {
+  DEFAULT_LATENCY_BUCKETS_SECONDS,
+  METRIC_NAMES,
+  type MetricsOptions,
+  type MetricsRegistry,
+  type PromClientModule,
+  type PromCounterSeries,
+  type PromGaugeSeries,
+  type PromHistogramSeries,
+  type PromMetric,
+} from './rpc/metrics.js';
+export { TRACER_NAME, type TracingOptions, type TracerProvider, type Tracer, type TraceSpan } from './rpc/tracing.js';
 export { Txn } from './txn.js';
+export { Namespace, NamespaceLease } from './namespace.js';
+export { Syncer, SYNC_BATCH_LIMIT, type SyncBaseOptions } from './mirror.js';
+export {
+  OrderingKV,
+  OrderViolationError,
+  retryOnOrderViolation,
+  DEFAULT_ORDER_VIOLATION_ATTEMPTS,
+  DEFAULT_ORDER_VIOLATION_BACKOFF_MS,
+  type OrderViolationHandler,
+  type RetryOnOrderViolationOptions,
+} from './ordering.js';
+export { LeasingKV, DEFAULT_LEASING_TTL, REVOKE_BACKOFF_MS, REVOKE_VALUE, type LeasingKVOptions } from './leasing/index.js';
 export type { Watch, Watcher, WatchEvent, WatchOptions, WatchResponse } from './watch.js';
+export { DEFAULT_WATCH_MAX_BUFFERED_BYTES, WatchOverflowError } from './watch.js';
 export type {
   Lease,
   LeaseGrantOptions,
@@ -28,13 +54,75 @@ export type {
   LeaseRevokeResponse,
   LeaseTimeToLiveResponse,
 } from './lease.js';
-export type { Cluster } from './cluster.js';
-export type { Maintenance } from './maintenance.js';
-export type { Auth } from './auth.js';
+export type {
+  Cluster,
+  Member,
+  MemberAddResponse,
+  MemberListOptions,
+  MemberListResponse,
+  MemberPromoteResponse,
+  MemberRemoveResponse,
+  MemberUpdateResponse,
+} from './cluster.js';
+export {
+  DOWNGRADE_FEATURE,
+  type AlarmDisarmTarget,
+  type AlarmMember,
+  type AlarmResponse,
+  type AlarmType,
+  type DefragmentResponse,
+  type DowngradeAction,
+  type DowngradeResponse,
+  type EndpointCallOptions,
+  type HashKVResponse,
+  type HashResponse,
+  type Maintenance,
+  type MoveLeaderOptions,
+  type MoveLeaderResponse,
+  type SaveSnapshotOptions,
+  type SnapshotOptions,
+  type StatusResponse,
+} from './maintenance.js';
+export { SnapshotChecksumError, type SaveSnapshotResult, type SnapshotProgress } from './snapshot.js';
+export type {
+  Auth,
+  AuthenticateResponse,
+  AuthResponse,
+  AuthRoleGetResponse,
+  AuthRoleListResponse,
+  AuthStatusResponse,
+  AuthUserGetResponse,
+  AuthUserListResponse,
+  NoPassword,
+  Permission,
+  PermissionGrant,
+  PermissionRange,
+  PermissionType,
+} from './auth.js';
+export type { Lock, LockResponse, UnlockResponse } from './lock.js';
+export type {
+  Election,
+  CampaignResponse,
+  LeaderKey,
+  LeaderKeyInit,
+  LeaderResponse,
+  ObserveOptions,
+  ProclaimResponse,
+  ResignResponse,
+} from './election.js';
+export {
+  ElectionNoLeaderError,
+  ElectionNotLeaderError,
+  LockedError,
+  LockReleasedError,
+  SessionExpiredError,
+  StmConflictError,
+} from './concurrency/errors.js';
 export { op, type Op, type GetOp, type PutOp, type DeleteOp, type TxnOp } from './op.js';
 export {
   compare,
   type Compare,
+  type CompareBase,
   type CompareOperator,
   type CompareRangeOptions,
   type CompareTarget,

@@ -6,6 +6,7 @@
 import { Buffer } from 'node:buffer';
 
 import { DeadlineExceededError, EtcdError, EtcdServerError } from '../errors.js';
+import { isAuthenticationFailure } from '../rpc/auth-token.js';
 
 /** The command succeeded. */
 export const EXIT_SUCCESS = 0;
@@ -54,9 +55,14 @@ export function errorText(err: unknown): string {
   return String(err);
 }
 
-/** The exit code for an error: its own for a `CliError`, `EXIT_ERROR` for anything else. */
+/**
+ * The exit code for an error: its own for a `CliError`; `EXIT_BAD_CONNECTION` when the client's
+ * own authentication (`--user`) failed, as etcdctl, which authenticates while making its client;
+ * `EXIT_ERROR` for anything else.
+ */
 export function exitCodeOf(err: unknown): number {
-  return err instanceof CliError ? err.exitCode : EXIT_ERROR;
+  if (err instanceof CliError) return err.exitCode;
+  return isAuthenticationFailure(err) ? EXIT_BAD_CONNECTION : EXIT_ERROR;
 }
 
 /** Writes `Error: <text>` to stderr, as etcdctl's `ExitWithError` does. */

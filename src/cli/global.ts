@@ -6,6 +6,7 @@
 import type { ClientOptions } from '../client.js';
 import { CliError, EXIT_BAD_ARGS, EXIT_BAD_FEATURE, EXIT_ERROR } from './exit.js';
 import { GoSyntaxError, parseGoBool, parseGoDuration } from './go-syntax.js';
+import { securityClientOptions, wantsTls, type SecurityOptions } from './security.js';
 
 /** Endpoint used when neither `--endpoints` nor `ETCDCTL_ENDPOINTS` is given (etcdctl's default). */
 export const DEFAULT_ENDPOINTS: readonly string[] = ['127.0.0.1:2379'];
@@ -36,6 +37,18 @@ export interface GlobalFlags {
   writeOut?: string;
   /** `--hex`. */
   hex?: boolean;
+  /** `--user` (`name` or `name:password`). */
+  user?: string;
+  /** `--password`. */
+  password?: string;
+  /** `--cacert`, `--cert`, `--key`: PEM file paths. */
+  cacert?: string;
+  cert?: string;
+  key?: string;
+  /** `--insecure-skip-tls-verify`. */
+  insecureSkipTlsVerify?: boolean;
+  /** `--insecure-transport` (true) / `--insecure-transport=false` (false). */
+  insecureTransport?: boolean;
 }
 
 /** The resolved global options a command runs with. */
@@ -50,6 +63,8 @@ export interface GlobalOptions {
   writeOut: string;
   /** Print keys and values as `\xNN` escapes (simple format only, as etcdctl). */
   hex: boolean;
+  /** Auth and TLS settings (`--user`, `--cacert`, ...; see security.ts); absent when none is given. */
+  security?: SecurityOptions;
 }
 
 /** Splits a `--endpoints` value on commas (commander's argument parser; accumulates repeated flags). */
@@ -69,9 +84,11 @@ export function resolveGlobalOptions(flags: GlobalFlags, env: NodeJS.ProcessEnv 
     const v = env[ENV_PREFIX + name];
     return v === undefined || v === '' ? undefined : v;
   };
+  const security = resolveSecurity(flags, fromEnv);
   const envEndpoints = fromEnv('ENDPOINTS');
   const rawEndpoints = flags.endpoints ?? (envEndpoints !== undefined ? envEndpoints.split(',') : [...DEFAULT_ENDPOINTS]);
-  const endpoints = rawEndpoints.map((e) => e.trim()).filter((e) => e !== '').map(normalizeEndpoint);
+  const scheme = wantsTls(security) ? 'https' : 'http';
+  const endpoints = rawEndpoints.map((e) => e.trim()).filter((e) => e !== '').map((e) => normalizeEndpoint(e, scheme));
   if (endpoints.length === 0) throw new CliError(EXIT_BAD_ARGS, 'no endpoints given (--endpoints or ETCDCTL_ENDPOINTS)');
 
   const dialTimeoutMs = durationSetting('dial-timeout', flags.dialTimeout, fromEnv('DIAL_TIMEOUT'), DEFAULT_DIAL_TIMEOUT);
@@ -88,7 +105,43 @@ export function resolveGlobalOptions(flags: GlobalFlags, env: NodeJS.ProcessEnv 
   }
 
   const writeOut = flags.writeOut ?? fromEnv('WRITE_OUT') ?? DEFAULT_WRITE_OUT;
-  return { endpoints, dialTimeoutMs, commandTimeoutMs, writeOut, hex };
+  const options: GlobalOptions = { endpoints, dialTimeoutMs, commandTimeoutMs, writeOut, hex };
+  if (security !== undefined) options.security = security;
+  return options;
+}
+
+/**
+ * The security settings from `--user`, `--password`, `--cacert`, `--cert`, `--key`,
+ * `--insecure-skip-tls-verify`, `--insecure-transport` and their `ETCDCTL_*` variables; undefined
+ * when none is set. Throws `CliError` (exit 128) for a variable that is not a boolean.
+ */
+function resolveSecurity(flags: GlobalFlags, fromEnv: (name: string) => string | undefined): SecurityOptions | undefined {
+  const security: SecurityOptions = {};
+  const text = (value: string | undefined, env: string, name: 'user' | 'password' | 'cacert' | 'cert' | 'key'): void => {
+    const v = value ?? fromEnv(env);
+    if (v !== undefined) security[name] = v;
+  };
+  const bool = (value: boolean | undefined, env: string, name: 'insecureSkipTlsVerify' | 'insecureTransport'): void => {
+    if (value !== undefined) {
+      security[name] = value;
+      return;
+    }
+    const v = fromEnv(env);
+    if (v === undefined) return;
+    try {
+      security[name] = parseGoBool(v);
+    } catch (err) {
+      throw envError(env, v, err);
+    }
+  };
+  text(flags.user, 'USER', 'user');
+  text(flags.password, 'PASSWORD', 'password');
+  text(flags.cacert, 'CACERT', 'cacert');
+  text(flags.cert, 'CERT', 'cert');
+  text(flags.key, 'KEY', 'key');
+  bool(flags.insecureSkipTlsVerify, 'INSECURE_SKIP_TLS_VERIFY', 'insecureSkipTlsVerify');
+  bool(flags.insecureTransport, 'INSECURE_TRANSPORT', 'insecureTransport');
+  return Object.keys(security).length === 0 ? undefined : security;
 }
 
 /** The output format named `name`, or a `CliError` (exit 4) as etcdctl gives for an unknown or unsupported one. */
@@ -132,18 +185,24 @@ export function flagError(flag: string, value: string, err: unknown): CliError {
   return new CliError(EXIT_ERROR, `invalid argument ${JSON.stringify(value)} for "--${flag}" flag: ${reason(err)}`);
 }
 
-/** `host:port` as `http://host:port` (etcdctl's default insecure transport); URLs with a scheme unchanged. */
-export function normalizeEndpoint(endpoint: string): string {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(endpoint) ? endpoint : `http://${endpoint}`;
+/**
+ * `host:port` as `http://host:port` (etcdctl's default insecure transport), or `https://host:port`
+ * with `scheme` 'https' (TLS flags given); URLs with a scheme unchanged.
+ */
+export function normalizeEndpoint(endpoint: string, scheme: 'http' | 'https' = 'http'): string {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(endpoint) ? endpoint : `${scheme}://${endpoint}`;
 }
 
 /**
- * The options of the command's `Client`: `endpoints` (default: the resolved `--endpoints`) and,
- * when `--dial-timeout` is positive, `dialTimeout` in whole milliseconds (at least 1).
+ * The options of the command's `Client`: `endpoints` (default: the resolved `--endpoints`),
+ * when `--dial-timeout` is positive `dialTimeout` in whole milliseconds (at least 1), and the
+ * `username`/`password`/`tls` of the security flags (see security.ts: the first call may prompt
+ * for the password, and throws `CliError` for unreadable TLS files).
  */
 export function clientOptions(options: GlobalOptions, endpoints: readonly string[] = options.endpoints): ClientOptions {
   const dial = options.dialTimeoutMs;
-  return dial > 0 ? { endpoints, dialTimeout: Math.max(1, Math.ceil(dial)) } : { endpoints };
+  const base: ClientOptions = dial > 0 ? { endpoints, dialTimeout: Math.max(1, Math.ceil(dial)) } : { endpoints };
+  return options.security === undefined ? base : { ...base, ...securityClientOptions(options.security) };
 }
 
 /**

@@ -6,7 +6,8 @@
  *
  * Commands: put, get, del, txn, compaction, watch, lease, member, endpoint, snapshot, defrag, alarm,
  * move-leader, auth, user, role, lock, elect, make-mirror, version, demo. Global flags: --endpoints,
- * --dial-timeout, --command-timeout, -w/--write-out (simple, json, fields), --hex.
+ * --dial-timeout, --command-timeout, -w/--write-out (simple, json, fields), --hex, and the security
+ * flags --user, --password, --cacert, --cert, --key, --insecure-skip-tls-verify, --insecure-transport.
  */
 import { Command, CommanderError } from 'commander';
 
@@ -24,7 +25,11 @@ import {
 } from './global.js';
 import { parseGoBool } from './go-syntax.js';
 import { registerAuthCommands } from './auth.js';
+import { registerSecurityFlags } from './security.js';
+import { registerCompletionCommand } from './completion.js';
+import { registerDiscoveryFlags, withDiscoveredEndpoints, type DiscoveryFlags } from './discovery.js';
 import { registerConcurrencyCommands } from './concurrency.js';
+import { registerMakeMirrorCommand } from './make-mirror.js';
 import { registerKvCommands, type SessionRunner } from './kv.js';
 import { registerLeaseCommands } from './lease.js';
 import { registerMaintenanceCommands } from './maintenance.js';
@@ -45,7 +50,8 @@ export function booleanFlags(program: Command): Set<string> {
   const names = new Set<string>();
   const visit = (command: Command): void => {
     for (const option of command.options) {
-      if (!option.required && !option.optional && option.long !== undefined && !option.negate) names.add(option.long.slice(2));
+      // Negatable ones (`--no-x`) too: `--x=false` becomes `--no-x` where a default-true flag has one.
+      if (!option.required && !option.optional && option.long !== undefined) names.add(option.long.slice(2));
     }
     for (const sub of command.commands) visit(sub);
   };
@@ -55,7 +61,8 @@ export function booleanFlags(program: Command): Set<string> {
 
 /**
  * Rewrites pflag spellings commander does not read: `--bool-flag=true|false` (true keeps the
- * flag, false drops it) and `-w=json`. Stops at `--`. Throws `CliError` (exit 1) for a boolean
+ * flag, false drops it, or becomes `--no-bool-flag` when the flag has that negation, for flags on
+ * by default like `--insecure-transport`) and `-w=json`. Stops at `--`. Throws `CliError` (exit 1) for a boolean
  * that does not parse, with pflag's message. `booleans`: the boolean flags' long names
  * (default: those of {@link buildProgram}).
  */
@@ -76,6 +83,7 @@ export function normalizeArgv(argv: readonly string[], booleans: ReadonlySet<str
         throw flagError(bool[1]!, bool[2]!, err);
       }
       if (on) out.push(`--${bool[1]}`);
+      else if (booleans.has(`no-${bool[1]}`)) out.push(`--no-${bool[1]}`);
       continue;
     }
     const short = /^-w=(.*)$/s.exec(arg);
@@ -90,7 +98,8 @@ export function normalizeArgv(argv: readonly string[], booleans: ReadonlySet<str
 
 /** Runs one command body with a session built from the command's global flags; always closes it. */
 const runWithSession: SessionRunner = async (command, body) => {
-  const session = new CliSession(resolveGlobalOptions(command.optsWithGlobals() as GlobalFlags));
+  const flags = command.optsWithGlobals() as GlobalFlags & DiscoveryFlags;
+  const session = new CliSession(await withDiscoveredEndpoints(resolveGlobalOptions(flags), flags));
   try {
     await body(session);
   } finally {
@@ -118,6 +127,8 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: () => undefined })
     .showSuggestionAfterError(false);
+  registerSecurityFlags(program);
+  registerDiscoveryFlags(program);
   registerKvCommands(program, runWithSession);
   registerTxnCommand(program, runWithSession);
   registerWatchCommand(program, runWithSession);
@@ -126,7 +137,9 @@ export function buildProgram(): Command {
   registerMaintenanceCommands(program, runWithSession);
   registerAuthCommands(program, runWithSession);
   registerConcurrencyCommands(program, runWithSession);
+  registerMakeMirrorCommand(program, runWithSession);
   registerVersionCommand(program);
+  registerCompletionCommand(program);
   registerDemoCommand(program);
   const quiet = (command: Command): void => {
     for (const sub of command.commands) {

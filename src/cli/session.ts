@@ -19,13 +19,17 @@ export class CliSession {
   /**
    * The client, created on first use with the session's endpoints and dial timeout (it connects
    * lazily, on the first request). Throws `CliError` (exit 2, etcdctl's ExitBadConnection) when
-   * the client cannot be created from the flags (e.g. a malformed endpoint).
+   * the client cannot be created from the flags (e.g. a malformed endpoint), or the security
+   * flags' own `CliError` (exit 128 for an unreadable TLS file). With `--user NAME` and no password
+   * it prompts for the password (see security.ts).
    */
   client(): Client {
     if (!this.#client) {
       try {
         this.#client = new Client(clientOptions(this.options));
       } catch (err) {
+        // A CliError (e.g. an unreadable --cacert file, a refused password prompt) keeps its own exit code.
+        if (err instanceof CliError) throw err;
         throw new CliError(EXIT_BAD_CONNECTION, err instanceof Error ? err.message : String(err));
       }
     }

@@ -9,13 +9,16 @@
  *
  * and then per attempt:
  *
- * 3. takes the pinned endpoint's connection if it is ready, else waits for one up to
+ * 3. with `username`/`password`, waits for the auth token (src/rpc/auth-token.ts: one
+ *    authentication shared by all waiting calls);
+ * 4. takes the pinned endpoint's connection if it is ready, else waits for one up to
  *    min(deadline, now + dialTimeout) (`NoAvailableEndpointsError` naming each endpoint's error, or
  *    `DeadlineExceededError` when the call's own deadline came first);
- * 4. makes the call with the deadline, the signal and the metadata (from the `metadata` hook, e.g.
- *    the auth token later, plus the call's own);
- * 5. maps a failure to a typed error (src/rpc/errors.ts) and asks the retry policy
- *    (src/rpc/retry.ts) whether to try again, on the next endpoint, after its backoff.
+ * 5. makes the call with the deadline, the signal and the metadata (`hasleader`, the `token`, the
+ *    `metadata` hook's, the call's own);
+ * 6. maps a failure to a typed error (src/rpc/errors.ts); a refused auth token is replaced and the
+ *    call resent once; otherwise it asks the retry policy (src/rpc/retry.ts) whether to try again,
+ *    on the next endpoint, after its backoff.
  *
  * The hot path (a unary call, connection ready, no signal, no retry) allocates the call's promise,
  * the transport's, and the transport options object only when there is something to put in it.
@@ -27,8 +30,10 @@ import {
   InvalidArgumentError,
   NoAvailableEndpointsError,
   RequestTooLargeError,
+  isUnavailableError,
 } from '../errors.js';
 import type { Method } from '../proto/method.js';
+import { Auth as AuthMethods } from '../proto/index.js';
 import { createConnection } from '../transport/index.js';
 import type {
   CallOptions as TransportCallOptions,
@@ -49,12 +54,17 @@ import {
   DEFAULT_MAX_CALL_SEND_MSG_SIZE,
   DEFAULT_RETRY_MAX_ATTEMPTS,
   ETCD_MIN_KEEPALIVE_TIME_MS,
+  REQUIRE_LEADER_METADATA,
 } from './defaults.js';
+import { AUTHENTICATE_TIMEOUT_MARGIN_MS, AuthTokenManager, checkCredentials } from './auth-token.js';
+import { AutoSync, syncEndpoints } from './autosync.js';
 import { EndpointPicker, parseEndpoints } from './endpoints.js';
+import { checkConnectionVersion } from './version-check.js';
 import { describe } from '../describe.js';
 import { toEtcdError } from './errors.js';
 import type { Logger } from './logger.js';
 import { pause, retryDelay, shouldRetry } from './retry.js';
+import type { AttemptObserver, RpcObserver } from './observer.js';
 import type { CallOptions, Rpc, RpcStream, RpcStreamHandlers, StreamCallOptions } from './types.js';
 
 /** Options of an {@link RpcClient}; every one optional. Times in milliseconds, sizes in bytes. */
@@ -97,6 +107,8 @@ export interface RpcOptions {
   rejectOldCluster?: boolean;
   /** Interval of endpoint refresh from `Cluster.MemberList`, ms; 0 = off (see `ClientOptions.autoSyncInterval`). */
   autoSyncInterval?: number;
+  /** Sees every attempt of every call (metrics, tracing: src/rpc/observer.ts). Default: none, at no cost. */
+  observer?: RpcObserver;
 }
 
 /**
@@ -113,9 +125,20 @@ export class RpcClient implements Rpc {
   readonly #maxAttempts: number;
   readonly #logger: Logger | undefined;
   readonly #metadataHook: (() => Metadata | undefined) | undefined;
+  readonly #observer: RpcObserver | undefined;
+  /** Headers every call carries (`hasleader` with `requireLeader`), or undefined. */
+  readonly #baseMetadata: Metadata | undefined;
+  readonly #autoSync: AutoSync | undefined;
+  /** The auth token, with `username`/`password` (src/rpc/auth-token.ts); undefined without. */
+  readonly #auth: AuthTokenManager | undefined;
+  /** {@link #withToken}'s last result, keyed by the token's metadata object. */
+  #tokenBase: [token: Metadata, merged: Metadata] | undefined;
+  /** The options as given, for {@link forEndpoint}. */
+  readonly #options: RpcOptions;
   #closed = false;
 
   constructor(options: RpcOptions = {}) {
+    this.#options = options;
     const endpoints = parseEndpoints(options.endpoints ?? [DEFAULT_ENDPOINT]);
     this.#dialTimeout = positive('dialTimeout', options.dialTimeout, DEFAULT_DIAL_TIMEOUT_MS);
     const keepAliveTime = nonNegative('keepAliveTime', options.keepAliveTime, DEFAULT_KEEPALIVE_TIME_MS);
@@ -133,6 +156,17 @@ export class RpcClient implements Rpc {
       throw new InvalidArgumentError(`metadata must be a function returning headers, got ${typeof options.metadata}`);
     }
     this.#metadataHook = options.metadata;
+    this.#observer = options.observer;
+    const credentials = checkCredentials(options.username, options.password);
+    this.#auth = credentials === undefined ? undefined : new AuthTokenManager(
+      credentials,
+      (c, timeout) => this.#call(AuthMethods.authenticate, { name: c.username, password: c.password }, undefined, { timeout }).then((r) => r!.token),
+      this.#dialTimeout + AUTHENTICATE_TIMEOUT_MARGIN_MS,
+      this.#logger,
+    );
+    this.#baseMetadata = flag('requireLeader', options.requireLeader) ? REQUIRE_LEADER_METADATA : undefined;
+    const rejectOldCluster = flag('rejectOldCluster', options.rejectOldCluster);
+    const autoSyncInterval = nonNegative('autoSyncInterval', options.autoSyncInterval, 0);
     if (keepAliveTime > 0 && keepAliveTime < ETCD_MIN_KEEPALIVE_TIME_MS) {
       this.#logger?.warn('keepAliveTime is below etcd\'s default --grpc-keepalive-min-time; the server may close the connection (too_many_pings)', {
         keepAliveTime,
@@ -151,7 +185,40 @@ export class RpcClient implements Rpc {
     this.#picker = new EndpointPicker(endpoints, (endpoint) => connect(endpoint, connectionOptions), {
       dialTimeout: this.#dialTimeout,
       logger: this.#logger,
+      // rejectOldCluster: Maintenance.Status on each endpoint's first ready connection.
+      admit: rejectOldCluster
+        ? (connection, deadline, signal) => checkConnectionVersion(connection, deadline, this.#metadataHook?.(), signal)
+        : undefined,
     });
+    this.#autoSync = autoSyncInterval > 0 ? new AutoSync(this, autoSyncInterval, this.#logger) : undefined;
+  }
+
+  /**
+   * Replaces the endpoint list (Go's `Client.SetEndpoints`). Endpoints in both lists keep their
+   * connection; calls move to the new list from their next attempt; connections of dropped
+   * endpoints close once the calls running on them end.
+   *
+   * @param endpoints URLs as for the `endpoints` option (an array, or a comma-separated string)
+   * @throws InvalidArgumentError for an empty or malformed list (nothing changes then)
+   * @throws ClientClosedError after `close()`
+   */
+  setEndpoints(endpoints: string | readonly string[]): void {
+    if (this.#closed) throw new ClientClosedError();
+    this.#picker.setEndpoints(parseEndpoints(endpoints));
+  }
+
+  /**
+   * Refreshes the endpoint list from the cluster once (etcd `Cluster.MemberList`; Go's
+   * `Client.Sync`): the client URLs of the started, voting members. What `autoSyncInterval` runs
+   * periodically.
+   *
+   * @param options `timeout` in ms (default 5000) and `signal`
+   * @returns the new endpoint list, or undefined when the cluster named no client URL (unchanged)
+   * @throws the MemberList call's typed error; InvalidArgumentError when the members' URLs cannot
+   *   be used (e.g. they mix http and https)
+   */
+  sync(options?: CallOptions): Promise<string[] | undefined> {
+    return syncEndpoints(this, options);
   }
 
   /** The configured endpoints, in order. */
@@ -162,6 +229,48 @@ export class RpcClient implements Rpc {
   /** The endpoint calls go to now. */
   get pinnedEndpoint(): Endpoint {
     return this.#picker.pinned;
+  }
+
+  /**
+   * A call layer of its own for the one endpoint `url`, without failover: this client's options
+   * (TLS, auth, limits, timeouts, metadata hook) with `endpoints: [url]` and no auto-sync. For
+   * Maintenance calls aimed at one member (as Go's `Maintenance` dials a dedicated connection).
+   * A `host:port` without scheme takes this client's scheme. The caller closes it.
+   *
+   * @throws InvalidArgumentError for a malformed URL; ClientClosedError after `close()`
+   */
+  forEndpoint(url: string): RpcClient {
+    if (this.#closed) throw new ClientClosedError();
+    if (typeof url !== 'string' || url.trim() === '') {
+      throw new InvalidArgumentError(`endpoint must be a URL like 'http://127.0.0.1:2379', got ${describe(url)}`);
+    }
+    const trimmed = url.trim();
+    const scheme = this.#picker.endpoints[0]?.tls === true ? 'https://' : 'http://';
+    const full = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : scheme + trimmed;
+    return new RpcClient({ ...this.#options, endpoints: [full], autoSyncInterval: 0 });
+  }
+
+  /**
+   * Authenticates again now (etcd `Auth.Authenticate` with the client's `username`/`password`),
+   * joining an authentication already in flight; later calls and streams carry the new token.
+   *
+   * Unary calls never need this: one refused for its token is re-authenticated and sent again by
+   * the rpc layer itself. Stream owners call it before re-opening a stream that the server ended
+   * for its token, or whose watch creation it refused (etcd 3.4 answers `created` + `canceled`
+   * without a reason): a stream that already delivered messages is not re-opened automatically.
+   *
+   * @param options `timeout` (ms) and `signal` bound the wait (the authentication itself goes on)
+   * @returns false when the client has no `username`/`password` (nothing to refresh), else true
+   * @throws the authentication's typed error (`AuthFailedError`, ...), `DeadlineExceededError`,
+   *   the signal's reason, `ClientClosedError` after `close()`
+   */
+  async refreshToken(options?: CallOptions): Promise<boolean> {
+    if (this.#closed) throw new ClientClosedError();
+    if (this.#auth === undefined) return false;
+    const timeout = options?.timeout === undefined ? undefined : checkTimeout(options.timeout);
+    const deadline = timeout === undefined ? undefined : Date.now() + timeout;
+    await this.#auth.refresh(undefined, options?.signal, deadline, timeout);
+    return true;
   }
 
   /**
@@ -200,6 +309,7 @@ export class RpcClient implements Rpc {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#autoSync?.stop();
     await this.#picker.close();
   }
 
@@ -246,23 +356,45 @@ export class RpcClient implements Rpc {
     if (sink !== undefined) signal = sink.signal;
     const bytes = method.kind === 'bidi' ? undefined : this.encode(method, request as Req);
     let lastFailure: Error | undefined;
+    // With username/password every call but Authenticate itself carries the token (auth-token.ts).
+    const auth = this.#auth !== undefined && method.path !== AuthMethods.authenticate.path ? this.#auth : undefined;
+    let authRefreshed = false;
 
     for (let attempt = 1; ; attempt++) {
       if (deadline !== undefined && Date.now() >= deadline) {
         throw new DeadlineExceededError('deadline exceeded before the call was sent', { timeout, cause: lastFailure });
       }
-      const connection = this.#picker.readyConnection() ?? (await this.#waitForConnection(deadline, timeout, signal));
-      const metadata = this.#metadata(extraMetadata);
+      if (auth !== undefined && !auth.ready) await auth.ensure(signal, deadline, timeout);
+      const tokenGeneration = auth?.generation;
+      const observed = this.#observer?.attempt(method, attempt, this.#picker.endpoints.length);
+      const connection = this.#picker.readyConnection() ?? (await this.#waitObserved(deadline, timeout, signal, observed));
+      const metadata = this.#metadata(extraMetadata, auth?.metadata);
       const callOptions: TransportCallOptions | undefined =
         metadata === undefined && deadline === undefined && signal === undefined ? undefined : { metadata, deadline, signal };
+      this.#picker.callStarted(connection);
+      observed?.connected(connection.endpoint.url);
       try {
-        if (sink === undefined) return method.decode(await connection.unary(method.path, bytes!, callOptions));
-        await sink.open(connection, bytes, callOptions);
+        if (sink === undefined) {
+          const response = method.decode(await connection.unary(method.path, bytes!, callOptions));
+          observed?.end(undefined);
+          return response;
+        }
+        await sink.open(connection, bytes, callOptions, observed);
+        observed?.end(undefined);
         return undefined;
       } catch (error) {
+        observed?.end(error);
         if (signal !== undefined && signal.aborted) throw signal.reason;
         if (this.#closed) throw new ClientClosedError({ cause: error });
         const failure = toEtcdError(error, { endpoint: connection.endpoint.url, path: method.path, timeout });
+        if (auth !== undefined && !authRefreshed && sink?.received !== true && auth.shouldRefresh(failure)) {
+          // The server refused the token before applying anything (auth-token.ts): new token, same
+          // request, once; this counts as an attempt.
+          authRefreshed = true;
+          this.#logger?.debug('etcd: auth token refused; authenticating again and retrying once', { method: method.path, attempt, error: failure.message });
+          await auth.refresh(tokenGeneration, signal, deadline, timeout);
+          continue;
+        }
         const retry = shouldRetry(method, failure, attempt, {
           signal,
           deadline,
@@ -271,13 +403,33 @@ export class RpcClient implements Rpc {
           received: sink?.received,
           logger: this.#logger,
         });
-        if (retry || failure instanceof ConnectionError) this.#picker.reportFailure(connection, failure);
+        // The endpoint is blamed (and the next call goes elsewhere) for a retried failure, a broken
+        // connection, or an answer that means "unavailable here" (e.g. NoLeaderError with requireLeader).
+        if (retry || failure instanceof ConnectionError || isUnavailableError(failure)) this.#picker.reportFailure(connection, failure);
         if (!retry) throw failure;
         lastFailure = failure;
         let delay = retryDelay(attempt, this.#picker.endpoints.length);
         if (deadline !== undefined) delay = Math.min(delay, deadline - Date.now());
         if (delay > 0) await pause(delay, signal);
+      } finally {
+        this.#picker.callEnded(connection);
       }
+    }
+  }
+
+  /** {@link #waitForConnection}, reporting its failure as the end of the attempt `observed`. */
+  async #waitObserved(
+    deadline: number | undefined,
+    timeout: number | undefined,
+    signal: AbortSignal | undefined,
+    observed: AttemptObserver | undefined,
+  ): Promise<Connection> {
+    if (observed === undefined) return this.#waitForConnection(deadline, timeout, signal);
+    try {
+      return await this.#waitForConnection(deadline, timeout, signal);
+    } catch (error) {
+      observed.end(error);
+      throw error;
     }
   }
 
@@ -295,12 +447,24 @@ export class RpcClient implements Rpc {
     }
   }
 
-  /** Headers of one attempt: the hook's, then the call's own. */
-  #metadata(extra: Metadata | undefined): Metadata | undefined {
+  /** Headers of one attempt: the client's own (`hasleader`) and the auth `token`, the hook's, then the call's own. */
+  #metadata(extra: Metadata | undefined, token?: Metadata): Metadata | undefined {
+    const base = token === undefined ? this.#baseMetadata : this.#withToken(token);
     const fromHook = this.#metadataHook?.();
-    if (extra === undefined) return fromHook;
-    if (fromHook === undefined) return extra;
-    return { ...fromHook, ...extra };
+    if (extra === undefined && fromHook === undefined) return base;
+    if (base === undefined) {
+      if (extra === undefined) return fromHook;
+      if (fromHook === undefined) return extra;
+    }
+    return { ...base, ...fromHook, ...extra };
+  }
+
+  /** The client's own headers plus the auth `token` (merged once per token, not per call). */
+  #withToken(token: Metadata): Metadata {
+    const base = this.#baseMetadata;
+    if (base === undefined) return token;
+    if (this.#tokenBase?.[0] !== token) this.#tokenBase = [token, { ...base, ...token }];
+    return this.#tokenBase[1];
   }
 
   /** Starts a streaming call in the background; its end goes to `handlers.onEnd`. */
@@ -380,6 +544,8 @@ class StreamCall<Req, Res> implements RpcStream<Req> {
   readonly #userSignal: AbortSignal | undefined;
   readonly #onUserAbort: (() => void) | undefined;
   #stream: Stream | undefined;
+  /** The observer of the attempt whose stream is open, if any. */
+  #observed: AttemptObserver | undefined;
   #writes: Uint8Array[] = [];
   #ended = false;
   #finished = false;
@@ -413,7 +579,10 @@ class StreamCall<Req, Res> implements RpcStream<Req> {
     if (this.#finished) return;
     const bytes = this.#rpc.encode(this.#method, request);
     if (!this.received) this.#writes.push(bytes);
-    this.#stream?.write(bytes);
+    if (this.#stream !== undefined) {
+      this.#stream.write(bytes);
+      this.#observed?.sent();
+    }
   }
 
   /** Half-closes the request side. */
@@ -435,7 +604,12 @@ class StreamCall<Req, Res> implements RpcStream<Req> {
   }
 
   /** One attempt: opens the stream on `connection`; settles when it ends. Called by `#call` only. */
-  open(connection: Connection, request: Uint8Array | undefined, options: TransportCallOptions | undefined): Promise<void> {
+  open(
+    connection: Connection,
+    request: Uint8Array | undefined,
+    options: TransportCallOptions | undefined,
+    observed?: AttemptObserver,
+  ): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let settled = false;
       const handlers: StreamHandlers = {
@@ -446,7 +620,9 @@ class StreamCall<Req, Res> implements RpcStream<Req> {
             this.#writes = [];
           }
           try {
-            this.#handlers.onMessage(this.#method.decode(bytes));
+            const message = this.#method.decode(bytes);
+            observed?.received(message);
+            this.#handlers.onMessage(message);
           } catch (error) {
             settled = true;
             this.#stream?.cancel();
@@ -468,7 +644,11 @@ class StreamCall<Req, Res> implements RpcStream<Req> {
           : connection.bidi(this.#method.path, handlers, options);
       if (settled) return; // ended synchronously
       this.#stream = stream;
-      for (const bytes of this.#writes) stream.write(bytes);
+      this.#observed = observed;
+      for (const bytes of this.#writes) {
+        stream.write(bytes);
+        observed?.sent();
+      }
       if (this.#ended) stream.end();
     });
   }
@@ -520,6 +700,12 @@ function positiveInteger(name: string, value: unknown, fallback: number): number
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
     throw new InvalidArgumentError(`${name} must be a positive integer, got ${describe(value)}`);
   }
+  return value;
+}
+
+function flag(name: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw new InvalidArgumentError(`${name} must be true or false, got ${describe(value)}`);
   return value;
 }
 

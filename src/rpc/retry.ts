@@ -24,8 +24,9 @@
  * moves to the next endpoint; it sleeps 25 ms +-10% only once every `quorum = floor(n/2) + 1`
  * attempts, so the first retries hit other members without delay.
  *
- * (Auth token refresh on `InvalidAuthTokenError` / `AuthOldRevisionError` belongs to the auth layer,
- * later; it will retry through the same loop.)
+ * Auth token refusals (`InvalidAuthTokenError`, `AuthOldRevisionError`, `UserEmptyError` with
+ * credentials) are not decided here: the call loop in invoke.ts authenticates again and resends the
+ * call once, before asking this policy (src/rpc/auth-token.ts explains why that is safe for writes).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 
