@@ -1,0 +1,61 @@
+/**
+ * Shared pieces of the administration commands (`member`, `endpoint`, `defrag`, `snapshot`,
+ * `alarm`, `move-leader`): the endpoints as the user gave them (etcdctl prints them unchanged),
+ * `--cluster`'s member list, member IDs in hex, and ending with an exit code but no `Error:` line.
+ */
+import type { Command } from 'commander';
+
+import { CliError, EXIT_BAD_ARGS, EXIT_ERROR, errorText } from './exit.js';
+import { DEFAULT_ENDPOINTS, ENV_PREFIX, type GlobalFlags } from './global.js';
+import { parseHexUint64 } from './go-format.js';
+import type { CliSession } from './session.js';
+
+/**
+ * The endpoints as given, unchanged (`127.0.0.1:2379` stays without a scheme): `--endpoints`,
+ * else `ETCDCTL_ENDPOINTS`, else etcdctl's default, split on commas, blanks dropped.
+ */
+export function givenEndpoints(command: Command, env: NodeJS.ProcessEnv = process.env): string[] {
+  const flags = command.optsWithGlobals() as GlobalFlags;
+  const fromEnv = env[`${ENV_PREFIX}ENDPOINTS`];
+  const raw = flags.endpoints ?? (fromEnv !== undefined && fromEnv !== '' ? fromEnv.split(',') : [...DEFAULT_ENDPOINTS]);
+  return raw.map((e) => e.trim()).filter((e) => e !== '');
+}
+
+/**
+ * The endpoints a per-endpoint command visits: with `--cluster`, every member's client URLs from
+ * `Cluster.MemberList`; otherwise the given ones (etcdctl's `endpointsFromCluster`).
+ * @throws CliError (exit 1) `failed to fetch endpoints from etcd cluster member list: ...`
+ */
+export async function endpointsFromCluster(command: Command, session: CliSession): Promise<string[]> {
+  const { cluster } = command.optsWithGlobals() as { cluster?: boolean };
+  if (cluster !== true) return givenEndpoints(command);
+  try {
+    const { members } = await session.client().cluster.memberList(session.callOptions());
+    return members.flatMap((m) => m.clientURLs);
+  } catch (err) {
+    throw new CliError(EXIT_ERROR, `failed to fetch endpoints from etcd cluster member list: ${errorText(err)}`);
+  }
+}
+
+/**
+ * A member ID argument in hex, as etcdctl's `member remove|update|promote` read it.
+ * @throws CliError (exit 128) `bad member ID arg (strconv.ParseUint: ...), expecting ID in Hex`
+ */
+export function memberIdArg(text: string): bigint {
+  try {
+    return parseHexUint64(text);
+  } catch (err) {
+    throw new CliError(EXIT_BAD_ARGS, `bad member ID arg (${(err as Error).message}), expecting ID in Hex`);
+  }
+}
+
+/**
+ * Ends the process with `code` once stdout and stderr have taken everything written, without the
+ * `Error:` line a thrown error prints: etcdctl's `os.Exit(1)` after a partial success (`endpoint
+ * status`, `defrag` with failed endpoints). The client is not closed first (the process ends).
+ */
+export async function exitQuietly(code: number): Promise<never> {
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+  await new Promise<void>((resolve) => process.stderr.write('', () => resolve()));
+  process.exit(code);
+}

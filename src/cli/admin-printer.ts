@@ -1,0 +1,373 @@
+/**
+ * How `etcdts` prints the results of `member`, `endpoint`, `alarm` and `move-leader`, byte for
+ * byte as etcdctl 3.4 does (etcdctl/ctlv3/command/printer*.go):
+ *
+ * - `simple`: comma-separated rows (`member list`, `endpoint status|hashkv`), one sentence per
+ *   change (`Member <id> added to cluster <id>`), `endpoint health` lines on stderr;
+ * - `json`: Go's `encoding/json` of the response structs (zero values left out, IDs as numbers);
+ * - `fields`: `"Name" : value` lines;
+ * - `table`: tablewriter tables (src/cli/table.ts) for `member list` and `endpoint *`.
+ *
+ * A format etcdctl does not print for a command fails with its message, `<format> not supported as
+ * output format` (exit 4), after the request as in etcdctl. Where etcdctl 3.4 crashes (`member
+ * promote -w json`, `alarm list -w fields`, a nil header), `etcdts` prints the data instead.
+ */
+import type { Member, MemberAddResponse } from '../cluster.js';
+import type { AlarmMember, AlarmResponse, HashKVResponse, MoveLeaderResponse, StatusResponse } from '../maintenance.js';
+import type { ResponseHeader } from '../types.js';
+import { CliError, EXIT_BAD_FEATURE } from './exit.js';
+import { goJsonString, goStringSlice, hex, hex16, humanizeBytes } from './go-format.js';
+import { goQuote } from './go-syntax.js';
+import { renderTable } from './table.js';
+
+/** Output formats the administration commands know (`protobuf` is known but not printed). */
+export type AdminFormat = 'simple' | 'json' | 'fields' | 'table' | 'protobuf';
+
+const FORMATS: readonly string[] = ['simple', 'json', 'fields', 'table', 'protobuf'];
+
+/** Wire values of etcd's `AlarmType`, as etcdctl's JSON prints them. */
+const ALARM_NUMBERS: Readonly<Record<string, number>> = { NONE: 0, NOSPACE: 1, CORRUPT: 2 };
+
+/**
+ * The format named by `-w`, checked before the request as etcdctl does.
+ * @throws CliError `unsupported output format` (exit 4) for a name etcdctl does not know
+ */
+export function adminFormat(name: string): AdminFormat {
+  if (FORMATS.includes(name)) return name as AdminFormat;
+  throw new CliError(EXIT_BAD_FEATURE, 'unsupported output format');
+}
+
+/** etcdctl's error for a format a command does not print (exit 4). */
+export function unsupported(format: AdminFormat): CliError {
+  return new CliError(EXIT_BAD_FEATURE, `${format} not supported as output format`);
+}
+
+// ------------------------------------------------------------------------------------------------
+// Go JSON
+// ------------------------------------------------------------------------------------------------
+
+type JsonMember = [name: string, value: string | undefined];
+
+function object(members: JsonMember[]): string {
+  return `{${members.filter((m) => m[1] !== undefined).map(([k, v]) => `${goJsonString(k)}:${v}`).join(',')}}`;
+}
+const num = (n: number | bigint): string | undefined => (n === 0 || n === 0n ? undefined : String(n));
+const str = (s: string): string | undefined => (s === '' ? undefined : goJsonString(s));
+const flag = (b: boolean): string | undefined => (b ? 'true' : undefined);
+const strings = (items: readonly string[]): string | undefined => (items.length === 0 ? undefined : `[${items.map(goJsonString).join(',')}]`);
+const list = (items: readonly string[]): string | undefined => (items.length === 0 ? undefined : `[${items.join(',')}]`);
+
+function jsonHeader(h: ResponseHeader | undefined): string | undefined {
+  if (h === undefined) return undefined;
+  return object([
+    ['cluster_id', num(h.clusterId)],
+    ['member_id', num(h.memberId)],
+    ['revision', num(h.revision)],
+    ['raft_term', num(h.raftTerm)],
+  ]);
+}
+
+function jsonMember(m: Member): string {
+  return object([
+    ['ID', num(m.id)],
+    ['name', str(m.name)],
+    ['peerURLs', strings(m.peerURLs)],
+    ['clientURLs', strings(m.clientURLs)],
+    ['isLearner', flag(m.isLearner)],
+  ]);
+}
+
+function jsonStatus(s: StatusResponse): string {
+  return object([
+    ['header', jsonHeader(s.header)],
+    ['version', str(s.version)],
+    ['dbSize', num(s.dbSize)],
+    ['leader', num(s.leader)],
+    ['raftIndex', num(s.raftIndex)],
+    ['raftTerm', num(s.raftTerm)],
+    ['raftAppliedIndex', num(s.raftAppliedIndex)],
+    ['errors', strings(s.errors)],
+    ['dbSizeInUse', num(s.dbSizeInUse)],
+    ['isLearner', flag(s.isLearner)],
+  ]);
+}
+
+function jsonHashKV(h: HashKVResponse): string {
+  return object([
+    ['header', jsonHeader(h.header)],
+    ['hash', num(h.hash)],
+    ['compact_revision', num(h.compactRevision)],
+    ['hash_revision', num(h.hashRevision)],
+  ]);
+}
+
+function jsonAlarm(a: AlarmMember): string {
+  const n = ALARM_NUMBERS[a.alarm] ?? Number(a.alarm.replace('UNKNOWN_', ''));
+  return object([['memberID', num(a.memberId)], ['alarm', num(n)]]);
+}
+
+// ------------------------------------------------------------------------------------------------
+// fields
+// ------------------------------------------------------------------------------------------------
+
+function fieldsHeader(h: ResponseHeader | undefined, out: string[]): void {
+  out.push(
+    `"ClusterID" : ${h?.clusterId ?? 0}`,
+    `"MemberID" : ${h?.memberId ?? 0}`,
+    `"Revision" : ${h?.revision ?? 0}`,
+    `"RaftTerm" : ${h?.raftTerm ?? 0}`,
+  );
+}
+
+function lines(out: string[]): string {
+  return out.map((l) => `${l}\n`).join('');
+}
+
+// ------------------------------------------------------------------------------------------------
+// member
+// ------------------------------------------------------------------------------------------------
+
+const MEMBER_HEADERS = ['ID', 'Status', 'Name', 'Peer Addrs', 'Client Addrs', 'Is Learner'];
+
+function memberRows(members: readonly Member[]): string[][] {
+  return members.map((m) => [
+    hex(m.id),
+    m.name === '' ? 'unstarted' : 'started',
+    m.name,
+    m.peerURLs.join(','),
+    m.clientURLs.join(','),
+    String(m.isLearner),
+  ]);
+}
+
+/** `member list` output. */
+export function printMemberList(format: AdminFormat, r: { header: ResponseHeader; members: Member[] }): string {
+  switch (format) {
+    case 'simple':
+      return memberRows(r.members).map((row) => `${row.join(', ')}\n`).join('');
+    case 'json':
+      return `${object([['header', jsonHeader(r.header)], ['members', list(r.members.map(jsonMember))]])}\n`;
+    case 'fields': {
+      const out: string[] = [];
+      fieldsHeader(r.header, out);
+      for (const m of r.members) {
+        out.push(`"ID" : ${m.id}`, `"Name" : ${goQuote(m.name)}`);
+        for (const u of m.peerURLs) out.push(`"PeerURL" : ${goQuote(u)}`);
+        for (const u of m.clientURLs) out.push(`"ClientURL" : ${goQuote(u)}`);
+        out.push(`"IsLearner" : ${m.isLearner}`, '');
+      }
+      return lines(out);
+    }
+    case 'table':
+      return renderTable(MEMBER_HEADERS, memberRows(r.members));
+    default:
+      throw unsupported(format);
+  }
+}
+
+/**
+ * `member add` output; `simple` adds the settings to start the new member with, as etcdctl:
+ * `ETCD_NAME`, `ETCD_INITIAL_CLUSTER`, `ETCD_INITIAL_ADVERTISE_PEER_URLS`, `ETCD_INITIAL_CLUSTER_STATE`.
+ *
+ * @param name the new member's name (the command's argument)
+ * @param peerUrls the `--peer-urls` flag as given
+ */
+export function printMemberAdd(format: AdminFormat, r: MemberAddResponse, name: string, peerUrls: string): string {
+  switch (format) {
+    case 'simple': {
+      const conf: string[] = [];
+      for (const m of r.members) for (const u of m.peerURLs) conf.push(`${m.id === r.member.id ? name : m.name}=${u}`);
+      return (
+        `Member ${hex16(r.member.id)} added to cluster ${hex16(r.header.clusterId)}\n` +
+        '\n' +
+        `ETCD_NAME=${goQuote(name)}\n` +
+        `ETCD_INITIAL_CLUSTER=${goQuote(conf.join(','))}\n` +
+        `ETCD_INITIAL_ADVERTISE_PEER_URLS=${goQuote(peerUrls)}\n` +
+        'ETCD_INITIAL_CLUSTER_STATE="existing"\n'
+      );
+    }
+    case 'json':
+      return `${object([
+        ['header', jsonHeader(r.header)],
+        ['member', jsonMember(r.member)],
+        ['members', list(r.members.map(jsonMember))],
+      ])}\n`;
+    default:
+      throw unsupported(format);
+  }
+}
+
+/** `member remove|update|promote` output: `Member <id> <verb> cluster <id>` or the JSON response. */
+export function printMemberChange(
+  format: AdminFormat,
+  verb: 'removed from' | 'updated in' | 'promoted in',
+  id: bigint,
+  r: { header: ResponseHeader; members: Member[] },
+): string {
+  switch (format) {
+    case 'simple':
+      return `Member ${hex16(id)} ${verb} cluster ${hex16(r.header.clusterId)}\n`;
+    case 'json':
+      return `${object([['header', jsonHeader(r.header)], ['members', list(r.members.map(jsonMember))]])}\n`;
+    default:
+      throw unsupported(format);
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// endpoint
+// ------------------------------------------------------------------------------------------------
+
+/** The health of one endpoint (etcdctl's `epHealth`). */
+export interface EndpointHealth {
+  endpoint: string;
+  health: boolean;
+  /** Go duration text of the check (`1.2ms`); empty when the client could not be made. */
+  took: string;
+  /** The error text; empty when healthy. */
+  error: string;
+}
+
+/** Output of `endpoint health`: `simple` writes to stderr, as etcdctl. */
+export function printEndpointHealth(format: AdminFormat, list: readonly EndpointHealth[]): { stdout: string; stderr: string } {
+  switch (format) {
+    case 'simple':
+      return {
+        stdout: '',
+        stderr: list
+          .map((h) => (h.error === ''
+            ? `${h.endpoint} is healthy: successfully committed proposal: took = ${h.took}\n`
+            : `${h.endpoint} is unhealthy: failed to commit proposal: ${h.error}\n`))
+          .join(''),
+      };
+    case 'json': {
+      const items = list.map((h) => object([
+        ['endpoint', goJsonString(h.endpoint)],
+        ['health', String(h.health)],
+        ['took', goJsonString(h.took)],
+        ['error', str(h.error)],
+      ]));
+      return { stdout: `[${items.join(',')}]\n`, stderr: '' };
+    }
+    case 'fields':
+      return {
+        stdout: lines(list.flatMap((h) => [`"Endpoint" : ${goQuote(h.endpoint)}`, `"Health" : ${h.health}`, `"Took" : ${h.took}`, `"Error" : ${h.error}`, ''])),
+        stderr: '',
+      };
+    case 'table':
+      return { stdout: renderTable(['endpoint', 'health', 'took', 'error'], list.map((h) => [h.endpoint, String(h.health), h.took, h.error])), stderr: '' };
+    default:
+      throw unsupported(format);
+  }
+}
+
+const STATUS_HEADERS = ['endpoint', 'ID', 'version', 'db size', 'is leader', 'is learner', 'raft term', 'raft index', 'raft applied index', 'errors'];
+
+/** Output of `endpoint status`: one entry per endpoint that answered. */
+export function printEndpointStatus(format: AdminFormat, list: ReadonlyArray<{ endpoint: string; status: StatusResponse }>): string {
+  const rows = (): string[][] => list.map(({ endpoint, status: s }) => [
+    endpoint,
+    hex(s.header.memberId),
+    s.version,
+    humanizeBytes(s.dbSize),
+    String(s.leader === s.header.memberId),
+    String(s.isLearner),
+    String(s.raftTerm),
+    String(s.raftIndex),
+    String(s.raftAppliedIndex),
+    s.errors.join(', '),
+  ]);
+  switch (format) {
+    case 'simple':
+      return rows().map((row) => `${row.join(', ')}\n`).join('');
+    case 'json':
+      return `[${list.map(({ endpoint, status }) => object([['Endpoint', goJsonString(endpoint)], ['Status', jsonStatus(status)]])).join(',')}]\n`;
+    case 'fields': {
+      const out: string[] = [];
+      for (const { endpoint, status: s } of list) {
+        fieldsHeader(s.header, out);
+        out.push(
+          `"Version" : ${goQuote(s.version)}`,
+          `"DBSize" : ${s.dbSize}`,
+          `"Leader" : ${s.leader}`,
+          `"IsLearner" : ${s.isLearner}`,
+          `"RaftIndex" : ${s.raftIndex}`,
+          `"RaftTerm" : ${s.raftTerm}`,
+          `"RaftAppliedIndex" : ${s.raftAppliedIndex}`,
+          `"Errors" : ${goStringSlice(s.errors)}`,
+          `"Endpoint" : ${goQuote(endpoint)}`,
+          '',
+        );
+      }
+      return lines(out);
+    }
+    case 'table':
+      return renderTable(STATUS_HEADERS, rows());
+    default:
+      throw unsupported(format);
+  }
+}
+
+/** Output of `endpoint hashkv`: one entry per endpoint that answered. */
+export function printEndpointHashKV(format: AdminFormat, list: ReadonlyArray<{ endpoint: string; hashKV: HashKVResponse }>): string {
+  switch (format) {
+    case 'simple':
+      return list.map(({ endpoint, hashKV }) => `${endpoint}, ${hashKV.hash}\n`).join('');
+    case 'json':
+      return `[${list.map(({ endpoint, hashKV }) => object([['Endpoint', goJsonString(endpoint)], ['HashKV', jsonHashKV(hashKV)]])).join(',')}]\n`;
+    case 'fields': {
+      const out: string[] = [];
+      for (const { endpoint, hashKV } of list) {
+        fieldsHeader(hashKV.header, out);
+        out.push(`"Endpoint" : ${goQuote(endpoint)}`, `"Hash" : ${hashKV.hash}`, '');
+      }
+      return lines(out);
+    }
+    case 'table':
+      return renderTable(['endpoint', 'hash'], list.map(({ endpoint, hashKV }) => [endpoint, String(hashKV.hash)]));
+    default:
+      throw unsupported(format);
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// alarm, move-leader
+// ------------------------------------------------------------------------------------------------
+
+/** Go's compact text of an `AlarmMember` (`memberID:123 alarm:NOSPACE `): zero fields left out. */
+function alarmText(a: AlarmMember): string {
+  let out = '';
+  if (a.memberId !== 0n) out += `memberID:${a.memberId} `;
+  if (a.alarm !== 'NONE') out += `alarm:${a.alarm.startsWith('UNKNOWN_') ? a.alarm.slice('UNKNOWN_'.length) : a.alarm} `;
+  return out;
+}
+
+/** Output of `alarm list` and `alarm disarm`. */
+export function printAlarms(format: AdminFormat, r: AlarmResponse): string {
+  switch (format) {
+    case 'simple':
+      return r.alarms.map((a) => `${alarmText(a)}\n`).join('');
+    case 'json':
+      return `${object([['header', jsonHeader(r.header)], ['alarms', list(r.alarms.map(jsonAlarm))]])}\n`;
+    case 'fields': {
+      const out: string[] = [];
+      fieldsHeader(r.header, out);
+      for (const a of r.alarms) out.push(`"MemberID" : ${a.memberId}`, `"AlarmType" : ${a.alarm}`, '');
+      return lines(out);
+    }
+    default:
+      throw unsupported(format);
+  }
+}
+
+/** Output of `move-leader`. */
+export function printMoveLeader(format: AdminFormat, leader: bigint, target: bigint, r: MoveLeaderResponse): string {
+  switch (format) {
+    case 'simple':
+      return `Leadership transferred from ${hex(leader)} to ${hex(target)}\n`;
+    case 'json':
+      return `${object([['header', jsonHeader(r.header)]])}\n`;
+    default:
+      throw unsupported(format);
+  }
+}

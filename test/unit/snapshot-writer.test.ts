@@ -1,0 +1,71 @@
+// writeSnapshotFile: the SHA-256 trailer check over any chunking, the temporary file, the rename,
+// and the clean-up on failure. The chunk streams are built here the way etcd frames its snapshot
+// (database bytes, then the 32-byte SHA-256 of them); the integration test uses a real etcd.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { SnapshotChecksumError, writeSnapshotFile, type SnapshotChunk } from '../../src/snapshot.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'etcd-ts-snapshot-'));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** `bytes` cut at `cuts`, each chunk with the database bytes still to come after it. */
+async function* chunked(bytes: Buffer, cuts: number[], dbSize: number): AsyncGenerator<SnapshotChunk> {
+  let start = 0;
+  for (const end of [...cuts, bytes.length]) {
+    yield { blob: bytes.subarray(start, end), remainingBytes: BigInt(Math.max(0, dbSize - end)) };
+    start = end;
+  }
+}
+
+function framed(db: Buffer): Buffer {
+  return Buffer.concat([db, createHash('sha256').update(db).digest()]);
+}
+
+test('any chunking: the file is the stream, the trailer is checked, progress ends at the total', async () => {
+  const db = randomBytes(4096 * 3);
+  const stream = framed(db);
+  // trailer alone (as etcd sends it), trailer split across chunks, tiny chunks at the end
+  for (const cuts of [[4096, 8192, 12288], [4096, 12290], [12270, 12280, 12300, 12310]]) {
+    const path = join(dir, `ok-${cuts.join('-')}.db`);
+    const progress: number[][] = [];
+    const result = await writeSnapshotFile(path, chunked(stream, cuts, db.length), (r, t) => progress.push([r, t]));
+    assert.deepEqual(readFileSync(path), stream);
+    assert.equal(result.size, stream.length);
+    assert.equal(result.sha256, createHash('sha256').update(db).digest('hex'));
+    assert.deepEqual(progress.at(-1), [stream.length, stream.length]);
+    assert.equal(existsSync(`${path}.part`), false);
+  }
+});
+
+test('a corrupted byte: SnapshotChecksumError, no file, no part file, an older file kept', async () => {
+  const db = randomBytes(8192);
+  const stream = framed(db);
+  stream[100] ^= 0xff;
+  const path = join(dir, 'bad.db');
+  writeFileSync(path, 'older');
+  const error = await writeSnapshotFile(path, chunked(stream, [4096], db.length)).catch((e: unknown) => e);
+  assert.ok(error instanceof SnapshotChecksumError);
+  assert.equal(error.expected, stream.subarray(stream.length - 32).toString('hex'));
+  assert.notEqual(error.actual, error.expected);
+  assert.equal(readFileSync(path, 'utf8'), 'older');
+  assert.equal(existsSync(`${path}.part`), false);
+});
+
+test('a stream shorter than a digest, and a stream that fails half-way', async () => {
+  const short = join(dir, 'short.db');
+  await assert.rejects(writeSnapshotFile(short, chunked(Buffer.from('tiny'), [], 4)), SnapshotChecksumError);
+  assert.equal(existsSync(short) || existsSync(`${short}.part`), false);
+
+  const broken = join(dir, 'broken.db');
+  async function* failing(): AsyncGenerator<SnapshotChunk> {
+    yield { blob: randomBytes(4096), remainingBytes: 4096n };
+    throw new Error('connection lost');
+  }
+  await assert.rejects(writeSnapshotFile(broken, failing()), /connection lost/);
+  assert.equal(existsSync(broken) || existsSync(`${broken}.part`), false);
+});
