@@ -27,11 +27,17 @@ export interface CompareRangeOptions {
   rangeEnd?: Bytes;
 }
 
-interface CompareBase<T extends CompareTarget, V> {
+/** The fields of a {@link Compare}: what is compared (`target` of `key`), how, and with what. */
+export interface CompareBase<T extends CompareTarget, V> {
+  /** What of the key is compared: `value`, `version`, `createRevision`, `modRevision` or `lease`. */
   readonly target: T;
+  /** The key (or the start of the range, with `range`). */
   readonly key: Bytes;
+  /** The comparison: `=`, `!=`, `<` or `>`. */
   readonly operator: CompareOperator;
+  /** The value the target is compared with. */
   readonly operand: V;
+  /** Range options, when the compare covers a range of keys (etcd 3.3+). */
   readonly range: Readonly<CompareRangeOptions> | undefined;
 }
 

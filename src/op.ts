@@ -21,28 +21,42 @@ export type { CompareInit, DeleteRangeRequestInit, PutRequestInit, RangeRequestI
 
 /** A read of a key or range (`op.get`). */
 export interface GetOp {
+  /** Tag of a read. */
   readonly type: 'get';
+  /** The key, or the start of the range. */
   readonly key: Bytes;
+  /** Range options as given to `op.get`. */
   readonly options: Readonly<RangeOptions> | undefined;
 }
 /** A write of one key (`op.put`). */
 export interface PutOp {
+  /** Tag of a write. */
   readonly type: 'put';
+  /** The key written. */
   readonly key: Bytes;
+  /** The value written. */
   readonly value: Bytes;
+  /** Put options as given to `op.put`. */
   readonly options: Readonly<PutOptions> | undefined;
 }
 /** A delete of a key or range (`op.delete`). */
 export interface DeleteOp {
+  /** Tag of a delete. */
   readonly type: 'delete';
+  /** The key, or the start of the range. */
   readonly key: Bytes;
+  /** Delete options as given to `op.delete`. */
   readonly options: Readonly<DeleteOptions> | undefined;
 }
 /** A nested transaction (`op.txn`, etcd 3.3+). */
 export interface TxnOp {
+  /** Tag of a nested transaction. */
   readonly type: 'txn';
+  /** The comparisons that all must hold for `thenOps` to run. */
   readonly compares: readonly Compare[];
+  /** Ops run when every comparison holds. */
   readonly thenOps: readonly Op[];
+  /** Ops run otherwise. */
   readonly elseOps: readonly Op[];
 }
 /** One operation, tagged by `type`; made by the `op.*` functions, immutable. */

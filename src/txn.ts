@@ -31,7 +31,10 @@ export class Txn {
   #calledElse = false;
   readonly #committer: TxnCommitter;
 
-  /** Made by `client.txn()`. */
+  /**
+   * Made by `client.txn()`.
+   * @internal
+   */
   constructor(committer: TxnCommitter) {
     this.#committer = committer;
   }

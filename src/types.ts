@@ -117,6 +117,7 @@ export interface CompactOptions {
 
 /** Result of a read. */
 export interface GetResponse {
+  /** Cluster ID, member ID, revision and raft term of the member that answered. */
   header: ResponseHeader;
   /** The pairs found, in the requested order (empty with `countOnly`). */
   kvs: KeyValue[];
@@ -128,6 +129,7 @@ export interface GetResponse {
 
 /** Result of a put. */
 export interface PutResponse {
+  /** Cluster ID, member ID, revision and raft term of the member that answered. */
   header: ResponseHeader;
   /** The previous pair, when `prevKv` was asked and the key existed. */
   prevKv?: KeyValue;
@@ -135,6 +137,7 @@ export interface PutResponse {
 
 /** Result of a delete. */
 export interface DeleteResponse {
+  /** Cluster ID, member ID, revision and raft term of the member that answered. */
   header: ResponseHeader;
   /** Number of keys deleted. */
   deleted: number;
@@ -144,11 +147,13 @@ export interface DeleteResponse {
 
 /** Result of a compaction. */
 export interface CompactResponse {
+  /** Cluster ID, member ID, revision and raft term of the member that answered. */
   header: ResponseHeader;
 }
 
 /** Result of a transaction. */
 export interface TxnResponse {
+  /** Cluster ID, member ID, revision and raft term of the member that answered. */
   header: ResponseHeader;
   /** True when every compare held and the `then` ops ran; false when the `else` ops ran. */
   succeeded: boolean;

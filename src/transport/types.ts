@@ -45,10 +45,15 @@ export interface Endpoint {
 
 /** TLS settings for https endpoints (passed to `node:tls`). PEM strings or Buffers. */
 export interface TlsOptions {
+  /** CA certificate(s) that verify the servers (PEM). Default: Node's bundled root CAs. */
   ca?: string | Buffer | Array<string | Buffer>;
+  /** Client certificate (PEM) for servers that require one (etcd `--client-cert-auth`); needs `key`. */
   cert?: string | Buffer;
+  /** Private key of `cert` (PEM). */
   key?: string | Buffer;
+  /** Server name for SNI and certificate checks. Default: the endpoint's host. */
   servername?: string;
+  /** Whether to refuse servers whose certificate does not verify. Default true; false only for tests. */
   rejectUnauthorized?: boolean;
 }
 

@@ -53,7 +53,7 @@ describe('resolveClientOptions', () => {
   });
   test('an unknown option is named', () => {
     rejects(() => resolveClientOptions(options({ endpoint: 'http://x:1' })),
-      /^unknown option 'endpoint' for the client; known options: endpoints, dialTimeout, keepAliveTime, keepAliveTimeout, maxCallSendMsgSize, maxCallRecvMsgSize, tls, logger, username, password, requireLeader, rejectOldCluster, autoSyncInterval$/);
+      /^unknown option 'endpoint' for the client; known options: endpoints, dialTimeout, keepAliveTime, keepAliveTimeout, maxCallSendMsgSize, maxCallRecvMsgSize, tls, logger, username, password, requireLeader, rejectOldCluster, autoSyncInterval, metrics, tracing$/);
   });
   test('bad values are named', () => {
     rejects(() => resolveClientOptions(options({ endpoints: [] })), /endpoints must be a non-empty array/);

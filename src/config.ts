@@ -1,0 +1,176 @@
+/**
+ * Client options from a YAML file in the Go client's format (`go.etcd.io/etcd/client/v3/yaml`
+ * `NewConfig`), so one file configures Go programs and etcd-ts alike:
+ *
+ * ```yaml
+ * endpoints: ['https://10.0.0.1:2379', 'https://10.0.0.2:2379']
+ * dial-timeout: 5000000000          # Go time.Duration: integer nanoseconds (5 s)
+ * dial-keep-alive-time: 10000000000
+ * dial-keep-alive-timeout: 3000000000
+ * auto-sync-interval: 60000000000
+ * username: app
+ * password: secret
+ * reject-old-cluster: true
+ * cert-file: /etc/etcd/client.crt
+ * key-file: /etc/etcd/client.key
+ * trusted-ca-file: /etc/etcd/ca.crt
+ * insecure-skip-tls-verify: false
+ * insecure-transport: false
+ * ```
+ */
+import { readFile } from 'node:fs/promises';
+
+import type { ClientOptions, TlsOptions } from './client.js';
+import { describe } from './describe.js';
+import { InvalidArgumentError } from './errors.js';
+
+/** Nanoseconds per millisecond: Go's `time.Duration` counts nanoseconds, the client's options milliseconds. */
+const NS_PER_MS = 1e6;
+
+/** Keys of the Go format that are read, lower-case (Go matches JSON keys case-insensitively). */
+const KNOWN_KEYS: readonly string[] = [
+  'endpoints',
+  'dial-timeout',
+  'dial-keep-alive-time',
+  'dial-keep-alive-timeout',
+  'auto-sync-interval',
+  'username',
+  'password',
+  'reject-old-cluster',
+  'permit-without-stream',
+  'insecure-transport',
+  'insecure-skip-tls-verify',
+  'cert-file',
+  'key-file',
+  'trusted-ca-file',
+  'ca-file',
+];
+
+/** Keys of the Go format that etcd-ts does not support, with what to do instead. */
+const UNSUPPORTED_KEYS: Readonly<Record<string, string>> = {
+  token: 'etcd-ts authenticates with username and password',
+  'max-unary-retries': 'the retry policy of etcd-ts is fixed (see docs/guide/failures.md); bound a call with its timeout',
+  'backoff-wait-between': 'the retry backoff of etcd-ts is fixed',
+  'backoff-jitter-fraction': 'the retry backoff of etcd-ts is fixed',
+};
+
+/**
+ * Reads a client configuration file in the Go client's YAML format (see the file comment) and
+ * returns the equivalent {@link ClientOptions}.
+ *
+ * - `endpoints`: a list of URLs. Durations (`dial-timeout`, `dial-keep-alive-time`,
+ *   `dial-keep-alive-timeout`, `auto-sync-interval`) are Go `time.Duration` values: integer
+ *   nanoseconds, converted to milliseconds; a zero `dial-timeout` or `dial-keep-alive-timeout`
+ *   means the client's default, a zero keep-alive time or auto-sync interval turns it off.
+ * - TLS, unless `insecure-transport: true`: `cert-file` and `key-file` (both or neither),
+ *   `trusted-ca-file` (or the older `ca-file`) are read as PEM, relative paths from the current
+ *   directory as Go does; `insecure-skip-tls-verify: true` skips server certificate checks.
+ * - `permit-without-stream` is accepted and has no effect (the client pings while it has
+ *   connections in use). Keys are matched case-insensitively, as Go's decoder does; booleans follow
+ *   YAML 1.1 (`yes`/`no` too), as the Go client's YAML library does.
+ *
+ * @param path the YAML file
+ * @throws InvalidArgumentError naming the key for a malformed file, an unknown or unsupported key,
+ *   a value of the wrong type, or `cert-file` without `key-file`; the file system's error when the
+ *   file (or a TLS file it names) cannot be read
+ */
+export async function loadConfigFile(path: string): Promise<ClientOptions> {
+  if (typeof path !== 'string' || path === '') {
+    throw new InvalidArgumentError(`config file path must be a non-empty string, got ${describe(path)}`);
+  }
+  const text = await readFile(path, 'utf8');
+  // Loaded here, not at the top: only users of config files pay for it, and a bundle of the
+  // library does not run the YAML library's CommonJS code until a file is read.
+  const { parse } = await import('yaml');
+  let document: unknown;
+  try {
+    document = parse(text, { schema: 'yaml-1.1' });
+  } catch (error) {
+    throw new InvalidArgumentError(`${path} is not valid YAML: ${(error as Error).message}`, { cause: error });
+  }
+  if (document === null || document === undefined) return {};
+  if (typeof document !== 'object' || Array.isArray(document)) {
+    throw new InvalidArgumentError(`${path} must hold a YAML mapping of client settings, got ${describe(document)}`);
+  }
+  const config = new Map<string, unknown>();
+  for (const [key, value] of Object.entries(document)) {
+    const name = key.toLowerCase();
+    if (UNSUPPORTED_KEYS[name] !== undefined) {
+      throw new InvalidArgumentError(`${path}: ${key} is not supported: ${UNSUPPORTED_KEYS[name]}`);
+    }
+    if (!KNOWN_KEYS.includes(name)) {
+      throw new InvalidArgumentError(`${path}: unknown key ${JSON.stringify(key)}; known keys: ${KNOWN_KEYS.join(', ')}`);
+    }
+    if (value !== null && value !== undefined) config.set(name, value);
+  }
+  return toClientOptions(path, config);
+}
+
+async function toClientOptions(path: string, config: Map<string, unknown>): Promise<ClientOptions> {
+  const options: ClientOptions = {};
+  const endpoints = config.get('endpoints');
+  if (endpoints !== undefined) {
+    if (!Array.isArray(endpoints) || endpoints.some((e) => typeof e !== 'string')) {
+      throw new InvalidArgumentError(`${path}: endpoints must be a list of URLs, got ${describe(endpoints)}`);
+    }
+    options.endpoints = endpoints as string[];
+  }
+  const dialTimeout = duration(path, config, 'dial-timeout');
+  if (dialTimeout !== undefined && dialTimeout > 0) options.dialTimeout = dialTimeout;
+  const keepAliveTime = duration(path, config, 'dial-keep-alive-time');
+  if (keepAliveTime !== undefined) options.keepAliveTime = keepAliveTime;
+  const keepAliveTimeout = duration(path, config, 'dial-keep-alive-timeout');
+  if (keepAliveTimeout !== undefined && keepAliveTimeout > 0) options.keepAliveTimeout = keepAliveTimeout;
+  const autoSyncInterval = duration(path, config, 'auto-sync-interval');
+  if (autoSyncInterval !== undefined) options.autoSyncInterval = autoSyncInterval;
+
+  const username = text(path, config, 'username');
+  if (username !== undefined && username !== '') options.username = username;
+  const password = text(path, config, 'password');
+  if (password !== undefined && password !== '') options.password = password;
+  if (flag(path, config, 'reject-old-cluster')) options.rejectOldCluster = true;
+  flag(path, config, 'permit-without-stream');
+
+  const certFile = text(path, config, 'cert-file');
+  const keyFile = text(path, config, 'key-file');
+  const caFile = text(path, config, 'trusted-ca-file') ?? text(path, config, 'ca-file');
+  const skipVerify = flag(path, config, 'insecure-skip-tls-verify');
+  if (flag(path, config, 'insecure-transport')) return options;
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new InvalidArgumentError(`${path}: cert-file and key-file must be given together`);
+  }
+  const tls: TlsOptions = {};
+  if (certFile !== undefined && keyFile !== undefined) {
+    [tls.cert, tls.key] = await Promise.all([readFile(certFile), readFile(keyFile)]);
+  }
+  if (caFile !== undefined) tls.ca = await readFile(caFile);
+  if (skipVerify) tls.rejectUnauthorized = false;
+  if (Object.keys(tls).length > 0) options.tls = tls;
+  return options;
+}
+
+/** A Go `time.Duration` (integer nanoseconds) in milliseconds, or undefined when absent. */
+function duration(path: string, config: Map<string, unknown>, key: string): number | undefined {
+  const value = config.get(key);
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new InvalidArgumentError(
+      `${path}: ${key} must be a Go time.Duration, a non-negative integer of nanoseconds (e.g. 5000000000 for 5 s), got ${describe(value)}`,
+    );
+  }
+  return value / NS_PER_MS;
+}
+
+function text(path: string, config: Map<string, unknown>, key: string): string | undefined {
+  const value = config.get(key);
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new InvalidArgumentError(`${path}: ${key} must be a string, got ${describe(value)}`);
+  return value;
+}
+
+function flag(path: string, config: Map<string, unknown>, key: string): boolean {
+  const value = config.get(key);
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw new InvalidArgumentError(`${path}: ${key} must be true or false, got ${describe(value)}`);
+  return value;
+}

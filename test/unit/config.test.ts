@@ -1,0 +1,127 @@
+// Client options from the Go client's YAML config format (loadConfigFile, Client.fromConfigFile):
+// every key, Go's duration unit (nanoseconds), TLS files, and a clear error for every bad file.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { Client, InvalidArgumentError, loadConfigFile } from '../../src/index.js';
+
+let dir: string;
+let count = 0;
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'etcd-ts-config-'));
+});
+
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Writes `text` to a fresh file in the test folder and returns its path. */
+async function file(text: string, name = `config-${++count}.yaml`): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, text);
+  return path;
+}
+
+async function rejectsWith(path: string, pattern: RegExp): Promise<void> {
+  await assert.rejects(loadConfigFile(path), (error: unknown) => {
+    assert.ok(error instanceof InvalidArgumentError, `expected InvalidArgumentError, got ${String(error)}`);
+    assert.match(error.message, pattern);
+    return true;
+  });
+}
+
+describe('loadConfigFile', () => {
+  test('every key of the Go format, durations from nanoseconds to milliseconds', async () => {
+    const cert = await file('CERT PEM', 'client.crt');
+    const key = await file('KEY PEM', 'client.key');
+    const ca = await file('CA PEM', 'ca.crt');
+    const path = await file(`
+endpoints:
+  - https://10.0.0.1:2379
+  - https://10.0.0.2:2379
+dial-timeout: 3000000000
+dial-keep-alive-time: 10000000000
+dial-keep-alive-timeout: 2500000000
+auto-sync-interval: 60000000000
+username: app
+password: s3cret
+reject-old-cluster: true
+permit-without-stream: true
+cert-file: ${cert}
+key-file: ${key}
+trusted-ca-file: ${ca}
+insecure-skip-tls-verify: true
+`);
+    const options = await loadConfigFile(path);
+    assert.deepEqual(options, {
+      endpoints: ['https://10.0.0.1:2379', 'https://10.0.0.2:2379'],
+      dialTimeout: 3000,
+      keepAliveTime: 10_000,
+      keepAliveTimeout: 2500,
+      autoSyncInterval: 60_000,
+      username: 'app',
+      password: 's3cret',
+      rejectOldCluster: true,
+      tls: { cert: Buffer.from('CERT PEM'), key: Buffer.from('KEY PEM'), ca: Buffer.from('CA PEM'), rejectUnauthorized: false },
+    });
+  });
+
+  test('an empty file gives no options; zero durations mean default or off as in Go', async () => {
+    assert.deepEqual(await loadConfigFile(await file('')), {});
+    assert.deepEqual(await loadConfigFile(await file('dial-timeout: 0\ndial-keep-alive-time: 0\nauto-sync-interval: 0\n')), {
+      keepAliveTime: 0,
+      autoSyncInterval: 0,
+    });
+  });
+
+  test('keys match case-insensitively, ca-file is the old name of trusted-ca-file, YAML 1.1 booleans', async () => {
+    const ca = await file('OLD CA', 'old-ca.crt');
+    const options = await loadConfigFile(await file(`Endpoints: ['http://127.0.0.1:2379']\nca-file: ${ca}\nreject-old-cluster: yes\n`));
+    assert.deepEqual(options, { endpoints: ['http://127.0.0.1:2379'], rejectOldCluster: true, tls: { ca: Buffer.from('OLD CA') } });
+  });
+
+  test('insecure-transport: no TLS settings at all', async () => {
+    const options = await loadConfigFile(await file('insecure-transport: true\ntrusted-ca-file: /nonexistent/ca.crt\n'));
+    assert.deepEqual(options, {});
+  });
+
+  test('bad files are refused with the key named', async () => {
+    await rejectsWith(await file('endpoints: [1, 2'), /is not valid YAML/);
+    await rejectsWith(await file('- a\n- b\n'), /must hold a YAML mapping/);
+    await rejectsWith(await file('endpoint: [x]\n'), /unknown key "endpoint"; known keys: endpoints, /);
+    await rejectsWith(await file('endpoints: http://127.0.0.1:2379\n'), /endpoints must be a list of URLs/);
+    await rejectsWith(await file('dial-timeout: 5s\n'), /dial-timeout must be a Go time.Duration, a non-negative integer of nanoseconds/);
+    await rejectsWith(await file('dial-timeout: -1\n'), /dial-timeout must be a Go time.Duration/);
+    await rejectsWith(await file('reject-old-cluster: maybe\n'), /reject-old-cluster must be true or false/);
+    await rejectsWith(await file('username: 42\n'), /username must be a string, got 42/);
+    await rejectsWith(await file('token: abc\n'), /token is not supported/);
+    await rejectsWith(await file('max-unary-retries: 3\n'), /max-unary-retries is not supported/);
+    await rejectsWith(await file('cert-file: /x/client.crt\n'), /cert-file and key-file must be given together/);
+  });
+
+  test('unreadable files fail with the file system error naming the path', async () => {
+    await assert.rejects(loadConfigFile(join(dir, 'missing.yaml')), /ENOENT.*missing\.yaml/);
+    await assert.rejects(loadConfigFile(await file('trusted-ca-file: /nonexistent/ca.crt\n')), /ENOENT.*nonexistent\/ca\.crt/);
+    await assert.rejects(loadConfigFile(''), InvalidArgumentError);
+  });
+});
+
+describe('Client.fromConfigFile', () => {
+  test('makes a client from the file, with options applied over it', async () => {
+    const path = await file("endpoints: ['http://127.0.0.1:2379', 'http://127.0.0.1:2380']\ndial-timeout: 1000000000\n");
+    await using client = await Client.fromConfigFile(path, { endpoints: ['http://127.0.0.1:1'] });
+    assert.ok(client instanceof Client);
+    assert.deepEqual(client.endpoints, ['http://127.0.0.1:1']);
+    await using fromFile = await Client.fromConfigFile(path);
+    assert.deepEqual(fromFile.endpoints, ['http://127.0.0.1:2379', 'http://127.0.0.1:2380']);
+  });
+
+  test('bad settings in the file fail as the constructor does', async () => {
+    const path = await file("endpoints: ['ftp://127.0.0.1:2379']\n");
+    await assert.rejects(Client.fromConfigFile(path), InvalidArgumentError);
+  });
+});
