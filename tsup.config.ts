@@ -6,10 +6,12 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     'testing/index': 'src/testing/index.ts',
+    'concurrency/index': 'src/concurrency/index.ts',
+    'recipes/index': 'src/recipes/index.ts',
     'cli/main': 'src/cli/main.ts',
   },
   format: ['esm', 'cjs'],
-  dts: { entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' } },
+  dts: { entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts', 'concurrency/index': 'src/concurrency/index.ts', 'recipes/index': 'src/recipes/index.ts' } },
   target: 'node20',
   platform: 'node',
   sourcemap: true,

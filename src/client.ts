@@ -102,8 +102,9 @@ export interface ClientOptions {
    */
   requireLeader?: boolean;
   /**
-   * Refuses servers older than etcd 3.2 (version read from `Maintenance.Status` on connect).
-   * Default false.
+   * Refuses servers older than etcd 3.2: each endpoint's version is read with `Maintenance.Status`
+   * on its first connection, and an older one is never used (when none is left, calls reject with
+   * `NotSupportedError` naming the endpoint and its version). Default false.
    */
   rejectOldCluster?: boolean;
   /**
