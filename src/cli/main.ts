@@ -11,7 +11,7 @@
  */
 import { Command, CommanderError } from 'commander';
 
-import { EXIT_ERROR, EXIT_SUCCESS, exitCodeOf, printError } from './exit.js';
+import { CliError, EXIT_ERROR, EXIT_SUCCESS, exitCodeOf, printError } from './exit.js';
 import { registerDemoCommand } from './demo.js';
 import {
   DEFAULT_COMMAND_TIMEOUT,
@@ -168,7 +168,8 @@ function commanderErrorText(err: CommanderError): string {
 
 /**
  * Runs `etcdts` with `argv` (the arguments after the program name) and resolves to the exit
- * code. Errors are printed as etcdctl prints them: `Error: <message>` on stderr.
+ * code. Errors are printed as etcdctl prints them: `Error: <message>` on stderr (nothing for a
+ * quiet `CliError`, whose command has reported its failures itself).
  */
 export async function main(argv: readonly string[]): Promise<number> {
   try {
@@ -189,12 +190,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`Error: ${commanderErrorText(err)}\n`);
       return EXIT_ERROR;
     }
-    printError(err);
+    if (!(err instanceof CliError && err.quiet)) printError(err);
     return exitCodeOf(err);
   }
 }
 
 void main(process.argv.slice(2)).then((code) => {
-  // Exit once stdout has taken everything written (a pipe may still be draining).
-  process.stdout.write('', () => process.exit(code));
+  // Exit once stdout and stderr have taken everything written (a pipe may still be draining).
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 });

@@ -1,0 +1,157 @@
+/**
+ * `etcdts make-mirror [options] <destination>`, as etcdctl 3.4's (etcdctl/ctlv3/command/
+ * make_mirror_command.go): copies the keys under `--prefix` of the source cluster (the global
+ * `--endpoints`) to the destination cluster as of one revision, then applies every later change,
+ * one transaction per source revision, until interrupted. Every 30 seconds it prints the number of
+ * keys and changes copied so far (a bare number on its own line, as etcdctl).
+ *
+ * Flags as etcdctl's: `--prefix`, `--dest-prefix` (default: the same as `--prefix`),
+ * `--no-dest-prefix` (copy to the root), `--dest-cacert`, `--dest-cert`, `--dest-key`,
+ * `--dest-insecure-transport` (default true; false: TLS for a `host:port` destination). One
+ * extension, hidden from the help: `--progress-interval <duration>` (default 30s) sets the printing
+ * interval.
+ */
+import { Option, type Command } from 'commander';
+
+import { Client, type ClientOptions } from '../client.js';
+import { Syncer } from '../mirror.js';
+import { op, type Op } from '../op.js';
+import { CliError, EXIT_BAD_ARGS, EXIT_BAD_CONNECTION } from './exit.js';
+import { flagError, normalizeEndpoint } from './global.js';
+import { parseGoDuration } from './go-syntax.js';
+import type { SessionRunner } from './kv.js';
+import { securityClientOptions, wantsTls, type SecurityOptions } from './security.js';
+import type { CliSession } from './session.js';
+
+/** Interval between the counts printed, in ms (etcdctl's 30 seconds). */
+export const DEFAULT_PROGRESS_INTERVAL_MS = 30_000;
+
+/** Flags of `etcdts make-mirror` as commander hands them over. */
+export interface MakeMirrorFlags {
+  prefix?: string;
+  destCacert?: string;
+  destCert?: string;
+  destKey?: string;
+  /** `--dest-insecure-transport` (default true); false with `--dest-insecure-transport=false`. */
+  destInsecureTransport?: boolean;
+  /** Hidden: `--progress-interval`, in ms. */
+  progressInterval?: number;
+}
+
+/** The destination client's options: its one endpoint, the dial timeout, and the `--dest-*` TLS settings. */
+function destinationOptions(session: CliSession, destination: string, flags: MakeMirrorFlags): ClientOptions {
+  const security: SecurityOptions = {};
+  if (flags.destCacert !== undefined) security.cacert = flags.destCacert;
+  if (flags.destCert !== undefined) security.cert = flags.destCert;
+  if (flags.destKey !== undefined) security.key = flags.destKey;
+  if (flags.destInsecureTransport === false) security.insecureTransport = false;
+  const endpoint = normalizeEndpoint(destination, wantsTls(security) ? 'https' : 'http');
+  const dial = session.options.dialTimeoutMs;
+  const options: ClientOptions = dial > 0 ? { endpoints: [endpoint], dialTimeout: Math.max(1, Math.ceil(dial)) } : { endpoints: [endpoint] };
+  const tls = securityClientOptions(security).tls;
+  return tls === undefined ? options : { ...options, tls };
+}
+
+/** The key at the destination: the source prefix replaced by the destination's (etcdctl's `modifyPrefix`). */
+function destinationKey(key: Buffer, prefixLength: number, destPrefix: Buffer): Buffer {
+  return Buffer.concat([destPrefix, key.subarray(prefixLength)]);
+}
+
+/**
+ * Mirrors `source` under `prefix` to `destination` under `destPrefix` until the watch ends (never,
+ * unless it fails): the base state page by page, then the changes, one destination txn per source
+ * revision. `onCount` is called with each copied key or change.
+ */
+export async function mirror(source: Client, destination: Client, prefix: Buffer, destPrefix: Buffer, onCount: () => void): Promise<void> {
+  const syncer = new Syncer(source, prefix);
+  for await (const page of syncer.syncBase()) {
+    for (const kv of page.kvs) {
+      await destination.put(destinationKey(kv.key, prefix.length, destPrefix), kv.value);
+      onCount();
+    }
+  }
+  for await (const response of syncer.syncUpdates()) {
+    let ops: Op[] = [];
+    let lastRevision = 0;
+    for (const event of response.events) {
+      const revision = event.kv.modRevision;
+      if (lastRevision !== 0 && revision > lastRevision) {
+        await destination.txn().then(...ops).commit();
+        ops = [];
+      }
+      lastRevision = revision;
+      const key = destinationKey(event.kv.key, prefix.length, destPrefix);
+      ops.push(event.type === 'put' ? op.put(key, event.kv.value) : op.delete(key));
+      onCount();
+    }
+    if (ops.length > 0) await destination.txn().then(...ops).commit();
+  }
+}
+
+function intervalFlag(value: string): number {
+  try {
+    return parseGoDuration(value);
+  } catch (err) {
+    throw flagError('progress-interval', value, err);
+  }
+}
+
+/** Registers `etcdts make-mirror` on `program`. */
+export function registerMakeMirrorCommand(program: Command, run: SessionRunner): void {
+  // `--dest-prefix` and `--no-dest-prefix` share one commander attribute; their events tell both apart.
+  let destPrefixFlag: string | undefined;
+  let noDestPrefix = false;
+  const command = program.command('make-mirror');
+  command.on('option:dest-prefix', (value: string) => {
+    destPrefixFlag = value;
+  });
+  command.on('option:no-dest-prefix', () => {
+    noDestPrefix = true;
+  });
+  command
+    .summary('Makes a mirror at the destination etcd cluster')
+    .description(
+      'Makes a mirror at the destination etcd cluster: copies the keys under --prefix as of now, then every ' +
+        'later change, until interrupted. Prints the number of keys and changes copied every 30 seconds.',
+    )
+    .usage('[options] <destination>')
+    .argument('[destination]', 'the destination cluster endpoint (host:port or URL)')
+    .option('--prefix <prefix>', 'Key-value prefix to mirror')
+    .option('--dest-prefix <prefix>', 'destination prefix to mirror a prefix to a different prefix in the destination cluster')
+    .option('--no-dest-prefix', 'mirror key-values to the root of the destination cluster')
+    .option('--dest-cert <file>', 'Identify secure client using this TLS certificate file for the destination cluster')
+    .option('--dest-key <file>', 'Identify secure client using this TLS key file')
+    .option('--dest-cacert <file>', 'Verify certificates of TLS enabled secure servers using this CA bundle')
+    .option('--dest-insecure-transport', 'Disable transport security for client connections (default true)')
+    .addOption(new Option('--no-dest-insecure-transport', 'use TLS for a host:port destination').hideHelp())
+    .addOption(new Option('--progress-interval <duration>', 'interval between the counts printed').argParser(intervalFlag).hideHelp())
+    .allowExcessArguments(true)
+    .action(async (_destination: unknown, flags: MakeMirrorFlags) => {
+      await run(command, async (session) => {
+        if (command.args.length !== 1) throw new CliError(EXIT_BAD_ARGS, 'make-mirror takes one destination argument');
+        if (noDestPrefix && destPrefixFlag !== undefined && destPrefixFlag !== '') {
+          throw new CliError(EXIT_BAD_ARGS, '`--dest-prefix` and `--no-dest-prefix` cannot be set at the same time, choose one');
+        }
+        const prefix = Buffer.from(flags.prefix ?? '', 'utf8');
+        const destPrefix = noDestPrefix ? Buffer.alloc(0) : destPrefixFlag !== undefined && destPrefixFlag !== '' ? Buffer.from(destPrefixFlag, 'utf8') : prefix;
+        let destination: Client;
+        try {
+          destination = new Client(destinationOptions(session, command.args[0]!, flags));
+        } catch (err) {
+          if (err instanceof CliError) throw err;
+          throw new CliError(EXIT_BAD_CONNECTION, err instanceof Error ? err.message : String(err));
+        }
+        let total = 0;
+        const interval = flags.progressInterval ?? DEFAULT_PROGRESS_INTERVAL_MS;
+        const timer = setInterval(() => session.write(`${total}\n`), Math.max(1, interval));
+        try {
+          await mirror(session.client(), destination, prefix, destPrefix, () => {
+            total++;
+          });
+        } finally {
+          clearInterval(timer);
+          await destination.close().catch(() => undefined);
+        }
+      });
+    });
+}

@@ -1,0 +1,79 @@
+/**
+ * A call layer that puts KV calls in a namespace: Range, Put, DeleteRange and Txn requests get the
+ * prefix on their keys and range ends before they go to the client's call layer, and their
+ * responses lose it. A `KV` built on it is the namespace's KV, with every check, option, retry rule
+ * and response mapping of the client's own.
+ */
+import type { Method } from '../proto/method.js';
+import { KV as KVMethods } from '../proto/index.js';
+import type {
+  DeleteRangeRequestInit,
+  DeleteRangeResponse,
+  PutRequestInit,
+  PutResponse,
+  RangeRequestInit,
+  RangeResponse,
+  TxnRequestInit,
+  TxnResponse,
+} from '../proto/index.js';
+import type { CallOptions, Rpc, RpcStream, RpcStreamHandlers, StreamCallOptions } from '../rpc/types.js';
+import {
+  prefixDelete,
+  prefixPut,
+  prefixRange,
+  prefixTxn,
+  stripDelete,
+  stripPut,
+  stripRange,
+  stripTxn,
+} from './prefix.js';
+
+/** The `Rpc` of a namespace: KV requests prefixed, KV responses stripped, everything else passed through. */
+export class PrefixRpc implements Rpc {
+  readonly #rpc: Rpc;
+  readonly #prefix: Uint8Array;
+
+  /** `rpc`: the client's call layer; `prefix`: the namespace's prefix (not empty). */
+  constructor(rpc: Rpc, prefix: Uint8Array) {
+    this.#rpc = rpc;
+    this.#prefix = prefix;
+  }
+
+  async unary<Req, Res>(method: Method<Req, Res>, request: Req, options?: CallOptions): Promise<Res> {
+    const p = this.#prefix;
+    const n = p.length;
+    // Read-only transactions use a copy of the Txn descriptor, so methods are told apart by path.
+    switch (method.path) {
+      case KVMethods.range.path: {
+        const r = await this.#rpc.unary(method, prefixRange(p, request as RangeRequestInit) as Req, options);
+        return stripRange(n, r as RangeResponse) as Res;
+      }
+      case KVMethods.put.path: {
+        const r = await this.#rpc.unary(method, prefixPut(p, request as PutRequestInit) as Req, options);
+        return stripPut(n, r as PutResponse) as Res;
+      }
+      case KVMethods.deleteRange.path: {
+        const r = await this.#rpc.unary(method, prefixDelete(p, request as DeleteRangeRequestInit) as Req, options);
+        return stripDelete(n, r as DeleteRangeResponse) as Res;
+      }
+      case KVMethods.txn.path: {
+        const r = await this.#rpc.unary(method, prefixTxn(p, request as TxnRequestInit) as Req, options);
+        return stripTxn(n, r as TxnResponse) as Res;
+      }
+      default:
+        // Compact and anything without keys.
+        return this.#rpc.unary(method, request, options);
+    }
+  }
+
+  serverStream<Req, Res>(method: Method<Req, Res>, request: Req, options?: StreamCallOptions): AsyncIterable<Res> {
+    return this.#rpc.serverStream(method, request, options);
+  }
+
+  bidi<Req, Res>(method: Method<Req, Res>, handlers: RpcStreamHandlers<Res>, options?: StreamCallOptions): RpcStream<Req> {
+    return this.#rpc.bidi(method, handlers, options);
+  }
+
+  /** Does nothing: the connections belong to the client. */
+  async close(): Promise<void> {}
+}
