@@ -59,10 +59,18 @@ export const DEFAULT_RETRY_BACKOFF_MS = 25;
 export const DEFAULT_RETRY_JITTER_FRACTION = 0.1;
 
 /**
- * While waiting for a connection: pause after every endpoint in turn has failed, in milliseconds,
- * before trying them again (so refused connections do not spin).
+ * Reconnect backoff of one endpoint after a failure (refused, broken, keep-alive timeout), in
+ * milliseconds: the first retry waits this long, each further consecutive failure doubles it up to
+ * {@link ENDPOINT_BACKOFF_MAX_MS}. While an endpoint backs off, calls use the others; when all back
+ * off, a call waits for the first to come out of it (so refused connections do not spin).
  */
-export const ENDPOINT_ROUND_PAUSE_MS = 100;
+export const ENDPOINT_BACKOFF_BASE_MS = 100;
+
+/** Longest reconnect backoff of one endpoint, in milliseconds. */
+export const ENDPOINT_BACKOFF_MAX_MS = 2000;
+
+/** Random spread of an endpoint's backoff, as a fraction (0.2 = +-20%), so clients do not reconnect in step. */
+export const ENDPOINT_BACKOFF_JITTER_FRACTION = 0.2;
 
 /**
  * While waiting for a connection with several endpoints: the least time one endpoint gets to become
@@ -70,3 +78,17 @@ export const ENDPOINT_ROUND_PAUSE_MS = 100;
  * not less than this.
  */
 export const MIN_ENDPOINT_CONNECT_MS = 1000;
+
+/**
+ * Metadata that asks etcd to refuse a call when the member has no leader (`requireLeader`): etcd's
+ * `rpctypes.MetadataRequireLeaderKey` (`hasleader`) with `rpctypes.MetadataHasLeader` (`true`).
+ * Unary calls then fail at once with `NoLeaderError`, and etcd cancels streams on a member that
+ * has lost its leader (after about three election timeouts) with the same error.
+ */
+export const REQUIRE_LEADER_METADATA: Readonly<Record<string, string>> = Object.freeze({ hasleader: 'true' });
+
+/** Oldest etcd server version `rejectOldCluster` accepts, as [major, minor] (Go's client: 3.2). */
+export const MIN_SERVER_VERSION: readonly [number, number] = Object.freeze([3, 2] as const);
+
+/** Deadline of one autoSync `Cluster.MemberList` call, in milliseconds (Go's: 5 s). */
+export const AUTO_SYNC_TIMEOUT_MS = 5000;

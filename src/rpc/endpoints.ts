@@ -1,20 +1,34 @@
 /**
  * The endpoint list and the choice of endpoint for each call.
  *
- * Policy (deliberately simple for now): one *pinned* endpoint serves every call while it works; when
- * its connection fails (connect error, broken connection, keep-alive timeout, or a retried call),
- * the next endpoint in the list is pinned (round robin). Each endpoint's last error is remembered so
- * `NoAvailableEndpointsError` can name them all. One `Connection` per endpoint, created on first use.
+ * Policy: one *pinned* endpoint serves every call while it works. When it fails (a refused or
+ * timed-out connect, a broken connection, a keep-alive PING left unanswered, or a call error the
+ * retry policy blames on the endpoint) the picker:
+ * - remembers the error (so `NoAvailableEndpointsError` can name each endpoint's last error);
+ * - puts the endpoint in *backoff*: not tried again for {@link ENDPOINT_BACKOFF_BASE_MS} ms, doubling
+ *   with each consecutive failure up to {@link ENDPOINT_BACKOFF_MAX_MS}, +-20% jitter; a connection
+ *   that becomes ready clears it;
+ * - pins the next healthy endpoint (round robin, skipping endpoints in backoff; one with a ready
+ *   connection first; when all back off, the one whose backoff ends first).
  *
- * Later work plugs in here without changing callers: health tracking from `Connection.onStateChange`
- * (subscribe where `#connectionAt` creates a connection), backoff with jitter per endpoint,
- * `setEndpoints` (replace `#endpoints` and close the dropped connections), and autoSync (which calls
- * `setEndpoints`).
+ * Connection failures are learnt from each connection's state changes (`Connection.onStateChange`),
+ * so a member that dies between calls is known before the next call. One `Connection` per endpoint,
+ * created on first use. `setEndpoints` replaces the list: endpoints kept keep their connection;
+ * dropped ones are closed once no call uses them any more.
+ *
+ * An optional *admission* check (`rejectOldCluster`'s version check) runs once per endpoint when its
+ * connection is first ready; an endpoint it refuses is never used.
  */
-import { ClientClosedError, InvalidArgumentError, NoAvailableEndpointsError, type EndpointFailure } from '../errors.js';
+import { ClientClosedError, InvalidArgumentError, NoAvailableEndpointsError, NotSupportedError, type EndpointFailure } from '../errors.js';
 import { parseEndpoint } from '../transport/index.js';
-import type { Connection, Endpoint } from '../transport/types.js';
-import { ENDPOINT_ROUND_PAUSE_MS, MIN_ENDPOINT_CONNECT_MS } from './defaults.js';
+import type { Connection, ConnectionState, Endpoint } from '../transport/types.js';
+import type { CallError } from '../transport/types.js';
+import {
+  ENDPOINT_BACKOFF_BASE_MS,
+  ENDPOINT_BACKOFF_JITTER_FRACTION,
+  ENDPOINT_BACKOFF_MAX_MS,
+  MIN_ENDPOINT_CONNECT_MS,
+} from './defaults.js';
 import { describe } from '../describe.js';
 import { toEtcdError } from './errors.js';
 import type { Logger } from './logger.js';
@@ -58,134 +72,404 @@ export function parseEndpoints(input: string | readonly string[]): Endpoint[] {
   return endpoints;
 }
 
+/**
+ * Reconnect backoff after `failures` consecutive failures of one endpoint, in milliseconds:
+ * {@link ENDPOINT_BACKOFF_BASE_MS} doubled per failure after the first, capped at
+ * {@link ENDPOINT_BACKOFF_MAX_MS}, spread by +-{@link ENDPOINT_BACKOFF_JITTER_FRACTION}.
+ *
+ * @param failures consecutive failures, >= 1
+ * @param random source of randomness in [0, 1), for tests
+ */
+export function endpointBackoff(failures: number, random: () => number = Math.random): number {
+  const base = Math.min(ENDPOINT_BACKOFF_MAX_MS, ENDPOINT_BACKOFF_BASE_MS * 2 ** Math.min(30, Math.max(0, failures - 1)));
+  return base * (1 - ENDPOINT_BACKOFF_JITTER_FRACTION + 2 * ENDPOINT_BACKOFF_JITTER_FRACTION * random());
+}
+
 /** Options of an {@link EndpointPicker}. */
 export interface EndpointPickerOptions {
   /** The client's dial timeout in milliseconds: splits the wait between endpoints. */
   dialTimeout: number;
+  /** Receives endpoint failures (warn) and backoff / pin decisions (debug). */
   logger?: Logger;
+  /**
+   * Runs once per endpoint, when its connection is first ready, before any call uses it (the
+   * `rejectOldCluster` version check). Rejecting with a `NotSupportedError` refuses the endpoint
+   * for good; any other rejection counts as a failed connection attempt (tried again later).
+   */
+  admit?: (connection: Connection, deadline: number, signal?: AbortSignal) => Promise<void>;
+  /** Source of randomness in [0, 1) for the backoff jitter, for tests. Default `Math.random`. */
+  random?: () => number;
+}
+
+/** One endpoint's state. */
+interface Slot {
+  readonly endpoint: Endpoint;
+  /** Identity across `setEndpoints`: scheme, host and port. */
+  readonly key: string;
+  connection: Connection | undefined;
+  unsubscribe: (() => void) | undefined;
+  /** Last error (undefined: never failed, or working since). */
+  error: Error | undefined;
+  /** Time of the last recorded failure (`Date.now()` ms), 0 if none. */
+  failedAt: number;
+  /** Consecutive failures, for the backoff. */
+  failures: number;
+  /** Not tried again before this time (`Date.now()` ms). */
+  retryAt: number;
+  /** The admission check passed (or there is none). */
+  admitted: boolean;
+  /** The admission check running now, shared by the calls waiting for it. */
+  admitting: Promise<void> | undefined;
+  /** The admission check refused this endpoint: never used. */
+  refused: Error | undefined;
+  /** Calls (unary or streams) running on this endpoint's connection now. */
+  inFlight: number;
+  /** Dropped by `setEndpoints`: closed when `inFlight` reaches 0. */
+  retired: boolean;
+}
+
+function slotKey(endpoint: Endpoint): string {
+  return `${endpoint.tls ? 'https' : 'http'}://${endpoint.host.toLowerCase()}:${endpoint.port}`;
 }
 
 /**
  * Chooses the endpoint (and its connection) for each call: the pinned one while it works, the next
- * one after a failure. Safe for any number of concurrent calls.
+ * healthy one after a failure. Safe for any number of concurrent calls.
  */
 export class EndpointPicker {
-  readonly #endpoints: readonly Endpoint[];
+  #slots: Slot[];
+  readonly #byConnection = new Map<Connection, Slot>();
   readonly #connect: (endpoint: Endpoint) => Connection;
-  readonly #connections: Array<Connection | undefined>;
-  readonly #errors: Array<Error | undefined>;
   readonly #options: EndpointPickerOptions;
+  readonly #random: () => number;
   #pinned = 0;
   #closed = false;
 
   /**
    * @param endpoints parsed endpoints, at least one
    * @param connect creates the connection of one endpoint (called once per endpoint, on first use)
+   * @throws InvalidArgumentError for an empty list
    */
   constructor(endpoints: readonly Endpoint[], connect: (endpoint: Endpoint) => Connection, options: EndpointPickerOptions) {
     if (endpoints.length === 0) throw new InvalidArgumentError('endpoints must name at least one endpoint');
-    this.#endpoints = Object.freeze([...endpoints]);
     this.#connect = connect;
-    this.#connections = new Array<Connection | undefined>(endpoints.length).fill(undefined);
-    this.#errors = new Array<Error | undefined>(endpoints.length).fill(undefined);
     this.#options = options;
+    this.#random = options.random ?? Math.random;
+    this.#slots = endpoints.map((e) => this.#newSlot(e));
   }
 
   /** The configured endpoints, in order. */
   get endpoints(): readonly Endpoint[] {
-    return this.#endpoints;
+    return this.#slots.map((s) => s.endpoint);
   }
 
   /** The endpoint calls go to now. */
   get pinned(): Endpoint {
-    return this.#endpoints[this.#pinned]!;
+    return this.#slots[this.#pinned]!.endpoint;
   }
 
-  /** The pinned endpoint's connection if it is ready now, else undefined (the fast path of a call). */
+  /** The pinned endpoint's connection if it is ready (and admitted) now, else undefined: the fast path of a call. */
   readyConnection(): Connection | undefined {
-    const connection = this.#connections[this.#pinned];
-    return connection !== undefined && connection.state === 'ready' ? connection : undefined;
+    const slot = this.#slots[this.#pinned]!;
+    const connection = slot.connection;
+    return connection !== undefined && connection.state === 'ready' && slot.admitted ? connection : undefined;
   }
 
   /**
-   * Waits for a ready connection: the pinned endpoint first, then the others in turn, pausing
-   * {@link ENDPOINT_ROUND_PAUSE_MS} after each full round of failures, until `deadline`.
+   * Waits for a ready connection: the pinned endpoint first, then the other healthy ones in turn,
+   * skipping endpoints in backoff while another can be tried, until `deadline`. Each endpoint gets
+   * `max(dialTimeout / endpoints, MIN_ENDPOINT_CONNECT_MS)` to become ready before the next is tried.
    *
    * @param deadline absolute time (`Date.now()` ms) to give up
    * @param signal aborting rejects with `signal.reason`
    * @throws NoAvailableEndpointsError naming each endpoint's last error when `deadline` passes
+   * @throws NotSupportedError when the admission check refused every endpoint (`rejectOldCluster`)
+   * @throws ClientClosedError after `close()`
    */
   async connection(deadline: number, signal?: AbortSignal): Promise<Connection> {
     const started = Date.now();
-    const count = this.#endpoints.length;
-    const slice = count === 1 ? Infinity : Math.max(MIN_ENDPOINT_CONNECT_MS, this.#options.dialTimeout / count);
-    let failuresThisRound = 0;
     for (;;) {
       if (this.#closed) throw new ClientClosedError();
-      const index = this.#pinned;
-      const connection = this.#connectionAt(index);
-      if (connection.state === 'ready') return connection;
       const now = Date.now();
+      const slot = this.#choose(now);
+      if (slot === undefined) throw this.#allRefused();
+      const connection = this.#connectionOf(slot);
+      if (connection.state === 'ready' && slot.admitted) return connection;
       if (now >= deadline) throw new NoAvailableEndpointsError(this.failures(), now - started);
+      if (slot.retryAt > now) {
+        // Every usable endpoint is backing off; this one comes out of it first.
+        await pause(Math.min(slot.retryAt, deadline) - now, signal);
+        continue;
+      }
+      const count = this.#slots.length;
+      const slice = count === 1 ? Infinity : Math.max(MIN_ENDPOINT_CONNECT_MS, this.#options.dialTimeout / count);
+      const attemptDeadline = Math.min(deadline, now + slice);
       try {
-        await connection.ready(Math.min(deadline, now + slice), signal);
-        this.#errors[index] = undefined;
+        await connection.ready(attemptDeadline, signal);
+        await this.#admit(slot, connection, attemptDeadline, signal);
         return connection;
       } catch (error) {
         if (signal?.aborted === true) throw signal.reason;
-        this.#fail(index, toEtcdError(error, { endpoint: this.#endpoints[index]!.url }));
-        if (++failuresThisRound >= count) {
-          failuresThisRound = 0;
-          const wait = Math.min(ENDPOINT_ROUND_PAUSE_MS, deadline - Date.now());
-          if (wait > 0) await pause(wait, signal);
-        }
+        if (this.#closed) throw new ClientClosedError({ cause: error });
+        const failure = toEtcdError(error, { endpoint: slot.endpoint.url });
+        if (failure instanceof NotSupportedError) this.#refuse(slot, failure);
+        // The state listener records a connection that failed; a slow one (still connecting when
+        // this wait ended) is recorded here, keeping a real failure seen during this wait (e.g. a
+        // rejected certificate) as the more telling error.
+        else if (slot.failedAt < now) this.#fail(slot, slot.error !== undefined && slot.failedAt >= started ? slot.error : failure);
       }
     }
   }
 
   /**
    * A call on `connection` failed in a way that says the endpoint is not usable now (a broken
-   * connection, or an error the retry policy retries elsewhere): remember the error and, if that
-   * endpoint is still pinned, pin the next one.
+   * connection, or an error the retry policy retries elsewhere): remember the error, back off the
+   * endpoint, and, if it is still pinned, pin the next one.
    */
   reportFailure(connection: Connection, error: Error): void {
-    const index = this.#connections.indexOf(connection);
-    if (index >= 0) this.#fail(index, error);
+    const slot = this.#byConnection.get(connection);
+    if (slot !== undefined && !slot.retired) this.#fail(slot, error);
   }
 
-  /** Every endpoint with its last error (undefined when it has not failed or not been tried). */
+  /** A call starts using `connection` (pair with {@link callEnded}): a dropped endpoint stays open until its calls end. */
+  callStarted(connection: Connection): void {
+    const slot = this.#byConnection.get(connection);
+    if (slot !== undefined) slot.inFlight++;
+  }
+
+  /** A call that {@link callStarted} on `connection` ended. */
+  callEnded(connection: Connection): void {
+    const slot = this.#byConnection.get(connection);
+    if (slot === undefined) return;
+    slot.inFlight--;
+    if (slot.retired && slot.inFlight <= 0) this.#dispose(slot);
+  }
+
+  /**
+   * Replaces the endpoint list. Endpoints in both lists (same scheme, host and port) keep their
+   * connection, health and pin; new ones connect on first use; dropped ones are closed once the
+   * calls running on them end.
+   *
+   * @param endpoints parsed endpoints, at least one
+   * @throws InvalidArgumentError for an empty list; ClientClosedError after `close()`
+   */
+  setEndpoints(endpoints: readonly Endpoint[]): void {
+    if (this.#closed) throw new ClientClosedError();
+    if (endpoints.length === 0) throw new InvalidArgumentError('endpoints must name at least one endpoint');
+    const old = new Map(this.#slots.map((s) => [s.key, s] as const));
+    const pinnedKey = this.#slots[this.#pinned]!.key;
+    const next: Slot[] = [];
+    for (const endpoint of endpoints) {
+      const key = slotKey(endpoint);
+      if (next.some((s) => s.key === key)) continue; // a duplicate
+      const kept = old.get(key);
+      if (kept !== undefined) old.delete(key);
+      next.push(kept ?? this.#newSlot(endpoint));
+    }
+    this.#slots = next;
+    const pinned = next.findIndex((s) => s.key === pinnedKey);
+    this.#pinned = pinned >= 0 ? pinned : 0;
+    for (const dropped of old.values()) {
+      dropped.retired = true;
+      if (dropped.inFlight <= 0) this.#dispose(dropped);
+    }
+    this.#options.logger?.info('etcd endpoints updated', {
+      endpoints: next.map((s) => s.endpoint.url),
+      dropped: [...old.values()].map((s) => s.endpoint.url),
+    });
+  }
+
+  /** Every endpoint with its last error (undefined when it has not failed, or works since). */
   failures(): EndpointFailure[] {
-    return this.#endpoints.map((e, i) => ({ endpoint: e.url, error: this.#errors[i] }));
+    return this.#slots.map((s) => ({ endpoint: s.endpoint.url, error: s.refused ?? s.error }));
   }
 
-  /** Closes every connection; later waits fail. */
+  /** Closes every connection (also of dropped endpoints still in use); later waits fail with `ClientClosedError`. */
   async close(): Promise<void> {
     this.#closed = true;
-    const open = this.#connections.filter((c): c is Connection => c !== undefined);
-    this.#connections.fill(undefined);
+    const open = [...this.#byConnection.keys()];
+    for (const slot of this.#byConnection.values()) slot.unsubscribe?.();
+    this.#byConnection.clear();
+    for (const slot of this.#slots) slot.connection = undefined;
     await Promise.allSettled(open.map((c) => c.close()));
   }
 
-  #connectionAt(index: number): Connection {
-    let connection = this.#connections[index];
+  #newSlot(endpoint: Endpoint): Slot {
+    return {
+      endpoint,
+      key: slotKey(endpoint),
+      connection: undefined,
+      unsubscribe: undefined,
+      error: undefined,
+      failedAt: 0,
+      failures: 0,
+      retryAt: 0,
+      admitted: this.#options.admit === undefined,
+      admitting: undefined,
+      refused: undefined,
+      inFlight: 0,
+      retired: false,
+    };
+  }
+
+  #connectionOf(slot: Slot): Connection {
+    let connection = slot.connection;
     if (connection === undefined) {
-      connection = this.#connect(this.#endpoints[index]!);
-      this.#connections[index] = connection;
+      connection = this.#connect(slot.endpoint);
+      slot.connection = connection;
+      this.#byConnection.set(connection, slot);
+      slot.unsubscribe = connection.onStateChange((state, error) => this.#onStateChange(slot, state, error));
     }
     return connection;
   }
 
-  /** Records the error of endpoint `index` and moves the pin past it (only if it is still pinned). */
-  #fail(index: number, error: Error): void {
-    this.#errors[index] = error;
-    if (this.#pinned !== index) return;
-    this.#pinned = (index + 1) % this.#endpoints.length;
-    if (this.#endpoints.length > 1) {
-      this.#options.logger?.warn('etcd endpoint failed; switching endpoint', {
-        endpoint: this.#endpoints[index]!.url,
-        next: this.#endpoints[this.#pinned]!.url,
-        error: error.message,
-      });
+  /** A connection changed state: a failure backs the endpoint off; ready clears the backoff. */
+  #onStateChange(slot: Slot, state: ConnectionState, error: CallError | undefined): void {
+    if (slot.retired || this.#closed) return;
+    if (state === 'ready') {
+      slot.failures = 0;
+      slot.retryAt = 0;
+      slot.error = undefined;
+    } else if (state === 'failing' && error !== undefined) {
+      this.#fail(slot, toEtcdError(error, { endpoint: slot.endpoint.url }));
     }
+  }
+
+  /**
+   * The slot to try now: the pinned one when usable; else the next one (round robin) with a ready
+   * connection, else the next not backing off, else the one whose backoff ends first. Moves the pin
+   * there. Undefined when every endpoint was refused.
+   */
+  #choose(now: number): Slot | undefined {
+    const slots = this.#slots;
+    const pinned = slots[this.#pinned]!;
+    if (pinned.refused === undefined && (pinned.retryAt <= now || pinned.connection?.state === 'ready')) return pinned;
+    let ready = -1;
+    let rested = -1;
+    let soonest = -1;
+    for (let step = 1; step <= slots.length; step++) {
+      const i = (this.#pinned + step) % slots.length;
+      const s = slots[i]!;
+      if (s.refused !== undefined) continue;
+      const resting = s.retryAt <= now;
+      if (ready < 0 && resting && s.connection?.state === 'ready' && s.admitted) ready = i;
+      if (rested < 0 && resting) rested = i;
+      if (soonest < 0 || s.retryAt < slots[soonest]!.retryAt) soonest = i;
+    }
+    const index = ready >= 0 ? ready : rested >= 0 ? rested : soonest;
+    if (index < 0) return undefined;
+    this.#pin(index, 'the pinned endpoint is backing off');
+    return slots[index];
+  }
+
+  #pin(index: number, reason: string): void {
+    if (index === this.#pinned) return;
+    const from = this.#slots[this.#pinned]!.endpoint.url;
+    this.#pinned = index;
+    this.#options.logger?.debug('etcd endpoint pinned', { from, to: this.#slots[index]!.endpoint.url, reason });
+  }
+
+  /** Runs the admission check once per slot (shared by concurrent waiters). */
+  async #admit(slot: Slot, connection: Connection, deadline: number, signal: AbortSignal | undefined): Promise<void> {
+    const admit = this.#options.admit;
+    if (slot.admitted || admit === undefined) return;
+    let running = slot.admitting;
+    if (running === undefined) {
+      running = admit(connection, deadline).then(
+        () => {
+          slot.admitted = true;
+          slot.admitting = undefined;
+        },
+        (error: unknown) => {
+          slot.admitting = undefined;
+          throw error;
+        },
+      );
+      slot.admitting = running;
+    }
+    if (signal === undefined) return running;
+    signal.throwIfAborted();
+    let onAbort: (() => void) | undefined;
+    try {
+      await Promise.race([
+        running,
+        new Promise<never>((_, reject) => {
+          onAbort = () => reject(signal.reason);
+          signal.addEventListener('abort', onAbort, { once: true });
+        }),
+      ]);
+    } finally {
+      if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Records the error of `slot`, backs it off, and moves the pin past it (only if it is pinned). */
+  #fail(slot: Slot, error: Error): void {
+    const now = Date.now();
+    slot.error = error;
+    slot.failedAt = now;
+    slot.failures++;
+    const backoff = endpointBackoff(slot.failures, this.#random);
+    slot.retryAt = now + backoff;
+    const index = this.#slots.indexOf(slot);
+    this.#options.logger?.debug('etcd endpoint backing off', {
+      endpoint: slot.endpoint.url,
+      failures: slot.failures,
+      backoffMs: Math.round(backoff),
+      error: error.message,
+    });
+    if (index < 0 || index !== this.#pinned) return;
+    const next = this.#nextHealthy(index, now);
+    if (next === index) return;
+    this.#pinned = next;
+    this.#options.logger?.warn('etcd endpoint failed; switching endpoint', {
+      endpoint: slot.endpoint.url,
+      next: this.#slots[next]!.endpoint.url,
+      error: error.message,
+    });
+  }
+
+  /** After `from`: the next slot not backing off with a ready connection, else not backing off, else the next not refused. */
+  #nextHealthy(from: number, now: number): number {
+    const slots = this.#slots;
+    let rested = -1;
+    let any = -1;
+    for (let step = 1; step < slots.length; step++) {
+      const i = (from + step) % slots.length;
+      const s = slots[i]!;
+      if (s.refused !== undefined) continue;
+      if (s.retryAt > now) {
+        if (any < 0) any = i;
+        continue;
+      }
+      if (s.connection?.state === 'ready' && s.admitted) return i;
+      if (rested < 0) rested = i;
+      if (any < 0) any = i;
+    }
+    return rested >= 0 ? rested : any >= 0 ? any : from;
+  }
+
+  /** The admission check refused `slot` for good. */
+  #refuse(slot: Slot, error: Error): void {
+    slot.refused = error;
+    this.#options.logger?.warn('etcd endpoint refused', { endpoint: slot.endpoint.url, error: error.message });
+    const index = this.#slots.indexOf(slot);
+    if (index === this.#pinned) this.#pinned = this.#nextHealthy(index, Date.now());
+  }
+
+  /** The error when no endpoint is usable: the first refusal. */
+  #allRefused(): Error {
+    return this.#slots.find((s) => s.refused !== undefined)?.refused ?? new NoAvailableEndpointsError(this.failures());
+  }
+
+  /** Closes a dropped slot's connection. */
+  #dispose(slot: Slot): void {
+    const connection = slot.connection;
+    slot.unsubscribe?.();
+    slot.unsubscribe = undefined;
+    slot.connection = undefined;
+    if (connection === undefined) return;
+    this.#byConnection.delete(connection);
+    void connection.close();
   }
 }

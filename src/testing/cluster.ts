@@ -13,6 +13,8 @@ import { etcdVersion, findEtcdBinary } from './etcd-binary.js';
 import { EtcdMember, EtcdStartError, HEALTH_POLL_INTERVAL_MS } from './member.js';
 import { freePorts } from './ports.js';
 import { registerExitCleanup } from './process-cleanup.js';
+import { TcpProxy } from './proxy.js';
+import { createTestCertificates, type TestCertificates } from './tls.js';
 
 /** Number of members when `size` is not given. */
 export const DEFAULT_CLUSTER_SIZE = 1;
@@ -50,6 +52,34 @@ export interface EtcdClusterOptions {
   dataDir?: string;
   /** How long to wait for every member to answer `/health` with true, in ms. Default {@link DEFAULT_START_TIMEOUT_MS}. */
   startTimeout?: number;
+  /**
+   * Puts a loopback TCP proxy ({@link TcpProxy}) in front of each member's client port: `endpoints`
+   * (and clients made by the cluster) then go through the proxies, which the members also advertise
+   * as their client URLs (so `Cluster.MemberList` names them); `member.proxy` holds each one's
+   * controls (`delay`, `blackhole`, `cut`, `heal`). Default false.
+   */
+  proxy?: boolean;
+  /**
+   * Serves clients over TLS (https client URLs) with certificates made for this cluster by openssl
+   * in `<dir>/tls` (see {@link EtcdCluster.tls}). `true`: server TLS; `{ clientCertAuth: true }`:
+   * also etcd's `--client-cert-auth` (clients must present a certificate from the same CA). Peers
+   * stay on plain http. `/health` probes go to an extra plain-http metrics port. Default false.
+   */
+  tls?: boolean | EtcdClusterTlsOptions;
+}
+
+/** TLS settings of {@link EtcdClusterOptions.tls}. */
+export interface EtcdClusterTlsOptions {
+  /** Require client certificates (`--client-cert-auth`). Default false. */
+  clientCertAuth?: boolean;
+  /** Common name of the client certificate the cluster makes. Default `etcd-ts-client`. */
+  clientCommonName?: string;
+}
+
+/** The TLS material of a TLS cluster ({@link EtcdCluster.tls}). */
+export interface EtcdClusterTls extends TestCertificates {
+  /** Whether members require client certificates (`--client-cert-auth`). */
+  clientCertAuth: boolean;
 }
 
 /** What {@link EtcdCluster.start} hands to the constructor. @internal */
@@ -60,6 +90,8 @@ export interface EtcdClusterInit {
   etcdVersion: string;
   token: string;
   unregister: () => void;
+  tls?: EtcdClusterTls;
+  proxies?: TcpProxy[];
 }
 
 function defaultDataParent(): string {
@@ -91,6 +123,23 @@ function validateOptions(options: EtcdClusterOptions): void {
   if (startTimeout !== undefined && (typeof startTimeout !== 'number' || !Number.isFinite(startTimeout) || startTimeout <= 0)) {
     throw new RangeError(`EtcdCluster.start: startTimeout must be a positive number of ms, got ${String(startTimeout)}`);
   }
+  if (options.proxy !== undefined && typeof options.proxy !== 'boolean') {
+    throw new TypeError('EtcdCluster.start: proxy must be true or false');
+  }
+  const tls = options.tls;
+  if (tls !== undefined && typeof tls !== 'boolean') {
+    if (typeof tls !== 'object' || tls === null || Array.isArray(tls)) {
+      throw new TypeError('EtcdCluster.start: tls must be true, false or { clientCertAuth?, clientCommonName? }');
+    }
+    for (const key of Object.keys(tls)) {
+      if (key !== 'clientCertAuth' && key !== 'clientCommonName') {
+        throw new TypeError(`EtcdCluster.start: unknown tls option '${key}' (known: clientCertAuth, clientCommonName)`);
+      }
+    }
+    if (tls.clientCertAuth !== undefined && typeof tls.clientCertAuth !== 'boolean') {
+      throw new TypeError('EtcdCluster.start: tls.clientCertAuth must be true or false');
+    }
+  }
 }
 
 function isPortClash(error: unknown): boolean {
@@ -118,6 +167,12 @@ export class EtcdCluster implements AsyncDisposable {
   readonly etcdVersion: string;
   /** `--initial-cluster-token` of this cluster. */
   readonly token: string;
+  /**
+   * The cluster's TLS material when started with `tls` (CA, server and client certificates as files
+   * and PEM text, in `<dir>/tls`); undefined otherwise. `issueClientCertificate(cluster.tls, cn)`
+   * makes more client certificates.
+   */
+  readonly tls: EtcdClusterTls | undefined;
 
   readonly #unregister: () => void;
   #closing: Promise<void> | undefined;
@@ -129,7 +184,11 @@ export class EtcdCluster implements AsyncDisposable {
     this.etcdBin = init.etcdBin;
     this.etcdVersion = init.etcdVersion;
     this.token = init.token;
+    this.tls = init.tls;
     this.#unregister = init.unregister;
+    init.proxies?.forEach((proxy, i) => {
+      this.members[i]!.proxy = proxy;
+    });
   }
 
   /**
@@ -155,27 +214,47 @@ export class EtcdCluster implements AsyncDisposable {
     const dir = mkdtempSync(join(parent, 'etcd-ts-'));
 
     let members: EtcdMember[] = [];
+    let proxies: TcpProxy[] = [];
     const unregister = registerExitCleanup(() => {
       for (const member of members) member.killNow();
       rmSync(dir, { recursive: true, force: true });
     });
     const discard = async (): Promise<void> => {
+      await Promise.all(proxies.map((p) => p.close()));
       await Promise.all(members.map((m) => m.kill()));
       for (const member of members) rmSync(member.dir, { recursive: true, force: true });
     };
 
     try {
+      const tlsOption = options.tls === true ? {} : options.tls === false ? undefined : options.tls;
+      let tls: EtcdClusterTls | undefined;
+      if (tlsOption !== undefined) {
+        const certificates = await createTestCertificates(join(dir, 'tls'), { clientCommonName: tlsOption.clientCommonName });
+        tls = { ...certificates, clientCertAuth: tlsOption.clientCertAuth === true };
+      }
       for (let attempt = 1; ; attempt++) {
         const token = `etcd-ts-${randomBytes(8).toString('hex')}`;
-        const ports = await freePorts(2 * size);
+        const perMember = tls === undefined ? 2 : 3;
+        const ports = await freePorts(perMember * size);
+        proxies = options.proxy === true
+          ? await Promise.all(Array.from({ length: size }, (_, i) => TcpProxy.start({ targetPort: ports[perMember * i]! })))
+          : [];
         const names = Array.from({ length: size }, (_, i) => `member-${i}`);
-        const initialCluster = names.map((name, i) => `${name}=http://127.0.0.1:${ports[2 * i + 1]}`).join(',');
+        const initialCluster = names.map((name, i) => `${name}=http://127.0.0.1:${ports[perMember * i + 1]}`).join(',');
         members = names.map((name, i) => new EtcdMember({
           name,
           bin,
           dir: join(dir, name),
-          clientPort: ports[2 * i]!,
-          peerPort: ports[2 * i + 1]!,
+          clientPort: ports[perMember * i]!,
+          peerPort: ports[perMember * i + 1]!,
+          metricsPort: tls === undefined ? undefined : ports[perMember * i + 2]!,
+          tls: tls === undefined ? undefined : {
+            certFile: tls.server.certFile,
+            keyFile: tls.server.keyFile,
+            trustedCaFile: tls.ca.certFile,
+            clientCertAuth: tls.clientCertAuth,
+          },
+          advertiseClientUrl: proxies[i]?.urlFor(tls === undefined ? 'http' : 'https'),
           initialCluster,
           initialClusterState: 'new',
           initialClusterToken: token,
@@ -188,7 +267,7 @@ export class EtcdCluster implements AsyncDisposable {
           throw error;
         })));
         if (results.every((r) => r.status === 'fulfilled')) {
-          return new this({ members, dir, etcdBin: bin, etcdVersion: version, token, unregister });
+          return new this({ members, dir, etcdBin: bin, etcdVersion: version, token, unregister, tls, proxies });
         }
         const failure: unknown = abort.signal.reason;
         if (!isPortClash(failure) || attempt >= START_ATTEMPTS) throw failure; // the catch discards
@@ -202,9 +281,47 @@ export class EtcdCluster implements AsyncDisposable {
     }
   }
 
-  /** Client URLs of all members (`http://127.0.0.1:<port>`), in member order. */
+  /**
+   * Prepares one more member to join this running cluster: fresh ports, a folder in this cluster's,
+   * `--initial-cluster-state existing`, named `member-<n>` (n = its index). It is appended to
+   * {@link members} (so {@link close} kills it, and its watchdog guards it once started) but not
+   * started: first announce it (`client.cluster.memberAdd([member.peerUrl])` or
+   * `memberAddAsLearner`), then `await member.start()`. Plain-http clusters only.
+   *
+   * @param options.initialCluster `--initial-cluster`; default: the running members and the new
+   *   one as `name=peerUrl` (pass your own when the membership differs, e.g. after a removal)
+   * @param options.args extra etcd flags for the new member (default none)
+   * @throws Error for a TLS cluster or after {@link close}
+   */
+  async addMember(options: { initialCluster?: string; args?: readonly string[] } = {}): Promise<EtcdMember> {
+    if (this.closed) throw new Error('EtcdCluster.addMember: the cluster is closed');
+    if (this.tls !== undefined) throw new Error('EtcdCluster.addMember: supported on plain-http clusters only');
+    const [clientPort, peerPort] = await freePorts(2);
+    const name = `member-${this.members.length}`;
+    const peers = this.members.filter((m) => m.running).map((m) => `${m.name}=${m.peerUrl}`);
+    const member = new EtcdMember({
+      name,
+      bin: this.etcdBin,
+      dir: join(this.dir, name),
+      clientPort: clientPort!,
+      peerPort: peerPort!,
+      initialCluster: options.initialCluster ?? [...peers, `${name}=http://127.0.0.1:${peerPort}`].join(','),
+      initialClusterState: 'existing',
+      initialClusterToken: this.token,
+      args: options.args ?? [],
+      orphanFolder: this.dir,
+    });
+    // `members` is read-only to users; the cluster itself grows it.
+    (this as { members: readonly EtcdMember[] }).members = Object.freeze([...this.members, member]);
+    return member;
+  }
+
+  /**
+   * Client URLs of all members (`http://127.0.0.1:<port>`, `https://` with TLS), in member order;
+   * the proxies' URLs when started with `proxy`.
+   */
   get endpoints(): string[] {
-    return this.members.map((m) => m.clientUrl);
+    return this.members.map((m) => m.endpoint);
   }
 
   /** Whether {@link close} has been called. */
@@ -288,6 +405,7 @@ export class EtcdCluster implements AsyncDisposable {
       } catch {
         // The members are stopped anyway.
       }
+      await Promise.all(this.members.map((m) => m.proxy?.close()));
       await Promise.all(this.members.map((m) => m.kill()));
       rmSync(this.dir, { recursive: true, force: true });
       this.#unregister();

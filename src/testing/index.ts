@@ -9,6 +9,11 @@
  *
  * The etcd binary is `ETCD_BIN`, else `etcd` on PATH (Debian/Ubuntu: `apt-get install etcd-server`).
  *
+ * Faults beyond the process controls: `EtcdCluster.start({ proxy: true })` puts a {@link TcpProxy}
+ * in front of each member's client port (`member.proxy.delay(ms)`, `blackhole()`, `cut()`,
+ * `heal()`). TLS: `EtcdCluster.start({ tls: true })` (or `{ clientCertAuth: true }`) serves https
+ * with certificates made by openssl ({@link createTestCertificates}); `cluster.client()` uses them.
+ *
  * @example
  * ```ts
  * import { test } from 'node:test';
@@ -31,7 +36,7 @@
  * });
  * ```
  *
- * @module
+ * @module etcd-ts/testing
  */
 import { Client, type ClientOptions } from '../client.js';
 import { EtcdCluster as LauncherCluster } from './cluster.js';
@@ -45,6 +50,8 @@ export {
   type EtcdClusterInit,
   type EtcdClusterOptions,
   type EtcdClusterSize,
+  type EtcdClusterTls,
+  type EtcdClusterTlsOptions,
 } from './cluster.js';
 export {
   DEFAULT_MEMBER_START_TIMEOUT_MS,
@@ -53,7 +60,20 @@ export {
   EtcdStartError,
   type EtcdMemberConfig,
   type MemberStartOptions,
+  type MemberTlsFiles,
 } from './member.js';
+export { TcpProxy, type TcpProxyOptions } from './proxy.js';
+export {
+  DEFAULT_CLIENT_COMMON_NAME,
+  OPENSSL_ENV,
+  TEST_CERT_DAYS,
+  TEST_SERVER_NAME,
+  createTestCertificates,
+  issueClientCertificate,
+  type TestCertificateOptions,
+  type TestCertificates,
+  type TestKeyPair,
+} from './tls.js';
 export { ETCD_BIN_ENV, etcdVersion, findEtcdBinary } from './etcd-binary.js';
 export { freePort, freePorts } from './ports.js';
 
@@ -69,10 +89,13 @@ export class EtcdCluster extends LauncherCluster {
    * It connects lazily, on its first call. Clients made here are closed by {@link close} before
    * the members are stopped, so a test that forgets one does not hang on it.
    *
-   * @param options any client options; `endpoints` defaults to every member's client URL.
+   * @param options any client options; `endpoints` defaults to every member's client URL (the
+   *   proxies' with `proxy`); on a TLS cluster `tls` defaults to the cluster's CA and client
+   *   certificate (pass `tls` to replace it).
    */
   client(options: ClientOptions = {}): Client {
-    const client = new Client({ endpoints: this.endpoints, ...options });
+    const tls = this.tls === undefined ? undefined : { ca: this.tls.ca.cert, cert: this.tls.client.cert, key: this.tls.client.key };
+    const client = new Client({ endpoints: this.endpoints, ...(tls === undefined ? {} : { tls }), ...options });
     this.#clients.add(client);
     return client;
   }

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { LOOPBACK_HOST } from './ports.js';
 import { checkHealth, DEFAULT_PROBE_TIMEOUT_MS, readIsLeader } from './probe.js';
 import { startWatchdog, type Watchdog } from './process-cleanup.js';
+import type { TcpProxy } from './proxy.js';
 
 /** How long {@link EtcdMember.start} and {@link EtcdMember.restart} wait for `/health`, in ms. */
 export const DEFAULT_MEMBER_START_TIMEOUT_MS = 20_000;
@@ -81,6 +82,30 @@ export interface EtcdMemberConfig {
    * cluster's root folder. Default: {@link dir}.
    */
   orphanFolder?: string;
+  /**
+   * TLS on the client port (https client URL): the server's certificate and key files, and with
+   * `clientCertAuth` etcd's `--client-cert-auth` with `trustedCaFile`. Needs `metricsPort`.
+   */
+  tls?: MemberTlsFiles;
+  /**
+   * Port of a plain-http `--listen-metrics-urls` listener on 127.0.0.1, where the launcher probes
+   * `/health` and `/metrics` (needed with `tls`: the client port then speaks only TLS).
+   */
+  metricsPort?: number;
+  /** `--advertise-client-urls` when it is not the client URL (e.g. a proxy in front of the member). */
+  advertiseClientUrl?: string;
+}
+
+/** Certificate files of a TLS member (see {@link EtcdMemberConfig.tls}). */
+export interface MemberTlsFiles {
+  /** The server certificate, PEM (`--cert-file`). */
+  certFile: string;
+  /** Its private key, PEM (`--key-file`). */
+  keyFile: string;
+  /** CA that client certificates must chain to (`--trusted-ca-file`). */
+  trustedCaFile: string;
+  /** Require a client certificate (`--client-cert-auth`). */
+  clientCertAuth: boolean;
 }
 
 /** Options of {@link EtcdMember.start} and {@link EtcdMember.restart}. */
@@ -147,8 +172,15 @@ function processState(pid: number): string | undefined {
 export class EtcdMember {
   /** Member name (`--name`). */
   readonly name: string;
-  /** Client URL, `http://127.0.0.1:<port>`: use it as a client endpoint. */
+  /** Client URL, `http://127.0.0.1:<port>` (`https://` with TLS): the member's own client port. */
   readonly clientUrl: string;
+  /** Plain-http URL of `/health` and `/metrics`: the client URL, or the metrics listener with TLS. */
+  readonly probeUrl: string;
+  /**
+   * The proxy in front of the client port (`EtcdCluster.start({ proxy: true })`), with its fault
+   * controls `delay(ms)`, `blackhole()`, `cut()`, `heal()`; undefined without a proxy.
+   */
+  proxy: TcpProxy | undefined = undefined;
   /** Peer URL, `http://127.0.0.1:<port>`. */
   readonly peerUrl: string;
   /** Client port on 127.0.0.1. */
@@ -175,11 +207,20 @@ export class EtcdMember {
     this.name = config.name;
     this.clientPort = config.clientPort;
     this.peerPort = config.peerPort;
-    this.clientUrl = `http://${LOOPBACK_HOST}:${config.clientPort}`;
+    this.clientUrl = `${config.tls === undefined ? 'http' : 'https'}://${LOOPBACK_HOST}:${config.clientPort}`;
+    this.probeUrl = config.metricsPort === undefined ? this.clientUrl : `http://${LOOPBACK_HOST}:${config.metricsPort}`;
     this.peerUrl = `http://${LOOPBACK_HOST}:${config.peerPort}`;
     this.dir = config.dir;
     this.dataDir = join(config.dir, 'data');
     this.logFile = join(config.dir, 'etcd.log');
+  }
+
+  /**
+   * The URL clients should use: the proxy's (`http://` or `https://` as the member) when the
+   * member has one, else {@link clientUrl}.
+   */
+  get endpoint(): string {
+    return this.proxy === undefined ? this.clientUrl : this.proxy.urlFor(this.#config.tls === undefined ? 'http' : 'https');
   }
 
   /** Process id of the running etcd, or `undefined` when not running. */
@@ -209,7 +250,13 @@ export class EtcdMember {
       '--name', c.name,
       '--data-dir', this.dataDir,
       '--listen-client-urls', this.clientUrl,
-      '--advertise-client-urls', this.clientUrl,
+      '--advertise-client-urls', c.advertiseClientUrl ?? this.clientUrl,
+      ...(c.metricsPort === undefined ? [] : ['--listen-metrics-urls', this.probeUrl]),
+      ...(c.tls === undefined ? [] : [
+        '--cert-file', c.tls.certFile,
+        '--key-file', c.tls.keyFile,
+        ...(c.tls.clientCertAuth ? ['--client-cert-auth', '--trusted-ca-file', c.tls.trustedCaFile] : []),
+      ]),
       '--listen-peer-urls', this.peerUrl,
       '--initial-advertise-peer-urls', this.peerUrl,
       '--initial-cluster', c.initialCluster,
@@ -320,7 +367,7 @@ export class EtcdMember {
         if (this.#child === undefined) throw this.#startError('exited before it was healthy');
         const left = deadline - Date.now();
         if (left <= 0) throw this.#startError(`was not healthy after ${timeout} ms`);
-        const probe = checkHealth(this.clientUrl, Math.min(DEFAULT_PROBE_TIMEOUT_MS, left));
+        const probe = checkHealth(this.probeUrl, Math.min(DEFAULT_PROBE_TIMEOUT_MS, left));
         if (await Promise.race([probe, aborted.promise])) return;
         const pause = delay(Math.min(HEALTH_POLL_INTERVAL_MS, Math.max(0, deadline - Date.now())));
         try {
@@ -348,7 +395,7 @@ export class EtcdMember {
    * @param options.timeout in ms; default {@link DEFAULT_PROBE_TIMEOUT_MS}.
    */
   health(options: { timeout?: number } = {}): Promise<boolean> {
-    return checkHealth(this.clientUrl, options.timeout ?? DEFAULT_PROBE_TIMEOUT_MS);
+    return checkHealth(this.probeUrl, options.timeout ?? DEFAULT_PROBE_TIMEOUT_MS);
   }
 
   /**
@@ -361,7 +408,7 @@ export class EtcdMember {
   async isLeader(options: { timeout?: number } = {}): Promise<boolean> {
     if (this.#child === undefined) throw new Error(`etcd member ${this.name} is not running`);
     if (this.#paused) throw new Error(`etcd member ${this.name} is paused`);
-    return readIsLeader(this.clientUrl, options.timeout ?? DEFAULT_PROBE_TIMEOUT_MS);
+    return readIsLeader(this.probeUrl, options.timeout ?? DEFAULT_PROBE_TIMEOUT_MS);
   }
 
   /**

@@ -74,6 +74,8 @@ class Session implements SessionLink {
   /** True once the server's SETTINGS arrived. */
   ready = false;
   readonly closed: Promise<void>;
+  private resolveClosed: () => void = () => {};
+  private closeSeen = false;
   private activeStreams = 0;
   private pingTimer: NodeJS.Timeout | undefined = undefined;
   private pingTimeoutTimer: NodeJS.Timeout | undefined = undefined;
@@ -106,7 +108,9 @@ class Session implements SessionLink {
     }
     const session = connect(endpointOrigin(endpoint), sessionOptions);
     this.session = session;
-    this.closed = new Promise((resolve) => session.once('close', resolve));
+    this.closed = new Promise((resolve) => {
+      this.resolveClosed = resolve;
+    });
     session.once('connect', () => {
       try {
         session.setLocalWindowSize(DEFAULT_CONNECTION_WINDOW_SIZE);
@@ -133,10 +137,15 @@ class Session implements SessionLink {
     session.on('error', (error: Error) => {
       this.error ??= error;
     });
-    session.on('close', () => {
-      this.clearConnectTimer();
-      this.clearPingTimers();
-      owner.sessionClosed(this);
+    session.on('close', () => this.onClose());
+    // node:http2 (v20) may destroy a session whose socket fails right after 'connect' without
+    // emitting 'error' or 'close' (e.g. etcd rejecting the TLS handshake of a client without a
+    // certificate under --client-cert-auth). Watch the socket so such a session still ends.
+    session.socket?.on('error', (error: Error) => {
+      this.error ??= error;
+      setImmediate(() => {
+        if (session.destroyed) this.onClose();
+      });
     });
     const connectTimeout = options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
     this.connectTimer = setTimeout(connectTimedOut, Math.min(connectTimeout, MAX_TIMER_DELAY), this);
@@ -197,9 +206,24 @@ class Session implements SessionLink {
     this.fail(new CallError(Status.UNAVAILABLE, `no HTTP/2 SETTINGS from the server within ${ms} ms`, false));
   }
 
+  /** The session ended ('close', or destroyed without one): once. */
+  private onClose(): void {
+    if (this.closeSeen) return;
+    this.closeSeen = true;
+    this.clearConnectTimer();
+    this.clearPingTimers();
+    this.owner.sessionClosed(this);
+    this.resolveClosed();
+  }
+
   /** Destroys the session because of `failure`; its calls fail with it (unless GOAWAY says they were not processed). */
   fail(failure: CallError): void {
-    if (this.session.destroyed) return;
+    if (this.session.destroyed) {
+      // Destroyed without a 'close' event (see the socket listener): end it now.
+      this.failure ??= failure;
+      this.onClose();
+      return;
+    }
     this.failure ??= failure;
     this.owner.sessionFailed(this, failure);
     this.session.destroy(failure, constants.NGHTTP2_NO_ERROR);
@@ -485,7 +509,7 @@ export class Http2Connection implements Connection {
   /** The error calls waiting for a failed connection attempt get: UNAVAILABLE, sent = false. */
   private connectError(cause: Error | undefined): CallError {
     const reason =
-      cause === undefined ? 'connection closed' : cause instanceof CallError ? cause.details : cause.message;
+      cause === undefined ? 'connection closed' : cause instanceof CallError ? cause.details : cause.message.trim();
     return new CallError(Status.UNAVAILABLE, `cannot connect to ${this.endpoint.url}: ${reason}`, false, {}, { cause });
   }
 }

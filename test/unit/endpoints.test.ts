@@ -1,13 +1,15 @@
 /**
  * The endpoint list (src/rpc/endpoints.ts): parsing and its errors, and the picker's pin / rotate /
- * remember-errors policy, on stand-in connections whose `ready()` succeeds or fails on command (the
- * real connections are exercised in test/integration/rpc.test.ts).
+ * remember-errors / backoff / setEndpoints / admission policy, on stand-in connections whose
+ * `ready()` succeeds or fails on command (the real connections are exercised in
+ * test/integration/rpc.test.ts and test/integration/connection.test.ts).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { ConnectionError, InvalidArgumentError, NoAvailableEndpointsError } from '../../src/errors.js';
-import { EndpointPicker, parseEndpoints } from '../../src/rpc/endpoints.js';
+import { ConnectionError, InvalidArgumentError, NoAvailableEndpointsError, NotSupportedError } from '../../src/errors.js';
+import { ENDPOINT_BACKOFF_BASE_MS, ENDPOINT_BACKOFF_MAX_MS } from '../../src/rpc/defaults.js';
+import { EndpointPicker, endpointBackoff, parseEndpoints } from '../../src/rpc/endpoints.js';
 import { RpcClient } from '../../src/rpc/invoke.js';
 import { CallError, Status, type Connection, type ConnectionState, type Endpoint } from '../../src/transport/types.js';
 
@@ -61,20 +63,26 @@ describe('parseEndpoints', () => {
   });
 });
 
-/** A stand-in connection: `ready()` resolves or rejects as `outcome` says. */
+/** A stand-in connection: `ready()` resolves or rejects as `outcome` says; `set()` changes state as a real one would. */
 class StandIn implements Connection {
   state: ConnectionState = 'idle';
   readyCalls = 0;
   closed = false;
+  readonly listeners = new Set<(state: ConnectionState, error?: CallError) => void>();
   constructor(readonly endpoint: Endpoint, public outcome: 'ok' | 'refuse') {}
+  set(state: ConnectionState, error?: CallError): void {
+    this.state = state;
+    for (const l of this.listeners) l(state, error);
+  }
   async ready(): Promise<void> {
     this.readyCalls++;
     if (this.outcome === 'ok') {
-      this.state = 'ready';
+      if (this.state !== 'ready') this.set('ready');
       return;
     }
-    this.state = 'failing';
-    throw new CallError(Status.UNAVAILABLE, `connect ECONNREFUSED ${this.endpoint.host}:${this.endpoint.port}`, false);
+    const error = new CallError(Status.UNAVAILABLE, `connect ECONNREFUSED ${this.endpoint.host}:${this.endpoint.port}`, false);
+    this.set('failing', error);
+    throw error;
   }
   unary(): Promise<Uint8Array> {
     throw new Error('not used');
@@ -85,8 +93,9 @@ class StandIn implements Connection {
   bidi(): never {
     throw new Error('not used');
   }
-  onStateChange(): () => void {
-    return () => {};
+  onStateChange(listener: (state: ConnectionState, error?: CallError) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
   async close(): Promise<void> {
     this.closed = true;
@@ -94,15 +103,22 @@ class StandIn implements Connection {
   }
 }
 
-function picker(outcomes: Array<'ok' | 'refuse'>, dialTimeout = 300) {
-  const endpoints = outcomes.map((_, i): Endpoint => ({ url: `http://127.0.0.1:${i + 1}`, host: '127.0.0.1', port: i + 1, tls: false }));
+const endpointAt = (port: number): Endpoint => ({ url: `http://127.0.0.1:${port}`, host: '127.0.0.1', port, tls: false });
+
+function picker(
+  outcomes: Array<'ok' | 'refuse'>,
+  dialTimeout = 300,
+  options: Partial<ConstructorParameters<typeof EndpointPicker>[2]> = {},
+) {
+  const endpoints = outcomes.map((_, i) => endpointAt(i + 1));
   const made: StandIn[] = [];
   const p = new EndpointPicker(endpoints, (ep) => {
-    const c = new StandIn(ep, outcomes[ep.port - 1]!);
+    const c = new StandIn(ep, outcomes[ep.port - 1] ?? 'ok');
     made.push(c);
     return c;
-  }, { dialTimeout });
-  return { p, made, endpoints };
+  }, { dialTimeout, ...options });
+  const byPort = (port: number) => made.find((c) => c.endpoint.port === port)!;
+  return { p, made, endpoints, byPort };
 }
 
 describe('EndpointPicker', () => {
@@ -173,5 +189,168 @@ describe('EndpointPicker', () => {
     await p.connection(Date.now() + 1000);
     await p.close();
     assert.equal(made[0]!.closed, true);
+  });
+});
+
+describe('endpoint backoff', () => {
+  it('doubles from the base per consecutive failure, capped, with +-20% jitter', () => {
+    const mid = () => 0.5;
+    assert.equal(endpointBackoff(1, mid), ENDPOINT_BACKOFF_BASE_MS);
+    assert.equal(endpointBackoff(2, mid), 2 * ENDPOINT_BACKOFF_BASE_MS);
+    assert.equal(endpointBackoff(3, mid), 4 * ENDPOINT_BACKOFF_BASE_MS);
+    assert.equal(endpointBackoff(50, mid), ENDPOINT_BACKOFF_MAX_MS);
+    assert.equal(endpointBackoff(1, () => 0), ENDPOINT_BACKOFF_BASE_MS * 0.8);
+    assert.ok(Math.abs(endpointBackoff(1, () => 0.999999) - ENDPOINT_BACKOFF_BASE_MS * 1.2) < 1e-3, 'upper jitter bound');
+  });
+
+  it('a failed endpoint is skipped while it backs off, then tried again', async () => {
+    const { p, byPort } = picker(['ok', 'ok'], 300, { random: () => 0.5 });
+    const first = await p.connection(Date.now() + 1000);
+    p.reportFailure(first, new Error('no leader here'));
+    assert.equal(p.pinned.port, 2);
+    const second = await p.connection(Date.now() + 1000);
+    assert.equal(second.endpoint.port, 2);
+    p.reportFailure(second, new Error('no leader here either'));
+    // Both back off now: the pin goes to the one that comes out of it first (port 1).
+    const started = Date.now();
+    const again = await p.connection(Date.now() + 1000);
+    assert.equal(again.endpoint.port, 1);
+    assert.ok(Date.now() - started < ENDPOINT_BACKOFF_BASE_MS + 50, 'ready connections are used without waiting');
+    assert.equal(byPort(1).readyCalls, 1, 'the ready connection needed no new connect');
+  });
+
+  it('a single refused endpoint is retried after its backoff, not in a spin', async () => {
+    const { p, made } = picker(['refuse'], 300, { random: () => 0.5 });
+    await assert.rejects(p.connection(Date.now() + 350), NoAvailableEndpointsError);
+    // 0 ms, +100, +200 (total 300): three attempts at most within 350 ms.
+    assert.ok(made[0]!.readyCalls >= 2 && made[0]!.readyCalls <= 3, `${made[0]!.readyCalls} attempts`);
+  });
+});
+
+describe('connection state changes', () => {
+  it('a pinned connection that fails (keep-alive, broken link) moves the pin before the next call', async () => {
+    const { p, byPort } = picker(['ok', 'ok', 'ok']);
+    await p.connection(Date.now() + 1000);
+    const error = new CallError(Status.UNAVAILABLE, 'keep-alive PING not answered within 4000 ms', true);
+    byPort(1).set('failing', error);
+    assert.equal(p.pinned.port, 2);
+    assert.match(p.failures()[0]!.error!.message, /keep-alive PING/);
+    assert.ok(p.failures()[0]!.error instanceof ConnectionError, String(p.failures()[0]!.error));
+    const next = await p.connection(Date.now() + 1000);
+    assert.equal(next.endpoint.port, 2);
+  });
+
+  it('a connection that becomes ready again clears its error and backoff', async () => {
+    const { p, byPort } = picker(['ok', 'ok']);
+    await p.connection(Date.now() + 1000);
+    byPort(1).set('failing', new CallError(Status.UNAVAILABLE, 'reset', true));
+    assert.notEqual(p.failures()[0]!.error, undefined);
+    byPort(1).set('connecting');
+    byPort(1).set('ready');
+    assert.equal(p.failures()[0]!.error, undefined);
+  });
+});
+
+describe('setEndpoints', () => {
+  it('keeps the connections of endpoints in both lists and the pin', async () => {
+    const { p, made } = picker(['ok', 'ok', 'ok']);
+    const c2 = await (async () => {
+      const first = await p.connection(Date.now() + 1000);
+      p.reportFailure(first, new Error('x'));
+      return p.connection(Date.now() + 1000);
+    })();
+    assert.equal(c2.endpoint.port, 2);
+    p.setEndpoints([endpointAt(3), { ...endpointAt(2), url: '127.0.0.1:2' }]);
+    assert.deepEqual(p.endpoints.map((e) => e.port), [3, 2]);
+    assert.equal(p.pinned.port, 2, 'the pinned endpoint is kept');
+    assert.equal(p.readyConnection(), c2, 'with its connection');
+    assert.equal(made.find((c) => c.endpoint.port === 1)!.closed, true, 'a dropped idle endpoint is closed at once');
+  });
+
+  it('a dropped endpoint with calls running closes when the last one ends', async () => {
+    const { p } = picker(['ok', 'ok']);
+    const c1 = await p.connection(Date.now() + 1000) as StandIn;
+    p.callStarted(c1);
+    p.callStarted(c1);
+    p.setEndpoints([endpointAt(2)]);
+    assert.equal(p.pinned.port, 2);
+    assert.equal(c1.closed, false);
+    p.callEnded(c1);
+    assert.equal(c1.closed, false);
+    p.callEnded(c1);
+    assert.equal(c1.closed, true);
+    const c2 = await p.connection(Date.now() + 1000);
+    assert.equal(c2.endpoint.port, 2);
+  });
+
+  it('rejects an empty list and works on the failures of the new list', async () => {
+    const { p } = picker(['ok']);
+    assert.throws(() => p.setEndpoints([]), InvalidArgumentError);
+    p.setEndpoints([endpointAt(1), endpointAt(5)]);
+    assert.deepEqual(p.failures().map((f) => f.endpoint), ['http://127.0.0.1:1', 'http://127.0.0.1:5']);
+  });
+});
+
+describe('admission (rejectOldCluster)', () => {
+  it('runs once per endpoint, before the connection is used', async () => {
+    let checks = 0;
+    const { p } = picker(['ok'], 300, { admit: async () => { checks++; } });
+    const c = await p.connection(Date.now() + 1000);
+    assert.equal(p.readyConnection(), c);
+    await Promise.all([p.connection(Date.now() + 1000), p.connection(Date.now() + 1000)]);
+    assert.equal(checks, 1);
+  });
+
+  it('a refused endpoint is never used; all refused -> the refusal at once', async () => {
+    const refusal = new NotSupportedError('http://127.0.0.1:1 (etcd 3.2 or newer)', '3.1.0');
+    const { p } = picker(['ok', 'ok'], 5000, { admit: async (c) => { if (c.endpoint.port === 1) throw refusal; } });
+    const c = await p.connection(Date.now() + 1000);
+    assert.equal(c.endpoint.port, 2);
+    assert.equal(p.failures()[0]!.error, refusal);
+
+    const old = picker(['ok', 'ok'], 5000, { admit: async () => { throw refusal; } }).p;
+    const started = Date.now();
+    await assert.rejects(old.connection(Date.now() + 5000), (e) => e === refusal);
+    assert.ok(Date.now() - started < 500, 'no waiting for a dial timeout');
+  });
+
+  it('a failed check (not a refusal) is tried again', async () => {
+    let calls = 0;
+    const { p } = picker(['ok'], 300, {
+      random: () => 0,
+      admit: async () => {
+        if (++calls === 1) throw new CallError(Status.UNAVAILABLE, 'status failed', true);
+      },
+    });
+    const c = await p.connection(Date.now() + 1000);
+    assert.equal(calls, 2);
+    assert.equal(p.readyConnection(), c);
+  });
+});
+
+describe('the error kept for an endpoint', () => {
+  it('a real failure seen during a wait is not replaced by the wait running out on a retry', async () => {
+    const endpoint = endpointAt(1);
+    let attempts = 0;
+    class FailsThenHangs extends StandIn {
+      override async ready(deadline?: number): Promise<void> {
+        attempts++;
+        if (attempts === 1) {
+          const error = new CallError(Status.UNAVAILABLE, 'self-signed certificate in certificate chain', false);
+          this.set('failing', error);
+          throw error;
+        }
+        this.set('connecting');
+        await new Promise((r) => setTimeout(r, Math.max(0, (deadline ?? Date.now()) - Date.now())));
+        throw new CallError(Status.UNAVAILABLE, 'not connected before the deadline', false);
+      }
+    }
+    const p = new EndpointPicker([endpoint], (ep) => new FailsThenHangs(ep, 'ok'), { dialTimeout: 400, random: () => 0.5 });
+    await assert.rejects(p.connection(Date.now() + 400), (e: unknown) => {
+      assert.ok(e instanceof NoAvailableEndpointsError, String(e));
+      assert.match(e.message, /self-signed certificate/);
+      return true;
+    });
+    assert.ok(attempts >= 2, `${attempts} attempts`);
   });
 });

@@ -1,0 +1,108 @@
+/**
+ * Faults by SIGSTOP (a member that stops answering but keeps its sockets open):
+ * - the member the client uses is frozen for 20 s, then SIGCONT, while 6 writers put unique keys:
+ *   the client must leave it within keepAliveTime + keepAliveTimeout (6 + 4 s) and lose nothing;
+ * - a member cut off from the others (the other two frozen) must not serve a stale linearizable
+ *   read, and a member frozen while the others moved on must not serve old data when it wakes.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { DEFAULT_KEEPALIVE_TIMEOUT_MS, DEFAULT_KEEPALIVE_TIME_MS } from '../../src/rpc/defaults.js';
+import { EtcdError } from '../../src/errors.js';
+import { EtcdCluster } from '../../src/testing/index.js';
+import { PutWorkload, memberInUse, restoreCluster, runScenario } from './harness.js';
+
+/** How long the member stays frozen, in ms. */
+const FREEZE_MS = 20_000;
+/** Time to notice a silent member with the default keep-alive, plus room for a busy machine. */
+const KEEPALIVE_BOUND_MS = DEFAULT_KEEPALIVE_TIME_MS + DEFAULT_KEEPALIVE_TIMEOUT_MS;
+
+let cluster: EtcdCluster;
+
+before(async () => {
+  cluster = await EtcdCluster.start({ size: 3 });
+}, { timeout: 30_000 });
+
+after(async () => {
+  await cluster?.close();
+});
+
+describe('SIGSTOP', { timeout: 120_000 }, () => {
+  test('of the member the client uses, for 20 s: left within the keep-alive bound', async (t) => {
+    const leader = await cluster.leader();
+    const follower = cluster.members.find((m) => m !== leader)!;
+    const client = cluster.client({ endpoints: [follower.endpoint, ...cluster.endpoints.filter((e) => e !== follower.endpoint)] });
+    await client.get('fault/warm-up');
+    assert.equal(memberInUse(cluster, client), follower);
+    const { recoveryMs } = await runScenario({
+      t,
+      cluster,
+      client,
+      prefix: 'fault/sigstop/',
+      workload: new PutWorkload(),
+      inject: () => follower.pause(),
+      repair: async (context) => {
+        const left = context.faultAt + FREEZE_MS - Date.now();
+        if (left > 0) await new Promise((r) => setTimeout(r, left)); // the fault lasts 20 s
+        await restoreCluster(cluster);
+      },
+      recoveryTimeout: FREEZE_MS,
+    });
+    assert.ok(recoveryMs <= KEEPALIVE_BOUND_MS + 2000, `recovered after ${recoveryMs} ms (bound ${KEEPALIVE_BOUND_MS} ms)`);
+    await client.close();
+  });
+});
+
+describe('isolation', { timeout: 90_000 }, () => {
+  test('a member whose two peers are frozen serves no linearizable read', async (t) => {
+    await restoreCluster(cluster);
+    const lone = cluster.members[0]!;
+    const others = cluster.members.slice(1);
+    const client = cluster.client({ endpoints: [lone.endpoint] });
+    await client.put('fault/iso/k', 'v1');
+    for (const m of others) await m.pause();
+    try {
+      const started = Date.now();
+      // Linearizable: the member cannot confirm it is up to date, so the read fails instead of
+      // answering from its own, possibly old, copy.
+      const failure = await client.get('fault/iso/k', { timeout: 2000 }).then(
+        (r) => assert.fail(`a linearizable read answered ${JSON.stringify(r.kvs.map((kv) => kv.value.toString()))} without a quorum`),
+        (e: unknown) => e,
+      );
+      assert.ok(failure instanceof EtcdError, `a typed error: ${String(failure)}`);
+      assert.ok(Date.now() - started < 2000 + 1500, 'within its deadline');
+      t.diagnostic(`linearizable read without quorum: ${(failure as Error).name}: ${(failure as Error).message}`);
+      // A serializable read is served locally, as documented (it may be stale).
+      const local = await client.get('fault/iso/k', { serializable: true, timeout: 2000 });
+      assert.equal(local.kvs[0]?.value.toString(), 'v1');
+    } finally {
+      await restoreCluster(cluster);
+    }
+  });
+
+  test('a member frozen while the others moved on does not serve old data when it wakes', async () => {
+    await restoreCluster(cluster);
+    const sleeper = cluster.members.find((m) => m !== cluster.members[0]) ?? cluster.members[1]!;
+    const awake = cluster.members.filter((m) => m !== sleeper);
+    const viaSleeper = cluster.client({ endpoints: [sleeper.endpoint] });
+    await viaSleeper.put('fault/iso/stale', 'old');
+    await sleeper.pause();
+    let resumed = false;
+    try {
+      const viaOthers = cluster.client({ endpoints: awake.map((m) => m.endpoint) });
+      await cluster.leader(); // the two awake members have (or elect) a leader
+      const written = await viaOthers.put('fault/iso/stale', 'new', { timeout: 10_000 });
+      await sleeper.resume();
+      resumed = true;
+      // Read through the woken member at once: it must first catch up (or fail), never answer 'old'.
+      const fresh = cluster.client({ endpoints: [sleeper.endpoint] });
+      const got = await fresh.get('fault/iso/stale', { timeout: 10_000 });
+      assert.equal(got.kvs[0]?.value.toString(), 'new');
+      assert.ok(got.header.revision >= written.header.revision, 'the read is at or after the write');
+    } finally {
+      if (!resumed) await sleeper.resume();
+      await restoreCluster(cluster);
+    }
+  });
+});
