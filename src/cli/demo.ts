@@ -21,6 +21,7 @@ export const DEMO_HEADINGS = [
   '== 4. Compaction ==',
   '== 5. A typed error ==',
   '== 6. A lease: a key that expires ==',
+  '== 7. A watch: changes as they happen ==',
 ] as const;
 
 /** Deadline of each request of the tour, in ms. */
@@ -118,6 +119,27 @@ async function tour(client: Client, prefix: string): Promise<void> {
   const after = ((Date.now() - stopped) / 1000).toFixed(1);
   say(gone ? `  ${session} is gone ${after} s later: its lease expired` : `  ${session} is still there after ${after} s`);
   say();
+
+  say(DEMO_HEADINGS[6]);
+  say(`  client.watch('${fruit}', { prefix: true, prevKv: true }), then a put and a transaction`);
+  let events = 0;
+  for await (const resp of client.watch(fruit, { prefix: true, prevKv: true })) {
+    if (resp.created) {
+      say(`  watching from revision ${resp.header.revision + 1}`);
+      await client.put(`${fruit}banana`, 'brown', call);
+      await client.txn().then(op.put(`${fruit}kiwi`, 'green'), op.delete(`${fruit}lime`)).commit(call);
+      continue;
+    }
+    say(`  a response with ${resp.events.length} event(s) of revision ${resp.header.revision}:`);
+    for (const e of resp.events) {
+      const was = e.prevKv === undefined ? 'new' : `was ${JSON.stringify(e.prevKv.value.toString())}`;
+      const now = e.type === 'put' ? ` = ${JSON.stringify(e.kv.value.toString())}` : '';
+      say(`    ${e.type} ${e.kv.key.toString()}${now}  (${was})`);
+      events++;
+    }
+    if (events >= 3) break; // leaving the loop cancels the watch
+  }
+  say();
 }
 
 /** Registers `demo` on `program`. */
@@ -127,7 +149,7 @@ export function registerDemoCommand(program: Command): void {
     .summary('A short tour of etcd-ts against a throwaway etcd')
     .description(
       'A short tour: puts, a sorted prefix read, a compare-and-swap transaction, a compaction, a\n' +
-        'typed error and a lease whose key expires. Without --endpoints it starts a throwaway etcd\n' +
+        'typed error, a lease whose key expires and a watch. Without --endpoints it starts a throwaway etcd\n' +
         '(etcd from ETCD_BIN or PATH) and stops it afterwards; with --endpoints it uses that cluster\n' +
         '(and compacts its history).',
     )

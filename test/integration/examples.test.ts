@@ -11,8 +11,11 @@ import { EtcdCluster } from '../../src/testing/index.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const EXAMPLE_TIMEOUT_MS = 30_000;
 
-/** Example file → the Go example's `// Output:` lines, in etcd's example_kv_test.go order. */
-const EXAMPLES: Array<[file: string, goExample: string, output: string[]]> = [
+/**
+ * Example file → the Go example's `// Output:` lines, in etcd's example_kv_test.go order. A string
+ * line must be equal; a RegExp must match (for a value that depends on the run, such as a revision).
+ */
+const EXAMPLES: Array<[file: string, goExample: string, output: Array<string | RegExp>]> = [
   ['kv-put.ts', 'ExampleKV_put', []],
   ['kv-put-error-handling.ts', 'ExampleKV_putErrorHandling', ['client-side error: etcdserver: key is not provided']],
   ['kv-get.ts', 'ExampleKV_get', ['foo : bar']],
@@ -27,6 +30,16 @@ const EXAMPLES: Array<[file: string, goExample: string, output: string[]]> = [
   ['lease-revoke.ts', 'ExampleLease_revoke', ['number of keys: 0']],
   ['lease-keep-alive.ts', 'ExampleLease_keepAlive', ['ttl: 5']],
   ['lease-keep-alive-once.ts', 'ExampleLease_keepAliveOnce', ['ttl: 5']],
+  // example_watch_test.go
+  ['watch.ts', 'ExampleWatcher_watch', ['PUT "foo" : "bar"']],
+  ['watch-with-prefix.ts', 'ExampleWatcher_watchWithPrefix', ['PUT "foo1" : "bar"']],
+  ['watch-with-range.ts', 'ExampleWatcher_watchWithRange', ['PUT "foo1" : "bar"', 'PUT "foo2" : "bar"', 'PUT "foo3" : "bar"']],
+  ['watch-with-progress-notify.ts', 'ExampleWatcher_watchWithProgressNotify', [/^wresp\.Header\.Revision: [1-9]\d*$/, 'wresp.IsProgressNotify: true']],
+  // concurrency/example_mutex_test.go, example_election_test.go, example_stm_test.go
+  ['concurrency-mutex-try-lock.ts', 'ExampleMutex_TryLock', ['acquired lock for s1', 'cannot acquire lock for s2, as already locked in another session', 'released lock for s1', 'acquired lock for s2']],
+  ['concurrency-mutex-lock.ts', 'ExampleMutex_Lock', ['acquired lock for s1', 'released lock for s1', 'acquired lock for s2']],
+  ['concurrency-election-campaign.ts', 'ExampleElection_Campaign', ['completed first election with e2', 'completed second election with e1']],
+  ['concurrency-stm-apply.ts', 'ExampleSTM_apply', ['account sum is 500']],
 ];
 
 let cluster: EtcdCluster;
@@ -60,7 +73,14 @@ describe('KV examples print what the Go examples print', { timeout: EXAMPLES.len
   for (const [file, goExample, output] of EXAMPLES) {
     test(`examples/${file} (${goExample})`, async () => {
       const { stdout, stderr } = await run(file);
-      assert.equal(stdout, output.map((line) => `${line}\n`).join(''));
+      if (output.every((line) => typeof line === 'string')) {
+        assert.equal(stdout, output.map((line) => `${line}\n`).join(''));
+      } else {
+        const lines = stdout.split('\n');
+        assert.equal(lines.pop(), '', `output ends with a newline: ${JSON.stringify(stdout)}`);
+        assert.equal(lines.length, output.length, stdout);
+        output.forEach((want, i) => (typeof want === 'string' ? assert.equal(lines[i], want) : assert.match(lines[i]!, want)));
+      }
       assert.equal(stderr, '');
     });
   }

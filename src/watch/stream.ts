@@ -1,0 +1,329 @@
+/**
+ * The one etcd `Watch.Watch` stream a client's watches share, and its resumption.
+ *
+ * Multiplexing. Every watch is a create request on the stream; they are written at once, without
+ * waiting for each other's answer. etcd handles a stream's requests one at a time and answers each
+ * create with one `created` response, in request order (etcd 3.4 `serverWatchStream.recvLoop`, which
+ * assigns IDs itself), so the stream matches `created` responses to its create requests first in,
+ * first out and learns each watch's ID from it; events then arrive tagged with that ID. (The
+ * request's own `watch_id` field is not used: servers before 3.4 ignore it.) A response with ID -1
+ * and no `created` flag is the answer to a progress request and goes to every watch of the stream.
+ *
+ * Resumption. When the stream ends for a transient reason (connection lost, member stopped, no
+ * leader, the server closing it), it is opened again after a backoff (the rpc layer picks the
+ * endpoint and fails over) and every watch is created again from its resume point: the revision
+ * after the last event it received, or after a periodic progress notification when that is later.
+ * Events are never delivered twice (a watch also skips any event below its resume point) nor lost
+ * (unless compacted: the watch then ends with `CompactedError`). Any other end of the stream (a
+ * closed client, permission denied, a response too large ...) ends every watch with that error.
+ *
+ * The stream is closed once no watch uses it (and etcd answered its cancel requests), and opened
+ * again by the next watch.
+ */
+import {
+  CanceledError,
+  ClientClosedError,
+  EtcdError,
+  EtcdServerError,
+  NoAvailableEndpointsError,
+  WatchCanceledError,
+  isUnavailableError,
+} from '../errors.js';
+import { Watch as WatchMethods } from '../proto/index.js';
+import type { Init, WatchRequest, WatchResponse as WireWatchResponse } from '../proto/index.js';
+import type { Rpc, RpcStream } from '../rpc/types.js';
+import { Status } from '../transport/types.js';
+import { WATCH_RETRY_BASE_MS, WATCH_RETRY_JITTER_FRACTION, WATCH_RETRY_MAX_MS } from './defaults.js';
+import type { WatchHandle } from './watcher.js';
+
+type WatchRequestInit = Init<WatchRequest>;
+
+const PROGRESS_REQUEST: WatchRequestInit = Object.freeze({ requestUnion: { $case: 'progressRequest', value: {} } }) as WatchRequestInit;
+
+/**
+ * Whether the watch stream may be opened again after ending with `error` (undefined: the server
+ * ended it with OK). Transient: anything meaning "unavailable" (a lost connection, no endpoint
+ * ready within `dialTimeout`, no leader, a stopping member), the server cancelling the stream, and
+ * gRPC's INTERNAL / UNKNOWN / ABORTED / DEADLINE_EXCEEDED without a known etcd message. Not: a
+ * closed client, a known etcd error with another meaning (permission denied, invalid auth token
+ * ...), a response over `maxCallRecvMsgSize`, or an error that is not an `EtcdError` (a bug).
+ */
+export function isTransientStreamError(error: Error | undefined): boolean {
+  if (error === undefined) return true;
+  if (error instanceof ClientClosedError) return false;
+  if (error instanceof NoAvailableEndpointsError || isUnavailableError(error)) return true;
+  if (error instanceof CanceledError || error instanceof WatchCanceledError) return true;
+  if (error instanceof EtcdServerError || !(error instanceof EtcdError)) return false;
+  switch (error.code) {
+    case Status.CANCELLED:
+    case Status.UNKNOWN:
+    case Status.INTERNAL:
+    case Status.ABORTED:
+    case Status.DEADLINE_EXCEEDED:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/**
+ * Wait before reopening the stream after `failures` failed attempts in a row (>= 1), in ms:
+ * {@link WATCH_RETRY_BASE_MS} doubled per failure up to {@link WATCH_RETRY_MAX_MS}, +-20%.
+ */
+export function watchRetryDelay(failures: number, random: () => number = Math.random): number {
+  const base = Math.min(WATCH_RETRY_MAX_MS, WATCH_RETRY_BASE_MS * 2 ** Math.min(20, failures - 1));
+  return base * (1 - WATCH_RETRY_JITTER_FRACTION + 2 * WATCH_RETRY_JITTER_FRACTION * random());
+}
+
+/** The shared watch stream of one client (see the file comment). */
+export class WatchStream {
+  readonly #rpc: Rpc;
+  #call: RpcStream<WatchRequestInit> | undefined = undefined;
+  /** Incremented whenever the current call is let go; callbacks of older calls are ignored. */
+  #generation = 0;
+  /** Created watches by their ID on the current call. */
+  readonly #active = new Map<number, WatchHandle>();
+  /** Watches whose create request was written on the current call, awaiting `created`, in order. */
+  #pending: Array<WatchHandle | undefined> = [];
+  #pendingHead = 0;
+  /** Watches to create when the stream opens (again). */
+  #waiting: WatchHandle[] = [];
+  /** Watches cancelled on the current call, by ID, until etcd confirms. */
+  readonly #cancelling = new Map<number, WatchHandle>();
+  /** Watches still receiving (not cancelled, not ended); the stream closes when it drops to 0. */
+  #live = 0;
+  #progressWanted = false;
+  #failures = 0;
+  #timer: NodeJS.Timeout | undefined = undefined;
+
+  /** @param rpc the client's call layer */
+  constructor(rpc: Rpc) {
+    this.#rpc = rpc;
+  }
+
+  /** Number of watches receiving on this stream (for tests and diagnostics). */
+  get size(): number {
+    return this.#live;
+  }
+
+  /** Starts a watch: its create request goes out now, or when the stream (re)opens. */
+  add(handle: WatchHandle): void {
+    if (!handle.open) return;
+    this.#live++;
+    if (this.#call !== undefined) {
+      this.#create(handle);
+      return;
+    }
+    this.#waiting.push(handle);
+    if (this.#timer === undefined) this.#open();
+  }
+
+  /**
+   * Stops a watch the user cancelled (or that fell behind): a cancel request for a created watch;
+   * for one whose `created` answer is on the way, the request goes when it arrives.
+   */
+  cancelWatch(handle: WatchHandle): void {
+    const id = handle.id;
+    let confirmLater = false;
+    if (id >= 0 && this.#active.get(id) === handle) {
+      this.#active.delete(id);
+      handle.id = -1;
+      this.#sendCancel(id, handle);
+      confirmLater = true;
+    } else {
+      const i = this.#waiting.indexOf(handle);
+      if (i >= 0) this.#waiting.splice(i, 1);
+      else confirmLater = handle.pending;
+    }
+    if (!confirmLater) handle.cancelConfirmed();
+    this.#release(handle);
+  }
+
+  /** Asks etcd for a progress notification for the stream (sent when the stream is next open). */
+  requestProgress(): void {
+    if (this.#call === undefined) {
+      this.#progressWanted = true;
+      return;
+    }
+    try {
+      this.#call.write(PROGRESS_REQUEST);
+    } catch {
+      // The stream is going away; its end re-creates the watches.
+    }
+  }
+
+  // --- the call --------------------------------------------------------------------------------------
+
+  #open(): void {
+    const generation = ++this.#generation;
+    this.#call = this.#rpc.bidi(WatchMethods.watch, {
+      onMessage: (message) => {
+        if (generation === this.#generation) this.#onMessage(message);
+      },
+      onEnd: (error) => {
+        if (generation === this.#generation) this.#onEnd(error);
+      },
+    });
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const handle of waiting) this.#create(handle);
+    if (this.#progressWanted && this.#call !== undefined) {
+      this.#progressWanted = false;
+      this.requestProgress();
+    }
+  }
+
+  /** Writes the create request of `handle` from its resume point. */
+  #create(handle: WatchHandle): void {
+    if (!handle.open) return;
+    handle.request.startRevision = BigInt(handle.nextRevision);
+    try {
+      this.#call!.write({ requestUnion: { $case: 'createRequest', value: handle.request } });
+    } catch (error) {
+      // Over maxCallSendMsgSize (a huge key): this watch alone fails.
+      this.#release(handle);
+      handle.fail(error);
+      return;
+    }
+    handle.pending = true;
+    this.#pending.push(handle);
+  }
+
+  #sendCancel(id: number, handle: WatchHandle): void {
+    if (this.#call === undefined) return;
+    this.#cancelling.set(id, handle);
+    try {
+      this.#call.write({ requestUnion: { $case: 'cancelRequest', value: { watchId: BigInt(id) } } });
+    } catch {
+      // The stream is going away, and the watch with it.
+    }
+  }
+
+  #onMessage(r: WireWatchResponse): void {
+    this.#failures = 0;
+    if (r.created) {
+      const handle = this.#pending[this.#pendingHead];
+      if (handle === undefined) return; // not an answer to one of ours: nothing to match
+      this.#pending[this.#pendingHead++] = undefined;
+      handle.pending = false;
+      if (this.#pendingHead === this.#pending.length) {
+        this.#pending = [];
+        this.#pendingHead = 0;
+      }
+      const id = Number(r.watchId);
+      if (r.canceled || id < 0) {
+        // Refused at creation (permission denied, invalid token, bad range): the watch ends.
+        if (handle.open) {
+          this.#release(handle);
+          handle.onServerCancel(r);
+        } else {
+          handle.cancelConfirmed();
+          this.#closeIfIdle();
+        }
+        return;
+      }
+      if (!handle.open) {
+        this.#sendCancel(id, handle); // cancelled by its user while the create was on the way
+        return;
+      }
+      handle.id = id;
+      this.#active.set(id, handle);
+      handle.onCreated(r.header);
+      return;
+    }
+    const id = Number(r.watchId);
+    if (id === -1) {
+      for (const handle of this.#active.values()) handle.onStreamProgress(r.header);
+      return;
+    }
+    const handle = this.#active.get(id);
+    if (handle === undefined) {
+      // A watch cancelled on our side: the confirmation, or events sent before it.
+      if (r.canceled) {
+        const cancelled = this.#cancelling.get(id);
+        if (cancelled !== undefined) {
+          this.#cancelling.delete(id);
+          cancelled.cancelConfirmed();
+          this.#closeIfIdle();
+        }
+      }
+      return;
+    }
+    if (r.canceled) {
+      this.#active.delete(id);
+      handle.id = -1;
+      this.#release(handle);
+      handle.onServerCancel(r);
+      return;
+    }
+    handle.onResponse(r);
+  }
+
+  #onEnd(error: Error | undefined): void {
+    this.#call = undefined;
+    this.#generation++;
+    for (const handle of this.#cancelling.values()) handle.cancelConfirmed();
+    this.#cancelling.clear();
+    const again: WatchHandle[] = [];
+    for (let i = this.#pendingHead; i < this.#pending.length; i++) {
+      const handle = this.#pending[i]!;
+      handle.pending = false;
+      if (handle.open) again.push(handle);
+      else handle.cancelConfirmed();
+    }
+    this.#pending = [];
+    this.#pendingHead = 0;
+    for (const handle of this.#active.values()) again.push(handle);
+    this.#active.clear();
+    for (const handle of again) {
+      handle.id = -1;
+      handle.fragments = undefined; // the whole response comes again from the resume point
+      this.#waiting.push(handle);
+    }
+    if (this.#waiting.length === 0) return;
+    if (!isTransientStreamError(error)) {
+      const failed = this.#waiting;
+      this.#waiting = [];
+      for (const handle of failed) {
+        this.#release(handle);
+        handle.fail(error);
+      }
+      return;
+    }
+    this.#failures++;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      if (this.#waiting.length > 0 && this.#call === undefined) this.#open();
+    }, watchRetryDelay(this.#failures));
+  }
+
+  /** `handle` no longer receives; the stream closes when it was the last (see {@link #closeIfIdle}). */
+  #release(handle: WatchHandle): void {
+    if (handle.released) return;
+    handle.released = true;
+    this.#live--;
+    this.#closeIfIdle();
+  }
+
+  /**
+   * Closes the stream once no watch receives on it and etcd has answered every cancel and create
+   * request on it (so a resolved `cancel()` means etcd dropped the watch). The call is cancelled, not
+   * half-closed: etcd 3.4 keeps a half-closed watch stream open.
+   */
+  #closeIfIdle(): void {
+    if (this.#live > 0 || this.#cancelling.size > 0 || this.#pendingHead < this.#pending.length) return;
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    const call = this.#call;
+    this.#call = undefined;
+    this.#generation++;
+    this.#pending = [];
+    this.#pendingHead = 0;
+    this.#active.clear();
+    this.#waiting = [];
+    this.#progressWanted = false;
+    call?.cancel();
+  }
+}

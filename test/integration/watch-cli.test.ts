@@ -1,0 +1,169 @@
+// `etcdts watch` against etcdctl 3.4.23's `watch`, byte for byte: both watch the same history on
+// one cluster from the same revision, in each output format and with each flag; stdout, exit code
+// and the Error line must be equal. Plus `--progress-notify` (an etcdctl 3.5 flag) on its own.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import { op, type Client } from '../../src/index.js';
+import { EtcdCluster } from '../../src/testing/index.js';
+import { waitFor } from './watch-helpers.js';
+
+const ETCDCTL = existsSync('/usr/bin/etcdctl') ? '/usr/bin/etcdctl' : 'etcdctl';
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** Longest time a watch command may take to print what is expected, in ms. */
+const OUTPUT_TIMEOUT_MS = 30_000;
+
+interface Running {
+  child: ChildProcess;
+  stdout: Buffer[];
+  stderr: string;
+  code: number | null | undefined;
+  exited: Promise<void>;
+}
+
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('ETCDCTL_')) env[k] = v;
+  return { ...env, ETCDCTL_API: '3', ...extra };
+}
+
+function start(file: string, args: readonly string[], env: Record<string, string>): Running {
+  const child = spawn(file, args, { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const running: Running = { child, stdout: [], stderr: '', code: undefined, exited: Promise.resolve() };
+  child.stdout!.on('data', (b: Buffer) => running.stdout.push(b));
+  child.stderr!.on('data', (b: Buffer) => (running.stderr += b.toString('utf8')));
+  running.exited = new Promise((resolve) => {
+    child.on('close', (code) => {
+      running.code = code;
+      resolve();
+    });
+  });
+  return running;
+}
+
+const CLI_JS = process.env.ETCDTS_CLI_JS;
+const etcdts = (args: readonly string[], env: Record<string, string>): Running =>
+  start(process.execPath, CLI_JS ? [CLI_JS, ...args] : ['--import', 'tsx', MAIN, ...args], env);
+
+const out = (r: Running): Buffer => Buffer.concat(r.stdout);
+const errorLine = (stderr: string): string => stderr.split('\n').filter((l) => l.startsWith('Error: ')).pop() ?? '';
+
+let cluster: EtcdCluster;
+let client: Client;
+let endpoint: string;
+/** First revision of the history every watch below prints. */
+let startRev: number;
+
+before(async () => {
+  cluster = await EtcdCluster.start({ size: 1, args: ['--experimental-watch-progress-notify-interval=500ms'] });
+  endpoint = cluster.endpoints[0]!;
+  client = cluster.client();
+  startRev = (await client.put('before', 'x')).header.revision + 1;
+  await client.put('w/a', '1');
+  await client.put('w/a', '2');
+  await client.put('w/b', 'hello world');
+  await client.put('w/bin', Buffer.from([0xff, 0x00, 0x41, 0x0a]));
+  await client.txn().then(op.put('w/c', 'x'), op.delete('w/a')).commit();
+  await client.delete('w/b', { prefix: true });
+  await client.put('w/zz', 'end'); // the last event: every watch below prints it last
+});
+
+after(async () => {
+  await cluster?.close();
+});
+
+/**
+ * Runs `etcdctl` and `etcdts` with `args` side by side until both printed `marker` (then kills
+ * them) or exited, and compares stdout, exit code and the Error line.
+ */
+async function same(args: string[], marker: string | undefined, env: Record<string, string> = {}): Promise<void> {
+  const full = ['--endpoints', endpoint, ...args];
+  const theirs = start(ETCDCTL, full, env);
+  const ours = etcdts(full, env);
+  const what = `${args.join(' ')}\n etcdctl stderr: ${theirs.stderr}\n etcdts stderr: ${ours.stderr}`;
+  try {
+    if (marker === undefined) {
+      await Promise.all([theirs.exited, ours.exited]);
+    } else {
+      const printed = (r: Running): boolean => out(r).includes(marker) || r.code !== undefined;
+      await waitFor(() => printed(theirs) && printed(ours), `both to print ${marker}: ${what}`, OUTPUT_TIMEOUT_MS);
+      // a moment for anything printed after the marker (there should be nothing)
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } finally {
+    theirs.child.kill('SIGKILL');
+    ours.child.kill('SIGKILL');
+    await Promise.all([theirs.exited, ours.exited]);
+  }
+  assert.equal(out(ours).toString('latin1'), out(theirs).toString('latin1'), `stdout of: ${what}`);
+  if (marker === undefined) {
+    assert.equal(ours.code, theirs.code, `exit code of: ${what}`);
+    assert.notEqual(theirs.code, 0);
+    assert.equal(errorLine(ours.stderr), errorLine(theirs.stderr), `Error line of: ${what}`);
+    const canceled = (stderr: string): string[] => stderr.split('\n').filter((l) => l.startsWith('watch was canceled'));
+    assert.deepEqual(canceled(ours.stderr), canceled(theirs.stderr), `cancel line of: ${what}`);
+  } else {
+    assert.ok(out(theirs).includes(marker), `etcdctl printed ${marker}: ${what}`);
+    assert.equal(ours.stderr, '', `stderr of: ${what}`);
+  }
+}
+
+describe('etcdts watch against etcdctl 3.4.23', { timeout: 180_000 }, () => {
+  test('simple output, with --prev-kv, --hex, a range, and ETCDCTL_WATCH_KEY', { timeout: 90_000 }, async () => {
+    const rev = String(startRev);
+    await Promise.all([
+      same(['watch', 'w/', '--prefix', '--rev', rev], 'w/zz\nend\n'),
+      same(['watch', 'w/', '--prefix', '--prev-kv', '--rev', rev], 'w/zz\nend\n'),
+    ]);
+    await Promise.all([
+      same(['watch', 'w/', '--prefix', '--hex', '--rev', rev], '\\x77\\x2f\\x7a\\x7a\n\\x65\\x6e\\x64\n'),
+      same(['watch', 'w/b', 'w/zzz', '--prev-kv', '--rev', rev], 'w/zz\nend\n'),
+    ]);
+    await same(['watch', '--prefix', '--rev', rev], 'w/zz\nend\n', { ETCDCTL_WATCH_KEY: 'w/' });
+  });
+
+  test('-w json and -w fields', { timeout: 90_000 }, async () => {
+    const rev = String(startRev);
+    const zz = Buffer.from('w/zz').toString('base64');
+    await Promise.all([
+      same(['watch', 'w/', '--prefix', '--rev', rev, '-w', 'json'], zz),
+      same(['watch', 'w/', '--prefix', '--prev-kv', '--rev', rev, '-w', 'json'], zz),
+    ]);
+    await same(['watch', 'w/', '--prefix', '--prev-kv', '--rev', rev, '-w', 'fields'], '"Key" : "w/zz"');
+  });
+
+  test('bad arguments', { timeout: 60_000 }, async () => {
+    await Promise.all([
+      same(['watch'], undefined),
+      same(['watch', 'a', 'b', '--prefix'], undefined),
+    ]);
+    await Promise.all([
+      same(['watch', 'b'], undefined, { ETCDCTL_WATCH_KEY: 'a' }),
+      same(['watch', 'b'], undefined, { ETCDCTL_WATCH_RANGE_END: 'z' }),
+    ]);
+  });
+
+  test('a compacted --rev: the cancel reason on stderr, exit code 5', { timeout: 60_000 }, async () => {
+    await client.compact((await client.get('x')).header.revision);
+    await Promise.all([
+      same(['watch', 'w/a', '--rev', String(startRev)], undefined),
+      same(['watch', 'w/a', '--rev', String(startRev), '-w', 'json'], undefined),
+    ]);
+  });
+
+  test('--progress-notify prints etcdctl 3.5\'s "progress notify: <revision>" lines', { timeout: 60_000 }, async () => {
+    const ours = etcdts(['--endpoints', endpoint, 'watch', 'quiet/', '--prefix', '--progress-notify'], {});
+    try {
+      await waitFor(() => /progress notify: \d+\n/.test(out(ours).toString()) || ours.code !== undefined, 'a progress notification', OUTPUT_TIMEOUT_MS);
+    } finally {
+      ours.child.kill('SIGKILL');
+      await ours.exited;
+    }
+    const revision = (await client.get('x')).header.revision;
+    assert.match(out(ours).toString(), new RegExp(`^(progress notify: ${revision}\n)+$`), ours.stderr);
+  });
+});
