@@ -21,6 +21,7 @@
  * (`KVDefinition.methods.deleteRange`).
  */
 import type { Method } from './method.js';
+import { encodeMessageWith } from './encode.js';
 import * as rpc from './gen/etcdserverpb/rpc.js';
 import type { DeepPartial, MessageFns } from './gen/etcdserverpb/rpc.js';
 import * as lock from './gen/v3lockpb/v3lock.js';
@@ -71,7 +72,7 @@ function define<Req, Res>(
     output,
     // Init<Req> is a subset of ts-proto's DeepPartial<Req> (bigint only, oneof value required);
     // TypeScript cannot see that for an unresolved Req, hence the cast.
-    encode: (request: Init<Req>): Uint8Array => input.encode(input.fromPartial(request as DeepPartial<Req>)).finish(),
+    encode: (request: Init<Req>): Uint8Array => encodeMessageWith(input, input.fromPartial(request as DeepPartial<Req>)),
     decode: (bytes: Uint8Array): Res => output.decode(bytes),
   });
 }
@@ -95,12 +96,13 @@ export const Watch = Object.freeze({
 });
 
 /**
- * Service `etcdserverpb.Lease`. All repeatable in Go, LeaseGrant included (a retried grant may
- * leave an unused lease behind until its TTL runs out).
+ * Service `etcdserverpb.Lease`. Go retries LeaseGrant and LeaseRevoke like reads; we treat them as
+ * writes (retried only when provably unsent): a retried grant can leave a second lease alive until
+ * its TTL runs out, and a retried revoke can report `LeaseNotFoundError` for a revoke that worked.
  */
 export const Lease = Object.freeze({
-  leaseGrant: define('/etcdserverpb.Lease/LeaseGrant', 'unary', 'read', rpc.LeaseGrantRequest, rpc.LeaseGrantResponse),
-  leaseRevoke: define('/etcdserverpb.Lease/LeaseRevoke', 'unary', 'read', rpc.LeaseRevokeRequest, rpc.LeaseRevokeResponse),
+  leaseGrant: define('/etcdserverpb.Lease/LeaseGrant', 'unary', 'write', rpc.LeaseGrantRequest, rpc.LeaseGrantResponse),
+  leaseRevoke: define('/etcdserverpb.Lease/LeaseRevoke', 'unary', 'write', rpc.LeaseRevokeRequest, rpc.LeaseRevokeResponse),
   leaseKeepAlive: define('/etcdserverpb.Lease/LeaseKeepAlive', 'bidi', 'read', rpc.LeaseKeepAliveRequest, rpc.LeaseKeepAliveResponse),
   leaseTimeToLive: define('/etcdserverpb.Lease/LeaseTimeToLive', 'unary', 'read', rpc.LeaseTimeToLiveRequest, rpc.LeaseTimeToLiveResponse),
   leaseLeases: define('/etcdserverpb.Lease/LeaseLeases', 'unary', 'read', rpc.LeaseLeasesRequest, rpc.LeaseLeasesResponse),
