@@ -20,7 +20,7 @@
  */
 import { readFile } from 'node:fs/promises';
 
-import type { ClientOptions, TlsOptions } from './client.js';
+import type { ClientOptions, TlsOptions } from './client-options.js';
 import { describe } from './describe.js';
 import { InvalidArgumentError } from './errors.js';
 
