@@ -18,6 +18,11 @@
  *   doubling up to {@link KEEPALIVE_REOPEN_BACKOFF_MAX_MS}); the rpc layer picks a working
  *   endpoint for the new stream, and every lease is renewed on it at once. Leases whose deadline
  *   has not passed keep being renewed across the failover.
+ * - A member that stops answering without closing anything (SIGSTOP, a black hole) is left only
+ *   when the connection's keep-alive PINGs fail (`keepAliveTime` + `keepAliveTimeout`, 6 + 4 s by
+ *   default). A lease whose deadline passes before that (a TTL under about 10 s) is reported lost
+ *   with `LeaseKeepAliveHaltedError`, never silently; one with a longer TTL survives the failover
+ *   (test/faults/pause.test.ts checks both).
  * - With no lease left, the stream is cancelled; the next `keepAlive()` opens a new one.
  */
 import { performance } from 'node:perf_hooks';

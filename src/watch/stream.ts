@@ -17,15 +17,24 @@
  * (unless compacted: the watch then ends with `CompactedError`). Any other end of the stream (a
  * closed client, permission denied, a response too large ...) ends every watch with that error.
  *
+ * Auth. etcd checks a watch's permission with the token the stream was opened with, at each create;
+ * an expired or invalid token gets the same answer as a denied key (etcd 3.4: `created` and
+ * `canceled`, no reason). So a refused create first renews the token once (`rpc.refreshToken`) and
+ * re-opens the stream, which carries the new token, re-creating every watch from its resume point;
+ * only a watch refused again ends, with `PermissionDeniedError`.
+ *
  * The stream is closed once no watch uses it (and etcd answered its cancel requests), and opened
  * again by the next watch.
  */
 import {
+  AuthOldRevisionError,
   CanceledError,
   ClientClosedError,
   EtcdError,
   EtcdServerError,
+  InvalidAuthTokenError,
   NoAvailableEndpointsError,
+  PermissionDeniedError,
   WatchCanceledError,
   isUnavailableError,
 } from '../errors.js';
@@ -37,6 +46,17 @@ import { WATCH_RETRY_BASE_MS, WATCH_RETRY_JITTER_FRACTION, WATCH_RETRY_MAX_MS } 
 import type { WatchHandle } from './watcher.js';
 
 type WatchRequestInit = Init<WatchRequest>;
+
+/**
+ * `cancel_reason`s of a refused create that may mean "token expired or invalid" rather than "key not
+ * permitted": none (etcd 3.4), permission denied (3.5 answers an invalid token so), and the token errors.
+ */
+const AUTH_REFUSALS: ReadonlySet<string> = new Set([
+  '',
+  PermissionDeniedError.serverMessage,
+  InvalidAuthTokenError.serverMessage,
+  AuthOldRevisionError.serverMessage,
+]);
 
 const PROGRESS_REQUEST: WatchRequestInit = Object.freeze({ requestUnion: { $case: 'progressRequest', value: {} } }) as WatchRequestInit;
 
@@ -95,6 +115,10 @@ export class WatchStream {
   #progressWanted = false;
   #failures = 0;
   #timer: NodeJS.Timeout | undefined = undefined;
+  /** Watches refused once for their token since their last successful create (see the file comment). */
+  readonly #authRetried = new WeakSet<WatchHandle>();
+  /** Refused watches waiting for the token renewal in flight, with the refusal. */
+  #authWaiting: Array<[WatchHandle, WireWatchResponse]> = [];
 
   /** @param rpc the client's call layer */
   constructor(rpc: Rpc) {
@@ -212,8 +236,16 @@ export class WatchStream {
       }
       const id = Number(r.watchId);
       if (r.canceled || id < 0) {
-        // Refused at creation (permission denied, invalid token, bad range): the watch ends.
-        if (handle.open) {
+        // Refused at creation (permission denied, invalid token, bad range): the watch ends, unless
+        // a renewed token may change the answer (once).
+        if (handle.open && Number(r.compactRevision) === 0 && AUTH_REFUSALS.has(bareReason(r.cancelReason))) {
+          if (this.#rpc.refreshToken !== undefined && !this.#authRetried.has(handle)) {
+            this.#reauthenticate(handle, r);
+            return;
+          }
+          this.#release(handle);
+          handle.onServerCancel(denied(r));
+        } else if (handle.open) {
           this.#release(handle);
           handle.onServerCancel(r);
         } else {
@@ -227,6 +259,7 @@ export class WatchStream {
         return;
       }
       handle.id = id;
+      this.#authRetried.delete(handle);
       this.#active.set(id, handle);
       handle.onCreated(r.header);
       return;
@@ -297,6 +330,51 @@ export class WatchStream {
     }, watchRetryDelay(this.#failures));
   }
 
+  /**
+   * A create refused, perhaps for the stream's token: renew the token (one renewal shared by every
+   * watch refused meanwhile), then re-open the stream with it and re-create every watch. Without
+   * credentials (`refreshToken` resolves false) or when the renewal fails, the refused watches end
+   * (`PermissionDeniedError`, or the renewal's error).
+   */
+  #reauthenticate(handle: WatchHandle, refusal: WireWatchResponse): void {
+    this.#authRetried.add(handle);
+    this.#authWaiting.push([handle, refusal]);
+    if (this.#authWaiting.length > 1) return; // a renewal is in flight
+    const generation = this.#generation;
+    void this.#rpc.refreshToken!().then(
+      (refreshed) => this.#afterRefresh(refreshed, undefined, generation),
+      (error: unknown) => this.#afterRefresh(false, error, generation),
+    );
+  }
+
+  #afterRefresh(refreshed: boolean, error: unknown, generation: number): void {
+    const refused = this.#authWaiting.filter(([handle]) => handle.open);
+    this.#authWaiting = [];
+    if (!refreshed) {
+      for (const [handle, r] of refused) {
+        this.#release(handle);
+        if (error !== undefined) handle.fail(error);
+        else handle.onServerCancel(denied(r));
+      }
+      return;
+    }
+    if (refused.length === 0) return;
+    for (const [handle] of refused) this.#waiting.push(handle);
+    const call = this.#call;
+    if (call !== undefined && generation === this.#generation) {
+      // The open stream carries the old token: let it go (as if it had ended) and open a new one.
+      this.#onEnd(undefined);
+      call.cancel();
+    } else if (call === undefined) {
+      if (this.#timer === undefined) this.#open();
+    } else {
+      // A newer stream (opened after the renewal began) already carries the new token.
+      const waiting = this.#waiting;
+      this.#waiting = [];
+      for (const h of waiting) this.#create(h);
+    }
+  }
+
   /** `handle` no longer receives; the stream closes when it was the last (see {@link #closeIfIdle}). */
   #release(handle: WatchHandle): void {
     if (handle.released) return;
@@ -326,4 +404,22 @@ export class WatchStream {
     this.#progressWanted = false;
     call?.cancel();
   }
+}
+
+/**
+ * etcd's message in a `cancel_reason`: etcd 3.4.23 sends a gRPC error's text
+ * (`rpc error: code = PermissionDenied desc = etcdserver: permission denied`); the prefix is dropped.
+ */
+function bareReason(reason: string): string {
+  return reason.replace(/^rpc error: code = \w+ desc = /, '');
+}
+
+/**
+ * A refused create as the watch's end: the bare etcd message (so it maps to its error class), and
+ * a refusal without a reason (etcd 3.4 before 3.4.23) as what it means once the token is known good:
+ * permission denied.
+ */
+function denied(r: WireWatchResponse): WireWatchResponse {
+  const reason = bareReason(r.cancelReason);
+  return { ...r, cancelReason: reason === '' ? PermissionDeniedError.serverMessage : reason };
 }

@@ -3,17 +3,20 @@
  * 3-member cluster while a fault is injected, then checks every probe's invariants against the final
  * store and reports figures (recovery time ...) through `t.diagnostic`.
  *
- * A probe is anything with `start`, `stop`, `verify` and `figures`: {@link PutWorkload} here
- * (concurrent puts of unique keys); a watch on the written prefix and a lease with keep-alive plug
- * in the same way (see `Probe`). Not a test file itself (no `.test.ts`).
+ * A probe is anything with `start`, `stop`, `verify` and `figures` (see `Probe`):
+ * {@link PutWorkload} (concurrent puts of unique keys), {@link WatchProbe} (a watch on the written
+ * prefix that must see exactly the store's history) and {@link LeaseProbe} (a lease kept alive
+ * across the fault, or whose loss is reported). Not a test file itself (no `.test.ts`).
  */
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 
 import type { Client } from '../../src/client.js';
-import { EtcdError } from '../../src/errors.js';
+import { EtcdError, LeaseKeepAliveHaltedError, LeaseNotFoundError } from '../../src/errors.js';
+import type { LeaseKeepAlive } from '../../src/lease.js';
 import type { EtcdCluster, EtcdMember } from '../../src/testing/index.js';
 import type { KeyValue } from '../../src/types.js';
+import type { Watcher } from '../../src/watch.js';
 
 /** Extra time a call may take past its timeout before it counts as hung, in ms (timers, a busy 2-core machine). */
 export const HANG_SLACK_MS = 1500;
@@ -53,6 +56,8 @@ export interface Probe {
   verify(context: FaultContext, store: StoreSnapshot): void | Promise<void>;
   /** Figures for the report, e.g. `{ acked: 812, recoveryMs: 31 }`. */
   figures(context: FaultContext): Record<string, number | string>;
+  /** Releases what the probe holds (a watch, a lease); runs at the end of every scenario, also a failed one. */
+  close?(): Promise<void>;
 }
 
 /** One operation as the workload saw it. */
@@ -217,6 +222,222 @@ function longestGap(times: number[], from: number): number {
   return gap;
 }
 
+/** One event as a watch delivered it. */
+export interface SeenEvent {
+  readonly key: string;
+  readonly value: string;
+  readonly revision: number;
+  readonly type: 'put' | 'delete';
+  /** `Date.now()` when the loop received it. */
+  readonly at: number;
+}
+
+/** Options of {@link WatchProbe}. */
+export interface WatchProbeOptions {
+  /** Watched prefix below the scenario's prefix, e.g. `w0/`. Default '' (the whole prefix). */
+  sub?: string;
+  /** How long `verify` waits for the watch to catch up with the store, in ms. Default 15000. */
+  catchUpTimeout?: number;
+}
+
+/**
+ * A watch on the scenario's prefix (or a part of it), started before the fault from the revision
+ * after the store's then, consumed during the whole scenario. Invariants: the watch never ends with
+ * an error; its events are exactly the store's history of its prefix from its start revision (the
+ * workload only creates unique keys, so that history is the keys whose `modRevision` is at or after
+ * the start, in revision order): no gap, no duplicate, in order, with the right values.
+ */
+export class WatchProbe implements Probe {
+  readonly name: string;
+  readonly events: SeenEvent[] = [];
+  readonly #sub: string;
+  readonly #catchUpTimeout: number;
+  #watcher: Watcher | undefined;
+  #consuming: Promise<void> | undefined;
+  #error: unknown = undefined;
+  #ended = false;
+  #startRevision = 0;
+
+  constructor(options: WatchProbeOptions = {}) {
+    this.#sub = options.sub ?? '';
+    this.#catchUpTimeout = options.catchUpTimeout ?? 15_000;
+    this.name = `watch(${this.#sub === '' ? '*' : this.#sub})`;
+  }
+
+  async start(context: FaultContext): Promise<void> {
+    const key = context.prefix + this.#sub;
+    const now = await context.client.get(key, { prefix: true, countOnly: true, timeout: 5000 });
+    this.#startRevision = now.header.revision + 1;
+    const watcher = context.client.watch(key, { prefix: true, startRevision: this.#startRevision });
+    this.#watcher = watcher;
+    this.#consuming = (async () => {
+      try {
+        for await (const r of watcher) {
+          const at = Date.now();
+          for (const e of r.events) {
+            this.events.push({ key: e.kv.key.toString(), value: e.kv.value.toString(), revision: e.kv.modRevision, type: e.type, at });
+          }
+        }
+      } catch (error) {
+        this.#error = error;
+      } finally {
+        this.#ended = true;
+      }
+    })();
+  }
+
+  /** The watch goes on until `verify` has seen it catch up (see `close`). */
+  async stop(): Promise<void> {}
+
+  async verify(_context: FaultContext, store: StoreSnapshot): Promise<void> {
+    const prefix = _context.prefix + this.#sub;
+    const expected = [...store.byKey.values()]
+      .filter((kv) => kv.key.toString().startsWith(prefix) && kv.modRevision >= this.#startRevision)
+      .sort((a, b) => a.modRevision - b.modRevision);
+    const last = expected.at(-1)?.modRevision ?? 0;
+    const deadline = Date.now() + this.#catchUpTimeout;
+    while (!this.#ended && (this.events.at(-1)?.revision ?? 0) < last && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(this.#error, undefined, `${this.name} ended with ${String(this.#error)}`);
+    assert.ok(!this.#ended, `${this.name} ended by itself`);
+    const seen = this.events;
+    for (let i = 0; i < Math.max(seen.length, expected.length); i++) {
+      const got = seen[i];
+      const want = expected[i];
+      const where = `${this.name}: event ${i} of ${expected.length} (received ${seen.length})`;
+      assert.ok(want !== undefined, `${where}: extra event ${got?.revision} ${got?.key} (a duplicate or not in the store)`);
+      assert.ok(got !== undefined, `${where}: missing ${want.modRevision} ${want.key.toString()} (a gap, or not caught up within ${this.#catchUpTimeout} ms)`);
+      assert.equal(`${got.revision} ${got.type} ${got.key} ${got.value}`, `${want.modRevision} put ${want.key.toString()} ${want.value.toString()}`, where);
+    }
+  }
+
+  figures(context: FaultContext): Record<string, number | string> {
+    const after = this.events.filter((e) => e.at >= context.faultAt);
+    return {
+      events: this.events.length,
+      firstEventAfterFaultMs: after.length === 0 ? Number.NaN : after[0]!.at - context.faultAt,
+      longestGapMs: longestGap(this.events.map((e) => e.at), context.faultAt),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.#watcher?.cancel();
+    await this.#consuming;
+  }
+}
+
+/** What {@link LeaseProbe} expects at the end. */
+export type LeaseExpectation = 'alive' | 'lost' | 'either';
+
+/** Options of {@link LeaseProbe}. */
+export interface LeaseProbeOptions {
+  /** TTL of the lease, in seconds. Default 10. */
+  ttl?: number;
+  /**
+   * `alive`: the keep-alive must go on and the lease exist at the end; `lost`: the fault outlasts
+   * the TTL, so the keep-alive must report the loss; `either`. Default `alive`.
+   */
+  expect?: LeaseExpectation;
+}
+
+/** Time past a lease's TTL within which its loss must be reported, in ms (the keep-alive's scan, a busy machine). */
+export const LEASE_REPORT_SLACK_MS = 2000;
+
+/**
+ * A lease granted before the fault and kept alive with `client.lease.keepAlive` during it.
+ * Invariant: the lease is alive at the end (etcd `LeaseTimeToLive` by a fresh client gives a TTL > 0)
+ * and its keep-alive still running, renewed since the fault, or the keep-alive reported the loss with a typed error
+ * (`LeaseKeepAliveHaltedError` or `LeaseNotFoundError`) no later than TTL (+ slack) after its last
+ * renewal: never a silently lost lease. `expect` narrows this to one of the two outcomes.
+ */
+export class LeaseProbe implements Probe {
+  readonly name: string;
+  readonly #ttl: number;
+  readonly #expect: LeaseExpectation;
+  #id = 0n;
+  #keepAlive: LeaseKeepAlive | undefined;
+  #consuming: Promise<void> | undefined;
+  #renewals = 0;
+  #lastRenewalAt = 0;
+  #error: unknown = undefined;
+  #errorAt = 0;
+  #remainingTtl = Number.NaN;
+
+  constructor(options: LeaseProbeOptions = {}) {
+    this.#ttl = options.ttl ?? 10;
+    this.#expect = options.expect ?? 'alive';
+    this.name = `lease(ttl=${this.#ttl}s)`;
+  }
+
+  async start(context: FaultContext): Promise<void> {
+    const granted = await context.client.lease.grant(this.#ttl, { timeout: 5000 });
+    this.#id = granted.id;
+    this.#lastRenewalAt = Date.now();
+    const keepAlive = context.client.lease.keepAlive(granted.id);
+    this.#keepAlive = keepAlive;
+    this.#consuming = (async () => {
+      try {
+        for await (const _ of keepAlive) {
+          this.#renewals++;
+          this.#lastRenewalAt = Date.now();
+        }
+      } catch (error) {
+        this.#error = error;
+        this.#errorAt = Date.now();
+      }
+    })();
+  }
+
+  /** The keep-alive goes on until `close`, so `verify` sees it alive. */
+  async stop(): Promise<void> {}
+
+  async verify(context: FaultContext): Promise<void> {
+    if (this.#expect !== 'lost') {
+      // A keep-alive that still works renews after the fault: wait up to one renewal period (TTL/3) and slack.
+      const deadline = Date.now() + (this.#ttl * 1000) / 3 + LEASE_REPORT_SLACK_MS;
+      while (this.#error === undefined && this.#lastRenewalAt <= context.faultAt && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    const reader = context.cluster.client({ dialTimeout: 5000 });
+    try {
+      this.#remainingTtl = (await reader.lease.timeToLive(this.#id, { timeout: 10_000 })).ttl;
+    } finally {
+      await reader.close();
+    }
+    const alive = this.#remainingTtl > 0;
+    const error = this.#error;
+    if (error === undefined) {
+      assert.ok(alive, `${this.name}: the lease is gone (TTL ${this.#remainingTtl}) but its keep-alive reported nothing`);
+      assert.notEqual(this.#expect, 'lost', `${this.name}: the fault outlasted the TTL, yet no loss was reported and the lease is alive`);
+      assert.ok(this.#lastRenewalAt > context.faultAt, `${this.name}: not renewed since the fault (${this.#renewals} renewals before it)`);
+      return;
+    }
+    assert.ok(
+      error instanceof LeaseKeepAliveHaltedError || error instanceof LeaseNotFoundError,
+      `${this.name}: the keep-alive ended with ${String(error)}, not a reported loss`,
+    );
+    const late = this.#errorAt - this.#lastRenewalAt;
+    assert.ok(late <= this.#ttl * 1000 + LEASE_REPORT_SLACK_MS, `${this.name}: loss reported ${late} ms after the last renewal (TTL ${this.#ttl} s)`);
+    assert.notEqual(this.#expect, 'alive', `${this.name}: lost during the fault: ${String(error)}`);
+  }
+
+  figures(context: FaultContext): Record<string, number | string> {
+    return {
+      renewals: this.#renewals,
+      outcome: this.#error === undefined ? 'alive' : (this.#error as Error).name,
+      reportedMsAfterFault: this.#error === undefined ? Number.NaN : this.#errorAt - context.faultAt,
+      remainingTtl: this.#remainingTtl,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.#keepAlive?.close();
+    await this.#consuming;
+  }
+}
+
 /** Options of {@link runScenario}. */
 export interface ScenarioOptions {
   t: TestContext;
@@ -288,6 +509,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
   } finally {
     if (!repaired) await options.repair(context).catch(() => {});
     await Promise.all(probes.map((p) => p.stop().catch(() => {})));
+    await Promise.all(probes.map((p) => p.close?.().catch(() => {})));
   }
 }
 

@@ -2,16 +2,24 @@
  * Faults by SIGSTOP (a member that stops answering but keeps its sockets open):
  * - the member the client uses is frozen for 20 s, then SIGCONT, while 6 writers put unique keys:
  *   the client must leave it within keepAliveTime + keepAliveTimeout (6 + 4 s) and lose nothing;
+ *   watches on the written prefix see exactly the store's history; a lease with a TTL (30 s) above
+ *   that bound stays alive; one with a shorter TTL (3 s) is reported lost (`LeaseKeepAliveHaltedError`),
+ *   not silently dropped: the keep-alive stream only leaves a silent member when the connection's
+ *   keep-alive pings fail, as documented in src/lease-keepalive.ts;
  * - a member cut off from the others (the other two frozen) must not serve a stale linearizable
- *   read, and a member frozen while the others moved on must not serve old data when it wakes.
+ *   read, and a member frozen while the others moved on must not serve old data when it wakes;
+ * - with `requireLeader`, a watch on a member whose two peers are frozen is ended by etcd with
+ *   NoLeaderError: the client blames that member (the pin moves on), keeps trying, and once the
+ *   peers wake delivers every event without a gap.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { DEFAULT_KEEPALIVE_TIMEOUT_MS, DEFAULT_KEEPALIVE_TIME_MS } from '../../src/rpc/defaults.js';
 import { EtcdError } from '../../src/errors.js';
+import type { Logger } from '../../src/rpc/logger.js';
 import { EtcdCluster } from '../../src/testing/index.js';
-import { PutWorkload, memberInUse, restoreCluster, runScenario } from './harness.js';
+import { LeaseProbe, PutWorkload, WatchProbe, memberInUse, restoreCluster, runScenario, snapshot } from './harness.js';
 
 /** How long the member stays frozen, in ms. */
 const FREEZE_MS = 20_000;
@@ -41,6 +49,12 @@ describe('SIGSTOP', { timeout: 120_000 }, () => {
       client,
       prefix: 'fault/sigstop/',
       workload: new PutWorkload(),
+      probes: [
+        new WatchProbe(),
+        new WatchProbe({ sub: 'w0/' }),
+        new LeaseProbe({ ttl: 30, expect: 'alive' }),
+        new LeaseProbe({ ttl: 3, expect: 'lost' }),
+      ],
       inject: () => follower.pause(),
       repair: async (context) => {
         const left = context.faultAt + FREEZE_MS - Date.now();
@@ -105,4 +119,64 @@ describe('isolation', { timeout: 90_000 }, () => {
       await restoreCluster(cluster);
     }
   });
+
+  test('with requireLeader, a watch on a member that lost its leader moves on and misses nothing', async (t) => {
+    await restoreCluster(cluster);
+    const lone = cluster.members[0]!;
+    const others = cluster.members.slice(1);
+    const blamed: string[] = [];
+    const note = (message: string, fields?: Record<string, unknown>) => {
+      if (message.includes('endpoint') && fields?.endpoint === lone.endpoint && /no leader/i.test(String(fields.error))) blamed.push(message);
+    };
+    const logger: Logger = { debug: note, info: note, warn: note, error: note };
+    const client = cluster.client({ endpoints: [lone.endpoint, ...others.map((m) => m.endpoint)], requireLeader: true, logger, dialTimeout: 2000 });
+    const writer = cluster.client({ dialTimeout: 2000 });
+    const prefix = 'fault/noleader/';
+    const seen: string[] = [];
+    let failure: unknown;
+    try {
+      const start = (await writer.get(prefix, { prefix: true, countOnly: true })).header.revision + 1;
+      const watcher = client.watch(prefix, { prefix: true, startRevision: start });
+      const consuming = (async () => {
+        try {
+          for await (const r of watcher) for (const e of r.events) seen.push(`${e.kv.modRevision} ${e.kv.key.toString()} ${e.kv.value.toString()}`);
+        } catch (error) {
+          failure = error;
+        }
+      })();
+      for (let i = 0; i < 10; i++) await writer.put(`${prefix}a${i}`, `a${i}`);
+      await until(() => seen.length === 10, 'the first 10 events', 10_000);
+      assert.equal(memberInUse(cluster, client), lone, 'the watch is on the first endpoint');
+      const frozenAt = Date.now();
+      for (const m of others) await m.pause();
+      try {
+        // etcd ends require-leader streams after about 3 election timeouts without a leader.
+        await until(() => blamed.length > 0, 'the member without a leader to be blamed (NoLeaderError)', 15_000);
+        t.diagnostic(`NoLeaderError moved the pin ${Date.now() - frozenAt} ms after the freeze`);
+        assert.equal(failure, undefined, 'the watch goes on');
+      } finally {
+        await restoreCluster(cluster);
+      }
+      for (let i = 0; i < 10; i++) await writer.put(`${prefix}b${i}`, `b${i}`, { timeout: 10_000 });
+      const store = await snapshot(cluster, prefix);
+      const expected = [...store.byKey.values()].sort((a, b) => a.modRevision - b.modRevision).map((kv) => `${kv.modRevision} ${kv.key.toString()} ${kv.value.toString()}`);
+      await until(() => seen.length >= expected.length || failure !== undefined, `the watch to deliver ${expected.length} events`, 20_000);
+      await watcher.cancel();
+      await consuming;
+      assert.equal(failure, undefined, `the watch ended with ${String(failure)}`);
+      assert.deepEqual(seen, expected);
+    } finally {
+      await client.close();
+      await writer.close();
+    }
+  });
 });
+
+/** Polls `condition` every 20 ms until it holds; throws naming `what` after `timeout` ms. */
+async function until(condition: () => boolean, what: string, timeout: number): Promise<void> {
+  const deadline = Date.now() + timeout;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

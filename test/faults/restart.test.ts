@@ -1,14 +1,15 @@
 /**
  * Fault: every member of a 3-member cluster restarted one by one (graceful stop, start, healthy
  * again) while 6 writers put unique keys. Checked afterwards: every acknowledged put is in the
- * store, none applied twice, no put hung past its deadline; the recovery time after each stop is
+ * store, none applied twice, no put hung past its deadline; each watch on the written prefix saw
+ * exactly the store's history; the lease kept alive is alive; the recovery time after each stop is
  * reported.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { EtcdCluster } from '../../src/testing/index.js';
-import { PutWorkload, restoreCluster, runScenario, type FaultContext } from './harness.js';
+import { LeaseProbe, PutWorkload, WatchProbe, restoreCluster, runScenario, type FaultContext } from './harness.js';
 
 let cluster: EtcdCluster;
 
@@ -32,6 +33,7 @@ describe('rolling restart', { timeout: 120_000 }, () => {
       client,
       prefix: 'fault/rolling/',
       workload,
+      probes: [new WatchProbe(), new WatchProbe({ sub: 'w0/' }), new LeaseProbe({ ttl: 10 })],
       // The "fault" is the whole rolling restart; each member is stopped, restarted and waited for.
       inject: async (context: FaultContext) => {
         for (const member of cluster.members) {

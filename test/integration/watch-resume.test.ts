@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { CompactedError, type Client, type WatchEvent, type Watcher, type WatchResponse } from '../../src/index.js';
+import { CompactedError, PermissionDeniedError, type Client, type WatchEvent, type Watcher, type WatchResponse } from '../../src/index.js';
 import { EtcdCluster } from '../../src/testing/index.js';
 import { currentRevision, eventText, history, waitFor } from './watch-helpers.js';
 
@@ -222,5 +222,92 @@ describe('watch resume on a 3-member cluster', { timeout: 90_000 }, () => {
     assert.equal(consumer.error, undefined);
     assertNoDuplicates(consumer.events);
     assert.deepEqual(consumer.events.map(eventText), await history(survivor, 'move/', start, end));
+  });
+});
+
+describe('watch resume with auth (simple tokens expiring after 2 s)', { timeout: 60_000 }, () => {
+  /** etcd's --auth-token-ttl here, in seconds; a token unused that long is dropped (on a 1 s tick). */
+  const TOKEN_TTL_S = 2;
+  /** Wait for an unused token to be gone on the server, in ms (TTL + etcd's 1 s tick + margin). */
+  const TOKEN_GONE_MS = TOKEN_TTL_S * 1000 + 1_500;
+  const PASSWORD = 'r00t-watch-resume';
+  let cluster: EtcdCluster;
+
+  before(async () => {
+    cluster = await EtcdCluster.start({ size: 1, proxy: true, args: [`--auth-token-ttl=${TOKEN_TTL_S}`, '--bcrypt-cost=4'] });
+    const admin = cluster.client();
+    await admin.auth.userAdd('root', PASSWORD);
+    await admin.auth.roleAdd('root');
+    await admin.auth.userGrantRole('root', 'root');
+    await admin.auth.authEnable();
+    await admin.close();
+  });
+  after(async () => {
+    await cluster?.close();
+  });
+
+  test('an expired token: a new watch on the open stream, then a stream re-opened, lose nothing', { timeout: 40_000 }, async () => {
+    const client = cluster.client({ username: 'root', password: PASSWORD });
+    // Writes go straight to the member with a client of their own (and a token of their own).
+    const writer = cluster.client({ endpoints: [cluster.members[0]!.clientUrl], username: 'root', password: PASSWORD });
+    try {
+      const start = (await currentRevision(writer)) + 1;
+      const first = new Consumer(client.watch('auth/', { prefix: true }));
+      await waitFor(() => first.responses.length > 0, 'the first watch to be created');
+      for (let i = 0; i < 10; i++) await writer.put(`auth/${i}`, `a${i}`);
+      await waitFor(() => first.events.length === 10, '10 events');
+
+      // The client's token expires on the server (the open stream keeps delivering meanwhile).
+      await sleep(TOKEN_GONE_MS);
+      await writer.put('auth/during', 'x');
+      // A create on the open stream is refused for the stale token: the token is renewed and the
+      // stream re-opened; the new watch is created, the first one resumes.
+      const second = new Consumer(client.watch('auth/', { prefix: true, startRevision: start }));
+      await waitFor(() => second.events.length === 11, 'the second watch to catch up (11 events)', 10_000);
+      for (let i = 0; i < 10; i++) await writer.put(`auth/${i}`, `b${i}`);
+
+      // Expired again, and now the connection is cut: the stream re-opens with a stale token.
+      await sleep(TOKEN_GONE_MS);
+      cluster.members[0]!.proxy!.cut();
+      for (let i = 0; i < 10; i++) await writer.put(`auth/${i}`, `c${i}`);
+      const end = await currentRevision(writer);
+      for (const c of [first, second]) await waitFor(() => c.lastRevision() === end || c.error !== undefined, `the watch to reach revision ${end}`, 15_000);
+      await first.stop();
+      await second.stop();
+      const expected = await history(writer, 'auth/', start, end);
+      for (const c of [first, second]) {
+        assert.equal(c.error, undefined, `the watch ended with ${String(c.error)}`);
+        assert.equal(c.responses.filter((r) => r.created).length, 1, 'created is delivered once');
+        assertNoDuplicates(c.events);
+        assert.deepEqual(c.events.map(eventText), expected);
+      }
+    } finally {
+      await client.close();
+      await writer.close();
+    }
+  });
+
+  test('a watch the user may not read ends with PermissionDeniedError (after one token renewal)', { timeout: 20_000 }, async () => {
+    const root = cluster.client({ username: 'root', password: PASSWORD });
+    await root.auth.roleAdd('watch-reader');
+    await root.auth.roleGrantPermission('watch-reader', { type: 'read', key: 'mine/', prefix: true });
+    await root.auth.userAdd('watcher', PASSWORD);
+    await root.auth.userGrantRole('watcher', 'watch-reader');
+    const watcher = cluster.client({ username: 'watcher', password: PASSWORD });
+    try {
+      const allowed = new Consumer(watcher.watch('mine/', { prefix: true }));
+      await waitFor(() => allowed.responses.length > 0, 'the permitted watch to be created');
+      const denied = new Consumer(watcher.watch('theirs/', { prefix: true }));
+      await denied.done;
+      assert.ok(denied.error instanceof PermissionDeniedError, `got ${String(denied.error)}`);
+      // The permitted watch on the same stream goes on.
+      await root.put('mine/k', 'v');
+      await waitFor(() => allowed.events.length === 1, 'the permitted watch to get its event');
+      await allowed.stop();
+      assert.equal(allowed.error, undefined);
+    } finally {
+      await watcher.close();
+      await root.close();
+    }
   });
 });
