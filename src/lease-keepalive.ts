@@ -41,7 +41,7 @@ import { Lease as LeaseMethods } from './proto/index.js';
 import type { Init, LeaseKeepAliveRequest, LeaseKeepAliveResponse as WireKeepAliveResponse } from './proto/index.js';
 import type { Rpc, RpcStream } from './rpc/types.js';
 import type { CallOptions } from './types.js';
-import type { LeaseKeepAlive, LeaseKeepAliveResponse } from './lease.js';
+import type { LeaseKeepAlive, LeaseKeepAliveResponse } from './lease-keepalive-types.js';
 
 /**
  * How long a new keep-alive waits for its first response before it ends with

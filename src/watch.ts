@@ -2,19 +2,22 @@
  * The Watch service: etcd `Watch.Watch`, watches of keys and ranges multiplexed on one stream per
  * client, resumed after a broken stream without losing or repeating an event.
  *
- * The public types are here; the work is in src/watch/: `request.ts` (options to the create
- * request), `stream.ts` (the shared stream: multiplexing and resumption), `watcher.ts` (one watch:
- * its bounded buffer and async iterator), `response.ts` (wire to public types), `errors.ts`,
+ * The options and the service are here; the work is in src/watch/: `types.ts` (the public
+ * `WatchEvent`, `WatchResponse` and `Watcher`, re-exported here), `request.ts` (options to the
+ * create request), `stream.ts` (the shared stream: multiplexing and resumption), `watcher.ts` (one
+ * watch: its bounded buffer and async iterator), `response.ts` (wire to public types), `errors.ts`,
  * `defaults.ts`.
  */
 import type { Rpc } from './rpc/types.js';
-import type { Bytes, KeyRangeOptions, KeyValue, ResponseHeader } from './types.js';
+import type { Bytes, KeyRangeOptions } from './types.js';
 import { watchPlan } from './watch/request.js';
 import { WatchStream } from './watch/stream.js';
+import type { Watcher } from './watch/types.js';
 import { WatchHandle } from './watch/watcher.js';
 
 export { DEFAULT_WATCH_MAX_BUFFERED_BYTES } from './watch/defaults.js';
 export { WatchOverflowError } from './watch/errors.js';
+export type { WatchEvent, WatchResponse, Watcher } from './watch/types.js';
 
 /**
  * Options of `client.watch(key, options)`. Which keys: the key alone, or with `prefix`, `rangeEnd`
@@ -55,72 +58,6 @@ export interface WatchOptions extends KeyRangeOptions {
   maxBufferedBytes?: number;
   /** Aborting cancels the watch; the iteration then throws `signal.reason` (buffered responses are dropped). */
   signal?: AbortSignal;
-}
-
-/** One change of a key. */
-export interface WatchEvent {
-  /** `put` (created or modified) or `delete`. */
-  type: 'put' | 'delete';
-  /** The key after the change (for a delete: the key with its deletion revision as `modRevision`). */
-  kv: KeyValue;
-  /** The key before the change, with `prevKv: true` (undefined when it did not exist). */
-  prevKv?: KeyValue;
-}
-
-/** One response of a watch: events of one or more revisions, in order, or a notification. */
-export interface WatchResponse {
-  /** The answering member and the store's revision when the response was made. */
-  header: ResponseHeader;
-  /**
-   * The events, in revision order; all the events of one revision (one transaction) are always in
-   * the same response. Empty for notifications (`created`, `isProgressNotify`, `canceled`).
-   */
-  events: WatchEvent[];
-  /** Non-zero when the watch ended because its start (or resume) revision was compacted. */
-  compactRevision: number;
-  /**
-   * True on the last response of a watch the server cancelled (compaction, permission denied ...);
-   * the iteration then throws the matching error (`CompactedError` ...). Not sent after `cancel()`.
-   */
-  canceled: boolean;
-  /**
-   * True for a progress notification: no events; `header.revision` is the store's revision. A
-   * periodic one (`progressNotify`) means the watch has every event up to that revision. One
-   * answering `requestProgress()` goes to every watch of the client; on etcd before 3.4.25 its
-   * revision may be ahead of events a watch still catching up on old revisions has yet to deliver.
-   */
-  isProgressNotify: boolean;
-  /**
-   * True for the first response of every watch, confirming its creation (no events;
-   * `header.revision` is the store's revision then). Not repeated when the watch is resumed.
-   */
-  created: boolean;
-}
-
-/**
- * One watch: an async iterable of its responses, for one `for await` loop at a time.
- *
- * - The first response is `created`; then events in revision order, each exactly once, across
- *   reconnections and member failures (the watch is created again from the revision after the last
- *   event received). Leaving the loop (break, return, throw) cancels the watch on the server.
- * - The loop ends after `cancel()`; it throws when the watch cannot go on: `CompactedError` (with
- *   `compactRevision`) when the revision to start or resume from is compacted, `WatchOverflowError`
- *   when the consumer fell behind by more than `maxBufferedBytes`, `signal.reason` when aborted,
- *   `ClientClosedError` when the client is closed, or the server's error (e.g.
- *   `PermissionDeniedError`). While etcd is unreachable the watch keeps trying to resume.
- */
-export interface Watcher extends AsyncIterable<WatchResponse> {
-  /**
-   * Cancels the watch on the server (etcd `WatchCancelRequest`); the iteration ends, and responses
-   * not yet taken are dropped. Resolves once etcd confirmed, or the stream is gone. Never rejects.
-   */
-  cancel(): Promise<void>;
-  /**
-   * Asks etcd for a progress notification (etcd `WatchProgressRequest`): a response with
-   * `isProgressNotify` and the store's current revision arrives on every watch of this client's
-   * stream. Sent when the stream is next open if it is reconnecting. Does nothing once the watch ended.
-   */
-  requestProgress(): void;
 }
 
 /**

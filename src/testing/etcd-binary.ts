@@ -68,7 +68,7 @@ const versionCache = new Map<string, Promise<string>>();
  *
  * @param bin path of the etcd binary (see {@link findEtcdBinary}).
  * @throws Error when the binary cannot be run, takes longer than
- *   {@link DEFAULT_VERSION_TIMEOUT_MS}, or prints no `etcd Version: x.y.z` line.
+ *   10 seconds, or prints no `etcd Version: x.y.z` line.
  */
 export function etcdVersion(bin: string): Promise<string> {
   let cached = versionCache.get(bin);

@@ -45,7 +45,7 @@ export class EtcdStartError extends Error {
   readonly memberName: string;
   /** Path of the member's log file. */
   readonly logFile: string;
-  /** The last lines of the log of this start attempt (up to {@link LOG_TAIL_LINES}). */
+  /** The last lines of the log of this start attempt (up to 40). */
   readonly logTail: string;
 
   constructor(message: string, memberName: string, logFile: string, logTail: string, options?: { cause?: unknown }) {
@@ -269,7 +269,7 @@ export class EtcdMember {
   /**
    * The last lines of the log of the current (or last) run.
    *
-   * @param lines how many lines at most; default {@link LOG_TAIL_LINES}.
+   * @param lines how many lines at most; default 40.
    */
   logTail(lines: number = LOG_TAIL_LINES): string {
     let text: string;
@@ -392,7 +392,7 @@ export class EtcdMember {
    * Whether the member answers `GET /health` with `{"health":"true"}` within `timeout`.
    * Never throws: a stopped, paused or leaderless member gives `false`.
    *
-   * @param options.timeout in ms; default {@link DEFAULT_PROBE_TIMEOUT_MS}.
+   * @param options.timeout in ms; default 1000.
    */
   health(options: { timeout?: number } = {}): Promise<boolean> {
     return checkHealth(this.probeUrl, options.timeout ?? DEFAULT_PROBE_TIMEOUT_MS);
@@ -402,7 +402,7 @@ export class EtcdMember {
    * Whether this member currently considers itself the raft leader (metric
    * `etcd_server_is_leader` of `GET /metrics`).
    *
-   * @param options.timeout in ms; default {@link DEFAULT_PROBE_TIMEOUT_MS}.
+   * @param options.timeout in ms; default 1000.
    * @throws Error when the member is not running, is paused, or does not answer in time.
    */
   async isLeader(options: { timeout?: number } = {}): Promise<boolean> {
@@ -465,7 +465,7 @@ export class EtcdMember {
 
   /**
    * SIGSTOP the process: it keeps its sockets but answers nothing (clients see a hung peer, the
-   * other members see a dead one). Waits (up to {@link PAUSE_CONFIRM_TIMEOUT_MS}, on Linux) until
+   * other members see a dead one). Waits (up to 1 second, on Linux) until
    * the kernel reports the process stopped. Does nothing when already paused.
    *
    * @throws Error when the member is not running.

@@ -33,7 +33,7 @@ function probePort(): Promise<number> {
  * Returns a TCP port on 127.0.0.1 that was free a moment ago and that this process has not
  * handed out before.
  *
- * @throws Error when {@link MAX_PORT_PROBES} probes gave only ports already handed out, or when
+ * @throws Error when 100 probes gave only ports already handed out, or when
  *   listening on 127.0.0.1 fails.
  */
 export async function freePort(): Promise<number> {

@@ -4,8 +4,8 @@
 
 /**
  * Bound of one watch's buffer of responses received but not yet taken by its consumer, in bytes
- * (approximate: see {@link WATCH_EVENT_OVERHEAD_BYTES}); 8 MiB. A watch whose consumer falls further
- * behind ends with `WatchOverflowError` (see `WatchOptions.maxBufferedBytes`).
+ * (approximate: each event counts its keys' and values' bytes plus 256); 8 MiB. A watch whose
+ * consumer falls further behind ends with `WatchOverflowError` (see `WatchOptions.maxBufferedBytes`).
  */
 export const DEFAULT_WATCH_MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 

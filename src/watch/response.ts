@@ -7,7 +7,7 @@ import { toBuffer, toNumber } from '../convert.js';
 import { Event_EventType } from '../proto/index.js';
 import type { Event as WireEvent, KeyValue as WireKeyValue, ResponseHeader as WireResponseHeader } from '../proto/index.js';
 import type { KeyValue, ResponseHeader } from '../types.js';
-import type { WatchEvent, WatchResponse } from '../watch.js';
+import type { WatchEvent, WatchResponse } from './types.js';
 import { WATCH_EVENT_OVERHEAD_BYTES, WATCH_RESPONSE_OVERHEAD_BYTES } from './defaults.js';
 
 /** A response header as the public type (zeros when etcd sent none). */

@@ -8,7 +8,7 @@
  * watch costs one object, its queue, and its create request.
  */
 import type { Event as WireEvent, WatchResponse as WireWatchResponse } from '../proto/index.js';
-import type { WatchEvent, Watcher, WatchResponse } from '../watch.js';
+import type { WatchEvent, Watcher, WatchResponse } from './types.js';
 import { WatchOverflowError, watchCanceledError } from './errors.js';
 import type { WatchCreateRequestInit, WatchPlan } from './request.js';
 import { appendEvents, NOTIFICATION_BYTES, toHeader, watchResponse } from './response.js';

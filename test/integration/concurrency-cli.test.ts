@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { EtcdCluster } from '../../src/testing/index.js';
-import { ETCDCTL, bounded, runToEnd, start, within, type Child } from './concurrency-support.js';
+import { ETCDCTL, bounded, killStarted, runToEnd, start, within, type Child } from './concurrency-support.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const CLI_JS = process.env.ETCDTS_CLI_JS;
@@ -39,14 +39,9 @@ function command(side: Side, args: readonly string[]): [string, string[]] {
   return side.tool === 'etcdctl' ? [ETCDCTL, all] : [process.execPath, [...ETCDTS_ARGS, ...all]];
 }
 
-/** Every long-running child started, killed at the end if a failed test left it running. */
-const children = new Set<Child>();
-
+/** Starts a long-running command on one side (killed by `after` if a failed test left it running). */
 function launch(side: Side, args: readonly string[]): Child {
-  const child = start(...command(side, args));
-  children.add(child);
-  void child.exited.then(() => children.delete(child));
-  return child;
+  return start(...command(side, args));
 }
 
 /**
@@ -109,7 +104,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const child of children) child.process.kill('SIGKILL');
+  await killStarted();
   await Promise.all([sideA?.cluster.close(), sideB?.cluster.close()]);
 });
 

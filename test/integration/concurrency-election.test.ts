@@ -14,7 +14,7 @@ import {
 } from '../../src/concurrency/index.js';
 import { Client, DeadlineExceededError } from '../../src/index.js';
 import { EtcdCluster } from '../../src/testing/index.js';
-import { ETCDCTL, bounded, start, within } from './concurrency-support.js';
+import { ETCDCTL, bounded, killStarted, start, within, type Child } from './concurrency-support.js';
 
 let cluster: EtcdCluster;
 let client: Client;
@@ -25,6 +25,7 @@ before(async () => {
 });
 
 after(async () => {
+  await killStarted();
   await cluster?.close();
 });
 
@@ -201,42 +202,58 @@ describe('Election', { timeout: 90_000 }, () => {
   });
 
   test('takes part in elections with etcdctl elect (campaign and observe)', async () => {
+    // Generous bounds: each step waits for an event (a line printed, a key queued), so a slow,
+    // loaded machine only makes it slower; every child is killed and the session closed in
+    // `finally`, so a failure ends the test at once instead of leaving the file running.
+    const WAIT_MS = 30_000;
     const endpoint = cluster.endpoints[0]!;
+    const session = await Session.create(client);
     const theirs = start(ETCDCTL, ['--endpoints', endpoint, 'elect', 'shared', 'from-etcdctl']);
-    await within(10_000, 'etcdctl elected', () => theirs.stdout().split('\n').length >= 3);
-    const [theirKey, theirValue] = theirs.stdout().split('\n');
-    assert.match(theirKey!, /^shared\/[0-9a-f]+$/);
-    assert.equal(theirValue, 'from-etcdctl');
+    let observer: Child | undefined;
+    let next: Child | undefined;
+    try {
+      await within(WAIT_MS, 'etcdctl elected', () => theirs.stdout().split('\n').length >= 3);
+      const [theirKey, theirValue] = theirs.stdout().split('\n');
+      assert.match(theirKey!, /^shared\/[0-9a-f]+$/);
+      assert.equal(theirValue, 'from-etcdctl');
 
-    await using session = await Session.create(client);
-    const ours = new Election(session, 'shared');
-    assert.deepEqual(
-      [(await ours.leader()).kvs[0]?.key.toString(), (await ours.leader()).kvs[0]?.value.toString()],
-      [theirKey, 'from-etcdctl'],
-    );
-    const observer = start(ETCDCTL, ['--endpoints', endpoint, 'elect', '-l', 'shared']);
-    await within(10_000, 'etcdctl observer printed the leader', () => observer.stdout() === `${theirKey}\nfrom-etcdctl\n`);
+      const ours = new Election(session, 'shared');
+      const leader = (await ours.leader()).kvs[0];
+      assert.deepEqual([leader?.key.toString(), leader?.value.toString()], [theirKey, 'from-etcdctl']);
+      const watching = start(ETCDCTL, ['--endpoints', endpoint, 'elect', '-l', 'shared']);
+      observer = watching;
+      await within(WAIT_MS, 'etcdctl observer printed the leader', () => watching.stdout() === `${theirKey}\nfrom-etcdctl\n`);
 
-    const waiting = ours.campaign('from-etcd-ts');
-    await within(5_000, 'we queue', async () => (await client.get('shared/', { prefix: true })).count === 2);
-    theirs.process.kill('SIGINT'); // etcdctl resigns
-    await bounded(waiting, 10_000, 'we are elected after etcdctl resigned');
-    assert.equal(await theirs.exited, 0);
-    await ours.proclaim('proclaimed');
-    const ourKey = ours.key!.toString();
-    await within(10_000, 'etcdctl observer saw our leadership and value', () =>
-      observer.stdout() === `${theirKey}\nfrom-etcdctl\n${ourKey}\nfrom-etcd-ts\n${ourKey}\nproclaimed\n`,
-    );
+      const waiting = ours.campaign('from-etcd-ts');
+      await within(WAIT_MS, 'we queue', async () => (await client.get('shared/', { prefix: true })).count === 2);
+      theirs.process.kill('SIGINT'); // etcdctl resigns
+      await bounded(waiting, WAIT_MS, 'we are elected after etcdctl resigned');
+      assert.equal(await bounded(theirs.exited, WAIT_MS, 'etcdctl elect exits on SIGINT'), 0);
+      const ourKey = ours.key!.toString();
+      // The observer reads the new leader once it saw the old one's key deleted: proclaiming
+      // before it printed our first value would let it (rightly) report only the proclaimed one.
+      await within(WAIT_MS, 'etcdctl observer saw our leadership', () =>
+        watching.stdout() === `${theirKey}\nfrom-etcdctl\n${ourKey}\nfrom-etcd-ts\n`,
+      );
+      await ours.proclaim('proclaimed');
+      await within(WAIT_MS, 'etcdctl observer saw our proclaimed value', () =>
+        watching.stdout() === `${theirKey}\nfrom-etcdctl\n${ourKey}\nfrom-etcd-ts\n${ourKey}\nproclaimed\n`,
+      );
 
-    // etcdctl waits for us, and is elected once we resign.
-    const next = start(ETCDCTL, ['--endpoints', endpoint, 'elect', 'shared', 'next']);
-    await within(10_000, 'etcdctl queued', async () => (await client.get('shared/', { prefix: true })).count === 2);
-    assert.equal(next.stdout(), '');
-    await ours.resign();
-    await within(10_000, 'etcdctl elected after we resigned', () => next.stdout().endsWith('\nnext\n'));
-    next.process.kill('SIGINT');
-    observer.process.kill('SIGINT');
-    assert.equal(await next.exited, 0);
-    assert.equal(await observer.exited, 0);
+      // etcdctl waits for us, and is elected once we resign.
+      const queued = start(ETCDCTL, ['--endpoints', endpoint, 'elect', 'shared', 'next']);
+      next = queued;
+      await within(WAIT_MS, 'etcdctl queued', async () => (await client.get('shared/', { prefix: true })).count === 2);
+      assert.equal(queued.stdout(), '');
+      await ours.resign();
+      await within(WAIT_MS, 'etcdctl elected after we resigned', () => queued.stdout().endsWith('\nnext\n'));
+      queued.process.kill('SIGINT');
+      watching.process.kill('SIGINT');
+      assert.equal(await bounded(queued.exited, WAIT_MS, 'etcdctl elect exits on SIGINT'), 0);
+      assert.equal(await bounded(watching.exited, WAIT_MS, 'etcdctl elect -l exits on SIGINT'), 0);
+    } finally {
+      for (const child of [theirs, observer, next]) child?.process.kill('SIGKILL');
+      await session.close().catch(() => undefined);
+    }
   });
 });

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { LockedError, LockReleasedError, Mutex, Session, SessionExpiredError } from '../../src/concurrency/index.js';
 import { Client, DeadlineExceededError, InvalidArgumentError, LeaseNotFoundError, op } from '../../src/index.js';
 import { EtcdCluster } from '../../src/testing/index.js';
-import { ETCDCTL, bounded, contend, start, within } from './concurrency-support.js';
+import { ETCDCTL, bounded, contend, killStarted, start, within } from './concurrency-support.js';
 
 let cluster: EtcdCluster;
 let client: Client;
@@ -18,6 +18,7 @@ before(async () => {
 });
 
 after(async () => {
+  await killStarted(); // etcdctl children a failed test left running
   await cluster?.close();
 });
 
@@ -154,27 +155,27 @@ describe('Mutex', { timeout: 90_000 }, () => {
 
     // etcdctl queues behind us, then runs its command once we unlock.
     const theirs = start(ETCDCTL, ['--endpoints', endpoint, 'lock', 'interop', '--', 'sh', '-c', 'echo "$ETCD_LOCK_KEY $ETCD_LOCK_REV"']);
-    await within(10_000, 'etcdctl queued', async () => (await keysUnder('interop/')).length === 2);
+    await within(30_000, 'etcdctl queued', async () => (await keysUnder('interop/')).length === 2);
     const [, queued] = await keysUnder('interop/');
     assert.match(queued!, /^interop\/[0-9a-f]+$/);
     assert.equal(theirs.process.exitCode, null, 'etcdctl still waits');
     await mutex.unlock();
-    assert.equal(await bounded(theirs.exited, 10_000, 'etcdctl lock'), 0, theirs.stderr());
+    assert.equal(await bounded(theirs.exited, 30_000, 'etcdctl lock'), 0, theirs.stderr());
     const [key, rev] = theirs.stdout().trim().split(' ');
     assert.equal(key, queued);
     assert.ok(Number(rev) > mutex.header!.revision);
 
     // etcdctl holds (no command: prints the key, holds until SIGINT); we wait for it.
     const holder = start(ETCDCTL, ['--endpoints', endpoint, 'lock', 'interop']);
-    await within(10_000, 'etcdctl holds', () => holder.stdout().includes('\n'));
+    await within(30_000, 'etcdctl holds', () => holder.stdout().includes('\n'));
     const etcdctlKey = holder.stdout().split('\n')[0]!;
     assert.deepEqual(await keysUnder('interop/'), [etcdctlKey]);
     await assert.rejects(mutex.tryLock(), LockedError);
     const ours = mutex.lock();
-    await within(5_000, 'we queue', async () => (await keysUnder('interop/')).length === 2);
+    await within(30_000, 'we queue', async () => (await keysUnder('interop/')).length === 2);
     holder.process.kill('SIGINT');
-    await bounded(ours, 10_000, 'we acquire after etcdctl lets go');
-    assert.equal(await holder.exited, 0);
+    await bounded(ours, 30_000, 'we acquire after etcdctl lets go');
+    assert.equal(await bounded(holder.exited, 30_000, 'etcdctl lock exits on SIGINT'), 0);
     assert.deepEqual(await keysUnder('interop/'), [mutex.key.toString()]);
     await mutex.unlock();
   });

@@ -130,7 +130,27 @@ export interface Child {
   readonly exited: Promise<number | string>;
 }
 
-/** Starts `file args` with ETCDCTL_API=3 and no other ETCDCTL_* of the environment. */
+/** Every child started by {@link start} that has not exited yet. */
+const running = new Set<Child>();
+// Also when the test process ends without running `after` (killed by the runner's timeout).
+process.once('exit', () => {
+  for (const child of running) child.process.kill('SIGKILL');
+});
+
+/**
+ * SIGKILLs every child {@link start} started that is still running and waits (up to 5 s) until they
+ * exited: call it in `after` so a test that failed half-way leaves no process keeping the file alive.
+ */
+export async function killStarted(): Promise<void> {
+  const left = [...running];
+  for (const child of left) child.process.kill('SIGKILL');
+  await bounded(Promise.all(left.map((c) => c.exited)), 5_000, 'started children exit on SIGKILL').catch(() => undefined);
+}
+
+/**
+ * Starts `file args` with ETCDCTL_API=3 and no other ETCDCTL_* of the environment; tracked until it
+ * exits, for {@link killStarted}.
+ */
 export function start(file: string, args: readonly string[], env: Record<string, string> = {}): Child {
   const clean: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('ETCDCTL_')) clean[k] = v;
@@ -140,7 +160,10 @@ export function start(file: string, args: readonly string[], env: Record<string,
   child.stdout!.on('data', (b: Buffer) => (out += b.toString('latin1')));
   child.stderr!.on('data', (b: Buffer) => (err += b.toString('latin1')));
   const exited = new Promise<number | string>((resolve) => child.on('close', (code, signal) => resolve(code ?? signal ?? -1)));
-  return { process: child, stdout: () => out, stderr: () => err, exited };
+  const started: Child = { process: child, stdout: () => out, stderr: () => err, exited };
+  running.add(started);
+  void exited.then(() => running.delete(started));
+  return started;
 }
 
 /** Runs `file args` to the end; its stdout, stderr and exit code. */

@@ -118,17 +118,34 @@ function start(file: string, args: readonly string[]): Running {
   child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  void exited.then(() => clearTimeout(killer));
-  return { child, stdout: () => out, stderr: () => err, exited };
+  const started: Running = { child, stdout: () => out, stderr: () => err, exited };
+  running.add(started);
+  void exited.then(() => {
+    clearTimeout(killer);
+    running.delete(started);
+  });
+  return started;
 }
+
+/** Children started and not exited yet: `after` SIGKILLs those a failed test left running. */
+const running = new Set<Running>();
+
+after(async () => {
+  const left = [...running];
+  for (const r of left) r.child.kill('SIGKILL');
+  await Promise.all(left.map((r) => r.exited));
+});
 
 const etcdts = (args: readonly string[]): Running =>
   start(process.execPath, CLI_JS ? [CLI_JS, ...args] : ['--import', 'tsx', MAIN, ...args]);
 const etcdctl = (args: readonly string[]): Running => start(ETCDCTL, args);
 
+/** SIGTERM, then SIGKILL if it has not exited within 10 s. */
 async function stop(r: Running): Promise<void> {
   r.child.kill('SIGTERM');
+  const escalate = setTimeout(() => r.child.kill('SIGKILL'), 10_000);
   await r.exited;
+  clearTimeout(escalate);
 }
 
 describe('etcdts make-mirror', { timeout: 60_000 }, () => {
