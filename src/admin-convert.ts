@@ -1,9 +1,10 @@
 /**
  * Argument checks and response mapping shared by the Cluster and Maintenance services: member IDs,
- * peer URLs, endpoint strings, option objects, and etcd's response header. Every check throws
- * `InvalidArgumentError` naming the operation and the problem, before anything is sent.
+ * peer URLs, endpoint strings, their option checkers (for `checkOptions` of convert.ts), and an
+ * optional response header. Every check throws `InvalidArgumentError` naming the operation and the
+ * problem, before anything is sent.
  */
-import { checkOptionsObject, checkOtherOption, describe, toNumber } from './convert.js';
+import { describe, responseHeader, toFlag, type OptionChecker } from './convert.js';
 import { InvalidArgumentError } from './errors.js';
 import type { ResponseHeader as WireResponseHeader } from './proto/index.js';
 import type { ResponseHeader } from './types.js';
@@ -14,30 +15,9 @@ const UINT64_MAX = 0xffffffffffffffffn;
 /** Schemes etcd accepts in a peer URL (Go `types.NewURLs`). */
 const PEER_URL = /^(https?|unixs?):\/\/(.*)$/i;
 
-/** A checker for one operation-specific option; throws `InvalidArgumentError` naming the option. */
-export type OptionChecker = (value: unknown, name: string) => void;
-
-/**
- * Checks an options object: a plain object (or undefined) whose names are the operation's own
- * (`known`, each with its checker) or `signal` / `timeout`. Undefined values are skipped.
- * @throws InvalidArgumentError naming `operation` and the offending option
- */
-export function checkOptions(options: unknown, operation: string, known: Readonly<Record<string, OptionChecker>> = {}): void {
-  if (options === undefined) return;
-  checkOptionsObject(options, `${operation} options`);
-  const names = Object.keys(known);
-  for (const name in options as Record<string, unknown>) {
-    const value: unknown = (options as Record<string, unknown>)[name];
-    if (value === undefined) continue;
-    const check = Object.prototype.hasOwnProperty.call(known, name) ? known[name] : undefined;
-    if (check !== undefined) check(value, `${operation}: ${name}`);
-    else checkOtherOption(name, value, operation, names, true);
-  }
-}
-
 /** Option checker: a boolean. */
 export const booleanOption: OptionChecker = (value, name) => {
-  if (typeof value !== 'boolean') throw new InvalidArgumentError(`${name} must be a boolean, got ${describe(value)}`);
+  toFlag(value, name);
 };
 
 /** Option checker: a non-empty string (an endpoint URL, checked in full when it is used). */
@@ -98,17 +78,6 @@ function peerUrlProblem(url: unknown): string | undefined {
   if (/[/?#]/.test(rest)) return 'a peer URL has no path, query or fragment';
   if (!/^(\[[0-9a-fA-F:.]+\]|[^:[\]\s]+):\d{1,5}$/.test(rest)) return 'the host must be host:port, with an explicit port';
   return undefined;
-}
-
-/** etcd's response header as the public type (all zero when the server sent none). */
-export function responseHeader(h: WireResponseHeader | undefined): ResponseHeader {
-  if (h === undefined) return { clusterId: 0n, memberId: 0n, revision: 0, raftTerm: 0 };
-  return {
-    clusterId: h.clusterId,
-    memberId: h.memberId,
-    revision: toNumber(h.revision, 'revision'),
-    raftTerm: toNumber(h.raftTerm, 'raft term'),
-  };
 }
 
 /** etcd's response header as the public type, or undefined when the server sent none (etcd 3.4's Alarm and MoveLeader). */

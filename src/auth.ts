@@ -10,7 +10,7 @@
  * Reads (`userGet`, `userList`, `roleGet`, `roleList`) are retried on another endpoint when one is
  * unavailable; changes are retried only when the request provably never left the client.
  */
-import { checkOptionsObject, checkOtherOption, describe, toBuffer, toBytes, toFlag, toNumber, unknownOption } from './convert.js';
+import { checkCallOptions, checkOptionsObject, describe, responseHeader, toBuffer, toBytes, toFlag, toNumber, unknownOption } from './convert.js';
 import { InvalidArgumentError, NotSupportedError } from './errors.js';
 import { Auth as AuthMethods, Maintenance, Permission_Type } from './proto/index.js';
 import type { Permission as WirePermission, ResponseHeader as WireResponseHeader } from './proto/index.js';
@@ -58,11 +58,13 @@ export interface PermissionGrant extends PermissionRange {
 
 /** Response of the Auth calls that return only a header (enable, disable, adds, deletes, grants, revokes). */
 export interface AuthResponse {
+  /** Header of the member that answered: cluster and member IDs, revision, raft term. */
   header: ResponseHeader;
 }
 
 /** Response of `authStatus` (etcd `AuthStatusResponse`, etcd >= 3.5). */
 export interface AuthStatusResponse {
+  /** Header of the member that answered: cluster and member IDs, revision, raft term. */
   header: ResponseHeader;
   /** Whether authentication is enabled. */
   enabled: boolean;
@@ -72,6 +74,7 @@ export interface AuthStatusResponse {
 
 /** Response of `authenticate` (etcd `AuthenticateResponse`). */
 export interface AuthenticateResponse {
+  /** Header of the member that answered: cluster and member IDs, revision, raft term. */
   header: ResponseHeader;
   /** The token to send as the `token` metadata of later calls. A secret: do not log it. */
   token: string;
@@ -79,6 +82,7 @@ export interface AuthenticateResponse {
 
 /** Response of `userGet` (etcd `AuthUserGetResponse`). */
 export interface AuthUserGetResponse {
+  /** Header of the member that answered: cluster and member IDs, revision, raft term. */
   header: ResponseHeader;
   /** Names of the roles granted to the user. */
   roles: string[];
@@ -86,6 +90,7 @@ export interface AuthUserGetResponse {
 
 /** Response of `userList` (etcd `AuthUserListResponse`). */
 export interface AuthUserListResponse {
+  /** Header of the member that answered: cluster and member IDs, revision, raft term. */
   header: ResponseHeader;
   /** Every user name, sorted. */
   users: string[];
@@ -93,6 +98,7 @@ export interface AuthUserListResponse {
 
 /** Response of `roleGet` (etcd `AuthRoleGetResponse`). */
 export interface AuthRoleGetResponse {
+  /** Header of the member that answered: cluster and member IDs, revision, raft term. */
   header: ResponseHeader;
   /** The role's key permissions, in etcd's order (by key). */
   perm: Permission[];
@@ -100,6 +106,7 @@ export interface AuthRoleGetResponse {
 
 /** Response of `roleList` (etcd `AuthRoleListResponse`). */
 export interface AuthRoleListResponse {
+  /** Header of the member that answered: cluster and member IDs, revision, raft term. */
   header: ResponseHeader;
   /** Every role name, sorted. */
   roles: string[];
@@ -111,7 +118,6 @@ export interface NoPassword {
   noPassword: true;
 }
 
-const NO_OPTION_NAMES: readonly string[] = [];
 const GRANT_NAMES: readonly string[] = ['type', 'key', 'rangeEnd', 'prefix', 'fromKey'];
 
 /**
@@ -155,7 +161,7 @@ export class Auth {
       if (error instanceof NotSupportedError) throw await this.#notSupported('authStatus (etcd >= 3.5)', error, options);
       throw error;
     }
-    return { header: header(r.header), enabled: r.enabled, authRevision: toNumber(r.authRevision, 'auth revision') };
+    return { header: responseHeader(r.header), enabled: r.enabled, authRevision: toNumber(r.authRevision, 'auth revision') };
   }
 
   /**
@@ -169,7 +175,7 @@ export class Auth {
     checkPassword(password, 'authenticate');
     checkCallOptions(options, 'authenticate');
     const r = await this.#rpc.unary(AuthMethods.authenticate, { name, password }, options);
-    return { header: header(r.header), token: r.token };
+    return { header: responseHeader(r.header), token: r.token };
   }
 
   /**
@@ -196,14 +202,14 @@ export class Auth {
     checkName(name, 'userGet', 'name');
     checkCallOptions(options, 'userGet');
     const r = await this.#rpc.unary(AuthMethods.userGet, { name }, options);
-    return { header: header(r.header), roles: r.roles };
+    return { header: responseHeader(r.header), roles: r.roles };
   }
 
   /** Every user name (etcd `Auth.UserList`). */
   async userList(options?: CallOptions): Promise<AuthUserListResponse> {
     checkCallOptions(options, 'userList');
     const r = await this.#rpc.unary(AuthMethods.userList, {}, options);
-    return { header: header(r.header), users: r.users };
+    return { header: responseHeader(r.header), users: r.users };
   }
 
   /** Deletes a user (etcd `Auth.UserDelete`). Rejects with `UserNotFoundError`. */
@@ -258,14 +264,14 @@ export class Auth {
     checkName(name, 'roleGet', 'name');
     checkCallOptions(options, 'roleGet');
     const r = await this.#rpc.unary(AuthMethods.roleGet, { role: name }, options);
-    return { header: header(r.header), perm: r.perm.map(permission) };
+    return { header: responseHeader(r.header), perm: r.perm.map(permission) };
   }
 
   /** Every role name (etcd `Auth.RoleList`). */
   async roleList(options?: CallOptions): Promise<AuthRoleListResponse> {
     checkCallOptions(options, 'roleList');
     const r = await this.#rpc.unary(AuthMethods.roleList, {}, options);
-    return { header: header(r.header), roles: r.roles };
+    return { header: responseHeader(r.header), roles: r.roles };
   }
 
   /** Deletes a role (etcd `Auth.RoleDelete`); users lose it. Rejects with `RoleNotFoundError`. */
@@ -333,15 +339,6 @@ export class Auth {
 }
 
 // --- argument checks ---------------------------------------------------------------------------
-
-function checkCallOptions(options: CallOptions | undefined, operation: string): void {
-  if (options === undefined) return;
-  checkOptionsObject(options, `${operation} options`);
-  for (const name in options) {
-    const value: unknown = (options as Record<string, unknown>)[name];
-    if (value !== undefined) checkOtherOption(name, value, operation, NO_OPTION_NAMES, true);
-  }
-}
 
 /** A user or role name: a non-empty string. */
 function checkName(value: unknown, operation: string, what: string): void {
@@ -433,18 +430,8 @@ function grantRequest(permission: unknown): { permType: Permission_Type; key?: U
 
 // --- response mapping --------------------------------------------------------------------------
 
-function header(h: WireResponseHeader | undefined): ResponseHeader {
-  if (h === undefined) return { clusterId: 0n, memberId: 0n, revision: 0, raftTerm: 0 };
-  return {
-    clusterId: h.clusterId,
-    memberId: h.memberId,
-    revision: toNumber(h.revision, 'revision'),
-    raftTerm: toNumber(h.raftTerm, 'raft term'),
-  };
-}
-
 function headerOnly(r: { header: WireResponseHeader | undefined }): AuthResponse {
-  return { header: header(r.header) };
+  return { header: responseHeader(r.header) };
 }
 
 const TYPE_NAMES: Readonly<Record<number, PermissionType>> = {

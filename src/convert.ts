@@ -1,11 +1,13 @@
 /**
  * Conversions between the public API's values and the wire's: keys/values to bytes, numbers to
- * int64, int64 back to numbers, bytes back to Buffer views. Every input check throws
+ * int64, int64 back to numbers, bytes back to Buffer views, the response header and key-value
+ * records every service returns; and the checks of options objects. Every input check throws
  * `InvalidArgumentError` naming the offending option; nothing here allocates more than it must.
  */
 import { describe } from './describe.js';
 import { InvalidArgumentError } from './errors.js';
-import type { Bytes } from './types.js';
+import type { KeyValue as WireKeyValue, ResponseHeader as WireResponseHeader } from './proto/index.js';
+import type { Bytes, KeyValue, ResponseHeader } from './types.js';
 
 export { describe };
 
@@ -34,10 +36,13 @@ export function toFlag(input: unknown, what: string): boolean {
   throw new InvalidArgumentError(`${what} must be a boolean, got ${describe(input)}`);
 }
 
-/** A lease ID option: a bigint in [0, 2^63 - 1]; throws `InvalidArgumentError` naming `what` otherwise. */
-export function toLeaseId(input: unknown, what: string): bigint {
-  if (typeof input === 'bigint' && input >= 0n && input <= INT64_MAX) return input;
-  throw new InvalidArgumentError(`${what} must be a lease ID: a bigint in [0, 2^63-1], got ${describe(input)}`);
+/**
+ * A lease ID: a bigint in [`min`, 2^63 - 1]. `min` 0n (default) where 0n means no lease (a put's
+ * `lease` option), 1n for the ID of a granted lease. Throws `InvalidArgumentError` naming `what` otherwise.
+ */
+export function toLeaseId(input: unknown, what: string, min: 0n | 1n = 0n): bigint {
+  if (typeof input === 'bigint' && input >= min && input <= INT64_MAX) return input;
+  throw new InvalidArgumentError(`${what} must be a lease ID: a bigint in [${min}, 2^63-1], got ${describe(input)}`);
 }
 
 /**
@@ -50,9 +55,12 @@ export function toNumber(input: bigint, what: string): number {
   throw new RangeError(`etcd returned ${what} ${input}, beyond the exact range of a JavaScript number (2^53 - 1)`);
 }
 
-/** A `Buffer` over the same memory as `bytes` (no copy). */
+/**
+ * A `Buffer` over the same memory as `bytes` (no copy): `bytes` itself when it is a Buffer already
+ * (decoded fields are views of the transport's Buffer), else a new Buffer view.
+ */
 export function toBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Checks the two options every call accepts (`signal`, `timeout`); throws `InvalidArgumentError`. */
@@ -93,4 +101,54 @@ export function checkOtherOption(
   if (!callOptions) throw unknownOption(name, `op.${operation}`, known);
   if (name === 'signal' || name === 'timeout') return checkCallOption(name, value);
   throw unknownOption(name, operation, [...known, 'signal', 'timeout']);
+}
+
+/** A checker of one operation-specific option; throws `InvalidArgumentError` naming the option (`name`). */
+export type OptionChecker = (value: unknown, name: string) => void;
+
+/**
+ * Checks the options object of a call: a plain object (or undefined) whose names are the
+ * operation's own (`known`, each checked by its checker, called with the value and
+ * `<operation>: <name>`) or `signal` / `timeout`. Undefined values are skipped.
+ * @throws InvalidArgumentError naming `operation` and the offending option
+ */
+export function checkOptions(options: unknown, operation: string, known: Readonly<Record<string, OptionChecker>> = {}): void {
+  if (options === undefined) return;
+  checkOptionsObject(options, `${operation} options`);
+  let names: string[] | undefined;
+  for (const name in options as Record<string, unknown>) {
+    const value: unknown = (options as Record<string, unknown>)[name];
+    if (value === undefined) continue;
+    const check = Object.prototype.hasOwnProperty.call(known, name) ? known[name] : undefined;
+    if (check !== undefined) check(value, `${operation}: ${name}`);
+    else checkOtherOption(name, value, operation, (names ??= Object.keys(known)), true);
+  }
+}
+
+/** Checks the options of a call that has only `signal` and `timeout`; throws `InvalidArgumentError`. */
+export function checkCallOptions(options: unknown, operation: string): void {
+  checkOptions(options, operation);
+}
+
+/** etcd's response header as the public type (all zero when the server sent none). */
+export function responseHeader(h: WireResponseHeader | undefined): ResponseHeader {
+  if (h === undefined) return { clusterId: 0n, memberId: 0n, revision: 0, raftTerm: 0 };
+  return {
+    clusterId: h.clusterId,
+    memberId: h.memberId,
+    revision: toNumber(h.revision, 'revision'),
+    raftTerm: toNumber(h.raftTerm, 'raft term'),
+  };
+}
+
+/** A `mvccpb.KeyValue` as the public type: key and value as Buffer views, revisions as checked numbers. */
+export function keyValue(kv: WireKeyValue): KeyValue {
+  return {
+    key: toBuffer(kv.key),
+    value: toBuffer(kv.value),
+    createRevision: toNumber(kv.createRevision, 'create revision'),
+    modRevision: toNumber(kv.modRevision, 'mod revision'),
+    version: toNumber(kv.version, 'version'),
+    lease: kv.lease,
+  };
 }

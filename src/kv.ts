@@ -10,13 +10,12 @@ import type {
   KeyValue as WireKeyValue,
   PutResponse as WirePutResponse,
   RangeResponse as WireRangeResponse,
-  ResponseHeader as WireResponseHeader,
   ResponseOp as WireResponseOp,
   TxnResponse as WireTxnResponse,
 } from './proto/index.js';
 import type { Method } from './proto/method.js';
 import type { Rpc } from './rpc/types.js';
-import { checkOptionsObject, checkOtherOption, describe, toBuffer, toFlag, toNumber } from './convert.js';
+import { checkCallOptions, checkOptionsObject, checkOtherOption, describe, keyValue, responseHeader, toFlag, toNumber } from './convert.js';
 import { deleteRequest, putRequest, wireOp, type RangeRequestInit, type TxnRequestInit, type PutRequestInit, type DeleteRangeRequestInit } from './op.js';
 import type { Op } from './op.js';
 import { rangeRequest } from './range.js';
@@ -34,7 +33,6 @@ import type {
   PutOptions,
   PutResponse,
   RangeOptions,
-  ResponseHeader,
   TxnResponse,
 } from './types.js';
 
@@ -44,18 +42,7 @@ import type {
  */
 const READ_ONLY_TXN: Method<TxnRequestInit, WireTxnResponse> = Object.freeze({ ...KVMethods.txn, retry: 'read' });
 
-const NO_OPTION_NAMES: readonly string[] = [];
 const COMPACT_OPTION_NAMES: readonly string[] = ['physical'];
-
-/** Checks an options object that may hold only `signal` and `timeout`. Throws `InvalidArgumentError`. */
-function checkCallOptions(options: CallOptions | undefined, operation: string): void {
-  if (options === undefined) return;
-  checkOptionsObject(options, `${operation} options`);
-  for (const name in options) {
-    const value: unknown = (options as Record<string, unknown>)[name];
-    if (value !== undefined) checkOtherOption(name, value, operation, NO_OPTION_NAMES, true);
-  }
-}
 
 /**
  * The KV service of one client. Every method checks its arguments before sending (throwing
@@ -104,7 +91,7 @@ export class KV implements TxnCommitter {
       }
     }
     const response = await this.#rpc.unary(KVMethods.compact, { revision: BigInt(revision), physical }, options);
-    return { header: header(response.header) };
+    return { header: responseHeader(response.header) };
   }
 
   /** Runs one op (etcd `KV.Range`, `Put`, `DeleteRange` or `Txn`). See `Client.do`. */
@@ -140,27 +127,6 @@ export class KV implements TxnCommitter {
 
 // --- response mapping --------------------------------------------------------------------------
 
-function header(h: WireResponseHeader | undefined): ResponseHeader {
-  if (h === undefined) return { clusterId: 0n, memberId: 0n, revision: 0, raftTerm: 0 };
-  return {
-    clusterId: h.clusterId,
-    memberId: h.memberId,
-    revision: toNumber(h.revision, 'revision'),
-    raftTerm: toNumber(h.raftTerm, 'raft term'),
-  };
-}
-
-function keyValue(kv: WireKeyValue): KeyValue {
-  return {
-    key: toBuffer(kv.key),
-    value: toBuffer(kv.value),
-    createRevision: toNumber(kv.createRevision, 'create revision'),
-    modRevision: toNumber(kv.modRevision, 'mod revision'),
-    version: toNumber(kv.version, 'version'),
-    lease: kv.lease,
-  };
-}
-
 function keyValues(list: WireKeyValue[]): KeyValue[] {
   const n = list.length;
   const out: KeyValue[] = new Array(n);
@@ -169,15 +135,15 @@ function keyValues(list: WireKeyValue[]): KeyValue[] {
 }
 
 function getResponse(r: WireRangeResponse): GetResponse {
-  return { header: header(r.header), kvs: keyValues(r.kvs), more: r.more, count: toNumber(r.count, 'count') };
+  return { header: responseHeader(r.header), kvs: keyValues(r.kvs), more: r.more, count: toNumber(r.count, 'count') };
 }
 
 function putResponse(r: WirePutResponse): PutResponse {
-  return { header: header(r.header), prevKv: r.prevKv === undefined ? undefined : keyValue(r.prevKv) };
+  return { header: responseHeader(r.header), prevKv: r.prevKv === undefined ? undefined : keyValue(r.prevKv) };
 }
 
 function deleteResponse(r: WireDeleteResponse): DeleteResponse {
-  return { header: header(r.header), deleted: toNumber(r.deleted, 'deleted count'), prevKvs: keyValues(r.prevKvs) };
+  return { header: responseHeader(r.header), deleted: toNumber(r.deleted, 'deleted count'), prevKvs: keyValues(r.prevKvs) };
 }
 
 // The same responses inside `do` and a txn's results, tagged with the op's type.
@@ -223,6 +189,6 @@ function opResponses(list: WireResponseOp[]): OpResponse[] {
 }
 
 function txnResponse(r: WireTxnResponse): TxnResponse {
-  return { header: header(r.header), succeeded: r.succeeded, responses: opResponses(r.responses) };
+  return { header: responseHeader(r.header), succeeded: r.succeeded, responses: opResponses(r.responses) };
 }
 

@@ -5,20 +5,21 @@
  * Every keep-alive of a client shares one `Lease.LeaseKeepAlive` stream (see lease-keepalive.ts for
  * the schedule, loss detection and failover).
  */
-import { checkOptionsObject, checkOtherOption, describe, toBuffer, toFlag, toNumber } from './convert.js';
+import { checkCallOptions, checkOptions, describe, responseHeader, toBuffer, toFlag, toLeaseId, toNumber, type OptionChecker } from './convert.js';
 import { InvalidArgumentError } from './errors.js';
 import { KeepAliveStream } from './lease-keepalive.js';
+import type { LeaseKeepAlive, LeaseKeepAliveResponse } from './lease-keepalive-types.js';
 import { Lease as LeaseMethods } from './proto/index.js';
-import type { LeaseKeepAliveResponse as WireKeepAliveResponse, ResponseHeader as WireResponseHeader } from './proto/index.js';
+import type { LeaseKeepAliveResponse as WireKeepAliveResponse } from './proto/index.js';
 import type { Rpc } from './rpc/types.js';
 import type { CallOptions, ResponseHeader } from './types.js';
 
-/** Largest lease ID (2^63 - 1): etcd lease IDs are positive int64. */
-const MAX_LEASE_ID = 0x7fffffffffffffffn;
+export type { LeaseKeepAlive, LeaseKeepAliveResponse } from './lease-keepalive-types.js';
 
-const GRANT_OPTION_NAMES: readonly string[] = ['id'];
-const TIME_TO_LIVE_OPTION_NAMES: readonly string[] = ['keys'];
-const NO_OPTION_NAMES: readonly string[] = [];
+/** The options of `grant` besides `signal` and `timeout`. */
+const GRANT_OPTIONS: Readonly<Record<string, OptionChecker>> = { id: (value, name) => void checkLeaseId(value, name) };
+/** The options of `timeToLive` besides `signal` and `timeout`. */
+const TIME_TO_LIVE_OPTIONS: Readonly<Record<string, OptionChecker>> = { keys: (value) => void toFlag(value, 'keys') };
 
 /** Options of `lease.grant`. */
 export interface LeaseGrantOptions extends CallOptions {
@@ -28,6 +29,7 @@ export interface LeaseGrantOptions extends CallOptions {
 
 /** Response of `lease.grant` (etcd `LeaseGrantResponse`). */
 export interface LeaseGrantResponse {
+  /** Header of the member that answered: cluster and member IDs, revision, raft term. */
   header: ResponseHeader;
   /** The lease ID. */
   id: bigint;
@@ -35,17 +37,11 @@ export interface LeaseGrantResponse {
   ttl: number;
 }
 
-/** Response of `lease.keepAliveOnce` and each item of `lease.keepAlive` (etcd `LeaseKeepAliveResponse`). */
-export interface LeaseKeepAliveResponse {
-  header: ResponseHeader;
-  id: bigint;
-  /** The lease's new remaining TTL, in seconds (its full TTL: a renewal restarts it). */
-  ttl: number;
-}
-
 /** Response of `lease.timeToLive` (etcd `LeaseTimeToLiveResponse`). */
 export interface LeaseTimeToLiveResponse {
+  /** Header of the member that answered: cluster and member IDs, revision, raft term. */
   header: ResponseHeader;
+  /** The lease ID. */
   id: bigint;
   /** Remaining TTL in seconds; -1 when the lease has expired or does not exist. */
   ttl: number;
@@ -57,6 +53,7 @@ export interface LeaseTimeToLiveResponse {
 
 /** Response of `lease.leases` (etcd `LeaseLeasesResponse`). */
 export interface LeaseLeasesResponse {
+  /** Header of the member that answered: cluster and member IDs, revision, raft term. */
   header: ResponseHeader;
   /** Every lease the cluster holds, in no particular order. */
   leases: { id: bigint }[];
@@ -64,41 +61,12 @@ export interface LeaseLeasesResponse {
 
 /** Response of `lease.revoke`. */
 export interface LeaseRevokeResponse {
+  /** Header of the member that answered: cluster and member IDs, revision, raft term. */
   header: ResponseHeader;
 }
 
-/**
- * The keep-alive of one lease: an async iterable of keep-alive responses (one per renewal, every
- * TTL/3). The iteration throws `LeaseNotFoundError` when the lease is gone (expired or revoked)
- * or `LeaseKeepAliveHaltedError` when it could not be renewed in time (no answer before its
- * deadline: the last renewal's send time plus the TTL). Leaving the loop, or `close()`, stops
- * renewing it (the lease is not revoked).
- *
- * Buffering: at most one unread response is kept, the latest (older unread ones are dropped, as
- * in Go); renewals do not depend on the loop reading. A loss is thrown at the next read.
- */
-export interface LeaseKeepAlive extends AsyncIterable<LeaseKeepAliveResponse> {
-  /** The lease ID. */
-  readonly id: bigint;
-  /** Whether it has ended: closed, lost, or aborted. */
-  readonly ended: boolean;
-  /** Stops renewing the lease for this iterable; a loop reading it ends normally. */
-  close(): void;
-}
-
-/** The header of a lease response (all zero when the server sent none). */
-function header(h: WireResponseHeader | undefined): ResponseHeader {
-  if (h === undefined) return { clusterId: 0n, memberId: 0n, revision: 0, raftTerm: 0 };
-  return {
-    clusterId: h.clusterId,
-    memberId: h.memberId,
-    revision: toNumber(h.revision, 'revision'),
-    raftTerm: toNumber(h.raftTerm, 'raft term'),
-  };
-}
-
 function keepAliveResponse(wire: WireKeepAliveResponse): LeaseKeepAliveResponse {
-  return { header: header(wire.header), id: wire.ID, ttl: toNumber(wire.TTL, 'TTL') };
+  return { header: responseHeader(wire.header), id: wire.ID, ttl: toNumber(wire.TTL, 'TTL') };
 }
 
 /**
@@ -106,19 +74,7 @@ function keepAliveResponse(wire: WireKeepAliveResponse): LeaseKeepAliveResponse 
  * @throws InvalidArgumentError naming `what` otherwise
  */
 function checkLeaseId(id: unknown, what: string): bigint {
-  if (typeof id === 'bigint' && id > 0n && id <= MAX_LEASE_ID) return id;
-  throw new InvalidArgumentError(`${what} must be a lease ID: a bigint in [1, 2^63-1], got ${describe(id)}`);
-}
-
-/** Checks an options object of `operation` that knows `known` besides `signal` and `timeout`; returns it as a record. */
-function checkOptions(options: unknown, operation: string, known: readonly string[]): Record<string, unknown> {
-  if (options === undefined) return {};
-  checkOptionsObject(options, `${operation} options`);
-  const record = options as Record<string, unknown>;
-  for (const name in record) {
-    if (record[name] !== undefined && !known.includes(name)) checkOtherOption(name, record[name], operation, known, true);
-  }
-  return record;
+  return toLeaseId(id, what, 1n);
 }
 
 /**
@@ -151,10 +107,10 @@ export class Lease {
     if (typeof ttl !== 'number' || !Number.isSafeInteger(ttl) || ttl < 0) {
       throw new InvalidArgumentError(`grant: ttl must be a non-negative integer number of seconds, got ${describe(ttl)}`);
     }
-    const record = checkOptions(options, 'grant', GRANT_OPTION_NAMES);
-    const id = record['id'] === undefined ? 0n : checkLeaseId(record['id'], 'grant: id');
+    checkOptions(options, 'grant', GRANT_OPTIONS);
+    const id = options?.id ?? 0n;
     const response = await this.#rpc.unary(LeaseMethods.leaseGrant, { TTL: BigInt(ttl), ID: id }, options);
-    return { header: header(response.header), id: response.ID, ttl: toNumber(response.TTL, 'TTL') };
+    return { header: responseHeader(response.header), id: response.ID, ttl: toNumber(response.TTL, 'TTL') };
   }
 
   /**
@@ -166,9 +122,9 @@ export class Lease {
    */
   async revoke(id: bigint, options?: CallOptions): Promise<LeaseRevokeResponse> {
     checkLeaseId(id, 'revoke: id');
-    checkOptions(options, 'revoke', NO_OPTION_NAMES);
+    checkCallOptions(options, 'revoke');
     const response = await this.#rpc.unary(LeaseMethods.leaseRevoke, { ID: id }, options);
-    return { header: header(response.header) };
+    return { header: responseHeader(response.header) };
   }
 
   /**
@@ -180,11 +136,11 @@ export class Lease {
    */
   async timeToLive(id: bigint, options?: { keys?: boolean } & CallOptions): Promise<LeaseTimeToLiveResponse> {
     checkLeaseId(id, 'timeToLive: id');
-    const record = checkOptions(options, 'timeToLive', TIME_TO_LIVE_OPTION_NAMES);
-    const keys = record['keys'] === undefined ? false : toFlag(record['keys'], 'keys');
+    checkOptions(options, 'timeToLive', TIME_TO_LIVE_OPTIONS);
+    const keys = options?.keys ?? false;
     const response = await this.#rpc.unary(LeaseMethods.leaseTimeToLive, { ID: id, keys }, options);
     return {
-      header: header(response.header),
+      header: responseHeader(response.header),
       id: response.ID,
       ttl: toNumber(response.TTL, 'TTL'),
       grantedTtl: toNumber(response.grantedTTL, 'granted TTL'),
@@ -194,9 +150,9 @@ export class Lease {
 
   /** Every lease of the cluster (etcd `Lease.LeaseLeases`). */
   async leases(options?: CallOptions): Promise<LeaseLeasesResponse> {
-    checkOptions(options, 'leases', NO_OPTION_NAMES);
+    checkCallOptions(options, 'leases');
     const response = await this.#rpc.unary(LeaseMethods.leaseLeases, {}, options);
-    return { header: header(response.header), leases: response.leases.map((l) => ({ id: l.ID })) };
+    return { header: responseHeader(response.header), leases: response.leases.map((l) => ({ id: l.ID })) };
   }
 
   /**
@@ -211,7 +167,7 @@ export class Lease {
    */
   async keepAliveOnce(id: bigint, options?: CallOptions): Promise<LeaseKeepAliveResponse> {
     checkLeaseId(id, 'keepAliveOnce: id');
-    checkOptions(options, 'keepAliveOnce', NO_OPTION_NAMES);
+    checkCallOptions(options, 'keepAliveOnce');
     return this.#keepAlives.keepAliveOnce(id, options);
   }
 

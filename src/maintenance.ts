@@ -7,17 +7,8 @@
  * connection for `Status`, `Defragment`, `HashKV`), without failover, and closes it afterwards;
  * without one, the call goes through the client's usual endpoint choice and failover.
  */
-import {
-  booleanOption,
-  checkEndpoint,
-  checkMemberId,
-  checkOptions,
-  endpointOption,
-  functionOption,
-  optionalHeader,
-  responseHeader,
-} from './admin-convert.js';
-import { describe, toBuffer, toNumber } from './convert.js';
+import { booleanOption, checkEndpoint, checkMemberId, endpointOption, functionOption, optionalHeader } from './admin-convert.js';
+import { checkOptions, describe, responseHeader, toBuffer, toNumber } from './convert.js';
 import { InvalidArgumentError, NotLeaderError, NotSupportedError } from './errors.js';
 import {
   AlarmRequest_AlarmAction,

@@ -1,7 +1,7 @@
 /**
  * Shared pieces of the administration commands (`member`, `endpoint`, `defrag`, `snapshot`,
  * `alarm`, `move-leader`): the endpoints as the user gave them (etcdctl prints them unchanged),
- * `--cluster`'s member list, member IDs in hex, and ending with an exit code but no `Error:` line.
+ * `--cluster`'s member list and member IDs in hex.
  */
 import type { Command } from 'commander';
 
@@ -47,15 +47,4 @@ export function memberIdArg(text: string): bigint {
   } catch (err) {
     throw new CliError(EXIT_BAD_ARGS, `bad member ID arg (${(err as Error).message}), expecting ID in Hex`);
   }
-}
-
-/**
- * Ends the process with `code` once stdout and stderr have taken everything written, without the
- * `Error:` line a thrown error prints: etcdctl's `os.Exit(1)` after a partial success (`endpoint
- * status`, `defrag` with failed endpoints). The client is not closed first (the process ends).
- */
-export async function exitQuietly(code: number): Promise<never> {
-  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
-  await new Promise<void>((resolve) => process.stderr.write('', () => resolve()));
-  process.exit(code);
 }

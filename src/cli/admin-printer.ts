@@ -18,6 +18,7 @@ import type { ResponseHeader } from '../types.js';
 import { CliError, EXIT_BAD_FEATURE } from './exit.js';
 import { goJsonString, goStringSlice, hex, hex16, humanizeBytes } from './go-format.js';
 import { goQuote } from './go-syntax.js';
+import { fieldsHeader, jsonFlag, jsonHeader, jsonList, jsonNumber, jsonObject } from './output-parts.js';
 import { renderTable } from './table.js';
 
 /** Output formats the administration commands know (`protobuf` is known but not printed). */
@@ -46,78 +47,53 @@ export function unsupported(format: AdminFormat): CliError {
 // Go JSON
 // ------------------------------------------------------------------------------------------------
 
-type JsonMember = [name: string, value: string | undefined];
-
-function object(members: JsonMember[]): string {
-  return `{${members.filter((m) => m[1] !== undefined).map(([k, v]) => `${goJsonString(k)}:${v}`).join(',')}}`;
-}
-const num = (n: number | bigint): string | undefined => (n === 0 || n === 0n ? undefined : String(n));
+/** A string member as Go's JSON writes it, or undefined when empty (left out). */
 const str = (s: string): string | undefined => (s === '' ? undefined : goJsonString(s));
-const flag = (b: boolean): string | undefined => (b ? 'true' : undefined);
-const strings = (items: readonly string[]): string | undefined => (items.length === 0 ? undefined : `[${items.map(goJsonString).join(',')}]`);
-const list = (items: readonly string[]): string | undefined => (items.length === 0 ? undefined : `[${items.join(',')}]`);
-
-function jsonHeader(h: ResponseHeader | undefined): string | undefined {
-  if (h === undefined) return undefined;
-  return object([
-    ['cluster_id', num(h.clusterId)],
-    ['member_id', num(h.memberId)],
-    ['revision', num(h.revision)],
-    ['raft_term', num(h.raftTerm)],
-  ]);
-}
+/** A `[]string` member as Go's JSON writes it, or undefined when empty (left out). */
+const strings = (items: readonly string[]): string | undefined => jsonList(items.map(goJsonString));
 
 function jsonMember(m: Member): string {
-  return object([
-    ['ID', num(m.id)],
+  return jsonObject([
+    ['ID', jsonNumber(m.id)],
     ['name', str(m.name)],
     ['peerURLs', strings(m.peerURLs)],
     ['clientURLs', strings(m.clientURLs)],
-    ['isLearner', flag(m.isLearner)],
+    ['isLearner', jsonFlag(m.isLearner)],
   ]);
 }
 
 function jsonStatus(s: StatusResponse): string {
-  return object([
+  return jsonObject([
     ['header', jsonHeader(s.header)],
     ['version', str(s.version)],
-    ['dbSize', num(s.dbSize)],
-    ['leader', num(s.leader)],
-    ['raftIndex', num(s.raftIndex)],
-    ['raftTerm', num(s.raftTerm)],
-    ['raftAppliedIndex', num(s.raftAppliedIndex)],
+    ['dbSize', jsonNumber(s.dbSize)],
+    ['leader', jsonNumber(s.leader)],
+    ['raftIndex', jsonNumber(s.raftIndex)],
+    ['raftTerm', jsonNumber(s.raftTerm)],
+    ['raftAppliedIndex', jsonNumber(s.raftAppliedIndex)],
     ['errors', strings(s.errors)],
-    ['dbSizeInUse', num(s.dbSizeInUse)],
-    ['isLearner', flag(s.isLearner)],
+    ['dbSizeInUse', jsonNumber(s.dbSizeInUse)],
+    ['isLearner', jsonFlag(s.isLearner)],
   ]);
 }
 
 function jsonHashKV(h: HashKVResponse): string {
-  return object([
+  return jsonObject([
     ['header', jsonHeader(h.header)],
-    ['hash', num(h.hash)],
-    ['compact_revision', num(h.compactRevision)],
-    ['hash_revision', num(h.hashRevision)],
+    ['hash', jsonNumber(h.hash)],
+    ['compact_revision', jsonNumber(h.compactRevision)],
+    ['hash_revision', jsonNumber(h.hashRevision)],
   ]);
 }
 
 function jsonAlarm(a: AlarmMember): string {
   const n = ALARM_NUMBERS[a.alarm] ?? Number(a.alarm.replace('UNKNOWN_', ''));
-  return object([['memberID', num(a.memberId)], ['alarm', num(n)]]);
+  return jsonObject([['memberID', jsonNumber(a.memberId)], ['alarm', jsonNumber(n)]]);
 }
 
 // ------------------------------------------------------------------------------------------------
 // fields
 // ------------------------------------------------------------------------------------------------
-
-function fieldsHeader(h: ResponseHeader | undefined, out: string[]): void {
-  out.push(
-    `"ClusterID" : ${h?.clusterId ?? 0}`,
-    `"MemberID" : ${h?.memberId ?? 0}`,
-    `"Revision" : ${h?.revision ?? 0}`,
-    `"RaftTerm" : ${h?.raftTerm ?? 0}`,
-  );
-}
 
 function lines(out: string[]): string {
   return out.map((l) => `${l}\n`).join('');
@@ -146,10 +122,10 @@ export function printMemberList(format: AdminFormat, r: { header: ResponseHeader
     case 'simple':
       return memberRows(r.members).map((row) => `${row.join(', ')}\n`).join('');
     case 'json':
-      return `${object([['header', jsonHeader(r.header)], ['members', list(r.members.map(jsonMember))]])}\n`;
+      return `${jsonObject([['header', jsonHeader(r.header)], ['members', jsonList(r.members.map(jsonMember))]])}\n`;
     case 'fields': {
       const out: string[] = [];
-      fieldsHeader(r.header, out);
+      out.push(...fieldsHeader(r.header));
       for (const m of r.members) {
         out.push(`"ID" : ${m.id}`, `"Name" : ${goQuote(m.name)}`);
         for (const u of m.peerURLs) out.push(`"PeerURL" : ${goQuote(u)}`);
@@ -187,10 +163,10 @@ export function printMemberAdd(format: AdminFormat, r: MemberAddResponse, name: 
       );
     }
     case 'json':
-      return `${object([
+      return `${jsonObject([
         ['header', jsonHeader(r.header)],
         ['member', jsonMember(r.member)],
-        ['members', list(r.members.map(jsonMember))],
+        ['members', jsonList(r.members.map(jsonMember))],
       ])}\n`;
     default:
       throw unsupported(format);
@@ -208,7 +184,7 @@ export function printMemberChange(
     case 'simple':
       return `Member ${hex16(id)} ${verb} cluster ${hex16(r.header.clusterId)}\n`;
     case 'json':
-      return `${object([['header', jsonHeader(r.header)], ['members', list(r.members.map(jsonMember))]])}\n`;
+      return `${jsonObject([['header', jsonHeader(r.header)], ['members', jsonList(r.members.map(jsonMember))]])}\n`;
     default:
       throw unsupported(format);
   }
@@ -241,7 +217,7 @@ export function printEndpointHealth(format: AdminFormat, list: readonly Endpoint
           .join(''),
       };
     case 'json': {
-      const items = list.map((h) => object([
+      const items = list.map((h) => jsonObject([
         ['endpoint', goJsonString(h.endpoint)],
         ['health', String(h.health)],
         ['took', goJsonString(h.took)],
@@ -281,11 +257,11 @@ export function printEndpointStatus(format: AdminFormat, list: ReadonlyArray<{ e
     case 'simple':
       return rows().map((row) => `${row.join(', ')}\n`).join('');
     case 'json':
-      return `[${list.map(({ endpoint, status }) => object([['Endpoint', goJsonString(endpoint)], ['Status', jsonStatus(status)]])).join(',')}]\n`;
+      return `[${list.map(({ endpoint, status }) => jsonObject([['Endpoint', goJsonString(endpoint)], ['Status', jsonStatus(status)]])).join(',')}]\n`;
     case 'fields': {
       const out: string[] = [];
       for (const { endpoint, status: s } of list) {
-        fieldsHeader(s.header, out);
+        out.push(...fieldsHeader(s.header));
         out.push(
           `"Version" : ${goQuote(s.version)}`,
           `"DBSize" : ${s.dbSize}`,
@@ -314,11 +290,11 @@ export function printEndpointHashKV(format: AdminFormat, list: ReadonlyArray<{ e
     case 'simple':
       return list.map(({ endpoint, hashKV }) => `${endpoint}, ${hashKV.hash}\n`).join('');
     case 'json':
-      return `[${list.map(({ endpoint, hashKV }) => object([['Endpoint', goJsonString(endpoint)], ['HashKV', jsonHashKV(hashKV)]])).join(',')}]\n`;
+      return `[${list.map(({ endpoint, hashKV }) => jsonObject([['Endpoint', goJsonString(endpoint)], ['HashKV', jsonHashKV(hashKV)]])).join(',')}]\n`;
     case 'fields': {
       const out: string[] = [];
       for (const { endpoint, hashKV } of list) {
-        fieldsHeader(hashKV.header, out);
+        out.push(...fieldsHeader(hashKV.header));
         out.push(`"Endpoint" : ${goQuote(endpoint)}`, `"Hash" : ${hashKV.hash}`, '');
       }
       return lines(out);
@@ -348,10 +324,10 @@ export function printAlarms(format: AdminFormat, r: AlarmResponse): string {
     case 'simple':
       return r.alarms.map((a) => `${alarmText(a)}\n`).join('');
     case 'json':
-      return `${object([['header', jsonHeader(r.header)], ['alarms', list(r.alarms.map(jsonAlarm))]])}\n`;
+      return `${jsonObject([['header', jsonHeader(r.header)], ['alarms', jsonList(r.alarms.map(jsonAlarm))]])}\n`;
     case 'fields': {
       const out: string[] = [];
-      fieldsHeader(r.header, out);
+      out.push(...fieldsHeader(r.header));
       for (const a of r.alarms) out.push(`"MemberID" : ${a.memberId}`, `"AlarmType" : ${a.alarm}`, '');
       return lines(out);
     }
@@ -366,7 +342,7 @@ export function printMoveLeader(format: AdminFormat, leader: bigint, target: big
     case 'simple':
       return `Leadership transferred from ${hex(leader)} to ${hex(target)}\n`;
     case 'json':
-      return `${object([['header', jsonHeader(r.header)]])}\n`;
+      return `${jsonObject([['header', jsonHeader(r.header)]])}\n`;
     default:
       throw unsupported(format);
   }

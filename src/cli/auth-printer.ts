@@ -23,9 +23,9 @@ import type {
   Permission,
 } from '../auth.js';
 import { prefixRangeEnd } from '../range.js';
-import type { ResponseHeader } from '../types.js';
 import { CliError, EXIT_BAD_FEATURE } from './exit.js';
 import { goQuote } from './go-syntax.js';
+import { fieldsHeader, jsonBytes, jsonFlag, jsonHeader, jsonList, jsonNumber, jsonObject, textLines } from './output-parts.js';
 
 /** Output formats etcdctl knows (`-w`); `etcdts` prints `simple`, `json` and `fields`. */
 const KNOWN_FORMATS: readonly string[] = ['simple', 'json', 'fields', 'table', 'protobuf'];
@@ -55,31 +55,8 @@ function line(text: string | Buffer): Buffer {
 
 // --- json (Go's encoding/json of the gogo-protobuf structs) -------------------------------------
 
-type Member = [name: string, value: string | undefined];
-
-function object(members: Member[]): string {
-  return `{${members.filter((m) => m[1] !== undefined).map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`;
-}
-
-function num(n: number | bigint): string | undefined {
-  return n === 0 || n === 0n ? undefined : String(n);
-}
-
-function jsonBytes(b: Uint8Array): string | undefined {
-  return b.length === 0 ? undefined : JSON.stringify(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64'));
-}
-
 function jsonStrings(items: readonly string[]): string | undefined {
-  return items.length === 0 ? undefined : `[${items.map((s) => JSON.stringify(s)).join(',')}]`;
-}
-
-function jsonHeader(h: ResponseHeader): string {
-  return object([
-    ['cluster_id', num(h.clusterId)],
-    ['member_id', num(h.memberId)],
-    ['revision', num(h.revision)],
-    ['raft_term', num(h.raftTerm)],
-  ]);
+  return jsonList(items.map((s) => JSON.stringify(s)));
 }
 
 /** Go's enum number of a permission type (READ = 0 is left out of JSON as a zero value). */
@@ -88,21 +65,11 @@ const PERM_TYPE_NUMBER: Readonly<Record<Permission['type'], number>> = { read: 0
 const PERM_TYPE_NAME: Readonly<Record<Permission['type'], string>> = { read: 'READ', write: 'WRITE', readwrite: 'READWRITE' };
 
 function jsonPermission(p: Permission): string {
-  return object([
-    ['permType', num(PERM_TYPE_NUMBER[p.type])],
+  return jsonObject([
+    ['permType', jsonNumber(PERM_TYPE_NUMBER[p.type])],
     ['key', jsonBytes(p.key)],
     ['range_end', jsonBytes(p.rangeEnd)],
   ]);
-}
-
-// --- fields --------------------------------------------------------------------------------------
-
-function fieldsHeader(h: ResponseHeader): string[] {
-  return [`"ClusterID" : ${h.clusterId}`, `"MemberID" : ${h.memberId}`, `"Revision" : ${h.revision}`, `"RaftTerm" : ${h.raftTerm}`];
-}
-
-function fieldLines(lines: string[]): Buffer {
-  return Buffer.from(lines.map((l) => `${l}\n`).join(''), 'utf8');
 }
 
 // --- simple role get -----------------------------------------------------------------------------
@@ -140,9 +107,9 @@ export class AuthPrinter {
       case 'simple':
         return line(sentence);
       case 'json':
-        return line(object([['header', jsonHeader(r.header)]]));
+        return line(jsonObject([['header', jsonHeader(r.header)]]));
       case 'fields':
-        return fieldLines(fieldsHeader(r.header));
+        return textLines(fieldsHeader(r.header));
       default:
         throw unsupported(this.format);
     }
@@ -154,13 +121,13 @@ export class AuthPrinter {
       case 'simple':
         return Buffer.from(`Authentication Status: ${r.enabled}\nAuthRevision: ${r.authRevision}\n`, 'utf8');
       case 'json':
-        return line(object([
+        return line(jsonObject([
           ['header', jsonHeader(r.header)],
-          ['enabled', r.enabled ? 'true' : undefined],
-          ['authRevision', num(r.authRevision)],
+          ['enabled', jsonFlag(r.enabled)],
+          ['authRevision', jsonNumber(r.authRevision)],
         ]));
       case 'fields':
-        return fieldLines([...fieldsHeader(r.header), `"Enabled" : ${r.enabled}`, `"AuthRevision" : ${r.authRevision}`]);
+        return textLines([...fieldsHeader(r.header), `"Enabled" : ${r.enabled}`, `"AuthRevision" : ${r.authRevision}`]);
       default:
         throw unsupported(this.format);
     }
@@ -191,7 +158,7 @@ export class AuthPrinter {
       case 'simple':
         return Buffer.from(`User: ${user}\nRoles:${r.roles.map((role) => ` ${role}`).join('')}\n`, 'utf8');
       case 'json':
-        return line(object([['header', jsonHeader(r.header)], ['roles', jsonStrings(r.roles)]]));
+        return line(jsonObject([['header', jsonHeader(r.header)], ['roles', jsonStrings(r.roles)]]));
       default:
         throw unsupported(this.format);
     }
@@ -202,7 +169,7 @@ export class AuthPrinter {
       case 'simple':
         return Buffer.from(r.users.map((u) => `${u}\n`).join(''), 'utf8');
       case 'json':
-        return line(object([['header', jsonHeader(r.header)], ['users', jsonStrings(r.users)]]));
+        return line(jsonObject([['header', jsonHeader(r.header)], ['users', jsonStrings(r.users)]]));
       default:
         throw unsupported(this.format);
     }
@@ -237,13 +204,13 @@ export class AuthPrinter {
       case 'simple':
         return simpleRoleGet(role, r);
       case 'json':
-        return line(object([['header', jsonHeader(r.header)], ['perm', r.perm.length === 0 ? undefined : `[${r.perm.map(jsonPermission).join(',')}]`]]));
+        return line(jsonObject([['header', jsonHeader(r.header)], ['perm', jsonList(r.perm.map(jsonPermission))]]));
       case 'fields': {
         const out = fieldsHeader(r.header);
         for (const p of r.perm) {
           out.push(`"PermType" :  ${PERM_TYPE_NAME[p.type]}`, `"Key" : ${goQuote(p.key)}`, `"RangeEnd" : ${goQuote(p.rangeEnd)}`);
         }
-        return fieldLines(out);
+        return textLines(out);
       }
       default:
         throw unsupported(this.format);
@@ -255,9 +222,9 @@ export class AuthPrinter {
       case 'simple':
         return Buffer.from(r.roles.map((role) => `${role}\n`).join(''), 'utf8');
       case 'json':
-        return line(object([['header', jsonHeader(r.header)], ['roles', jsonStrings(r.roles)]]));
+        return line(jsonObject([['header', jsonHeader(r.header)], ['roles', jsonStrings(r.roles)]]));
       case 'fields':
-        return fieldLines([...fieldsHeader(r.header), `"Roles" :${r.roles.map((role) => ` ${goQuote(role)}`).join('')}`]);
+        return textLines([...fieldsHeader(r.header), `"Roles" :${r.roles.map((role) => ` ${goQuote(role)}`).join('')}`]);
       default:
         throw unsupported(this.format);
     }

@@ -8,12 +8,11 @@ import type { Command } from 'commander';
 import { Client } from '../client.js';
 import { PermissionDeniedError } from '../errors.js';
 import type { HashKVResponse, StatusResponse } from '../maintenance.js';
-import { endpointsFromCluster, exitQuietly } from './admin-args.js';
+import { endpointsFromCluster } from './admin-args.js';
 import { adminFormat, printEndpointHashKV, printEndpointHealth, printEndpointStatus, type EndpointHealth } from './admin-printer.js';
 import { CliError, EXIT_ERROR, errorText } from './exit.js';
-import { clientOptions, flagError, normalizeEndpoint } from './global.js';
+import { clientOptions, int64Flag, normalizeEndpoint } from './global.js';
 import { goDuration } from './go-format.js';
-import { parseGoInt } from './go-syntax.js';
 import type { SessionRunner } from './kv.js';
 import { wantsTls } from './security.js';
 import type { CliSession } from './session.js';
@@ -69,7 +68,7 @@ export function registerEndpointCommands(program: Command, run: SessionRunner): 
           }
         }
         session.write(printEndpointStatus(format, list));
-        if (failed) await exitQuietly(EXIT_ERROR);
+        if (failed) throw new CliError(EXIT_ERROR, 'failed to get the status of some endpoints', { quiet: true });
       });
     });
 
@@ -123,15 +122,4 @@ async function checkHealth(session: CliSession, endpoint: string): Promise<Endpo
   } finally {
     await client.close().catch(() => undefined);
   }
-}
-
-/** A commander parser for a Go int64 flag (pflag: `strconv.ParseInt(s, 0, 64)`); exit 1 with pflag's message. */
-function int64Flag(flag: string): (value: string) => bigint {
-  return (value) => {
-    try {
-      return parseGoInt(value, 0);
-    } catch (err) {
-      throw flagError(flag, value, err);
-    }
-  };
 }

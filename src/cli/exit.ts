@@ -25,18 +25,36 @@ export const EXIT_IO = 6;
 /** Wrong arguments for the command. */
 export const EXIT_BAD_ARGS = 128;
 
-/** An error that ends the command with `Error: <message>` on stderr and `exitCode`. */
+/** Options of a {@link CliError}. */
+export interface CliErrorOptions {
+  /**
+   * The command has already reported what failed (e.g. `Failed to get the status of endpoint ...`
+   * lines): end with `exitCode` but print no `Error:` line, as etcdctl's `os.Exit(1)` after a
+   * partial success (`endpoint status`, `defrag` with failed endpoints). Default false.
+   */
+  quiet?: boolean;
+}
+
+/**
+ * An error that ends the command with `Error: <message>` on stderr and `exitCode` (only the exit
+ * code when `quiet`). Commands throw it; main.ts prints it and sets the exit code.
+ */
 export class CliError extends Error {
   override name = 'CliError';
+  /** True when no `Error:` line is printed for it (see {@link CliErrorOptions.quiet}). */
+  readonly quiet: boolean;
   /**
    * @param exitCode one of the `EXIT_*` codes
-   * @param message the text after `Error: `
+   * @param message the text after `Error: ` (not printed when quiet)
+   * @param options `quiet`
    */
   constructor(
     readonly exitCode: number,
     message: string,
+    options: CliErrorOptions = {},
   ) {
     super(message);
+    this.quiet = options.quiet ?? false;
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import type { ClientOptions } from '../client.js';
 import { CliError, EXIT_BAD_ARGS, EXIT_BAD_FEATURE, EXIT_ERROR } from './exit.js';
-import { GoSyntaxError, parseGoBool, parseGoDuration } from './go-syntax.js';
+import { GoSyntaxError, parseGoBool, parseGoDuration, parseGoInt } from './go-syntax.js';
 import { securityClientOptions, wantsTls, type SecurityOptions } from './security.js';
 
 /** Endpoint used when neither `--endpoints` nor `ETCDCTL_ENDPOINTS` is given (etcdctl's default). */
@@ -183,6 +183,20 @@ function envError(name: string, value: string, err: unknown): CliError {
  */
 export function flagError(flag: string, value: string, err: unknown): CliError {
   return new CliError(EXIT_ERROR, `invalid argument ${JSON.stringify(value)} for "--${flag}" flag: ${reason(err)}`);
+}
+
+/**
+ * A commander option parser for a Go int64 flag `--<flag>` (pflag's syntax: decimal, `0x..`,
+ * `0o..`, `0b..`). Throws `CliError` (exit 1) with pflag's message for a bad value.
+ */
+export function int64Flag(flag: string): (value: string) => bigint {
+  return (value) => {
+    try {
+      return parseGoInt(value, 0);
+    } catch (err) {
+      throw flagError(flag, value, err);
+    }
+  };
 }
 
 /**

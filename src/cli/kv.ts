@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 
 import { CliError, EXIT_BAD_ARGS, EXIT_ERROR } from './exit.js';
-import { checkOutputFormat, flagError } from './global.js';
+import { checkOutputFormat, int64Flag } from './global.js';
 import { parseGoInt } from './go-syntax.js';
 import { deleteRequest, getRequest, putReadsStdin, putRequest, type DelFlags, type GetFlags, type PutFlags } from './kv-args.js';
 import { createPrinter } from './printer.js';
@@ -15,19 +15,6 @@ import { readAllStdin, type CliSession } from './session.js';
 /** Runs a command's body with a session made from the command's global flags. */
 export type SessionRunner = (command: Command, body: (session: CliSession) => Promise<void>) => Promise<void>;
 
-/**
- * A commander option parser for a Go int64 flag (pflag's syntax: decimal, `0x..`, `0o..`, `0b..`).
- * Throws `CliError` (exit 1) with pflag's message for a bad value.
- */
-function int64Flag(flag: string): (value: string) => bigint {
-  return (value) => {
-    try {
-      return parseGoInt(value, 0);
-    } catch (err) {
-      throw flagError(flag, value, err);
-    }
-  };
-}
 
 /** Registers `put`, `get`, `del` and `compaction` on `program`. */
 export function registerKvCommands(program: Command, run: SessionRunner): void {

@@ -18,9 +18,9 @@ import type {
   LeaseRevokeResponse,
   LeaseTimeToLiveResponse,
 } from '../lease.js';
-import type { ResponseHeader } from '../types.js';
 import { checkOutputFormat, type OutputFormat } from './global.js';
 import { goQuote } from './go-syntax.js';
+import { fieldsHeader, jsonHeader, jsonHeaderMembers, jsonObject, textLines } from './output-parts.js';
 
 /** Prints the responses of the lease commands. */
 export interface LeasePrinter {
@@ -59,7 +59,7 @@ export function createLeasePrinter(format: string): LeasePrinter {
 }
 
 function lines(...text: string[]): Buffer {
-  return Buffer.from(text.map((l) => `${l}\n`).join(''), 'utf8');
+  return textLines(text);
 }
 
 // --- simple ------------------------------------------------------------------------------------
@@ -84,36 +84,15 @@ const simplePrinter: LeasePrinter = {
 
 // --- json --------------------------------------------------------------------------------------
 
-type Member = [name: string, value: string | undefined];
-
-function object(members: Member[]): string {
-  return `{${members.filter((m) => m[1] !== undefined).map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`;
-}
-
-/** A number Go's `omitempty` leaves out when zero. */
-function omitZero(n: number | bigint): string | undefined {
-  return n === 0 || n === 0n ? undefined : String(n);
-}
-
-/** The header's fields (`cluster_id`, ...), as members flattened into the response object. */
-function headerMembers(h: ResponseHeader): Member[] {
-  return [
-    ['cluster_id', omitZero(h.clusterId)],
-    ['member_id', omitZero(h.memberId)],
-    ['revision', omitZero(h.revision)],
-    ['raft_term', omitZero(h.raftTerm)],
-  ];
-}
-
 const jsonPrinter: LeasePrinter = {
   format: 'json',
-  grant: (r) => lines(object([...headerMembers(r.header), ['ID', String(r.id)], ['TTL', String(r.ttl)], ['Error', '""']])),
-  revoke: (_id, r) => lines(object([['header', object(headerMembers(r.header))]])),
-  keepAlive: (r) => lines(object([...headerMembers(r.header), ['ID', String(r.id)], ['TTL', String(r.ttl)]])),
+  grant: (r) => lines(jsonObject([...jsonHeaderMembers(r.header), ['ID', String(r.id)], ['TTL', String(r.ttl)], ['Error', '""']])),
+  revoke: (_id, r) => lines(jsonObject([['header', jsonHeader(r.header)]])),
+  keepAlive: (r) => lines(jsonObject([...jsonHeaderMembers(r.header), ['ID', String(r.id)], ['TTL', String(r.ttl)]])),
   timeToLive: (r) =>
     lines(
-      object([
-        ...headerMembers(r.header),
+      jsonObject([
+        ...jsonHeaderMembers(r.header),
         ['id', String(r.id)],
         ['ttl', String(r.ttl)],
         ['granted-ttl', String(r.grantedTtl)],
@@ -121,14 +100,10 @@ const jsonPrinter: LeasePrinter = {
         ['keys', r.keys.length === 0 ? 'null' : `[${r.keys.map((k) => JSON.stringify(k.toString('base64'))).join(',')}]`],
       ]),
     ),
-  leases: (r) => lines(object([...headerMembers(r.header), ['leases', `[${r.leases.map((l) => `{"id":${l.id}}`).join(',')}]`]])),
+  leases: (r) => lines(jsonObject([...jsonHeaderMembers(r.header), ['leases', `[${r.leases.map((l) => `{"id":${l.id}}`).join(',')}]`]])),
 };
 
 // --- fields ------------------------------------------------------------------------------------
-
-function fieldsHeader(h: ResponseHeader): string[] {
-  return [`"ClusterID" : ${h.clusterId}`, `"MemberID" : ${h.memberId}`, `"Revision" : ${h.revision}`, `"RaftTerm" : ${h.raftTerm}`];
-}
 
 const fieldsPrinter: LeasePrinter = {
   format: 'fields',

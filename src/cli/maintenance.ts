@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 
-import { endpointsFromCluster, exitQuietly, givenEndpoints } from './admin-args.js';
+import { endpointsFromCluster, givenEndpoints } from './admin-args.js';
 import { adminFormat, printAlarms, printMoveLeader } from './admin-printer.js';
 import { registerEndpointCommands } from './endpoint.js';
 import { CliError, EXIT_BAD_ARGS, EXIT_ERROR, errorText } from './exit.js';
@@ -40,7 +40,7 @@ export function registerMaintenanceCommands(program: Command, run: SessionRunner
             process.stderr.write(`Failed to defragment etcd member[${ep}] (${errorText(err)})\n`);
           }
         }
-        if (failures !== 0) await exitQuietly(EXIT_ERROR);
+        if (failures !== 0) throw new CliError(EXIT_ERROR, `failed to defragment ${failures} endpoint(s)`, { quiet: true });
       });
     });
 

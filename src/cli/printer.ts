@@ -12,9 +12,20 @@
  */
 import { Buffer } from 'node:buffer';
 
-import type { DeleteResponse, GetResponse, KeyValue, OpResponse, PutResponse, ResponseHeader, TxnResponse } from '../types.js';
+import type { DeleteResponse, GetResponse, KeyValue, OpResponse, PutResponse, TxnResponse } from '../types.js';
 import { goQuote } from './go-syntax.js';
 import { checkOutputFormat, type OutputFormat } from './global.js';
+import {
+  fieldsHeader,
+  fieldsKeyValue,
+  jsonFlag,
+  jsonHeader,
+  jsonKeyValue,
+  jsonList,
+  jsonNumber,
+  jsonObject,
+  textLines,
+} from './output-parts.js';
 
 /** Prints the responses of the KV commands. */
 export interface Printer {
@@ -142,73 +153,27 @@ class SimplePrinter implements Printer {
 // json
 // ------------------------------------------------------------------------------------------------
 
-/** One JSON member, left out (as Go's `omitempty`) when `value` is undefined. */
-type Member = [name: string, value: string | undefined];
-
-function object(members: Member[]): string {
-  return `{${members.filter((m) => m[1] !== undefined).map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`;
-}
-
-function num(n: number | bigint): string | undefined {
-  return n === 0 || n === 0n ? undefined : String(n);
-}
-
-function flag(b: boolean): string | undefined {
-  return b ? 'true' : undefined;
-}
-
-function bytes(b: Uint8Array): string | undefined {
-  return b.length === 0 ? undefined : JSON.stringify(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64'));
-}
-
-function array(items: string[]): string | undefined {
-  return items.length === 0 ? undefined : `[${items.join(',')}]`;
-}
-
-/** The `header` member: an object with its non-zero fields, left out when there is no header. */
-function jsonHeader(h: ResponseHeader | undefined): string | undefined {
-  if (!h) return undefined;
-  return object([
-    ['cluster_id', num(h.clusterId)],
-    ['member_id', num(h.memberId)],
-    ['revision', num(h.revision)],
-    ['raft_term', num(h.raftTerm)],
-  ]);
-}
-
-/** A `mvccpb.KeyValue` as etcdctl's JSON prints it. */
-function jsonKeyValue(kv: KeyValue): string {
-  return object([
-    ['key', bytes(kv.key)],
-    ['create_revision', num(kv.createRevision)],
-    ['mod_revision', num(kv.modRevision)],
-    ['version', num(kv.version)],
-    ['value', bytes(kv.value)],
-    ['lease', num(kv.lease)],
-  ]);
-}
-
 function jsonGet(r: GetResponse): string {
-  return object([
+  return jsonObject([
     ['header', jsonHeader(r.header)],
-    ['kvs', array(r.kvs.map(jsonKeyValue))],
-    ['more', flag(r.more)],
-    ['count', num(r.count)],
+    ['kvs', jsonList(r.kvs.map(jsonKeyValue))],
+    ['more', jsonFlag(r.more)],
+    ['count', jsonNumber(r.count)],
   ]);
 }
 
 function jsonPut(r: PutResponse): string {
-  return object([
+  return jsonObject([
     ['header', jsonHeader(r.header)],
     ['prev_kv', r.prevKv ? jsonKeyValue(r.prevKv) : undefined],
   ]);
 }
 
 function jsonDel(r: DeleteResponse): string {
-  return object([
+  return jsonObject([
     ['header', jsonHeader(r.header)],
-    ['deleted', num(r.deleted)],
-    ['prev_kvs', array(r.prevKvs.map(jsonKeyValue))],
+    ['deleted', jsonNumber(r.deleted)],
+    ['prev_kvs', jsonList(r.prevKvs.map(jsonKeyValue))],
   ]);
 }
 
@@ -227,10 +192,10 @@ function jsonOp(r: OpResponse): string {
 }
 
 function jsonTxn(r: TxnResponse): string {
-  return object([
+  return jsonObject([
     ['header', jsonHeader(r.header)],
-    ['succeeded', flag(r.succeeded)],
-    ['responses', array(r.responses.map(jsonOp))],
+    ['succeeded', jsonFlag(r.succeeded)],
+    ['responses', jsonList(r.responses.map(jsonOp))],
   ]);
 }
 
@@ -246,46 +211,24 @@ const jsonPrinter: Printer = {
 // fields
 // ------------------------------------------------------------------------------------------------
 
-function fieldsHeader(h: ResponseHeader | undefined, out: string[]): void {
-  out.push(
-    `"ClusterID" : ${h?.clusterId ?? 0}`,
-    `"MemberID" : ${h?.memberId ?? 0}`,
-    `"Revision" : ${h?.revision ?? 0}`,
-    `"RaftTerm" : ${h?.raftTerm ?? 0}`,
-  );
-}
-
-function fieldsKv(prefix: string, kv: KeyValue, out: string[]): void {
-  out.push(
-    `"${prefix}Key" : ${goQuote(kv.key)}`,
-    `"${prefix}CreateRevision" : ${kv.createRevision}`,
-    `"${prefix}ModRevision" : ${kv.modRevision}`,
-    `"${prefix}Version" : ${kv.version}`,
-    `"${prefix}Value" : ${goQuote(kv.value)}`,
-    `"${prefix}Lease" : ${kv.lease}`,
-  );
-}
-
 function fieldsGet(r: GetResponse, out: string[]): void {
-  fieldsHeader(r.header, out);
-  for (const kv of r.kvs) fieldsKv('', kv, out);
+  out.push(...fieldsHeader(r.header));
+  for (const kv of r.kvs) out.push(...fieldsKeyValue('', kv));
   out.push(`"More" : ${r.more}`, `"Count" : ${r.count}`);
 }
 
 function fieldsPut(r: PutResponse, out: string[]): void {
-  fieldsHeader(r.header, out);
-  if (r.prevKv) fieldsKv('Prev', r.prevKv, out);
+  out.push(...fieldsHeader(r.header));
+  if (r.prevKv) out.push(...fieldsKeyValue('Prev', r.prevKv));
 }
 
 function fieldsDel(r: DeleteResponse, out: string[]): void {
-  fieldsHeader(r.header, out);
-  out.push(`"Deleted" : ${r.deleted}`);
-  for (const kv of r.prevKvs) fieldsKv('Prev', kv, out);
+  out.push(...fieldsHeader(r.header), `"Deleted" : ${r.deleted}`);
+  for (const kv of r.prevKvs) out.push(...fieldsKeyValue('Prev', kv));
 }
 
 function fieldsTxn(r: TxnResponse, out: string[]): void {
-  fieldsHeader(r.header, out);
-  out.push(`"Succeeded" : ${r.succeeded}`);
+  out.push(...fieldsHeader(r.header), `"Succeeded" : ${r.succeeded}`);
   for (const op of r.responses) {
     switch (op.type) {
       case 'get':
@@ -306,7 +249,7 @@ function fieldsTxn(r: TxnResponse, out: string[]): void {
 function fields(fill: (out: string[]) => void): Buffer {
   const out: string[] = [];
   fill(out);
-  return Buffer.from(out.map((l) => `${l}\n`).join(''), 'utf8');
+  return textLines(out);
 }
 
 const fieldsPrinter: Printer = {

@@ -7,19 +7,14 @@
 //   (1 member each, same history); cluster and member IDs and ports are replaced by placeholders.
 // - Where etcdctl 3.4 crashes (member promote -w json), etcdts's own output is checked.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
 import { EtcdCluster } from '../../src/testing/index.js';
+import { asText, etcdctl as runEtcdctl, etcdts as runEtcdts, etcdtsCommand } from '../helpers/etcdts.js';
+import { errorLine, inParallel } from '../helpers/side-by-side.js';
 
-const ETCDCTL = existsSync('/usr/bin/etcdctl') ? '/usr/bin/etcdctl' : 'etcdctl';
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-/** Longest time one command may take, in ms. */
-const COMMAND_TIMEOUT_MS = 30_000;
 /** Backend quota of clusters A and B (small, for the NOSPACE alarm). */
 const QUOTA_BYTES = 1024 * 1024;
 
@@ -29,46 +24,9 @@ interface Result {
   code: number | null;
 }
 
-function run(file: string, args: readonly string[], cwd = ROOT): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('ETCDCTL_')) env[k] = v;
-    const child = spawn(file, args, { cwd, env: { ...env, ETCDCTL_API: '3' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    const timer = setTimeout(() => child.kill('SIGKILL'), COMMAND_TIMEOUT_MS);
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code });
-    });
-  });
-}
-
-const etcdctl = (args: readonly string[], cwd?: string) => run(ETCDCTL, args, cwd);
-/**
- * etcdts: ETCDTS_CLI_JS when it names a built entry (e.g. `dist/cli/main.js`); else src/cli/main.ts
- * bundled once by esbuild (packages left external, so the bundle sits under node_modules/.cache
- * to resolve them): each run then costs a plain node start instead of tsx's.
- */
-let cliJs = process.env.ETCDTS_CLI_JS;
-const BUNDLE_DIR = join(ROOT, 'node_modules', '.cache', `etcd-ts-cli-admin-${process.pid}`);
-const etcdts = (args: readonly string[], cwd?: string) => run(process.execPath, [cliJs!, ...args], cwd);
-
-async function bundleCli(): Promise<void> {
-  if (cliJs !== undefined) return;
-  const { build } = await import('esbuild');
-  const outfile = join(BUNDLE_DIR, 'main.mjs');
-  await build({ entryPoints: [MAIN], bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', outfile, logLevel: 'silent' });
-  cliJs = outfile;
-}
-
-/** The `Error: ...` line etcdctl ends with (after its log lines), or ''. */
-function errorLine(stderr: string): string {
-  return stderr.split('\n').filter((l) => l.startsWith('Error: ')).pop() ?? '';
-}
+const etcdctl = async (args: readonly string[], cwd?: string): Promise<Result> => asText(await runEtcdctl(args, { cwd }));
+/** etcdts, bundled once per test process (test/helpers/etcdts.ts; ETCDTS_CLI_JS runs a build instead). */
+const etcdts = async (args: readonly string[], cwd?: string): Promise<Result> => asText(await runEtcdts(args, { cwd }));
 
 /** Lines of stderr that are neither etcdctl's JSON log lines nor its Error line. */
 function messages(stderr: string): string[] {
@@ -113,7 +71,9 @@ function name(side: 'A' | 'B', value: string | bigint | number, placeholder: str
 
 function nameId(side: 'A' | 'B', id: bigint, placeholder: string): void {
   name(side, id.toString(), placeholder);
-  name(side, id.toString(16).padStart(16, ' '), placeholder);
+  // `%16x` (after a space, as in `Member %16x added`): with its padding, so that the padding of an
+  // ID of fewer than 16 hex digits is not taken for the space before a plain `%x` (`from %x`).
+  placeholders[side].set(` ${id.toString(16).padStart(16, ' ')}`, ` ${placeholder}`);
   name(side, id.toString(16), placeholder);
 }
 
@@ -149,20 +109,16 @@ async function sameChange(args: string[], what = args.join(' ')): Promise<{ thei
 
 /** Runs read-only `steps` with both tools on cluster C, two steps at a time, and compares them. */
 async function sameReads(steps: Array<{ args: string[]; normalize?: (text: string) => string }>): Promise<void> {
-  const queue = [...steps];
-  const worker = async (): Promise<void> => {
-    for (let step = queue.shift(); step; step = queue.shift()) {
-      const [theirs, ours] = await Promise.all([etcdctl(step.args), etcdts(step.args)]);
-      const n = step.normalize;
-      assertSame(step.args.join(' '), theirs, ours, n === undefined ? undefined : (_side, text) => n(text));
-    }
-  };
-  await Promise.all([worker(), worker()]);
+  await inParallel(steps, 2, async (step) => {
+    const [theirs, ours] = await Promise.all([etcdctl(step.args), etcdts(step.args)]);
+    const n = step.normalize;
+    assertSame(step.args.join(' '), theirs, ours, n === undefined ? undefined : (_side, text) => n(text));
+  });
 }
 
 before(async () => {
   const args = [`--quota-backend-bytes=${QUOTA_BYTES}`];
-  await bundleCli();
+  await etcdtsCommand(); // the bundle, made before the clusters start
   [clusterA, clusterB, clusterC] = await Promise.all([
     EtcdCluster.start({ size: 1, args }),
     EtcdCluster.start({ size: 1, args }),
@@ -201,7 +157,6 @@ async function settle(cluster: EtcdCluster): Promise<void> {
 
 after(async () => {
   await Promise.all([clusterA?.close(), clusterB?.close(), clusterC?.close()]);
-  rmSync(BUNDLE_DIR, { recursive: true, force: true });
 });
 
 describe('read-only commands on one 3-member cluster', { timeout: 90_000 }, () => {

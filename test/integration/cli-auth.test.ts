@@ -2,79 +2,17 @@
 // byte: etcdctl runs on cluster A, etcdts on cluster B, with the same arguments and stdin; stdout
 // (cluster and member IDs replaced by placeholders), the exit code and the `Error:` line must match.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
-import { EtcdCluster } from '../../src/testing/index.js';
+import { etcdctl as runEtcdctl, etcdts as runEtcdts, type CommandResult as Result } from '../helpers/etcdts.js';
+import { errorLine, inParallel, normalize, startSide, type Side } from '../helpers/side-by-side.js';
 
-const ETCDCTL = existsSync('/usr/bin/etcdctl') ? '/usr/bin/etcdctl' : 'etcdctl';
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-/** Longest time one command may take, in ms. */
-const COMMAND_TIMEOUT_MS = 30_000;
-/** etcdts built entry to run instead of the sources (e.g. `dist/cli/main.js`), as in cli.test.ts. */
-const CLI_JS = process.env.ETCDTS_CLI_JS;
-
-interface Result {
-  stdout: Buffer;
-  stderr: string;
-  code: number | null;
-}
-
-function run(file: string, args: readonly string[], stdin: string, env: Record<string, string>): Promise<Result> {
-  const clean: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('ETCDCTL_')) clean[k] = v;
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd: ROOT, env: { ...clean, ETCDCTL_API: '3', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    const timer = setTimeout(() => child.kill('SIGKILL'), COMMAND_TIMEOUT_MS);
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), code });
-    });
-    child.stdin.end(stdin);
-  });
-}
-
-const etcdctl = (args: readonly string[], stdin = '', env: Record<string, string> = {}) => run(ETCDCTL, args, stdin, env);
-const etcdts = (args: readonly string[], stdin = '', env: Record<string, string> = {}) =>
-  run(process.execPath, CLI_JS ? [CLI_JS, ...args] : ['--import', 'tsx', MAIN, ...args], stdin, env);
-
-interface Side {
-  cluster: EtcdCluster;
-  endpoint: string;
-  ids: Map<string, string>;
-}
+const etcdctl = (args: readonly string[], stdin = '', env: Record<string, string> = {}) => runEtcdctl(args, { stdin, env });
+/** etcdts, bundled once per test process (test/helpers/etcdts.ts; ETCDTS_CLI_JS runs a build instead). */
+const etcdts = (args: readonly string[], stdin = '', env: Record<string, string> = {}) => runEtcdts(args, { stdin, env });
 
 let sideA: Side; // etcdctl's
 let sideB: Side; // etcdts's
-
-async function startSide(): Promise<Side> {
-  const cluster = await EtcdCluster.start({ size: 1, args: ['--bcrypt-cost=4'] });
-  const endpoint = cluster.endpoints[0]!;
-  const r = await etcdctl(['--endpoints', endpoint, 'get', 'x', '-w', 'json']);
-  const clusterId = /"cluster_id":(\d+)/.exec(r.stdout.toString())?.[1];
-  const memberId = /"member_id":(\d+)/.exec(r.stdout.toString())?.[1];
-  assert.ok(clusterId && memberId, `no header in ${r.stdout.toString()} ${r.stderr}`);
-  return { cluster, endpoint, ids: new Map([[clusterId, '<CLUSTER_ID>'], [memberId, '<MEMBER_ID>']]) };
-}
-
-function normalize(side: Side, out: Buffer): string {
-  let text = out.toString('latin1');
-  for (const [id, name] of side.ids) text = text.replaceAll(id, name);
-  return text;
-}
-
-/** The `Error: ...` line etcdctl ends with (after its log lines), or ''. */
-function errorLine(stderr: string): string {
-  return stderr.split('\n').filter((l) => l.startsWith('Error: ')).pop() ?? '';
-}
 
 interface Step {
   args: string[];
@@ -103,22 +41,17 @@ async function same(step: Step): Promise<Result> {
 }
 
 /**
- * Steps that do not depend on each other's effects, three at a time (each etcdts start costs about
- * a second of CPU). Auth changes do not move the key-value revision, so headers agree whatever
- * the order.
+ * Steps that do not depend on each other's effects, three at a time. Auth changes do not move the
+ * key-value revision, so headers agree whatever the order.
  */
 async function together(steps: readonly Step[]): Promise<void> {
-  const queue = [...steps];
-  const worker = async (): Promise<void> => {
-    for (let step = queue.shift(); step; step = queue.shift()) await same(step);
-  };
-  await Promise.all([worker(), worker(), worker()]);
+  await inParallel(steps, 3, same);
 }
 
 const asRoot = (...args: string[]): string[] => ['--user', 'root:pw', ...args];
 
 before(async () => {
-  [sideA, sideB] = await Promise.all([startSide(), startSide()]);
+  [sideA, sideB] = await Promise.all([startSide(['--bcrypt-cost=4']), startSide(['--bcrypt-cost=4'])]);
 });
 
 after(async () => {

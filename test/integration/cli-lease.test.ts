@@ -5,17 +5,11 @@
 // are replaced by placeholders (lease IDs: any 16-hex-digit word and any other decimal of 12+
 // digits). Exit codes and the `Error:` line must match too.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
 import { EtcdCluster } from '../../src/testing/index.js';
-
-const ETCDCTL = existsSync('/usr/bin/etcdctl') ? '/usr/bin/etcdctl' : 'etcdctl';
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const COMMAND_TIMEOUT_MS = 30_000;
+import { asText, startEtcdctl, startEtcdts, type RunningCommand } from '../helpers/etcdts.js';
+import { errorLine, headerIds, inParallel } from '../helpers/side-by-side.js';
 
 interface Result {
   stdout: string;
@@ -23,28 +17,14 @@ interface Result {
   code: number | null;
 }
 
-function run(file: string, args: readonly string[]): { done: Promise<Result>; stdout: () => string } {
-  const env: NodeJS.ProcessEnv = { ETCDCTL_API: '3' };
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('ETCDCTL_')) env[k] = v;
-  const child = spawn(file, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  const timer = setTimeout(() => child.kill('SIGKILL'), COMMAND_TIMEOUT_MS);
-  child.stdout.on('data', (b: Buffer) => out.push(b));
-  child.stderr.on('data', (b: Buffer) => err.push(b));
-  const done = new Promise<Result>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code });
-    });
-  });
-  return { done, stdout: () => Buffer.concat(out).toString('utf8') };
+/** A running command whose result has stdout as text. */
+function textOf(running: RunningCommand): { done: Promise<Result>; stdout: () => string } {
+  return { done: running.done.then(asText), stdout: running.stdout };
 }
 
-const CLI_JS = process.env.ETCDTS_CLI_JS;
-const etcdctl = (args: readonly string[]) => run(ETCDCTL, args);
-const etcdts = (args: readonly string[]) => run(process.execPath, CLI_JS ? [CLI_JS, ...args] : ['--import', 'tsx', MAIN, ...args]);
+const etcdctl = (args: readonly string[]) => textOf(startEtcdctl(args));
+/** etcdts, bundled once per test process (test/helpers/etcdts.ts; ETCDTS_CLI_JS runs a build instead). */
+const etcdts = (args: readonly string[]) => textOf(startEtcdts(args));
 
 interface Side {
   cluster: EtcdCluster;
@@ -59,11 +39,7 @@ let sideB: Side; // etcdts's
 async function startSide(): Promise<Side> {
   const cluster = await EtcdCluster.start({ size: 1 });
   const endpoint = cluster.endpoints[0]!;
-  const r = await etcdctl(['--endpoints', endpoint, 'get', 'x', '-w', 'json']).done;
-  const clusterId = /"cluster_id":(\d+)/.exec(r.stdout)?.[1];
-  const memberId = /"member_id":(\d+)/.exec(r.stdout)?.[1];
-  assert.ok(clusterId && memberId, r.stdout + r.stderr);
-  return { cluster, endpoint, clusterId, memberId };
+  return { cluster, endpoint, ...(await headerIds(endpoint)) };
 }
 
 /** A lease granted with etcdctl on a side; its ID in hex. */
@@ -82,7 +58,6 @@ function normalize(side: Side, text: string, ttlVaries: boolean): string {
   return out;
 }
 
-const errorLine = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('Error: ')).pop() ?? '';
 
 interface Step {
   args: string[];
@@ -105,13 +80,9 @@ async function same(step: Step): Promise<Result> {
   return ours;
 }
 
-/** Runs steps two at a time (the machine has 2 cores; each etcdts start costs about a second of CPU). */
+/** Runs steps two at a time (the machine has 2 cores). */
 async function sameAll(steps: readonly Step[]): Promise<void> {
-  const queue = [...steps];
-  const worker = async () => {
-    for (let step = queue.shift(); step; step = queue.shift()) await same(step);
-  };
-  await Promise.all([worker(), worker()]);
+  await inParallel(steps, 2, same);
 }
 
 before(async () => {

@@ -6,83 +6,33 @@
 // differ, and they are replaced by placeholders before stdout is compared. Exit codes must match,
 // and so must the `Error:` line (exactly, or its start where etcdts words the error differently).
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
 import { DEMO_HEADINGS } from '../../src/cli/demo.js';
-import { EtcdCluster } from '../../src/testing/cluster.js';
-
-const ETCDCTL = existsSync('/usr/bin/etcdctl') ? '/usr/bin/etcdctl' : 'etcdctl';
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-/** Longest time one command may take, in ms. */
-const COMMAND_TIMEOUT_MS = 30_000;
-
-interface Result {
-  stdout: Buffer;
-  stderr: string;
-  code: number | null;
-}
+import {
+  ETCDCTL,
+  cleanEnv,
+  etcdctl as runEtcdctl,
+  etcdts as runEtcdts,
+  startEtcdts,
+  type CommandResult as Result,
+} from '../helpers/etcdts.js';
+import { errorLine, inParallel, normalize, startSide, type Side } from '../helpers/side-by-side.js';
 
 interface RunOptions {
   stdin?: string;
   env?: Record<string, string>;
 }
 
-/** Environment without any ETCDCTL_* setting of the developer's shell. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('ETCDCTL_')) env[k] = v;
-  return { ...env, ETCDCTL_API: '3', ...extra };
-}
-
-function run(file: string, args: readonly string[], options: RunOptions = {}): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd: ROOT, env: cleanEnv(options.env), stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    const timer = setTimeout(() => child.kill('SIGKILL'), COMMAND_TIMEOUT_MS);
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), code });
-    });
-    child.stdin.end(options.stdin ?? '');
-  });
-}
-
-const etcdctl = (args: readonly string[], options?: RunOptions) => run(ETCDCTL, args, options);
-/**
- * etcdts from source through tsx; or, when ETCDTS_CLI_JS names a built entry (e.g.
- * `dist/cli/main.js`), that file run by node (the same tests on the build, about 4x faster).
- */
-const CLI_JS = process.env.ETCDTS_CLI_JS;
-const etcdts = (args: readonly string[], options?: RunOptions) =>
-  run(process.execPath, CLI_JS ? [CLI_JS, ...args] : ['--import', 'tsx', MAIN, ...args], options);
-
-/** One cluster with the IDs that differ from the other's. */
-interface Side {
-  cluster: EtcdCluster;
-  endpoint: string;
-  ids: Map<string, string>;
-}
+/** etcdctl with `args`; stdin is `options.stdin` or empty. */
+const etcdctl = (args: readonly string[], options: RunOptions = {}) => runEtcdctl(args, { ...options, stdin: options.stdin ?? '' });
+/** etcdts (bundled once per test process, see test/helpers/etcdts.ts) with `args`; stdin is `options.stdin` or empty. */
+const etcdts = (args: readonly string[], options: RunOptions = {}) => runEtcdts(args, { ...options, stdin: options.stdin ?? '' });
 
 let sideA: Side; // etcdctl's
 let sideB: Side; // etcdts's
-
-async function startSide(): Promise<Side> {
-  const cluster = await EtcdCluster.start({ size: 1 });
-  const endpoint = cluster.endpoints[0]!;
-  const r = await etcdctl(['--endpoints', endpoint, 'get', 'x', '-w', 'json']);
-  const clusterId = /"cluster_id":(\d+)/.exec(r.stdout.toString())?.[1];
-  const memberId = /"member_id":(\d+)/.exec(r.stdout.toString())?.[1];
-  assert.ok(clusterId && memberId, `no header in ${r.stdout.toString()} ${r.stderr}`);
-  return { cluster, endpoint, ids: new Map([[clusterId, '<CLUSTER_ID>'], [memberId, '<MEMBER_ID>']]) };
-}
 
 /** Grants a lease on a side with etcdctl; remembers its ID (decimal and hex) as `<LEASE>`. */
 async function grantLease(side: Side): Promise<string> {
@@ -92,17 +42,6 @@ async function grantLease(side: Side): Promise<string> {
   side.ids.set(BigInt(`0x${hex}`).toString(), '<LEASE>');
   side.ids.set(hex, '<LEASE>');
   return hex;
-}
-
-function normalize(side: Side, out: Buffer): string {
-  let text = out.toString('latin1');
-  for (const [id, name] of side.ids) text = text.replaceAll(id, name);
-  return text;
-}
-
-/** The `Error: ...` line etcdctl ends with (after its log lines), or ''. */
-function errorLine(stderr: string): string {
-  return stderr.split('\n').filter((l) => l.startsWith('Error: ')).pop() ?? '';
 }
 
 interface Step {
@@ -140,13 +79,9 @@ async function same(step: Step): Promise<{ ours: Result; theirs: Result }> {
   return { ours, theirs };
 }
 
-/** Runs read-only steps two at a time (each etcdts start costs about a second of CPU; the machine has 2 cores). */
+/** Runs read-only steps two at a time (the machine has 2 cores). */
 async function sameReads(steps: readonly Step[]): Promise<void> {
-  const queue = [...steps];
-  const worker = async (): Promise<void> => {
-    for (let step = queue.shift(); step; step = queue.shift()) await same(step);
-  };
-  await Promise.all([worker(), worker()]);
+  await inParallel(steps, 2, same);
 }
 
 before(async () => {
@@ -331,27 +266,45 @@ describe('etcdts against etcdctl 3.4.23', { timeout: 300_000 }, () => {
   });
 });
 
-/** PIDs of running etcd processes. */
-function etcdPids(): Set<number> {
-  const pids = new Set<number>();
+/** Running etcd processes (zombies left out) with their arguments. */
+function etcdProcesses(): Array<{ pid: number; argv: string[] }> {
+  const found: Array<{ pid: number; argv: string[] }> = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const argv0 = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0')[0] ?? '';
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const zombie = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
-      if (/(^|\/)etcd$/.test(argv0) && !zombie) pids.add(Number(entry));
+      if (/(^|\/)etcd$/.test(argv[0] ?? '') && !zombie) found.push({ pid: Number(entry), argv });
     } catch {
       // the process ended meanwhile
     }
   }
-  return pids;
+  return found;
+}
+
+/** The value of `--flag value` in `argv`, or undefined. */
+function flagValue(argv: readonly string[], flag: string): string | undefined {
+  const i = argv.indexOf(flag);
+  return i < 0 ? undefined : argv[i + 1];
 }
 
 describe('etcdts demo', { timeout: 120_000 }, () => {
   test('tours a throwaway etcd, exits 0, leaves no etcd behind', async () => {
-    const before = etcdPids();
-    const r = await etcdts(['demo']);
+    const demo = startEtcdts(['demo'], { stdin: '' });
+    let finished = false;
+    void demo.done.finally(() => (finished = true)).catch(() => undefined);
+    // The demo's own etcd (other tests on this machine may run theirs): the one serving the URL the
+    // demo prints, found while the tour runs; known afterwards by its data folder, which is unique.
+    let dataDir: string | undefined;
+    const deadline = Date.now() + 60_000;
+    while (dataDir === undefined && !finished && Date.now() < deadline) {
+      const url = /is listening on (\S+)/.exec(demo.stdout())?.[1];
+      const own = url === undefined ? undefined : etcdProcesses().find((p) => flagValue(p.argv, '--listen-client-urls') === url);
+      dataDir = own === undefined ? undefined : flagValue(own.argv, '--data-dir');
+      if (dataDir === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const r = await demo.done;
     const out = r.stdout.toString();
     assert.equal(r.code, 0, `${out}\n${r.stderr}`);
     let at = 0;
@@ -362,7 +315,8 @@ describe('etcdts demo', { timeout: 120_000 }, () => {
     }
     assert.match(out, /^  CompactedError: /m);
     assert.match(out, /err instanceof CompactedError: true/);
-    const left = [...etcdPids()].filter((pid) => !before.has(pid));
+    assert.ok(dataDir !== undefined, `the demo's etcd was not found while the demo ran:\n${out}`);
+    const left = etcdProcesses().filter((p) => flagValue(p.argv, '--data-dir') === dataDir).map((p) => p.pid);
     assert.deepEqual(left, [], 'etcd processes left behind by the demo');
   });
 

@@ -8,24 +8,20 @@ import { createSocket, type Socket } from 'node:dgram';
 import { promises as dns } from 'node:dns';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
 import { srvEndpoints, srvServiceName, withDiscoveredEndpoints } from '../../src/cli/discovery.js';
 import { CliError } from '../../src/cli/exit.js';
 import { resolveGlobalOptions } from '../../src/cli/global.js';
+import { asText, etcdts as runEtcdts } from '../helpers/etcdts.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const MAIN = join(ROOT, 'src/cli/main.ts');
 /** Bound on one CLI run, in ms. */
 const RUN_TIMEOUT_MS = 20_000;
 
-/** Runs etcdts from source; resolves with stdout, stderr and the exit code. */
-function etcdts(args: readonly string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  return new Promise((done) => {
-    execFile(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, timeout: RUN_TIMEOUT_MS }, (error, stdout, stderr) => {
-      done({ stdout, stderr, code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1 });
-    });
-  });
+/** Runs etcdts (bundled once per test process, see test/helpers/etcdts.ts); resolves with stdout, stderr and the exit code. */
+async function etcdts(args: readonly string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  const r = asText(await runEtcdts(args, { timeout: RUN_TIMEOUT_MS }));
+  return { ...r, code: r.code ?? -1 };
 }
 
 /** Runs `bash -c script` and resolves with stdout. */
