@@ -8,7 +8,7 @@
  * `resign` or until the lease ends, so the caller keeps its lease alive while campaigning. Elections
  * run here and client-side `Election`s of `etcd-ts/concurrency` with the same name are one election.
  */
-import { toBuffer, toBytes, toNumber } from './convert.js';
+import { checkCallOptions, keyValue, responseHeader, toBuffer, toBytes, toNumber } from './convert.js';
 import { concurrencyServerError, ElectionNoLeaderError } from './concurrency/errors.js';
 import { describe } from './describe.js';
 import { InvalidArgumentError } from './errors.js';
@@ -16,7 +16,7 @@ import { Election as ElectionMethods } from './proto/index.js';
 import type { LeaderKey as WireLeaderKey, LeaderResponse as WireLeaderResponse } from './proto/index.js';
 import type { Rpc } from './rpc/types.js';
 import type { Bytes, CallOptions, KeyValue, ResponseHeader } from './types.js';
-import { checkCallOptions, keyValue, nonEmptyBytes, requiredLease, responseHeader } from './wire-response.js';
+import { nonEmptyBytes, requiredLease } from './wire-response.js';
 
 /**
  * Proof of one leadership (etcd `LeaderKey`), returned by `campaign` and given back to `proclaim`

@@ -8,11 +8,11 @@
  * so the caller keeps the lease alive (`client.lease.keepAlive`) while it holds the lock. Locks
  * taken here and client-side `Mutex`es with the same name exclude each other.
  */
-import { toBuffer, toBytes } from './convert.js';
+import { checkCallOptions, responseHeader, toBuffer, toBytes } from './convert.js';
 import { Lock as LockMethods } from './proto/index.js';
 import type { Rpc } from './rpc/types.js';
 import type { Bytes, CallOptions, ResponseHeader } from './types.js';
-import { checkCallOptions, nonEmptyBytes, requiredLease, responseHeader } from './wire-response.js';
+import { nonEmptyBytes, requiredLease } from './wire-response.js';
 
 /** Response of `client.lock.lock` (etcd `LockResponse`). */
 export interface LockResponse {

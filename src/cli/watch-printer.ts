@@ -11,10 +11,10 @@
  */
 import { Buffer } from 'node:buffer';
 
-import type { KeyValue, ResponseHeader } from '../types.js';
+import type { KeyValue } from '../types.js';
 import type { WatchResponse } from '../watch.js';
 import type { OutputFormat } from './global.js';
-import { goQuote } from './go-syntax.js';
+import { fieldsHeader, fieldsKeyValue, jsonHeaderMembers, jsonKeyValue, jsonObject, textLines } from './output-parts.js';
 
 /** Prints one watch response in `format` (`hex`: simple format only, as etcdctl). */
 export function printWatchResponse(format: OutputFormat, resp: WatchResponse, hex: boolean): Buffer {
@@ -53,48 +53,16 @@ function simple(resp: WatchResponse, hex: boolean): Buffer {
 
 // --- json --------------------------------------------------------------------------------------------
 
-function members(list: Array<[string, string | undefined]>): string {
-  return `{${list.filter((m) => m[1] !== undefined).map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`;
-}
-
-function num(n: number | bigint): string | undefined {
-  return n === 0 || n === 0n ? undefined : String(n);
-}
-
-function bytes(b: Uint8Array): string | undefined {
-  return b.length === 0 ? undefined : JSON.stringify(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64'));
-}
-
-function jsonHeader(h: ResponseHeader): string {
-  return members([
-    ['cluster_id', num(h.clusterId)],
-    ['member_id', num(h.memberId)],
-    ['revision', num(h.revision)],
-    ['raft_term', num(h.raftTerm)],
-  ]);
-}
-
-function jsonKeyValue(kv: KeyValue): string {
-  return members([
-    ['key', bytes(kv.key)],
-    ['create_revision', num(kv.createRevision)],
-    ['mod_revision', num(kv.modRevision)],
-    ['version', num(kv.version)],
-    ['value', bytes(kv.value)],
-    ['lease', num(kv.lease)],
-  ]);
-}
-
 function json(resp: WatchResponse): string {
   const events = resp.events.map((e) =>
-    members([
+    jsonObject([
       ['type', e.type === 'delete' ? '1' : undefined],
       ['kv', jsonKeyValue(e.kv)],
       ['prev_kv', e.prevKv === undefined ? undefined : jsonKeyValue(e.prevKv)],
     ]),
   );
   return (
-    `{"Header":${jsonHeader(resp.header)},"Events":[${events.join(',')}],` +
+    `{"Header":${jsonObject(jsonHeaderMembers(resp.header))},"Events":[${events.join(',')}],` +
     `"CompactRevision":${resp.compactRevision},"Canceled":${resp.canceled},"Created":${resp.created}}`
   );
 }
@@ -102,22 +70,11 @@ function json(resp: WatchResponse): string {
 // --- fields ------------------------------------------------------------------------------------------
 
 function fields(resp: WatchResponse): Buffer {
-  const h = resp.header;
-  const out = [`"ClusterID" : ${h.clusterId}`, `"MemberID" : ${h.memberId}`, `"Revision" : ${h.revision}`, `"RaftTerm" : ${h.raftTerm}`];
-  const kv = (prefix: string, pair: KeyValue): void => {
-    out.push(
-      `"${prefix}Key" : ${goQuote(pair.key)}`,
-      `"${prefix}CreateRevision" : ${pair.createRevision}`,
-      `"${prefix}ModRevision" : ${pair.modRevision}`,
-      `"${prefix}Version" : ${pair.version}`,
-      `"${prefix}Value" : ${goQuote(pair.value)}`,
-      `"${prefix}Lease" : ${pair.lease}`,
-    );
-  };
+  const out = fieldsHeader(resp.header);
   for (const e of resp.events) {
     out.push(`"Type" : ${e.type === 'put' ? 'PUT' : 'DELETE'}`);
-    if (e.prevKv !== undefined) kv('Prev', e.prevKv);
-    kv('', e.kv);
+    if (e.prevKv !== undefined) out.push(...fieldsKeyValue('Prev', e.prevKv));
+    out.push(...fieldsKeyValue('', e.kv));
   }
-  return Buffer.from(out.map((l) => `${l}\n`).join(''), 'utf8');
+  return textLines(out);
 }

@@ -12,8 +12,8 @@ import type { Command } from 'commander';
 import { EtcdError } from '../errors.js';
 import type { WatchOptions } from '../watch.js';
 import { CliError, EXIT_BAD_ARGS, EXIT_INTERRUPTED } from './exit.js';
-import { checkOutputFormat, flagError } from './global.js';
-import { goQuote, parseGoInt } from './go-syntax.js';
+import { checkOutputFormat, int64Flag } from './global.js';
+import { goQuote } from './go-syntax.js';
 import type { SessionRunner } from './kv.js';
 import { printWatchResponse } from './watch-printer.js';
 
@@ -66,14 +66,6 @@ export function watchRequest(args: readonly string[], flags: WatchFlags, env: No
   return { key: watchArgs[0]!, options };
 }
 
-function revFlag(value: string): bigint {
-  try {
-    return parseGoInt(value, 0);
-  } catch (err) {
-    throw flagError('rev', value, err);
-  }
-}
-
 /** Registers `etcdts watch` on `program`. */
 export function registerWatchCommand(program: Command, run: SessionRunner): void {
   program
@@ -86,7 +78,7 @@ export function registerWatchCommand(program: Command, run: SessionRunner): void
     .argument('[key]', 'the key, or the prefix with --prefix')
     .argument('[range_end]', 'the end of the range (exclusive)')
     .option('--prefix', 'Watch on a prefix if prefix is set')
-    .option('--rev <revision>', 'Revision to start watching', revFlag)
+    .option('--rev <revision>', 'Revision to start watching', int64Flag('rev'))
     .option('--prev-kv', 'get the previous key-value pair before the event happens')
     .option('--progress-notify', 'get periodic watch progress notification from server')
     .allowExcessArguments(true)

@@ -4,7 +4,7 @@
  * one wait (the caller's `signal` and `timeout`, and the session's end) with the error it ends with.
  */
 import type { Client } from '../client.js';
-import { checkCallOption, checkOptionsObject, unknownOption } from '../convert.js';
+import { checkCallOptions } from '../convert.js';
 import { CompactedError, DeadlineExceededError } from '../errors.js';
 import { lastCreate } from '../range.js';
 import { op } from '../op.js';
@@ -34,16 +34,10 @@ export interface WaitScope {
  * Throws `InvalidArgumentError` for anything else.
  */
 export function callOptions(options: CallOptions | undefined, operation: string): CallOptions {
-  checkOptionsObject(options, `${operation} options`);
+  checkCallOptions(options, operation);
   const checked: CallOptions = {};
-  for (const name in options) {
-    const value: unknown = (options as Record<string, unknown>)[name];
-    if (value === undefined) continue;
-    if (name !== 'signal' && name !== 'timeout') throw unknownOption(name, operation, ['signal', 'timeout']);
-    checkCallOption(name, value);
-    if (name === 'signal') checked.signal = value as AbortSignal;
-    else checked.timeout = value as number;
-  }
+  if (options?.signal !== undefined) checked.signal = options.signal;
+  if (options?.timeout !== undefined) checked.timeout = options.timeout;
   return checked;
 }
 

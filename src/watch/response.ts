@@ -1,36 +1,15 @@
 /**
- * etcd's watch responses as the public types: headers, events and key-values (Buffer views of the
- * received bytes, int64 as checked numbers), and the size a response counts for in a watch's buffer.
+ * etcd's watch responses as the public types: events (key-values mapped by convert.ts's `keyValue`:
+ * Buffer views of the received bytes, int64 as checked numbers), and the size a response counts for
+ * in a watch's buffer.
  * One loop per response, no closures.
  */
-import { toBuffer, toNumber } from '../convert.js';
+import { keyValue } from '../convert.js';
 import { Event_EventType } from '../proto/index.js';
-import type { Event as WireEvent, KeyValue as WireKeyValue, ResponseHeader as WireResponseHeader } from '../proto/index.js';
-import type { KeyValue, ResponseHeader } from '../types.js';
+import type { Event as WireEvent, KeyValue as WireKeyValue } from '../proto/index.js';
+import type { ResponseHeader } from '../types.js';
 import type { WatchEvent, WatchResponse } from './types.js';
 import { WATCH_EVENT_OVERHEAD_BYTES, WATCH_RESPONSE_OVERHEAD_BYTES } from './defaults.js';
-
-/** A response header as the public type (zeros when etcd sent none). */
-export function toHeader(h: WireResponseHeader | undefined): ResponseHeader {
-  if (h === undefined) return { clusterId: 0n, memberId: 0n, revision: 0, raftTerm: 0 };
-  return {
-    clusterId: h.clusterId,
-    memberId: h.memberId,
-    revision: toNumber(h.revision, 'revision'),
-    raftTerm: toNumber(h.raftTerm, 'raft term'),
-  };
-}
-
-function toKeyValue(kv: WireKeyValue): KeyValue {
-  return {
-    key: toBuffer(kv.key),
-    value: toBuffer(kv.value),
-    createRevision: toNumber(kv.createRevision, 'create revision'),
-    modRevision: toNumber(kv.modRevision, 'mod revision'),
-    version: toNumber(kv.version, 'version'),
-    lease: kv.lease,
-  };
-}
 
 const EMPTY_KV: WireKeyValue = {
   key: new Uint8Array(0),
@@ -56,8 +35,8 @@ export function appendEvents(list: readonly WireEvent[], from: number, out: Watc
     if (prev !== undefined) bytes += prev.key.length + prev.value.length;
     out.push({
       type: e.type === Event_EventType.DELETE ? 'delete' : 'put',
-      kv: toKeyValue(kv),
-      prevKv: prev === undefined ? undefined : toKeyValue(prev),
+      kv: keyValue(kv),
+      prevKv: prev === undefined ? undefined : keyValue(prev),
     });
   }
   return bytes;

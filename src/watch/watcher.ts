@@ -7,11 +7,12 @@
  * against `maxBufferedBytes`. The object is its own async iterator and its own abort listener, so a
  * watch costs one object, its queue, and its create request.
  */
+import { responseHeader } from '../convert.js';
 import type { Event as WireEvent, WatchResponse as WireWatchResponse } from '../proto/index.js';
 import type { WatchEvent, Watcher, WatchResponse } from './types.js';
 import { WatchOverflowError, watchCanceledError } from './errors.js';
 import type { WatchCreateRequestInit, WatchPlan } from './request.js';
-import { appendEvents, NOTIFICATION_BYTES, toHeader, watchResponse } from './response.js';
+import { appendEvents, NOTIFICATION_BYTES, watchResponse } from './response.js';
 import type { WatchStream } from './stream.js';
 
 /** The watch receives from the server. */
@@ -79,7 +80,7 @@ export class WatchHandle implements Watcher, AsyncIterator<WatchResponse, undefi
   /** etcd confirmed a (re)creation; the first one is delivered as a `created` response. */
   onCreated(header: WireWatchResponse['header']): void {
     if (this.#state !== OPEN) return;
-    const h = toHeader(header);
+    const h = responseHeader(header);
     // A watch of new events starts after the revision the server had when it created it.
     if (this.nextRevision === 0) this.nextRevision = h.revision + 1;
     if (this.#created) return;
@@ -101,7 +102,7 @@ export class WatchHandle implements Watcher, AsyncIterator<WatchResponse, undefi
       wire = this.fragments;
       this.fragments = undefined;
     }
-    const header = toHeader(r.header);
+    const header = responseHeader(r.header);
     if (wire.length === 0) {
       // etcd sends a watch its own progress notification only while the watch is synced (it has
       // sent every event up to that revision), so the resume point may move past it.
@@ -126,14 +127,14 @@ export class WatchHandle implements Watcher, AsyncIterator<WatchResponse, undefi
     if (this.#state !== OPEN) return;
     // Not a resume point: etcd 3.4 (before 3.4.25) may answer with a revision ahead of events a
     // catching-up watch has yet to send.
-    this.#push(watchResponse(toHeader(header), [], 'progress'), NOTIFICATION_BYTES);
+    this.#push(watchResponse(responseHeader(header), [], 'progress'), NOTIFICATION_BYTES);
   }
 
   /** The server cancelled the watch: a last `canceled` response, then the error. */
   onServerCancel(r: WireWatchResponse): void {
     if (this.#state !== OPEN) return;
     const compactRevision = Number(r.compactRevision);
-    this.#append(watchResponse(toHeader(r.header), [], 'canceled', compactRevision), NOTIFICATION_BYTES);
+    this.#append(watchResponse(responseHeader(r.header), [], 'canceled', compactRevision), NOTIFICATION_BYTES);
     this.#finish(true, watchCanceledError(r.cancelReason, compactRevision), false);
   }
 

@@ -4,14 +4,13 @@
 // lease ID) are replaced by placeholders before the outputs are compared.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
 import { EtcdCluster } from '../../src/testing/index.js';
+import { etcdtsCommand } from '../helpers/etcdts.js';
 import { ETCDCTL, bounded, killStarted, runToEnd, start, within, type Child } from './concurrency-support.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-const CLI_JS = process.env.ETCDTS_CLI_JS;
-const ETCDTS_ARGS = CLI_JS ? [CLI_JS] : ['--import', 'tsx', MAIN];
+/** `[node, entry]` of etcdts (the bundled CLI, see test/helpers/etcdts.ts), set in `before`. */
+let etcdtsArgv: readonly string[] = [];
 
 interface Side {
   cluster: EtcdCluster;
@@ -36,7 +35,7 @@ async function startSide(tool: Side['tool']): Promise<Side> {
 
 function command(side: Side, args: readonly string[]): [string, string[]] {
   const all = ['--endpoints', side.endpoint, ...args];
-  return side.tool === 'etcdctl' ? [ETCDCTL, all] : [process.execPath, [...ETCDTS_ARGS, ...all]];
+  return side.tool === 'etcdctl' ? [ETCDCTL, all] : [etcdtsArgv[0]!, [...etcdtsArgv.slice(1), ...all]];
 }
 
 /** Starts a long-running command on one side (killed by `after` if a failed test left it running). */
@@ -100,7 +99,7 @@ async function interruptBoth([a, b]: [Child, Child], what: string): Promise<stri
 }
 
 before(async () => {
-  [sideA, sideB] = await Promise.all([startSide('etcdctl'), startSide('etcdts')]);
+  [sideA, sideB, etcdtsArgv] = await Promise.all([startSide('etcdctl'), startSide('etcdts'), etcdtsCommand()]);
 });
 
 after(async () => {

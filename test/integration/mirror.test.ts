@@ -3,17 +3,12 @@
 // destination prefix, no destination prefix), side by side with etcdctl's make-mirror.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 
 import { Client, InvalidArgumentError, op, Syncer, SYNC_BATCH_LIMIT, type WatchEvent } from '../../src/index.js';
 import { EtcdCluster } from '../../src/testing/index.js';
+import { cleanEnv, ETCDCTL, etcdtsCommand, ROOT } from '../helpers/etcdts.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const ETCDCTL = existsSync('/usr/bin/etcdctl') ? '/usr/bin/etcdctl' : 'etcdctl';
-const CLI_JS = process.env.ETCDTS_CLI_JS;
 /** Bound of every wait, in ms. */
 const DEADLINE_MS = 20_000;
 
@@ -21,9 +16,11 @@ let source: EtcdCluster;
 let destination: EtcdCluster;
 let src: Client;
 let dst: Client;
+/** `[node, entry]` of etcdts (the bundled CLI, see test/helpers/etcdts.ts), set in `before`. */
+let etcdtsArgv: readonly string[] = [];
 
 before(async () => {
-  [source, destination] = await Promise.all([EtcdCluster.start({ size: 1 }), EtcdCluster.start({ size: 1 })]);
+  [source, destination, etcdtsArgv] = await Promise.all([EtcdCluster.start({ size: 1 }), EtcdCluster.start({ size: 1 }), etcdtsCommand()]);
   src = source.client();
   dst = destination.client();
 });
@@ -104,12 +101,6 @@ interface Running {
   exited: Promise<number | null>;
 }
 
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('ETCDCTL_')) env[k] = v;
-  return { ...env, ETCDCTL_API: '3' };
-}
-
 function start(file: string, args: readonly string[]): Running {
   const child = spawn(file, args, { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -136,8 +127,7 @@ after(async () => {
   await Promise.all(left.map((r) => r.exited));
 });
 
-const etcdts = (args: readonly string[]): Running =>
-  start(process.execPath, CLI_JS ? [CLI_JS, ...args] : ['--import', 'tsx', MAIN, ...args]);
+const etcdts = (args: readonly string[]): Running => start(etcdtsArgv[0]!, [...etcdtsArgv.slice(1), ...args]);
 const etcdctl = (args: readonly string[]): Running => start(ETCDCTL, args);
 
 /** SIGTERM, then SIGKILL if it has not exited within 10 s. */

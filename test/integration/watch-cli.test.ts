@@ -3,17 +3,13 @@
 // and the Error line must be equal. Plus `--progress-notify` (an etcdctl 3.5 flag) on its own.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
 import { op, type Client } from '../../src/index.js';
 import { EtcdCluster } from '../../src/testing/index.js';
+import { cleanEnv, ETCDCTL, etcdtsCommand, ROOT } from '../helpers/etcdts.js';
 import { waitFor } from './watch-helpers.js';
 
-const ETCDCTL = existsSync('/usr/bin/etcdctl') ? '/usr/bin/etcdctl' : 'etcdctl';
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Longest time a watch command may take to print what is expected, in ms. */
 const OUTPUT_TIMEOUT_MS = 30_000;
 
@@ -23,12 +19,6 @@ interface Running {
   stderr: string;
   code: number | null | undefined;
   exited: Promise<void>;
-}
-
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('ETCDCTL_')) env[k] = v;
-  return { ...env, ETCDCTL_API: '3', ...extra };
 }
 
 function start(file: string, args: readonly string[], env: Record<string, string>): Running {
@@ -45,9 +35,10 @@ function start(file: string, args: readonly string[], env: Record<string, string
   return running;
 }
 
-const CLI_JS = process.env.ETCDTS_CLI_JS;
+/** `[node, entry]` of etcdts (the bundled CLI, see test/helpers/etcdts.ts), set in `before`. */
+let etcdtsArgv: readonly string[] = [];
 const etcdts = (args: readonly string[], env: Record<string, string>): Running =>
-  start(process.execPath, CLI_JS ? [CLI_JS, ...args] : ['--import', 'tsx', MAIN, ...args], env);
+  start(etcdtsArgv[0]!, [...etcdtsArgv.slice(1), ...args], env);
 
 const out = (r: Running): Buffer => Buffer.concat(r.stdout);
 const errorLine = (stderr: string): string => stderr.split('\n').filter((l) => l.startsWith('Error: ')).pop() ?? '';
@@ -59,7 +50,9 @@ let endpoint: string;
 let startRev: number;
 
 before(async () => {
+  const bundled = etcdtsCommand(); // bundles the CLI while etcd starts
   cluster = await EtcdCluster.start({ size: 1, args: ['--experimental-watch-progress-notify-interval=500ms'] });
+  etcdtsArgv = await bundled;
   endpoint = cluster.endpoints[0]!;
   client = cluster.client();
   startRev = (await client.put('before', 'x')).header.revision + 1;
