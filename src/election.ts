@@ -16,7 +16,7 @@ import { Election as ElectionMethods } from './proto/index.js';
 import type { LeaderKey as WireLeaderKey, LeaderResponse as WireLeaderResponse } from './proto/index.js';
 import type { Rpc } from './rpc/types.js';
 import type { Bytes, CallOptions, KeyValue, ResponseHeader } from './types.js';
-import { nonEmptyBytes, requiredLease } from './wire-response.js';
+import { nonEmptyBytes, requiredLease } from './lock-election-args.js';
 
 /**
  * Proof of one leadership (etcd `LeaderKey`), returned by `campaign` and given back to `proclaim`

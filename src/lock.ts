@@ -12,7 +12,7 @@ import { checkCallOptions, responseHeader, toBuffer, toBytes } from './convert.j
 import { Lock as LockMethods } from './proto/index.js';
 import type { Rpc } from './rpc/types.js';
 import type { Bytes, CallOptions, ResponseHeader } from './types.js';
-import { nonEmptyBytes, requiredLease } from './wire-response.js';
+import { nonEmptyBytes, requiredLease } from './lock-election-args.js';
 
 /** Response of `client.lock.lock` (etcd `LockResponse`). */
 export interface LockResponse {
