@@ -22,6 +22,7 @@ import {
   type OutgoingHttpHeaders,
 } from 'node:http2';
 import { COPY_THRESHOLD, encodeMessage, encodeMessagePrefix, MessageDecoder, type MessageSink } from './framing.js';
+import { openStream } from './open-stream.js';
 import {
   decodeGrpcMessage,
   encodeTimeout,
@@ -269,7 +270,7 @@ export abstract class Call implements MessageSink, ConnectWaiter {
     }
     let stream: ClientHttp2Stream;
     try {
-      stream = link.session.request(headers);
+      stream = openStream(link.session, headers);
     } catch (error) {
       this.finishLater(
         new CallError(Status.UNAVAILABLE, `cannot start ${this.path}: ${describeError(error)}`, false, {}, { cause: error }),

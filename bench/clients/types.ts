@@ -1,0 +1,32 @@
+/**
+ * What the benchmark asks of a client: the same few operations, written once per library
+ * (bench/clients/etcd-ts.ts, bench/clients/etcd3.ts), each the plainest use of that library's
+ * public API, with the full response decoded and checked.
+ */
+
+/** Thrown by an adapter when the library cannot do the workload (the row is then skipped with a note). */
+export class WorkloadUnsupported extends Error {
+  override readonly name = 'WorkloadUnsupported';
+}
+
+/** A connected client under test. */
+export interface BenchClient {
+  /** Puts `value` at `key` (etcd `KV.Put`). */
+  put(key: string, value: Buffer): Promise<void>;
+  /** Linearizable get of one key (etcd `KV.Range`); resolves with the value's length (-1 when missing). */
+  get(key: string): Promise<number>;
+  /** `if version(key) > 0 then put(key, value) else put(key, value)` (etcd `KV.Txn`). */
+  txn(key: string, value: Buffer): Promise<void>;
+  /** Linearizable prefix get (etcd `KV.Range`); resolves with the number of keys returned. */
+  getPrefix(prefix: string): Promise<number>;
+  /**
+   * Watches every key under `prefix` (etcd `Watch.Watch`); resolves once etcd confirmed the watch.
+   * `onValue` receives the value of every put event, in order. Resolves with a function that cancels.
+   * @throws WorkloadUnsupported when the library has no watch (yet).
+   */
+  watchPrefix(prefix: string, onValue: (value: Buffer) => void): Promise<() => Promise<void>>;
+  /** Creates a watch of one key and resolves once etcd confirmed it; the watch stays open. */
+  createWatch(key: string): Promise<void>;
+  /** Closes the client. */
+  close(): Promise<void>;
+}
