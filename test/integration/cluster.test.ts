@@ -154,6 +154,7 @@ describe('a 1-member cluster grows by a learner, hands over, and shrinks back', 
   test('the learner starts, catches up and is promoted', async () => {
     await second.start();
     writer.phase = 'learner started';
+    await writer.progressed(); // the cluster serves writes with the learner running, before the promotion
     const status = await client.maintenance.status(second.clientUrl);
     assert.equal(status.header.memberId, secondId);
     assert.equal(status.isLearner, true);
