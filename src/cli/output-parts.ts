@@ -1,6 +1,6 @@
 /**
  * The parts of etcdctl's `json` and `fields` output formats that every printer of `etcdts` shares
- * (KV, lease, auth, administration):
+ * (KV, lease, auth, administration, watch), and the `--hex` escaping of the simple format:
  *
  * - `json`: Go's `encoding/json` of a protobuf struct: members with a zero value left out
  *   (`omitempty`), 64-bit integers as exact decimal numbers, bytes in base64; the response header
@@ -92,4 +92,11 @@ export function fieldsKeyValue(prefix: string, kv: KeyValue): string[] {
 /** Lines as UTF-8 bytes, each ended by a newline. */
 export function textLines(lines: readonly string[]): Buffer {
   return Buffer.from(lines.map((l) => `${l}\n`).join(''), 'utf8');
+}
+
+/** Every byte as `\xNN` (etcdctl's `--hex` in the simple format), as latin1 bytes to write out. */
+export function hexEscape(bytes: Uint8Array): Buffer {
+  let out = '';
+  for (const b of bytes) out += `\\x${b.toString(16).padStart(2, '0')}`;
+  return Buffer.from(out, 'latin1');
 }

@@ -23,6 +23,7 @@ import {
   jsonKeyValue,
   jsonList,
   jsonNumber,
+  hexEscape,
   jsonObject,
   textLines,
 } from './output-parts.js';
@@ -74,13 +75,6 @@ function line(text: string): Buffer {
   return Buffer.from(`${text}\n`, 'utf8');
 }
 
-/** `\xNN` for every byte, as etcdctl's `--hex`. */
-function hexEscape(bytes: Uint8Array): string {
-  let out = '';
-  for (const b of bytes) out += `\\x${b.toString(16).padStart(2, '0')}`;
-  return out;
-}
-
 class SimplePrinter implements Printer {
   readonly format = 'simple' as const;
 
@@ -90,7 +84,7 @@ class SimplePrinter implements Printer {
   ) {}
 
   private kv(kv: KeyValue, out: Buffer[]): void {
-    const bytes = (b: Buffer) => (this.hex ? Buffer.from(hexEscape(b), 'latin1') : b);
+    const bytes = (b: Buffer) => (this.hex ? hexEscape(b) : b);
     if (!this.valueOnly) out.push(bytes(kv.key), NEWLINE);
     out.push(bytes(kv.value), NEWLINE);
   }

@@ -14,7 +14,7 @@ import { Buffer } from 'node:buffer';
 import type { KeyValue } from '../types.js';
 import type { WatchResponse } from '../watch.js';
 import type { OutputFormat } from './global.js';
-import { fieldsHeader, fieldsKeyValue, jsonHeaderMembers, jsonKeyValue, jsonObject, textLines } from './output-parts.js';
+import { fieldsHeader, fieldsKeyValue, hexEscape, jsonHeaderMembers, jsonKeyValue, jsonObject, textLines } from './output-parts.js';
 
 /** Prints one watch response in `format` (`hex`: simple format only, as etcdctl). */
 export function printWatchResponse(format: OutputFormat, resp: WatchResponse, hex: boolean): Buffer {
@@ -31,12 +31,6 @@ export function printWatchResponse(format: OutputFormat, resp: WatchResponse, he
 // --- simple ------------------------------------------------------------------------------------------
 
 const NEWLINE = Buffer.from('\n');
-
-function hexEscape(bytes: Uint8Array): Buffer {
-  let out = '';
-  for (const b of bytes) out += `\\x${b.toString(16).padStart(2, '0')}`;
-  return Buffer.from(out, 'latin1');
-}
 
 function simple(resp: WatchResponse, hex: boolean): Buffer {
   const out: Buffer[] = [];

@@ -21,10 +21,11 @@ export interface WaitScope {
   readonly signal: AbortSignal;
   /**
    * The error to report for a failure inside the scope: `DeadlineExceededError` past the timeout,
-   * `SessionExpiredError` (text `expired`) when the session ended, the caller's `signal.reason`
+   * `SessionExpiredError` (text `expired`, default `<operation>: session is expired`) when the
+   * session ended, the caller's `signal.reason`
    * when it aborted, else `error` itself.
    */
-  failure(error: unknown, expired: string): unknown;
+  failure(error: unknown, expired?: string): unknown;
   /** Clears the timer. */
   dispose(): void;
 }
@@ -43,11 +44,13 @@ export function callOptions(options: CallOptions | undefined, operation: string)
 
 /**
  * Checks `options` (only `signal` and `timeout`, in ms) of `operation` and opens a wait scope tied
- * to `session`. Throws `InvalidArgumentError` for bad options.
+ * to `session` when given (Mutex, Election, the recipes, leasing). Throws `InvalidArgumentError`
+ * for bad options.
  */
-export function waitScope(session: Session, options: CallOptions | undefined, operation: string): WaitScope {
+export function waitScope(session: Session | undefined, options: CallOptions | undefined, operation: string): WaitScope {
   const { signal: userSignal, timeout } = callOptions(options, operation);
-  const signals: AbortSignal[] = [session.signal];
+  const signals: AbortSignal[] = [];
+  if (session !== undefined) signals.push(session.signal);
   if (userSignal !== undefined) signals.push(userSignal);
   let timer: NodeJS.Timeout | undefined;
   let timedOut = false;
@@ -59,13 +62,13 @@ export function waitScope(session: Session, options: CallOptions | undefined, op
     }, timeout);
     signals.push(controller.signal);
   }
-  const signal = signals.length === 1 ? session.signal : AbortSignal.any(signals);
+  const signal = signals.length === 1 ? signals[0]! : AbortSignal.any(signals);
   return {
     signal,
-    failure(error, expired) {
+    failure(error, expired = `${operation}: session is expired`) {
       if (userSignal?.aborted) return userSignal.reason;
       if (timedOut) return new DeadlineExceededError(undefined, { timeout, cause: error });
-      if (session.signal.aborted) return new SessionExpiredError(expired, { cause: session.signal.reason });
+      if (session?.signal.aborted) return new SessionExpiredError(expired, { cause: session.signal.reason });
       return error;
     },
     dispose() {

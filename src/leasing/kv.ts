@@ -26,7 +26,8 @@ import { ClientClosedError, CompactedError, InvalidArgumentError } from '../erro
 import { prefixInterval } from '../namespace/prefix.js';
 import { op, wireOp, type DeleteRangeRequestInit, type Op } from '../op.js';
 import { rangeRequest } from '../range.js';
-import { callScope, waitEvent } from '../recipes/wait.js';
+import { waitScope } from '../concurrency/wait.js';
+import { waitEvent } from '../recipes/wait.js';
 import type { Txn } from '../txn.js';
 import { CapturedTxn, type CapturedTxnParts } from '../txn-capture.js';
 import type {
@@ -207,7 +208,7 @@ export class LeasingKV implements AsyncDisposable {
   async #ready(options: CallOptions | undefined, scopeSignal?: AbortSignal): Promise<Session> {
     if (this.#closed !== undefined) throw new ClientClosedError();
     if (this.#session !== undefined && !this.#session.ended) return this.#session;
-    const scope = scopeSignal === undefined ? callScope(options, 'leasing') : undefined;
+    const scope = scopeSignal === undefined ? waitScope(undefined, options, 'leasing') : undefined;
     const signal = scopeSignal ?? scope!.signal;
     try {
       return await new Promise<Session>((resolve, reject) => {
@@ -403,7 +404,7 @@ export class LeasingKV implements AsyncDisposable {
 
   /** Runs a write of one key through the protocol (Go `put` / `delete` of one key); resolves with the txn. */
   async #modify(o: Op, k: Buffer, call: CallOptions | undefined, operation: string): Promise<TxnResponse> {
-    const scope = callScope(call, operation);
+    const scope = waitScope(undefined, call, operation);
     try {
       for (;;) {
         await this.#ready(undefined, scope.signal);
@@ -493,7 +494,7 @@ export class LeasingKV implements AsyncDisposable {
     operation: string,
   ): Promise<TxnResponse> {
     const writes = gatherWrites(userOps);
-    const scope = callScope(call, operation);
+    const scope = waitScope(undefined, call, operation);
     const touched = new Set<Owned>();
     for (const w of writes) {
       if (w.rangeEnd === undefined) {

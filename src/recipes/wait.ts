@@ -5,74 +5,13 @@
  */
 import type { Client } from '../client.js';
 import type { Session } from '../concurrency/index.js';
-import { SessionExpiredError } from '../concurrency/index.js';
-import { checkCallOption, checkOptionsObject, unknownOption } from '../convert.js';
-import { DeadlineExceededError } from '../errors.js';
+import { waitScope } from '../concurrency/wait.js';
 import type { Bytes, CallOptions } from '../types.js';
 import type { WatchEvent } from '../watch.js';
 
-const CALL_OPTION_NAMES: readonly string[] = ['signal', 'timeout'];
-
-/** One blocking call: a signal for everything it sends, and the error a failure turns into. */
-export interface CallScope {
-  /** Aborted by the caller's signal, the timeout, or the session's end. */
-  readonly signal: AbortSignal;
-  /**
-   * The error to report for `error` raised inside the scope: `DeadlineExceededError` past the
-   * timeout, `SessionExpiredError` when the session ended, the caller's `signal.reason` when it
-   * aborted, else `error` itself.
-   */
-  failure(error: unknown): unknown;
-  /** Clears the timer. */
-  dispose(): void;
-}
-
 /**
- * Checks `options` (only `signal` and `timeout` in ms) of `operation` and opens a scope, tied to
- * `session` when given. Throws `InvalidArgumentError` for bad options.
- */
-export function callScope(options: CallOptions | undefined, operation: string, session?: Session): CallScope {
-  checkOptionsObject(options, `${operation} options`);
-  let userSignal: AbortSignal | undefined;
-  let timeout: number | undefined;
-  for (const name in options) {
-    const value: unknown = (options as Record<string, unknown>)[name];
-    if (value === undefined) continue;
-    if (name !== 'signal' && name !== 'timeout') throw unknownOption(name, operation, CALL_OPTION_NAMES);
-    checkCallOption(name, value);
-    if (name === 'signal') userSignal = value as AbortSignal;
-    else timeout = value as number;
-  }
-  const signals: AbortSignal[] = [];
-  if (session !== undefined) signals.push(session.signal);
-  if (userSignal !== undefined) signals.push(userSignal);
-  let timer: NodeJS.Timeout | undefined;
-  let timedOut = false;
-  if (timeout !== undefined) {
-    const controller = new AbortController();
-    timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort(new DeadlineExceededError(undefined, { timeout }));
-    }, timeout);
-    signals.push(controller.signal);
-  }
-  const signal = signals.length === 1 ? signals[0]! : AbortSignal.any(signals);
-  return {
-    signal,
-    failure(error) {
-      if (userSignal?.aborted) return userSignal.reason;
-      if (timedOut) return new DeadlineExceededError(undefined, { timeout, cause: error });
-      if (session?.signal.aborted) return new SessionExpiredError(`${operation}: session is expired`, { cause: session.signal.reason });
-      return error;
-    },
-    dispose() {
-      clearTimeout(timer);
-    },
-  };
-}
-
-/**
- * Runs `body` inside a scope made from `options` (see {@link callScope}), translating its failure.
+ * Runs `body` inside a wait scope made from `options` and `session` (`waitScope` of
+ * concurrency/wait.ts), translating its failure.
  */
 export async function inScope<T>(
   options: CallOptions | undefined,
@@ -80,7 +19,7 @@ export async function inScope<T>(
   session: Session | undefined,
   body: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
-  const scope = callScope(options, operation, session);
+  const scope = waitScope(session, options, operation);
   try {
     scope.signal.throwIfAborted();
     return await body(scope.signal);
