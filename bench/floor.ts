@@ -14,7 +14,6 @@ import { Client } from '../src/index.js';
 import { KV } from '../src/proto/index.js';
 import { encodeMessage } from '../src/transport/framing.js';
 import { createConnection, parseEndpoint } from '../src/transport/index.js';
-import { openStream } from '../src/transport/open-stream.js';
 import { startBenchEtcd } from './lib/etcd.js';
 import { median } from './lib/stats.js';
 import { benchValue } from './lib/values.js';
@@ -23,11 +22,11 @@ import { DATA, keyOf } from './lib/workloads.js';
 type Put = () => Promise<void>;
 
 /** One Put on a bare session: request, end(frame), wait for the trailers' grpc-status. */
-function barePut(session: ClientHttp2Session, frame: Buffer, light: boolean): Put {
+function barePut(session: ClientHttp2Session, frame: Buffer): Put {
   const headers = { ':method': 'POST', ':path': KV.put.path, 'content-type': 'application/grpc', te: 'trailers' };
   return () =>
     new Promise<void>((resolve, reject) => {
-      const stream: ClientHttp2Stream = light ? openStream(session, headers) : session.request(headers);
+      const stream: ClientHttp2Stream = session.request(headers);
       let status: string | undefined;
       stream.on('data', () => {});
       stream.on('trailers', (trailers) => {
@@ -79,8 +78,7 @@ async function main(): Promise<void> {
     await client.get('bench/connect');
     const keys = Array.from({ length: DATA.keyspace }, (_, i) => keyOf(DATA.kvPrefix, i));
     const variants: Array<[string, Put]> = [
-      ['bare request()', barePut(session, frame, false)],
-      ['bare openStream()', barePut(session, frame, true)],
+      ['bare node:http2 request()', barePut(session, frame)],
       ['etcd-ts transport unary()', async () => void (await connection.unary(KV.put.path, message))],
       ['etcd-ts client.put', async () => void (await client.put(keys[(Math.random() * keys.length) | 0]!, value))],
     ];

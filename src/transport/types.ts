@@ -75,7 +75,14 @@ export interface ConnectionOptions {
    * stop at their own deadline.
    */
   connectTimeout?: number;
+  /** TLS settings of https endpoints (CA, client certificate and key, server name). */
   tls?: TlsOptions;
+  /**
+   * For tests of stream-id exhaustion only: the first stream id of each HTTP/2 connection (odd,
+   * default 1). Near 2^31 - 1 the connection opens its replacement after a few calls.
+   * @internal
+   */
+  firstStreamId?: number;
 }
 
 /** Per-call options. */
@@ -122,8 +129,8 @@ export class CallError extends Error {
 /** Callbacks of a streaming call. Exactly one of `onEnd` fires, once, after the last `onMessage`. */
 export interface StreamHandlers {
   /**
-   * One response message: a view of the received DATA chunk when it arrived in one (no copy), else
-   * a new buffer. node:http2 does not reuse chunk memory, so the bytes stay valid if kept.
+   * One response message: a view of the received socket chunk when it arrived in one (no copy),
+   * else a buffer allocated for it. Received memory is never reused, so the bytes stay valid if kept.
    */
   onMessage(message: Uint8Array): void;
   /**
@@ -147,6 +154,15 @@ export interface Stream {
   end(): void;
   /** Cancels the call (RST_STREAM CANCEL); `onEnd` fires with CANCELLED. */
   cancel(): void;
+  /**
+   * Backpressure: the consumer has not taken the messages delivered so far. The stream's HTTP/2
+   * window credit is held back until `resume()`, so the server stops sending after at most one
+   * stream window (4 MiB); messages already on their way are still delivered. Optional: a stream
+   * without it is always read at full speed.
+   */
+  pause?(): void;
+  /** The consumer took every message delivered: the held-back window credit goes to the server. */
+  resume?(): void;
 }
 
 /**
@@ -157,7 +173,7 @@ export interface Stream {
  */
 export type ConnectionState = 'idle' | 'connecting' | 'ready' | 'failing' | 'closed';
 
-/** One HTTP/2 connection to one endpoint, opened on first use and reopened after a failure. */
+/** One connection to one endpoint (HTTP/2 sessions over TCP or TLS), opened on first use and reopened after a failure. */
 export interface Connection {
   /** The endpoint this connection goes to. */
   readonly endpoint: Endpoint;
@@ -179,6 +195,10 @@ export interface Connection {
   bidi(path: string, handlers: StreamHandlers, options?: CallOptions): Stream;
   /** Listener for state changes (used by the endpoint picker). Returns a function that removes it. */
   onStateChange(listener: (state: ConnectionState, error?: CallError) => void): () => void;
-  /** Closes the HTTP/2 session; calls in flight fail with UNAVAILABLE. */
+  /**
+   * Closes the connection: calls in flight fail with UNAVAILABLE, RST_STREAM and GOAWAY go out, and
+   * the socket is destroyed once the peer closes or after 1 s (a frozen peer). Resolves when no
+   * socket is left.
+   */
   close(): Promise<void>;
 }
