@@ -168,7 +168,7 @@ export class Session implements FrameHandler, KeepAliveLink {
     this.closed = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
-    const { socket, readyEvent } = dial(endpoint, connection);
+    const { socket, readyEvent } = connection.dial?.(endpoint) ?? dial(endpoint, connection);
     this.socket = socket;
     this.writer = new FrameWriter(socket);
     this.reader = new FrameReader(this, DEFAULT_MAX_FRAME_SIZE);
@@ -447,9 +447,9 @@ export class Session implements FrameHandler, KeepAliveLink {
       const cause = this.socketError;
       const url = this.options.endpoint.url;
       this.fail(
-        this.ready
+        this.goawayFailure ?? (this.ready
           ? new CallError(Status.UNAVAILABLE, `connection to ${url} lost: ${cause === undefined ? 'closed by the server' : cause.message}`, true, {}, { cause })
-          : new CallError(Status.UNAVAILABLE, `cannot connect to ${url}: ${cause === undefined ? 'connection closed' : cause.message.trim()}`, false, {}, { cause }),
+          : new CallError(Status.UNAVAILABLE, `cannot connect to ${url}: ${cause === undefined ? 'connection closed' : cause.message.trim()}`, false, {}, { cause })),
       );
     }
     this.owner.sessionClosed(this);

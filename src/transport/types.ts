@@ -83,6 +83,12 @@ export interface ConnectionOptions {
    * @internal
    */
   firstStreamId?: number;
+  /**
+   * For tests only: opens the byte stream instead of `node:net` / `node:tls` (see dial.ts), e.g.
+   * to feed a recorded server byte stream cut at chosen points.
+   * @internal
+   */
+  dial?: (endpoint: Endpoint) => { socket: import('node:net').Socket; readyEvent: 'connect' | 'secureConnect' };
 }
 
 /** Per-call options. */
