@@ -224,7 +224,7 @@ export abstract class Call extends H2Stream implements MessageSink, ConnectWaite
       if (options.metadata !== undefined) metadata = session.requestHeaders.metadata(options.metadata);
     }
     this.phase = OPEN;
-    session.sendHeaders(this, session.requestHeaders.block(this.path), timeout, metadata);
+    session.sendHeaders(this, this.path, timeout, metadata);
     this.sendRequest(session);
   }
 

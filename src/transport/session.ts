@@ -63,6 +63,11 @@ export const DEFAULT_CONNECT_TIMEOUT = 20_000;
 const STREAM_UPDATE_THRESHOLD = STREAM_WINDOW_SIZE / 4;
 const CONNECTION_UPDATE_THRESHOLD = CONNECTION_WINDOW_SIZE / 4;
 
+/** `Session.headerIndexing`: before the first request, after it, or never (the server shrank its table). */
+const NOT_YET = 0;
+const INDEXED = 1;
+const NEVER = 2;
+
 const OUR_SETTINGS: readonly number[] = [
   Setting.ENABLE_PUSH, 0,
   Setting.INITIAL_WINDOW_SIZE, STREAM_WINDOW_SIZE,
@@ -134,6 +139,8 @@ export class Session implements FrameHandler, KeepAliveLink {
   private peerTableSize = DEFAULT_HEADER_TABLE_SIZE;
   /** A dynamic table size update to put in front of the next header block, or -1. */
   private tableSizeUpdate = -1;
+  /** Whether request blocks use the server's dynamic table (see request-headers.ts). */
+  private headerIndexing: typeof NOT_YET | typeof INDEXED | typeof NEVER = NOT_YET;
   private connSendWindow = DEFAULT_WINDOW_SIZE;
   private connRecvWindow = CONNECTION_WINDOW_SIZE;
   private connUnacked = 0;
@@ -221,10 +228,21 @@ export class Session implements FrameHandler, KeepAliveLink {
   }
 
   /**
-   * Sends the HEADERS of `stream`: `parts` are HPACK fragments joined in order (the method's
-   * block, grpc-timeout, metadata). Split into CONTINUATION frames when above SETTINGS_MAX_FRAME_SIZE.
+   * Sends the HEADERS of a request to `path` on `stream`: the method's block (request-headers.ts:
+   * indexed once the connection's first request added the constant fields to the server's table),
+   * then grpc-timeout and metadata. Split into CONTINUATION frames above SETTINGS_MAX_FRAME_SIZE.
    */
-  sendHeaders(stream: H2Stream, block: Buffer, timeout: Buffer | undefined, metadata: Buffer | undefined): void {
+  sendHeaders(stream: H2Stream, path: string, timeout: Buffer | undefined, metadata: Buffer | undefined): void {
+    const headers = this.requestHeaders;
+    let block: Buffer;
+    if (this.headerIndexing === INDEXED) {
+      block = headers.indexed(path);
+    } else if (this.headerIndexing === NOT_YET && this.peerTableSize >= headers.tableBytes) {
+      block = headers.indexing(path);
+      this.headerIndexing = INDEXED;
+    } else {
+      block = headers.plain(path);
+    }
     let update: Buffer | undefined;
     if (this.tableSizeUpdate >= 0) {
       const out: number[] = [];
@@ -851,7 +869,12 @@ export class Session implements FrameHandler, KeepAliveLink {
       const value = payload.readUInt32BE(at + 2);
       switch (id) {
         case Setting.HEADER_TABLE_SIZE:
-          if (value < this.peerTableSize) this.tableSizeUpdate = value;
+          if (value < this.peerTableSize) {
+            // Acknowledged by a size update in front of our next block; our entries may be
+            // evicted by it, so plain blocks from then on.
+            this.tableSizeUpdate = value;
+            this.headerIndexing = NEVER;
+          }
           this.peerTableSize = value;
           break;
         case Setting.ENABLE_PUSH:

@@ -157,3 +157,23 @@ describe('HPACK encoder and decoder limits', () => {
     assert.equal(d.tableLength, 0);
   });
 });
+
+describe('request header blocks', () => {
+  it('the first request adds the constant fields to the table, later ones name them by index; plain needs no table', async () => {
+    const { RequestHeaders } = await import('../../src/transport/request-headers.js');
+    const headers = new RequestHeaders('127.0.0.1:2379', false);
+    const expected = (path: string): string[] => [':method', 'POST', ':scheme', 'http', ':authority', '127.0.0.1:2379', ':path', path,
+      'content-type', 'application/grpc', 'te', 'trailers', 'user-agent', 'etcd-ts'];
+    const server = new HpackDecoder(4096, 1 << 16);
+    const first = headers.indexing('/etcdserverpb.KV/Range');
+    assert.deepEqual(server.decode(first, 0, first.length), expected('/etcdserverpb.KV/Range'));
+    assert.equal(server.tableSize, headers.tableBytes);
+    for (const path of ['/etcdserverpb.KV/Put', '/etcdserverpb.KV/Range']) {
+      const later = headers.indexed(path);
+      assert.ok(later.length < first.length);
+      assert.deepEqual(server.decode(later, 0, later.length), expected(path));
+    }
+    const plain = headers.plain('/etcdserverpb.KV/Put');
+    assert.deepEqual(new HpackDecoder(0, 1 << 16).decode(plain, 0, plain.length), expected('/etcdserverpb.KV/Put'));
+  });
+});
