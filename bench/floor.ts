@@ -1,10 +1,9 @@
 /**
- * The floor under any node:http2 gRPC client: the least work one Put can be on node:http2 (the
- * request encoded once up front, one `session.request()`, `end(frame)`, read the DATA and the
- * trailers, nothing else), measured the same way as a bench run, next to etcd-ts's `client.put`.
- * `--light-bind` uses etcd-ts's `openStream` (src/transport/open-stream.ts) instead of a plain
- * `request()`; `etcd-ts transport unary()` is our transport alone (src/transport) with the same
- * encoded request. docs/design/performance.md uses it to say how much of a Put's CPU is ours.
+ * The bare-transport floors: the least work one Put can be on node:http2 (the request encoded once
+ * up front, one `session.request()`, `end(frame)`, read the DATA and the trailers, nothing else:
+ * the floor of the first transport), next to our own HTTP/2 transport alone (`unary()` with the
+ * same encoded request) and etcd-ts's `client.put`, measured the same way as a bench run.
+ * docs/design/performance.md uses it to say how much of a Put's CPU is the transport's.
  *
  * Usage: node --import tsx bench/floor.ts [--concurrency 16] [--window 3000] [--reps 4]
  */
