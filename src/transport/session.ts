@@ -408,15 +408,7 @@ export class Session implements FrameHandler, KeepAliveLink {
   private closeStream(stream: H2Stream): void {
     if (!this.streams.delete(stream.id)) return;
     this.activeStreams--;
-    while (this.pendingHead < this.pending.length && this.activeStreams < this.peerMaxConcurrent && this.acceptsStreams) {
-      const next = this.pending[this.pendingHead]!;
-      this.pending[this.pendingHead++] = undefined as unknown as H2Stream;
-      if (this.pendingHead === this.pending.length) {
-        this.pending = [];
-        this.pendingHead = 0;
-      }
-      if (!next.localEnded) this.start(next);
-    }
+    if (this.pendingHead < this.pending.length) this.openPending();
     if (this.activeStreams === 0) {
       if (this.goawayReceived || this.draining) this.shutdown();
       else if (this.ready && !this.closing) this.socket.unref();
@@ -559,27 +551,22 @@ export class Session implements FrameHandler, KeepAliveLink {
       stream.localEnded = stream.remoteEnded = true;
       stream.onAbort(stream.id > this.goawayLastStreamId ? this.unprocessed(stream.id) : failure);
     }
-    const pending = this.pending;
-    const head = this.pendingHead;
-    this.pending = [];
-    this.pendingHead = 0;
-    for (let i = head; i < pending.length; i++) {
-      const stream = pending[i]!;
-      if (stream.localEnded) continue;
+    for (const stream of this.takePending()) {
       stream.localEnded = stream.remoteEnded = true;
       stream.onAbort(notSent);
     }
   }
 
   private requeuePending(): void {
-    const pending = this.pending;
-    const head = this.pendingHead;
+    for (const stream of this.takePending()) this.owner.requeue(stream);
+  }
+
+  /** Empties the MAX_CONCURRENT_STREAMS queue; returns the streams in it that are still wanted. */
+  private takePending(): H2Stream[] {
+    const live = this.pending.slice(this.pendingHead).filter((stream) => !stream.localEnded);
     this.pending = [];
     this.pendingHead = 0;
-    for (let i = head; i < pending.length; i++) {
-      const stream = pending[i]!;
-      if (!stream.localEnded) this.owner.requeue(stream);
-    }
+    return live;
   }
 
   /** Flushes, half-closes, and destroys the socket (see below). */
