@@ -76,6 +76,20 @@ describe('watch', { timeout: 120_000 }, () => {
     assert.notEqual(responses[0]!.header.memberId, 0n);
   });
 
+  test('event.isCreate / isModify (Go IsCreate / IsModify): created, changed, deleted, created again', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const watcher = client.watch('kinds/key');
+    await collect(watcher, (r) => r.length === 1, 10_000, true);
+    await client.put('kinds/key', 'a');
+    await client.put('kinds/key', 'b');
+    await client.delete('kinds/key');
+    await client.put('kinds/key', 'c');
+    const events = eventsOf(await collect(watcher, atLeastEvents(4)));
+    assert.deepEqual(
+      events.map((e) => [e.type, e.kv.value.toString(), e.isCreate, e.isModify]),
+      [['put', 'a', true, false], ['put', 'b', false, true], ['delete', '', false, false], ['put', 'c', true, false]],
+    );
+  });
+
   test('ranges: prefix, rangeEnd, fromKey; filters noPut and noDelete', { timeout: TEST_TIMEOUT_MS }, async () => {
     const start = (await currentRevision(client)) + 1;
     for (const k of ['r/a', 'r/b', 'r/c', 'r/d', 's/a']) await client.put(k, 'v');
