@@ -331,6 +331,33 @@ describe('watch', { timeout: 120_000 }, () => {
     await assert.rejects(late[Symbol.asyncIterator]().next(), (e) => e === reason);
   });
 
+  test('client.cancelWatches() (Go Watcher.Close) cancels every watch of the client on the server; loops end normally', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const own = cluster.client();
+    try {
+      const base = await watchGauges(endpoint);
+      const watchers = [own.watch('all/a'), own.watch('all/b', { prevKv: true }), own.namespace('all/').watch('c')];
+      await Promise.all(watchers.map((w) => collect(w, (r) => r.length === 1, 10_000, true)));
+      assert.equal((await watchGauges(endpoint)).watchers, base.watchers + 3);
+      const loops = watchers.map(async (w) => {
+        const seen: WatchResponse[] = [];
+        for await (const r of w) seen.push(r);
+        return seen;
+      });
+      await own.cancelWatches();
+      assert.equal((await watchGauges(endpoint)).watchers, base.watchers, 'etcd dropped every watch before cancelWatches() resolved');
+      assert.ok((await Promise.all(loops)).every((seen) => seen.length === 0), 'every loop ended normally, with nothing after the cancellation');
+      await waitFor(async () => (await watchGauges(endpoint)).streams === base.streams, 'the idle stream to be closed');
+      await own.cancelWatches(); // with no watch: resolves at once
+      // The client can watch again.
+      const again = own.watch('all/a');
+      await collect(again, (r) => r.length === 1, 10_000, true);
+      const rev = (await own.put('all/a', 'x')).header.revision;
+      assert.deepEqual(eventsOf(await collect(again, atLeastEvents(1))).map(eventText), [`${rev} put all/a x`]);
+    } finally {
+      await own.close();
+    }
+  });
+
   test('10,000 watches on one client: one stream, created without waiting in turn; memory per watch', { timeout: 90_000 }, async (t) => {
     v8.setFlagsFromString('--expose-gc');
     const gc = vm.runInNewContext('gc') as () => void;
