@@ -82,10 +82,10 @@ type ResolverListener =
       onError(error: ResolutionError): void;
     };
 
-/** The service name of a target URI: its path (`etcd:///my-service` -> `my-service`). */
+/** The service name of a target URI: its path without leading slashes (`etcd:///my-service` -> `my-service`). */
 function serviceName(target: GrpcUri): string {
-  const name = target.path;
-  if (typeof name !== 'string' || name === '') {
+  const name = typeof target.path === 'string' ? target.path.replace(/^\/+/, '') : '';
+  if (name === '') {
     throw new InvalidArgumentError(`etcd resolver: the target names no service; use ${target.scheme ?? DEFAULT_RESOLVER_SCHEME}:///<target>`);
   }
   return name;
@@ -96,9 +96,13 @@ function serviceName(target: GrpcUri): string {
  * the endpoints registered under `<target>/` in etcd through `client` (Go's
  * `resolver.NewBuilder(client)` with `grpc.WithResolvers`). A channel connects to their `addr`s
  * (`host:port`; others are left out) and follows every change: registrations, deletions,
- * expired leases. With no endpoint registered, its calls fail with UNAVAILABLE (or wait, with
- * `waitForReady`). grpc-js's load-balancing policy applies: `pick_first` unless the channel's
- * service config asks for another, e.g. `{ 'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }) }`.
+ * expired leases. grpc-js's load-balancing policy applies: `pick_first` (the default) moves to
+ * another address when its own is no longer listed; `round_robin` (`{ 'grpc.service_config':
+ * JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }) }`) spreads calls over every
+ * listed endpoint. While no endpoint is registered the resolution fails (UNAVAILABLE, `no
+ * endpoint registered under '<target>/' in etcd`), as gRPC's policies take an empty list in Go
+ * too: a channel without a connection fails its calls at once (with `waitForReady` they wait),
+ * one with connections keeps them.
  *
  * ```ts
  * import * as grpc from '@grpc/grpc-js';
@@ -226,15 +230,19 @@ function resolverClass(client: NamingClient, grpc: GrpcJsModule) {
         seen.add(addr);
         if (address !== undefined) endpoints.push({ addresses: [address] });
       }
-      const listener = this.#listener;
-      if (typeof listener === 'function') {
-        const note = endpoints.length === 0 ? `no endpoint registered under '${this.#target}/' in etcd` : '';
-        listener({ ok: true, value: endpoints }, {}, null, note);
-      } else {
-        listener.onSuccessfulResolution(endpoints, null, null, null, {});
+      // No address: a failed resolution, as gRPC's policies take an empty list (in Go too). A
+      // channel without a connection then fails its calls at once; with an empty list grpc-js
+      // would hold them until their deadline.
+      if (endpoints.length === 0) {
+        this.#fail(`no endpoint registered under '${this.#target}/' in etcd`);
+        return;
       }
+      const listener = this.#listener;
+      if (typeof listener === 'function') listener({ ok: true, value: endpoints }, {}, null, '');
+      else listener.onSuccessfulResolution(endpoints, null, null, null, {});
     }
 
+    /** Reports a failed resolution: `error` (or a text) as UNAVAILABLE. */
     #fail(error: unknown): void {
       const status: ResolutionError = {
         code: UNAVAILABLE,
