@@ -261,5 +261,3 @@ export class EndpointWatch implements AsyncIterable<EndpointUpdate[]> {
     }
   }
 }
-
-
