@@ -109,7 +109,10 @@ export function startWatchdog(pid: number, folder: string): Watchdog {
   });
   child.stdin?.on('error', () => {});
   child.unref();
-  (child.stdin as Socket | null)?.unref();
+  // Node's and Deno's pipe is a net.Socket; Bun's is a plain Writable without ref/unref (Bun does
+  // not count it as keeping the process alive).
+  const stdin = child.stdin as Partial<Socket> | null;
+  if (typeof stdin?.unref === 'function') stdin.unref();
   let released = false;
   return {
     pid: child.pid,
