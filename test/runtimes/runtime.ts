@@ -91,11 +91,20 @@ export function startChild(file: string, options: ChildOptions = {}): RunningChi
   let killed = false;
   const out: Buffer[] = [];
   const err: Buffer[] = [];
-  const handle = { kill: (signal: NodeJS.Signals) => void child.kill(signal) };
+  // process.kill, not child.kill(): Deno's ChildProcess sends only the first signal it is given.
+  const handle = {
+    kill: (signal: NodeJS.Signals) => {
+      try {
+        if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(child.pid, signal);
+      } catch {
+        // Already gone.
+      }
+    },
+  };
   const done = new Promise<ChildResult>((resolve, reject) => {
     const timer = setTimeout(() => {
       killed = true;
-      child.kill('SIGKILL');
+      handle.kill('SIGKILL');
     }, options.timeout ?? 30_000);
     child.stdout!.on('data', (b: Buffer) => {
       out.push(b);
