@@ -119,9 +119,12 @@ export function startWatchdog(pid: number, folder: string): Watchdog {
     release(): void {
       if (released) return;
       released = true;
-      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+      // The watchdog must be dead before its pipe closes, or it wakes and cleans up a live member.
+      // process.kill is one kill(2) on every runtime; Deno's child.kill() is not (with it, a
+      // released watchdog sometimes still woke and removed the folder).
+      if (child.exitCode === null && child.pid !== undefined) {
         try {
-          child.kill('SIGKILL');
+          process.kill(child.pid, 'SIGKILL');
         } catch {
           // Already gone.
         }

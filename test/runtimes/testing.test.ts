@@ -57,6 +57,18 @@ test('stop a paused member, start it again, kill it, restart it', { timeout: 60_
   assert.equal((await client.get('rt/testing/k')).kvs[0]?.value.toString(), 'after-resume');
 });
 
+test('kill and start a member 5 times: its data and the cluster folder survive every time', { timeout: 90_000 }, async () => {
+  // Each exit releases the member's watchdog (SIGKILL it, then close its pipe); a watchdog that
+  // saw its pipe close first would remove the cluster folder under the running members.
+  const member = cluster.members[0]!;
+  for (let round = 0; round < 5; round++) {
+    await member.kill();
+    assert.ok(existsSync(member.dataDir), `round ${round}: the data folder survived the kill`);
+    await member.start();
+    assert.equal((await client.get('rt/testing/k')).kvs[0]?.value.toString(), 'after-resume', `round ${round}: the data survived`);
+  }
+});
+
 test('a process that ends with a cluster open leaves no etcd and no folder', { timeout: 60_000 }, async () => {
   const result = await runChild(join(FIXTURES, 'cluster-left-open.mjs'), { args: ['exit'] });
   assert.equal(result.code, 0, describeChild(result));
