@@ -13,7 +13,7 @@
 // { bun: path, deno: path }. Exits 1, naming what failed, when a runtime cannot be installed or does
 // not run: CI must fail, not skip.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** The runtimes' versions, pinned: bump them here (package.json's engines states the supported range). */
@@ -83,6 +83,8 @@ export function setupRuntimes() {
   }
   for (const [name, path] of Object.entries(paths)) {
     if (!existsSync(path)) fail(`${name}: ${path} is missing after the install`);
+    // Some releases' platform packages ship the binary without its execute bit (Deno's postinstall set it).
+    if ((statSync(path).mode & 0o111) === 0) chmodSync(path, 0o755);
     const version = versionOf(name, path);
     if (version !== RUNTIME_VERSIONS[name]) fail(`${name}: ${path} --version gave ${version ?? 'nothing (does it run here?)'}, expected ${RUNTIME_VERSIONS[name]}`);
   }
