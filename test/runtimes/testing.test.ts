@@ -1,6 +1,6 @@
 // The runtime suite: etcd-ts/testing itself on this runtime: a member paused, resumed, stopped
-// while paused, killed and restarted; a process that ends (or is SIGKILLed) with a cluster still
-// open leaves no etcd process and no folder behind. Runs unchanged under node, bun and deno.
+// while paused, killed and restarted; a process that ends (or gets SIGINT, or SIGKILL) with a
+// cluster still open leaves no etcd process and no folder behind. Runs unchanged under node, bun and deno.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -77,20 +77,23 @@ test('a process that ends with a cluster open leaves no etcd and no folder', { t
   assert.equal(existsSync(dir), false, `${dir} removed`);
 });
 
-test('a process SIGKILLed with a cluster open: the watchdog removes etcd and its folder', { timeout: 60_000 }, async () => {
-  let printed: { pid: number; dir: string } | undefined;
-  const child = startChild(join(FIXTURES, 'cluster-left-open.mjs'), {
-    args: ['wait'],
-    onStdout: (text, c) => {
-      if (printed === undefined && text.includes('\n')) {
-        printed = JSON.parse(text) as { pid: number; dir: string };
-        c.kill('SIGKILL');
-      }
-    },
+// SIGINT: the launcher's handler cleans up and raises the signal again; SIGKILL: the watchdogs do.
+for (const signal of ['SIGINT', 'SIGKILL'] as const) {
+  test(`a process ended by ${signal} with a cluster open leaves no etcd and no folder`, { timeout: 60_000 }, async () => {
+    let printed: { pid: number; dir: string } | undefined;
+    const child = startChild(join(FIXTURES, 'cluster-left-open.mjs'), {
+      args: ['wait'],
+      onStdout: (text, c) => {
+        if (printed === undefined && text.includes('\n')) {
+          printed = JSON.parse(text) as { pid: number; dir: string };
+          c.kill(signal);
+        }
+      },
+    });
+    const result = await child.done;
+    assert.ok(printed !== undefined, describeChild(result));
+    assert.equal(result.signal, signal, `ended by ${signal}: ${describeChild(result)}`);
+    await waitFor('etcd gone', () => !alive(printed!.pid), 10_000);
+    await waitFor(`${printed.dir} removed`, () => !existsSync(printed!.dir), 10_000);
   });
-  const result = await child.done;
-  assert.ok(printed !== undefined, describeChild(result));
-  assert.equal(result.signal, 'SIGKILL', describeChild(result));
-  await waitFor('etcd gone', () => !alive(printed!.pid), 10_000);
-  await waitFor(`${printed.dir} removed`, () => !existsSync(printed!.dir), 10_000);
-});
+}
