@@ -10,6 +10,7 @@
 // TypeScript imports to their `.ts` files (as tsc, tsx and Bun do), and its own "compilerOptions"
 // keep it from applying tsconfig.json's Node-only `types`/`lib` when it type-checks the tests.
 import { spawn } from 'node:child_process';
+import { after, before } from 'node:test';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -33,6 +34,36 @@ async function load<T>(entry: string): Promise<T> {
 export const etcd = await load<typeof import('../../src/index.js')>('index.js');
 /** `etcd-ts/testing` as built (dist/testing/index.js). */
 export const testing = await load<typeof import('../../src/testing/index.js')>('testing/index.js');
+
+/** A cluster of `etcd-ts/testing` as built. */
+export type Cluster = InstanceType<(typeof testing)['EtcdCluster']>;
+/** A client as built. */
+export type BuiltClient = InstanceType<(typeof etcd)['Client']>;
+
+/**
+ * One cluster for the whole test file: started in `before`, closed in `after` (also when a test
+ * failed). Read `.cluster` and `.client` (a client of every member) inside the tests.
+ */
+export function fileCluster(options: Parameters<(typeof testing)['EtcdCluster']['start']>[0] = { size: 1 }): { readonly cluster: Cluster; readonly client: BuiltClient } {
+  const state: { cluster?: Cluster; client?: BuiltClient } = {};
+  before(async () => {
+    state.cluster = await testing.EtcdCluster.start(options);
+    state.client = state.cluster.client();
+  });
+  after(async () => {
+    await state.cluster?.close();
+  });
+  return {
+    get cluster() {
+      if (state.cluster === undefined) throw new Error('fileCluster: the cluster is not started (use it inside a test)');
+      return state.cluster;
+    },
+    get client() {
+      if (state.client === undefined) throw new Error('fileCluster: the cluster is not started (use it inside a test)');
+      return state.client;
+    },
+  };
+}
 
 /** The built CLI entry (`etcdts`). */
 export const CLI = join(ROOT, 'dist', 'cli', 'main.js');
