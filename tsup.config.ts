@@ -20,4 +20,7 @@ export default defineConfig({
   splitting: true,
   shims: true,
   keepNames: true,
+  // Keep `node:` on built-in imports (tsup strips it by default): Deno 2.0 cannot load a local
+  // file that imports a bare 'timers/promises', and `node:` resolves on Node >= 20, Bun and Deno.
+  removeNodeProtocol: false,
 });

@@ -57,6 +57,20 @@ export class EtcdStartError extends Error {
   }
 }
 
+/**
+ * Sends `name` to the etcd process of `child` (a no-op once it has exited). `process.kill` by pid,
+ * not `child.kill()`: Deno's ChildProcess delivers only the first signal it is given (later calls
+ * return false and send nothing), so SIGCONT after SIGSTOP, or SIGKILL after SIGTERM, were lost.
+ */
+function signal(child: ChildProcess, name: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(child.pid, name);
+  } catch {
+    // Exited meanwhile (ESRCH).
+  }
+}
+
 /** Everything needed to run one member; built by the cluster launcher. */
 export interface EtcdMemberConfig {
   /** Member name (`--name`), unique in its cluster. */
@@ -423,10 +437,10 @@ export class EtcdMember {
     const grace = options.grace ?? DEFAULT_STOP_GRACE_MS;
     const exited = this.#exited;
     child.ref();
-    const timer = setTimeout(() => child.kill('SIGKILL'), grace);
+    const timer = setTimeout(() => signal(child, 'SIGKILL'), grace);
     try {
-      child.kill('SIGTERM');
-      if (this.#paused) child.kill('SIGCONT');
+      signal(child, 'SIGTERM');
+      if (this.#paused) signal(child, 'SIGCONT');
       await exited;
     } finally {
       clearTimeout(timer);
@@ -441,7 +455,7 @@ export class EtcdMember {
     const exited = this.#exited;
     child.ref();
     try {
-      child.kill('SIGKILL');
+      signal(child, 'SIGKILL');
       await exited;
     } finally {
       child.unref();
@@ -474,7 +488,7 @@ export class EtcdMember {
     const child = this.#child;
     if (child === undefined) throw new Error(`cannot pause etcd member ${this.name}: it is not running`);
     if (this.#paused) return;
-    child.kill('SIGSTOP');
+    signal(child, 'SIGSTOP');
     this.#paused = true;
     const pid = child.pid!;
     if (!existsSync(`/proc/${pid}/stat`)) return;
@@ -493,7 +507,7 @@ export class EtcdMember {
     const child = this.#child;
     if (child === undefined) throw new Error(`cannot resume etcd member ${this.name}: it is not running`);
     if (!this.#paused) return;
-    child.kill('SIGCONT');
+    signal(child, 'SIGCONT');
     this.#paused = false;
   }
 

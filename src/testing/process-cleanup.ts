@@ -109,16 +109,22 @@ export function startWatchdog(pid: number, folder: string): Watchdog {
   });
   child.stdin?.on('error', () => {});
   child.unref();
-  (child.stdin as Socket | null)?.unref();
+  // Node's and Deno's pipe is a net.Socket; Bun's is a plain Writable without ref/unref (Bun does
+  // not count it as keeping the process alive).
+  const stdin = child.stdin as Partial<Socket> | null;
+  if (typeof stdin?.unref === 'function') stdin.unref();
   let released = false;
   return {
     pid: child.pid,
     release(): void {
       if (released) return;
       released = true;
-      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+      // The watchdog must be dead before its pipe closes, or it wakes and cleans up a live member.
+      // process.kill is one kill(2) on every runtime; Deno's child.kill() is not (with it, a
+      // released watchdog sometimes still woke and removed the folder).
+      if (child.exitCode === null && child.pid !== undefined) {
         try {
-          child.kill('SIGKILL');
+          process.kill(child.pid, 'SIGKILL');
         } catch {
           // Already gone.
         }
