@@ -49,7 +49,7 @@ const KNOWN_KEYS: readonly string[] = [
 /** Keys of the Go format that etcd-ts does not support, with what to do instead. */
 const UNSUPPORTED_KEYS: Readonly<Record<string, string>> = {
   token: 'etcd-ts authenticates with username and password',
-  'max-unary-retries': 'the retry policy of etcd-ts is fixed (see docs/guide/failures.md); bound a call with its timeout',
+  'max-unary-retries': 'the retry policy of etcd-ts is fixed (see docs/guide/failure-behaviour.md); bound a call with its timeout',
   'backoff-wait-between': 'the retry backoff of etcd-ts is fixed',
   'backoff-jitter-fraction': 'the retry backoff of etcd-ts is fixed',
 };
