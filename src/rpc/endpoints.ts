@@ -37,12 +37,14 @@ import { pause } from './retry.js';
 /**
  * Parses the user's endpoint list: an array of URLs, or one string of comma-separated URLs (as
  * etcdctl's `--endpoints`). Each is `http://host:port`, `https://host:port` or `host:port` (parsed by
- * the transport's `parseEndpoint`).
+ * the transport's `parseEndpoint`). With `options.tls` (the client has a `tls` option) a bare
+ * `host:port` uses TLS and an `http://` endpoint is refused, so TLS settings are never dropped.
  *
+ * @param options `tls`: the client has TLS settings. Default false.
  * @throws InvalidArgumentError when the list is empty or not strings, when an endpoint is malformed
- *   (the message names it), or when the list mixes http and https.
+ *   or is `http://` while `options.tls` (the message names it), or when the list mixes http and https.
  */
-export function parseEndpoints(input: string | readonly string[]): Endpoint[] {
+export function parseEndpoints(input: string | readonly string[], options: { tls?: boolean } = {}): Endpoint[] {
   let urls: readonly unknown[];
   if (typeof input === 'string') urls = input.split(',').map((s) => s.trim()).filter((s) => s !== '');
   else if (Array.isArray(input)) urls = input;
@@ -56,7 +58,7 @@ export function parseEndpoints(input: string | readonly string[]): Endpoint[] {
       throw new InvalidArgumentError(`endpoints must be non-empty strings, got ${describe(url)}`);
     }
     try {
-      endpoints.push(parseEndpoint(url.trim()));
+      endpoints.push(parseEndpoint(url.trim(), options));
     } catch (error) {
       // parseEndpoint's message names the endpoint and the problem.
       throw new InvalidArgumentError((error as Error).message, { cause: error });

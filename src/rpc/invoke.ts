@@ -49,6 +49,7 @@ import {
   DEFAULT_DIAL_TIMEOUT_MS,
   DEFAULT_ENDPOINT,
   DEFAULT_KEEPALIVE_TIMEOUT_MS,
+  DEFAULT_TLS_ENDPOINT,
   DEFAULT_KEEPALIVE_TIME_MS,
   DEFAULT_MAX_CALL_RECV_MSG_SIZE,
   DEFAULT_MAX_CALL_SEND_MSG_SIZE,
@@ -71,7 +72,9 @@ import type { CallOptions, Rpc, RpcStream, RpcStreamHandlers, StreamCallOptions 
 export interface RpcOptions {
   /**
    * etcd endpoints: URLs (`http://host:port`, `https://host:port`, `host:port`), as an array or a
-   * comma-separated string. Default `[DEFAULT_ENDPOINT]` (`http://127.0.0.1:2379`). All http or all https.
+   * comma-separated string. Default `[DEFAULT_ENDPOINT]` (`http://127.0.0.1:2379`), with `tls`
+   * `[DEFAULT_TLS_ENDPOINT]`. All http or all https; with `tls`, `host:port` is https and `http://`
+   * is refused (`InvalidArgumentError`).
    */
   endpoints?: string | readonly string[];
   /** Longest wait for a ready connection before a call fails with `NoAvailableEndpointsError`, ms. Default 5000. */
@@ -84,7 +87,7 @@ export interface RpcOptions {
   maxCallSendMsgSize?: number;
   /** Largest response accepted, bytes. Default 2^31 - 1. Must be >= `maxCallSendMsgSize`. */
   maxCallRecvMsgSize?: number;
-  /** TLS settings for https endpoints (CA, client certificate and key, server name). */
+  /** TLS settings (CA, client certificate and key, server name); given, every endpoint uses TLS. */
   tls?: TlsOptions;
   /** Receives retry and failover decisions (debug) and endpoint failures (warn). Default: none. */
   logger?: Logger;
@@ -135,11 +138,15 @@ export class RpcClient implements Rpc {
   #tokenBase: [token: Metadata, merged: Metadata] | undefined;
   /** The options as given, for {@link forEndpoint}. */
   readonly #options: RpcOptions;
+  /** The `tls` option is set: endpoints use TLS, `http://` ones are refused. */
+  readonly #tls: boolean;
   #closed = false;
 
   constructor(options: RpcOptions = {}) {
     this.#options = options;
-    const endpoints = parseEndpoints(options.endpoints ?? [DEFAULT_ENDPOINT]);
+    // TLS settings make bare host:port endpoints (and the default one) TLS, and refuse http:// ones.
+    this.#tls = options.tls !== undefined;
+    const endpoints = parseEndpoints(options.endpoints ?? [this.#tls ? DEFAULT_TLS_ENDPOINT : DEFAULT_ENDPOINT], { tls: this.#tls });
     this.#dialTimeout = positive('dialTimeout', options.dialTimeout, DEFAULT_DIAL_TIMEOUT_MS);
     const keepAliveTime = nonNegative('keepAliveTime', options.keepAliveTime, DEFAULT_KEEPALIVE_TIME_MS);
     const keepAliveTimeout = positive('keepAliveTimeout', options.keepAliveTimeout, DEFAULT_KEEPALIVE_TIMEOUT_MS);
@@ -204,7 +211,7 @@ export class RpcClient implements Rpc {
    */
   setEndpoints(endpoints: string | readonly string[]): void {
     if (this.#closed) throw new ClientClosedError();
-    this.#picker.setEndpoints(parseEndpoints(endpoints));
+    this.#picker.setEndpoints(parseEndpoints(endpoints, { tls: this.#tls }));
   }
 
   /**
@@ -218,7 +225,7 @@ export class RpcClient implements Rpc {
    *   be used (e.g. they mix http and https)
    */
   sync(options?: CallOptions): Promise<string[] | undefined> {
-    return syncEndpoints(this, options);
+    return syncEndpoints(this, options, this.#logger);
   }
 
   /** The configured endpoints, in order. */

@@ -88,7 +88,7 @@ describe('server TLS (tls: true)', { timeout: 60_000 }, () => {
   });
 
   test('a plain http client against the TLS port fails, naming the endpoint', async () => {
-    const plain = cluster.client({ endpoints: [cluster.endpoints[0]!.replace('https:', 'http:')], dialTimeout: 800 });
+    const plain = cluster.client({ endpoints: [cluster.endpoints[0]!.replace('https:', 'http:')], tls: undefined, dialTimeout: 800 });
     await connectionFailure(plain.get('tls/k'));
   });
 });
