@@ -1,14 +1,11 @@
 // Issue 13 item 1: TLS settings are never dropped silently. With `tls` a bare host:port endpoint
 // uses TLS and an http:// one is refused by the constructor (an InvalidArgumentError naming it),
-// the same for setEndpoints, Client.fromConfigFile and the endpoints auto-sync learns. No server:
+// the same for setEndpoints and the endpoints auto-sync learns (config files: test/unit/config.test.ts). No server:
 // these clients are never used for a call (the TLS handshakes are in test/integration/tls-endpoints.test.ts).
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
-import { Client, InvalidArgumentError, loadConfigFile } from '../../src/index.js';
+import { Client, InvalidArgumentError } from '../../src/index.js';
 import { keepTls } from '../../src/rpc/autosync.js';
 import { parseEndpoints } from '../../src/rpc/endpoints.js';
 
@@ -59,51 +56,5 @@ describe('endpoint schemes with TLS settings', () => {
     assert.deepEqual(keepTls(['https://a:1', 'http://b:2', 'HTTP://c:3'], logger), ['https://a:1', 'https://b:2', 'https://c:3']);
     assert.equal(warnings.length, 2);
     assert.match(JSON.stringify(warnings[0]), /http:\/\/b:2/);
-  });
-});
-
-describe('config files (Go YAML) and TLS', () => {
-  let dir: string;
-  let count = 0;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'etcd-ts-tls-rules-'));
-  });
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-  async function file(text: string): Promise<string> {
-    const path = join(dir, `config-${++count}.yaml`);
-    await writeFile(path, text);
-    return path;
-  }
-
-  test('TLS files and host:port endpoints: TLS', async () => {
-    const ca = await file('CA PEM');
-    const options = await loadConfigFile(await file(`endpoints: ['127.0.0.1:2379']\ntrusted-ca-file: ${ca}\n`));
-    assert.deepEqual(options.tls, { ca: Buffer.from('CA PEM') });
-  });
-
-  test('host:port endpoints and no TLS key: TLS with the system roots, as Go (insecure-transport is off)', async () => {
-    const options = await loadConfigFile(await file(`endpoints: ['10.0.0.1:2379']\n`));
-    assert.deepEqual(options.tls, {});
-  });
-
-  test('insecure-transport: true means plaintext, TLS files or not', async () => {
-    const options = await loadConfigFile(await file(`endpoints: ['10.0.0.1:2379']\ninsecure-transport: true\ntrusted-ca-file: /nonexistent\n`));
-    assert.equal(options.tls, undefined);
-  });
-
-  test('http:// endpoints and no TLS key: plaintext, as Go', async () => {
-    const options = await loadConfigFile(await file(`endpoints: ['http://10.0.0.1:2379']\n`));
-    assert.equal(options.tls, undefined);
-  });
-
-  test('http:// endpoints with TLS files: Client.fromConfigFile refuses, naming the endpoint', async () => {
-    const ca = await file('CA PEM');
-    const path = await file(`endpoints: ['http://10.0.0.1:2379']\ntrusted-ca-file: ${ca}\n`);
-    const error = await Client.fromConfigFile(path).then(() => undefined, (e: unknown) => e);
-    refusesPlainWithTls(() => {
-      throw error;
-    }, 'http://10.0.0.1:2379');
   });
 });
