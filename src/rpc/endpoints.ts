@@ -5,6 +5,8 @@
  * timed-out connect, a broken connection, a keep-alive PING left unanswered, or a call error the
  * retry policy blames on the endpoint) the picker:
  * - remembers the error (so `NoAvailableEndpointsError` can name each endpoint's last error);
+ * - counts it once per incident: calls in flight that fail with the same lost connection (or the
+ *   connection's own state change) add one failure, not one each;
  * - puts the endpoint in *backoff*: not tried again for {@link ENDPOINT_BACKOFF_BASE_MS} ms, doubling
  *   with each consecutive failure up to {@link ENDPOINT_BACKOFF_MAX_MS}, +-20% jitter; a connection
  *   that becomes ready clears it;
@@ -114,6 +116,8 @@ interface Slot {
   error: Error | undefined;
   /** Time of the last recorded failure (`Date.now()` ms), 0 if none. */
   failedAt: number;
+  /** The picker's {@link EndpointPicker.failureEpoch} when the last failure was recorded, 0 if none. */
+  failedEpoch: number;
   /** Consecutive failures, for the backoff. */
   failures: number;
   /** Not tried again before this time (`Date.now()` ms). */
@@ -146,6 +150,8 @@ export class EndpointPicker {
   readonly #random: () => number;
   #pinned = 0;
   #closed = false;
+  /** Failures recorded so far, over all endpoints: see {@link failureEpoch}. */
+  #epoch = 0;
 
   /**
    * @param endpoints parsed endpoints, at least one
@@ -224,13 +230,31 @@ export class EndpointPicker {
   }
 
   /**
+   * How many endpoint failures have been recorded so far (all endpoints). A call reads it when it
+   * starts and passes it to {@link reportFailure}, so that one incident seen by many calls counts
+   * once.
+   */
+  get failureEpoch(): number {
+    return this.#epoch;
+  }
+
+  /**
    * A call on `connection` failed in a way that says the endpoint is not usable now (a broken
    * connection, or an error the retry policy retries elsewhere): remember the error, back off the
    * endpoint, and, if it is still pinned, pin the next one.
+   *
+   * One incident counts once: when a failure of this endpoint was already recorded after the call
+   * started (`since`, the {@link failureEpoch} read then), by the connection's own state change or
+   * by another call in flight, this report adds nothing. So a connection lost under 64 calls backs
+   * the endpoint off as one failure, not 64 (which would jump to the longest backoff).
+   *
+   * @param since the {@link failureEpoch} when the call started; omit to always record
    */
-  reportFailure(connection: Connection, error: Error): void {
+  reportFailure(connection: Connection, error: Error, since?: number): void {
     const slot = this.#byConnection.get(connection);
-    if (slot !== undefined && !slot.retired) this.#fail(slot, error);
+    if (slot === undefined || slot.retired) return;
+    if (since !== undefined && slot.failedEpoch > since) return;
+    this.#fail(slot, error);
   }
 
   /** A call starts using `connection` (pair with {@link callEnded}): a dropped endpoint stays open until its calls end. */
@@ -304,6 +328,7 @@ export class EndpointPicker {
       unsubscribe: undefined,
       error: undefined,
       failedAt: 0,
+      failedEpoch: 0,
       failures: 0,
       retryAt: 0,
       admitted: this.#options.admit === undefined,
@@ -410,6 +435,7 @@ export class EndpointPicker {
     const now = Date.now();
     slot.error = error;
     slot.failedAt = now;
+    slot.failedEpoch = ++this.#epoch;
     slot.failures++;
     const backoff = endpointBackoff(slot.failures, this.#random);
     slot.retryAt = now + backoff;

@@ -378,6 +378,7 @@ export class RpcClient implements Rpc {
       const metadata = this.#metadata(extraMetadata, auth?.metadata);
       const callOptions: TransportCallOptions | undefined =
         metadata === undefined && deadline === undefined && signal === undefined ? undefined : { metadata, deadline, signal };
+      const failureEpoch = this.#picker.failureEpoch;
       this.#picker.callStarted(connection);
       observed?.connected(connection.endpoint.url);
       try {
@@ -412,7 +413,8 @@ export class RpcClient implements Rpc {
         });
         // The endpoint is blamed (and the next call goes elsewhere) for a retried failure, a broken
         // connection, or an answer that means "unavailable here" (e.g. NoLeaderError with requireLeader).
-        if (retry || failure instanceof ConnectionError || isUnavailableError(failure)) this.#picker.reportFailure(connection, failure);
+        // Many calls failing with one incident (a lost connection under 64 calls) count once.
+        if (retry || failure instanceof ConnectionError || isUnavailableError(failure)) this.#picker.reportFailure(connection, failure, failureEpoch);
         if (!retry) throw failure;
         lastFailure = failure;
         let delay = retryDelay(attempt, this.#picker.endpoints.length);
