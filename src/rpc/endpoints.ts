@@ -24,7 +24,8 @@
 import { ClientClosedError, InvalidArgumentError, NoAvailableEndpointsError, NotSupportedError, type EndpointFailure } from '../errors.js';
 import { parseEndpoint } from '../transport/index.js';
 import type { Connection, ConnectionState, Endpoint } from '../transport/types.js';
-import type { CallError } from '../transport/types.js';
+import { CallError, Status } from '../transport/types.js';
+import { startTimer, type TimerHandle } from '../internal/timers.js';
 import {
   ENDPOINT_BACKOFF_BASE_MS,
   ENDPOINT_BACKOFF_JITTER_FRACTION,
@@ -396,7 +397,11 @@ export class EndpointPicker {
     this.#options.logger?.debug('etcd endpoint pinned', { from, to: this.#slots[index]!.endpoint.url, reason });
   }
 
-  /** Runs the admission check once per slot (shared by concurrent waiters). */
+  /**
+   * Runs the admission check once per slot (shared by concurrent waiters). Each waiter waits for it
+   * only until its own `deadline` (then a `CallError` UNAVAILABLE, never sent) or `signal`: the
+   * shared check runs on to the deadline of the call that started it.
+   */
   async #admit(slot: Slot, connection: Connection, deadline: number, signal: AbortSignal | undefined): Promise<void> {
     const admit = this.#options.admit;
     if (slot.admitted || admit === undefined) return;
@@ -414,19 +419,24 @@ export class EndpointPicker {
       );
       slot.admitting = running;
     }
-    if (signal === undefined) return running;
-    signal.throwIfAborted();
+    signal?.throwIfAborted();
     let onAbort: (() => void) | undefined;
+    let timer: TimerHandle | undefined;
     try {
       await Promise.race([
         running,
         new Promise<never>((_, reject) => {
+          timer = startTimer(() => {
+            reject(new CallError(Status.UNAVAILABLE, `${slot.endpoint.url} was not admitted (rejectOldCluster check) before the deadline`, false));
+          }, deadline - Date.now());
+          if (signal === undefined) return;
           onAbort = () => reject(signal.reason);
           signal.addEventListener('abort', onAbort, { once: true });
         }),
       ]);
     } finally {
-      if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+      timer?.cancel();
+      if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
     }
   }
 

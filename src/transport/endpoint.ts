@@ -31,7 +31,8 @@ export interface ParseEndpointOptions {
  *
  * Accepted forms: `http://host:port` (plain HTTP/2), `https://host:port` (HTTP/2 over TLS), and a
  * bare `host:port` (TLS when `options.tls`, else plain). `host` is an IPv4 address, a DNS name, or
- * an IPv6 address in brackets (`[::1]:2379`); the returned `host` has no brackets. The port is
+ * an IPv6 address in brackets (`[::1]:2379`; one with a zone ID, `[fe80::1%eth0]`, is refused:
+ * the HTTP/2 origin cannot carry it); the returned `host` has no brackets. The port is
  * required (1-65535), as in the Go client. A trailing `/` is allowed; paths, queries and user info
  * are not.
  *
@@ -73,6 +74,9 @@ export function parseEndpoint(endpoint: string, options: ParseEndpointOptions = 
   let host: string;
   if (rawHost.startsWith('[')) {
     host = rawHost.slice(1, -1);
+    if (host.includes('%')) {
+      return fail(`IPv6 zone IDs ('${host.slice(host.indexOf('%'))}') are not supported; use a global or unique-local address, or a host name`);
+    }
     if (!isIPv6(host)) return fail(`'${host}' is not an IPv6 address`);
   } else {
     host = rawHost;

@@ -8,10 +8,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
+import { DeadlineExceededError } from '../../src/errors.js';
 import { KV } from '../../src/proto/index.js';
 import { RpcClient } from '../../src/rpc/invoke.js';
 import type { RpcObserver } from '../../src/rpc/observer.js';
 import { EtcdCluster } from '../../src/testing/index.js';
+import { createConnection } from '../../src/transport/index.js';
+import type { Connection } from '../../src/transport/types.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -79,6 +82,36 @@ describe('endpoint failures', { timeout: 60_000 }, () => {
       assert.ok(failures.length >= 1, 'the loss was recorded');
       assert.deepEqual(failures.filter((n) => n > 1), [], `consecutive failures recorded: ${failures.join(', ')}`);
     } finally {
+      await rpc.close();
+    }
+  });
+
+  test('a call waiting for the admission check (rejectOldCluster) ends at its own deadline', async () => {
+    const proxy = cluster.member(0).proxy!;
+    // Once the connection is ready, replies are held: the admission check's Maintenance.Status
+    // (run once per endpoint, shared by every call waiting for it) gets no answer.
+    const connect = (endpoint: Parameters<typeof createConnection>[0], options: Parameters<typeof createConnection>[1]): Connection => {
+      const connection = createConnection(endpoint, options);
+      const ready = connection.ready.bind(connection);
+      connection.ready = async (deadline, signal) => {
+        await ready(deadline, signal);
+        proxy.delay(60_000);
+      };
+      return connection;
+    };
+    const rpc = new RpcClient({ endpoints: [proxy.url], rejectOldCluster: true, createConnection: connect, dialTimeout: 30_000 });
+    try {
+      let longSettled = false;
+      const long = rpc.unary(KV.range, { key: enc('health/k') }, { timeout: 30_000 }).finally(() => {
+        longSettled = true;
+      });
+      const short = rpc.unary(KV.range, { key: enc('health/k') }, { timeout: 300 });
+      await assert.rejects(short, DeadlineExceededError);
+      assert.equal(longSettled, false, 'the short call ended at its deadline, while the admission check still waits');
+      proxy.heal(); // the Status answer arrives: the endpoint is admitted, the long call succeeds
+      assert.equal((await long).kvs[0]?.value.toString(), 'v');
+    } finally {
+      proxy.heal();
       await rpc.close();
     }
   });
