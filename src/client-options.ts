@@ -71,7 +71,10 @@ export interface ClientOptions {
    * else `InvalidArgumentError`). The client authenticates before its first call (concurrent
    * calls share one authentication), sends the token with every call and stream, and
    * authenticates again once and resends the call when etcd refuses the token
-   * (`InvalidAuthTokenError`, `AuthOldRevisionError`; safe for writes: etcd did not apply them).
+   * (`InvalidAuthTokenError`; safe for writes: etcd did not apply them). `AuthOldRevisionError`
+   * (the auth store changed under the call, nothing applied) is resent after authenticating again,
+   * as clientv3 does, within the call's attempts and deadline; without a password (certificate-CN
+   * auth) it is resent as is.
    * A wrong password fails calls with `AuthFailedError`. Default: none (no auth).
    */
   username?: string;

@@ -16,7 +16,9 @@
  * revisions (`AuthOldRevisionError`) runs in the apply step before anything is written. So the call
  * can be sent again with a new token even when it is a write: it was not applied once already.
  * The rpc layer does that once per call ({@link AuthTokenManager.shouldRefresh}); a second refusal
- * goes to the caller.
+ * goes to the caller. `AuthOldRevisionError` is the exception: the auth store may change again
+ * under the retry, so the rpc layer refreshes and resends as long as the call's attempts and
+ * deadline allow (as clientv3), also for clients without a password (certificate-CN auth).
  *
  * This manager holds the token and makes sure concurrent calls share one authentication in flight.
  * It never logs nor puts in an error the password or the token.

@@ -17,13 +17,17 @@
  * 5. makes the call with the deadline, the signal and the metadata (`hasleader`, the `token`, the
  *    `metadata` hook's, the call's own);
  * 6. maps a failure to a typed error (src/rpc/errors.ts); a refused auth token is replaced and the
- *    call resent once; otherwise it asks the retry policy (src/rpc/retry.ts) whether to try again,
- *    on the next endpoint, after its backoff.
+ *    call resent once; `AuthOldRevisionError` (the auth store changed under the call, nothing
+ *    applied) is resent after refreshing the client's credentials if it has any (none for
+ *    certificate-CN auth), as clientv3 does, within the attempt limit and the deadline; otherwise
+ *    it asks the retry policy (src/rpc/retry.ts) whether to try again, on the next endpoint,
+ *    after its backoff.
  *
  * The hot path (a unary call, connection ready, no signal, no retry) allocates the call's promise,
  * the transport's, and the transport options object only when there is something to put in it.
  */
 import {
+  AuthOldRevisionError,
   ClientClosedError,
   ConnectionError,
   DeadlineExceededError,
@@ -395,6 +399,18 @@ export class RpcClient implements Rpc {
         if (signal !== undefined && signal.aborted) throw signal.reason;
         if (this.#closed) throw new ClientClosedError({ cause: error });
         const failure = toEtcdError(error, { endpoint: connection.endpoint.url, path: method.path, timeout });
+        if (failure instanceof AuthOldRevisionError && sink?.received !== true) {
+          // The auth store changed (users, roles) between the request's permission check and its
+          // apply: etcd applied nothing. As clientv3: refresh whatever credentials the client has
+          // (a password's token; nothing for certificate-CN auth) and send it again, after the
+          // retry pause, while attempts and the deadline allow (auth changes in a row can hit the
+          // retry too; each time nothing was applied).
+          if (attempt >= this.#maxAttempts || (deadline !== undefined && Date.now() >= deadline)) throw failure;
+          this.#logger?.debug('etcd: auth revision moved during the call; refreshing credentials and retrying', { method: method.path, attempt, error: failure.message });
+          if (auth !== undefined) await auth.refresh(tokenGeneration, signal, deadline, timeout);
+          await this.#retryPause(attempt, deadline, signal);
+          continue;
+        }
         if (auth !== undefined && !authRefreshed && sink?.received !== true && auth.shouldRefresh(failure)) {
           // The server refused the token before applying anything (auth-token.ts): new token, same
           // request, once; this counts as an attempt.
@@ -417,13 +433,18 @@ export class RpcClient implements Rpc {
         if (retry || failure instanceof ConnectionError || isUnavailableError(failure)) this.#picker.reportFailure(connection, failure, failureEpoch);
         if (!retry) throw failure;
         lastFailure = failure;
-        let delay = retryDelay(attempt, this.#picker.endpoints.length);
-        if (deadline !== undefined) delay = Math.min(delay, deadline - Date.now());
-        if (delay > 0) await pause(delay, signal);
+        await this.#retryPause(attempt, deadline, signal);
       } finally {
         this.#picker.callEnded(connection);
       }
     }
+  }
+
+  /** The pause before the next attempt (retry.ts's `retryDelay`), cut short at `deadline`. */
+  async #retryPause(attempt: number, deadline: number | undefined, signal: AbortSignal | undefined): Promise<void> {
+    let delay = retryDelay(attempt, this.#picker.endpoints.length);
+    if (deadline !== undefined) delay = Math.min(delay, deadline - Date.now());
+    if (delay > 0) await pause(delay, signal);
   }
 
   /** {@link #waitForConnection}, reporting its failure as the end of the attempt `observed`. */
