@@ -6,6 +6,7 @@
 import type { Client } from '../client.js';
 import { checkCallOptions } from '../convert.js';
 import { CompactedError, DeadlineExceededError } from '../errors.js';
+import { startTimer, type TimerHandle } from '../internal/timers.js';
 import { lastCreate } from '../range.js';
 import { op } from '../op.js';
 import type { CallOptions, KeyValue, RangeOptions, ResponseHeader } from '../types.js';
@@ -52,11 +53,11 @@ export function waitScope(session: Session | undefined, options: CallOptions | u
   const signals: AbortSignal[] = [];
   if (session !== undefined) signals.push(session.signal);
   if (userSignal !== undefined) signals.push(userSignal);
-  let timer: NodeJS.Timeout | undefined;
+  let timer: TimerHandle | undefined;
   let timedOut = false;
   if (timeout !== undefined) {
     const controller = new AbortController();
-    timer = setTimeout(() => {
+    timer = startTimer(() => {
       timedOut = true;
       controller.abort(new DeadlineExceededError(undefined, { timeout }));
     }, timeout);
@@ -72,7 +73,7 @@ export function waitScope(session: Session | undefined, options: CallOptions | u
       return error;
     },
     dispose() {
-      clearTimeout(timer);
+      timer?.cancel();
     },
   };
 }

@@ -27,6 +27,7 @@ import { prefixInterval } from '../namespace/prefix.js';
 import { op, wireOp, type DeleteRangeRequestInit, type Op } from '../op.js';
 import { rangeRequest } from '../range.js';
 import { waitScope } from '../concurrency/wait.js';
+import { sleep } from '../internal/timers.js';
 import { waitEvent } from '../recipes/wait.js';
 import type { Txn } from '../txn.js';
 import { CapturedTxn, type CapturedTxnParts } from '../txn-capture.js';
@@ -60,18 +61,6 @@ export interface LeasingKVOptions extends CallOptions {
 }
 
 const REVOKE = Buffer.from(REVOKE_VALUE);
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 /** Splits `signal` and `timeout` off an options object. */
 function split<T extends object>(options: (T & CallOptions) | undefined): { rest: T | undefined; call: CallOptions | undefined } {
@@ -187,7 +176,7 @@ export class LeasingKV implements AsyncDisposable {
       try {
         session = await Session.create(this.client, { ttl: this.#ttl, signal });
       } catch {
-        await sleep(SESSION_RETRY_MS, signal);
+        await sleep(SESSION_RETRY_MS, signal).catch(() => undefined); // an abort ends the pause; the loop checks it
         continue;
       }
       if (signal.aborted) {
@@ -366,7 +355,7 @@ export class LeasingKV implements AsyncDisposable {
         await this.client.txn().if(...guard).then(op.delete(lk)).commit({ timeout: this.#ttl * 1000 });
         return;
       } catch {
-        await sleep(RESCIND_RETRY_MS, session.signal);
+        await sleep(RESCIND_RETRY_MS, session.signal).catch(() => undefined); // an abort ends the pause; the loop checks it
       }
     }
   }

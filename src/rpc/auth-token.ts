@@ -31,6 +31,7 @@ import {
   InvalidAuthTokenError,
   UserEmptyError,
 } from '../errors.js';
+import { startTimer, type TimerHandle } from '../internal/timers.js';
 import type { Logger } from './logger.js';
 
 /**
@@ -219,13 +220,13 @@ export class AuthTokenManager {
   async #wait(shared: Promise<void>, signal: AbortSignal | undefined, deadline: number | undefined, timeout: number | undefined): Promise<void> {
     if (signal === undefined && deadline === undefined) return shared;
     if (signal?.aborted === true) throw signal.reason;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: TimerHandle | undefined;
     let onAbort: (() => void) | undefined;
     const stop = new Promise<never>((_resolve, reject) => {
       if (deadline !== undefined) {
-        timer = setTimeout(
+        timer = startTimer(
           () => reject(new DeadlineExceededError('deadline exceeded while authenticating', { timeout })),
-          Math.max(0, deadline - Date.now()),
+          deadline - Date.now(),
         );
       }
       if (signal !== undefined) {
@@ -236,7 +237,7 @@ export class AuthTokenManager {
     try {
       await Promise.race([shared, stop]);
     } finally {
-      clearTimeout(timer);
+      timer?.cancel();
       if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
     }
   }

@@ -15,6 +15,7 @@ import type { Endpoint } from '../transport/types.js';
 import type { CallOptions } from './types.js';
 import type { Logger } from './logger.js';
 import { AUTO_SYNC_TIMEOUT_MS } from './defaults.js';
+import { startTimer, type TimerHandle } from '../internal/timers.js';
 
 /** What the endpoint refresh needs of the rpc client. */
 export interface SyncTarget {
@@ -80,7 +81,7 @@ export class AutoSync {
   readonly #interval: number;
   readonly #logger: Logger | undefined;
   readonly #stop = new AbortController();
-  #timer: NodeJS.Timeout | undefined;
+  #timer: TimerHandle | undefined;
 
   /**
    * Schedules the first refresh `interval` ms from now. The timer does not keep the process alive.
@@ -96,14 +97,13 @@ export class AutoSync {
   /** Stops refreshing; a refresh in flight is abandoned. */
   stop(): void {
     this.#stop.abort();
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#timer = undefined;
   }
 
   #schedule(): void {
     if (this.#stop.signal.aborted) return;
-    this.#timer = setTimeout(() => void this.#run(), this.#interval);
-    this.#timer.unref();
+    this.#timer = startTimer(() => void this.#run(), this.#interval).unref();
   }
 
   async #run(): Promise<void> {

@@ -25,7 +25,7 @@ import { ClientClosedError, InvalidArgumentError, NoAvailableEndpointsError, Not
 import { parseEndpoint } from '../transport/index.js';
 import type { Connection, ConnectionState, Endpoint } from '../transport/types.js';
 import { CallError, Status } from '../transport/types.js';
-import { startTimer, type TimerHandle } from '../internal/timers.js';
+import { sleep, startTimer, type TimerHandle } from '../internal/timers.js';
 import {
   ENDPOINT_BACKOFF_BASE_MS,
   ENDPOINT_BACKOFF_JITTER_FRACTION,
@@ -35,7 +35,6 @@ import {
 import { describe } from '../describe.js';
 import { toEtcdError } from './errors.js';
 import type { Logger } from './logger.js';
-import { pause } from './retry.js';
 
 /**
  * Parses the user's endpoint list: an array of URLs, or one string of comma-separated URLs (as
@@ -207,7 +206,7 @@ export class EndpointPicker {
       if (now >= deadline) throw new NoAvailableEndpointsError(this.failures(), now - started);
       if (slot.retryAt > now) {
         // Every usable endpoint is backing off; this one comes out of it first.
-        await pause(Math.min(slot.retryAt, deadline) - now, signal);
+        await sleep(Math.min(slot.retryAt, deadline) - now, signal);
         continue;
       }
       const count = this.#slots.length;

@@ -68,7 +68,8 @@ import { checkConnectionVersion } from './version-check.js';
 import { describe } from '../describe.js';
 import { toEtcdError } from './errors.js';
 import type { Logger } from './logger.js';
-import { pause, retryDelay, shouldRetry } from './retry.js';
+import { retryDelay, shouldRetry } from './retry.js';
+import { sleep } from '../internal/timers.js';
 import type { AttemptObserver, RpcObserver } from './observer.js';
 import type { CallOptions, Rpc, RpcStream, RpcStreamHandlers, StreamCallOptions } from './types.js';
 
@@ -444,7 +445,7 @@ export class RpcClient implements Rpc {
   async #retryPause(attempt: number, deadline: number | undefined, signal: AbortSignal | undefined): Promise<void> {
     let delay = retryDelay(attempt, this.#picker.endpoints.length);
     if (deadline !== undefined) delay = Math.min(delay, deadline - Date.now());
-    if (delay > 0) await pause(delay, signal);
+    if (delay > 0) await sleep(delay, signal);
   }
 
   /** {@link #waitForConnection}, reporting its failure as the end of the attempt `observed`. */

@@ -41,6 +41,7 @@ import {
   WatchCanceledError,
   isUnavailableError,
 } from '../errors.js';
+import { startTimer, type TimerHandle } from '../internal/timers.js';
 import { Watch as WatchMethods } from '../proto/index.js';
 import type { Init, WatchRequest, WatchResponse as WireWatchResponse } from '../proto/index.js';
 import type { Rpc, RpcStream } from '../rpc/types.js';
@@ -117,7 +118,7 @@ export class WatchStream {
   #live = 0;
   #progressWanted = false;
   #failures = 0;
-  #timer: NodeJS.Timeout | undefined = undefined;
+  #timer: TimerHandle | undefined = undefined;
   /** Token renewals this stream made that completed. */
   #renewals = 0;
   /** {@link #renewals} when the current call was opened: its token is at least that new. */
@@ -339,7 +340,7 @@ export class WatchStream {
       return;
     }
     this.#failures++;
-    this.#timer = setTimeout(() => {
+    this.#timer = startTimer(() => {
       this.#timer = undefined;
       if (this.#waiting.length > 0 && this.#call === undefined) this.#open();
     }, watchRetryDelay(this.#failures));
@@ -406,10 +407,8 @@ export class WatchStream {
    */
   #closeIfIdle(): void {
     if (this.#live > 0 || this.#cancelling.size > 0 || this.#pendingHead < this.#pending.length) return;
-    if (this.#timer !== undefined) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-    }
+    this.#timer?.cancel();
+    this.#timer = undefined;
     const call = this.#call;
     this.#call = undefined;
     this.#generation++;
