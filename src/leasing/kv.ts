@@ -175,7 +175,8 @@ export class LeasingKV implements AsyncDisposable {
       let session: Session;
       try {
         session = await Session.create(this.client, { ttl: this.#ttl, signal });
-      } catch {
+      } catch (error) {
+        if (error instanceof ClientClosedError) return this.#clientClosed();
         await sleep(SESSION_RETRY_MS, signal).catch(() => undefined); // an abort ends the pause; the loop checks it
         continue;
       }
@@ -185,12 +186,23 @@ export class LeasingKV implements AsyncDisposable {
       }
       this.#session = session;
       this.#resolveSession(session);
-      await session.done;
+      const ended = await session.done;
       // Lost (or closed): every leasing key went with the lease.
       this.#session = undefined;
       this.#cache.clear();
+      if (ended instanceof ClientClosedError) return this.#clientClosed();
       this.#newSessionPromise();
     }
+  }
+
+  /**
+   * The client was closed: this leasing KV is closed with it (no session can be made any more,
+   * and its lease goes when its TTL runs out). Waiting and later calls reject with `ClientClosedError`.
+   */
+  #clientClosed(): void {
+    this.#closed ??= Promise.resolve();
+    this.#closing.abort();
+    this.#cache.clear();
   }
 
   /** The current session, waiting for one within `options`' signal and timeout. */

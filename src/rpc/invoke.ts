@@ -145,6 +145,10 @@ export class RpcClient implements Rpc {
   readonly #options: RpcOptions;
   /** The `tls` option is set: endpoints use TLS, `http://` ones are refused. */
   readonly #tls: boolean;
+  /** Call layers made by {@link forEndpoint} and not closed yet: `close()` closes them too. */
+  readonly #children = new Set<RpcClient>();
+  /** The call layer whose {@link forEndpoint} made this one, if any. */
+  #parent: RpcClient | undefined;
   #closed = false;
 
   constructor(options: RpcOptions = {}) {
@@ -247,7 +251,8 @@ export class RpcClient implements Rpc {
    * A call layer of its own for the one endpoint `url`, without failover: this client's options
    * (TLS, auth, limits, timeouts, metadata hook) with `endpoints: [url]` and no auto-sync. For
    * Maintenance calls aimed at one member (as Go's `Maintenance` dials a dedicated connection).
-   * A `host:port` without scheme takes this client's scheme. The caller closes it.
+   * A `host:port` without scheme takes this client's scheme. The caller closes it; closing this
+   * client closes it too (its calls then fail with `ClientClosedError`).
    *
    * @throws InvalidArgumentError for a malformed URL; ClientClosedError after `close()`
    */
@@ -259,7 +264,10 @@ export class RpcClient implements Rpc {
     const trimmed = url.trim();
     const scheme = this.#picker.endpoints[0]?.tls === true ? 'https://' : 'http://';
     const full = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : scheme + trimmed;
-    return new RpcClient({ ...this.#options, endpoints: [full], autoSyncInterval: 0 });
+    const child = new RpcClient({ ...this.#options, endpoints: [full], autoSyncInterval: 0 });
+    child.#parent = this;
+    this.#children.add(child);
+    return child;
   }
 
   /**
@@ -317,12 +325,18 @@ export class RpcClient implements Rpc {
     return this.#startStream(method, undefined, handlers, options);
   }
 
-  /** Closes every connection. Calls in flight and later calls reject with `ClientClosedError`. */
+  /**
+   * Closes every connection, and every call layer {@link forEndpoint} made. Calls in flight and
+   * later calls reject with `ClientClosedError`.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#parent !== undefined) this.#parent.#children.delete(this);
     this.#autoSync?.stop();
-    await this.#picker.close();
+    const children = [...this.#children];
+    this.#children.clear();
+    await Promise.all([this.#picker.close(), ...children.map((child) => child.close())]);
   }
 
   /**
