@@ -123,8 +123,13 @@ async function bundle(): Promise<string> {
   const dir = join(CACHE_DIR, `${BUNDLE_PREFIX}${process.pid}`);
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const outfile = join(dir, 'main.mjs');
-  const { build } = await import('esbuild');
-  await build({ entryPoints: [MAIN], bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', outfile, logLevel: 'silent' });
+  const { build, stop } = await import('esbuild');
+  try {
+    await build({ entryPoints: [MAIN], bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', outfile, logLevel: 'silent' });
+  } finally {
+    // esbuild keeps a service process running until stopped: none is left behind once bundled.
+    await stop();
+  }
   return outfile;
 }
 
