@@ -1,10 +1,9 @@
 /**
- * The floor under any node:http2 gRPC client: the least work one Put can be on node:http2 (the
- * request encoded once up front, one `session.request()`, `end(frame)`, read the DATA and the
- * trailers, nothing else), measured the same way as a bench run, next to etcd-ts's `client.put`.
- * `--light-bind` uses etcd-ts's `openStream` (src/transport/open-stream.ts) instead of a plain
- * `request()`; `etcd-ts transport unary()` is our transport alone (src/transport) with the same
- * encoded request. docs/design/performance.md uses it to say how much of a Put's CPU is ours.
+ * The bare-transport floors: the least work one Put can be on node:http2 (the request encoded once
+ * up front, one `session.request()`, `end(frame)`, read the DATA and the trailers, nothing else:
+ * the floor of the first transport), next to our own HTTP/2 transport alone (`unary()` with the
+ * same encoded request) and etcd-ts's `client.put`, measured the same way as a bench run.
+ * docs/design/performance.md uses it to say how much of a Put's CPU is the transport's.
  *
  * Usage: node --import tsx bench/floor.ts [--concurrency 16] [--window 3000] [--reps 4]
  */
@@ -14,7 +13,6 @@ import { Client } from '../src/index.js';
 import { KV } from '../src/proto/index.js';
 import { encodeMessage } from '../src/transport/framing.js';
 import { createConnection, parseEndpoint } from '../src/transport/index.js';
-import { openStream } from '../src/transport/open-stream.js';
 import { startBenchEtcd } from './lib/etcd.js';
 import { median } from './lib/stats.js';
 import { benchValue } from './lib/values.js';
@@ -23,11 +21,11 @@ import { DATA, keyOf } from './lib/workloads.js';
 type Put = () => Promise<void>;
 
 /** One Put on a bare session: request, end(frame), wait for the trailers' grpc-status. */
-function barePut(session: ClientHttp2Session, frame: Buffer, light: boolean): Put {
+function barePut(session: ClientHttp2Session, frame: Buffer): Put {
   const headers = { ':method': 'POST', ':path': KV.put.path, 'content-type': 'application/grpc', te: 'trailers' };
   return () =>
     new Promise<void>((resolve, reject) => {
-      const stream: ClientHttp2Stream = light ? openStream(session, headers) : session.request(headers);
+      const stream: ClientHttp2Stream = session.request(headers);
       let status: string | undefined;
       stream.on('data', () => {});
       stream.on('trailers', (trailers) => {
@@ -79,8 +77,7 @@ async function main(): Promise<void> {
     await client.get('bench/connect');
     const keys = Array.from({ length: DATA.keyspace }, (_, i) => keyOf(DATA.kvPrefix, i));
     const variants: Array<[string, Put]> = [
-      ['bare request()', barePut(session, frame, false)],
-      ['bare openStream()', barePut(session, frame, true)],
+      ['bare node:http2 request()', barePut(session, frame)],
       ['etcd-ts transport unary()', async () => void (await connection.unary(KV.put.path, message))],
       ['etcd-ts client.put', async () => void (await client.put(keys[(Math.random() * keys.length) | 0]!, value))],
     ];

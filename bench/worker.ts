@@ -107,6 +107,42 @@ async function watchMany(job: Job, client: BenchClient): Promise<RunResult> {
   };
 }
 
+/**
+ * Reads a snapshot at `DATA.snapshotRate` bytes/s for `DATA.snapshotReadMs`, sampling RSS: with
+ * backpressure the client holds at most a stream window of the snapshot, without it all of it.
+ */
+async function snapshotSlow(job: Job, client: BenchClient): Promise<RunResult> {
+  global.gc?.();
+  const rss0 = process.memoryUsage().rss;
+  let peak = rss0;
+  let bytes = 0;
+  const t0 = performance.now();
+  const cpu0 = ownCpuSeconds();
+  await client.readSnapshot(async (chunk) => {
+    bytes += chunk.length;
+    peak = Math.max(peak, process.memoryUsage().rss);
+    const due = t0 + (bytes / DATA.snapshotRate) * 1000;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    return performance.now() - t0 < DATA.snapshotReadMs;
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = ownCpuSeconds() - cpu0;
+  return {
+    client: job.client,
+    workload: job.workload.id,
+    ops: bytes,
+    seconds,
+    opsPerSec: bytes / seconds,
+    p50Ms: NaN,
+    p99Ms: NaN,
+    clientCpuUsPerOp: (cpu * 1e6) / (bytes / MIB),
+    serverCpuUsPerOp: undefined,
+    foreignCores: undefined,
+    extra: { rssGrowthMiB: (peak - rss0) / MIB, mibRead: bytes / MIB },
+  };
+}
+
 async function run(job: Job, client: BenchClient): Promise<RunResult> {
   const value = benchValue(DATA.valueSize);
   const keys: string[] = [];
@@ -141,6 +177,8 @@ async function run(job: Job, client: BenchClient): Promise<RunResult> {
       return runWatch(job, client);
     case 'watch-many':
       return watchMany(job, client);
+    case 'snapshot-slow':
+      return snapshotSlow(job, client);
   }
 }
 
@@ -181,7 +219,7 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`${RESULT_MARK}${JSON.stringify(result)}\n`);
   // Closing 10,000 watches one by one says nothing about the client; the process is done.
-  if (job.workload.kind !== 'watch-many') await client.close();
+  if (job.workload.kind !== 'watch-many' && job.workload.kind !== 'snapshot-slow') await client.close();
   process.exit(0);
 }
 

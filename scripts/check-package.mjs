@@ -89,7 +89,10 @@ try {
   });
   const installed = join(project, 'node_modules', pkg.name);
   rmSync(join(installed, 'proto'), { recursive: true, force: true });
-  check('optional peer dependencies (prom-client, @opentelemetry/api) are not installed with it', !existsSync(join(project, 'node_modules/prom-client')) && !existsSync(join(project, 'node_modules/@opentelemetry/api')));
+  check(
+    'optional peer dependencies (prom-client, @opentelemetry/api, @grpc/grpc-js) are not installed with it',
+    ['prom-client', '@opentelemetry/api', '@grpc/grpc-js'].every((name) => !existsSync(join(project, 'node_modules', name))),
+  );
 
   // 3. ESM and CommonJS, every subpath
   const listExports = (kind) => {
@@ -207,10 +210,39 @@ console.log(result);
       if (out !== 'http://127.0.0.1:1') throw new Error(out);
     });
   }
+  const resolverProbe = (kind) => {
+    const load = kind === 'esm'
+      ? `const { Client } = await import(${JSON.stringify(pkg.name)}); const { registerGrpcResolver } = await import(${JSON.stringify(`${pkg.name}/naming`)});`
+      : `const { Client } = require(${JSON.stringify(pkg.name)}); const { registerGrpcResolver } = require(${JSON.stringify(`${pkg.name}/naming`)});`;
+    const code = `${load}
+const client = new Client({ endpoints: ['http://127.0.0.1:1'] });
+let result;
+try { registerGrpcResolver(client); result = 'loaded'; } catch (e) { result = e.name + ': ' + e.message; }
+await client.close();
+console.log(result);
+`;
+    const file = join(project, `resolver-probe.${kind === 'esm' ? 'mjs' : 'cjs'}`);
+    writeFileSync(file, `(async () => {\n${code}\n})();\n`);
+    return run(process.execPath, [file], { cwd: project }).trim();
+  };
+  for (const kind of ['esm', 'cjs']) {
+    attempt(`${kind}: without @grpc/grpc-js, registerGrpcResolver fails with InvalidArgumentError naming the package`, () => {
+      const out = resolverProbe(kind);
+      if (!/^InvalidArgumentError: .*npm install @grpc\/grpc-js/.test(out)) throw new Error(out);
+    });
+  }
   symlinkSync(join(root, 'node_modules/prom-client'), join(project, 'node_modules/prom-client'), 'dir');
   for (const kind of ['esm', 'cjs']) {
     attempt(`${kind}: with prom-client installed, the metrics option loads it`, () => {
       const out = metricsProbe(kind);
+      if (out !== 'loaded') throw new Error(out);
+    });
+  }
+  mkdirSync(join(project, 'node_modules/@grpc'), { recursive: true });
+  symlinkSync(join(root, 'node_modules/@grpc/grpc-js'), join(project, 'node_modules/@grpc/grpc-js'), 'dir');
+  for (const kind of ['esm', 'cjs']) {
+    attempt(`${kind}: with @grpc/grpc-js installed, registerGrpcResolver loads it and registers`, () => {
+      const out = resolverProbe(kind);
       if (out !== 'loaded') throw new Error(out);
     });
   }

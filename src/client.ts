@@ -179,6 +179,18 @@ export class Client implements AsyncDisposable {
   }
 
   /**
+   * Cancels every watch of this client at once (Go's `Watcher.Close`): each is cancelled as by its
+   * own `cancel()` (etcd `WatchCancelRequest` on the shared `Watch.Watch` stream), so every
+   * `for await` loop over one ends normally and responses not yet taken are dropped. Resolves once
+   * etcd confirmed every cancellation (or the stream is gone); the idle stream is then closed.
+   * Watches of namespace views of this client are cancelled too (they share the stream). Unlike
+   * Go's, the client stays usable: a later `watch()` opens a new stream. Never rejects.
+   */
+  cancelWatches(): Promise<void> {
+    return this.#watch.cancelAll();
+  }
+
+  /**
    * Starts a transaction: `client.txn().if(...compares).then(...ops).else(...ops).commit()`
    * (etcd `KV.Txn`). See {@link Txn}.
    */

@@ -1,7 +1,8 @@
 /**
  * Transaction conditions as values: `compare.value/version/createRevision/modRevision/lease`
- * (Go `clientv3.Compare(clientv3.Value(key), ">", "abc")` and friends), and their mapping to the
- * etcd `Compare` message.
+ * (Go `clientv3.Compare(clientv3.Value(key), ">", "abc")` and friends), the shorthands
+ * `compare.keyExists/keyMissing` (Go 3.5 `KeyExists`/`KeyMissing`), and their mapping to the etcd
+ * `Compare` message.
  */
 import { InvalidArgumentError } from './errors.js';
 import { Compare_CompareResult, Compare_CompareTarget } from './proto/index.js';
@@ -67,8 +68,8 @@ function toResult(operator: unknown): Compare_CompareResult {
   }
 }
 
-function build(c: Compare): CompareInit {
-  const what = `compare.${c.target}`;
+/** The wire form of `c`; `what` names the builder in error messages. */
+function build(c: Compare, what = `compare.${c.target}`): CompareInit {
   const request: CompareInit = { result: toResult(c.operator) };
   const key = toBytes(c.key, `${what} key`);
   let prefix = false;
@@ -111,9 +112,9 @@ function build(c: Compare): CompareInit {
   return request;
 }
 
-function make<C extends Compare>(c: C): C {
+function make<C extends Compare>(c: C, what?: string): C {
   const frozen = Object.freeze(c);
-  wireForm.set(frozen, build(frozen as Compare));
+  wireForm.set(frozen, build(frozen as Compare, what));
   return frozen;
 }
 
@@ -153,5 +154,19 @@ export const compare = {
   /** The ID of the lease the key is attached to, `0n` for none (Go `Compare(LeaseValue(key), op, id)`). */
   lease(key: Bytes, operator: CompareOperator, id: bigint, range?: CompareRangeOptions): Compare {
     return make({ target: 'lease', key, operator, operand: id, range });
+  },
+  /**
+   * Holds when the key exists: its create revision is above 0 (Go 3.5 `KeyExists(key)`, the same
+   * as `compare.createRevision(key, '>', 0)`). Throws `EmptyKeyError` for an empty key.
+   */
+  keyExists(key: Bytes): Compare {
+    return make({ target: 'createRevision', key, operator: '>', operand: 0, range: undefined }, 'compare.keyExists');
+  },
+  /**
+   * Holds when the key does not exist: its create revision is 0 (Go 3.5 `KeyMissing(key)`, the
+   * same as `compare.createRevision(key, '=', 0)`). Throws `EmptyKeyError` for an empty key.
+   */
+  keyMissing(key: Bytes): Compare {
+    return make({ target: 'createRevision', key, operator: '=', operand: 0, range: undefined }, 'compare.keyMissing');
   },
 } as const;

@@ -81,6 +81,8 @@ export {
   type MoveLeaderResponse,
   type SaveSnapshotOptions,
   type SnapshotOptions,
+  type SnapshotStream,
+  type SnapshotWithVersionResponse,
   type StatusResponse,
 } from './maintenance.js';
 export { SnapshotChecksumError, type SaveSnapshotResult, type SnapshotProgress } from './snapshot.js';

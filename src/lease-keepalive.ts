@@ -214,6 +214,17 @@ export class KeepAliveStream {
     });
   }
 
+  /**
+   * Stops every keep-alive (each iterable ends normally, as its own `close()`); renewals asked
+   * for by `keepAliveOnce()` calls in flight go on. With nothing left to renew, the stream is
+   * cancelled; a later `keepAlive()` opens a new one.
+   */
+  closeAll(): void {
+    for (const entry of [...this.#leases.values()]) {
+      for (const keeper of [...entry.keepers]) keeper.close();
+    }
+  }
+
   // --- leases -----------------------------------------------------------------------------------
 
   #entry(id: bigint): LeaseEntry {

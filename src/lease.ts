@@ -196,4 +196,16 @@ export class Lease {
     checkLeaseId(id, 'keepAlive: id');
     return this.#keepAlives.keepAlive(id, options);
   }
+
+  /**
+   * Stops every keep-alive of this client at once (Go's `Lease.Close`): each `keepAlive()`
+   * iterable ends as with its own `close()` (its loop ends normally; the leases are not revoked,
+   * so they expire after their TTL unless renewed again), and the shared `Lease.LeaseKeepAlive`
+   * stream is cancelled. `keepAliveOnce()` calls in flight still get their answer. Unlike Go's,
+   * the service stays usable: a later `keepAlive()` starts renewing again on a new stream. Never
+   * throws; safe to call more than once.
+   */
+  close(): void {
+    this.#keepAlives.closeAll();
+  }
 }

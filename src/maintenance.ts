@@ -7,6 +7,8 @@
  * connection for `Status`, `Defragment`, `HashKV`), without failover, and closes it afterwards;
  * without one, the call goes through the client's usual endpoint choice and failover.
  */
+import { createHash } from 'node:crypto';
+
 import { booleanOption, checkEndpoint, checkMemberId, endpointOption, functionOption, optionalHeader } from './admin-convert.js';
 import { checkOptions, describe, responseHeader, toBuffer, toNumber } from './convert.js';
 import { InvalidArgumentError, NotLeaderError, NotSupportedError } from './errors.js';
@@ -20,10 +22,11 @@ import {
 import type {
   AlarmMember as WireAlarmMember,
   AlarmResponse as WireAlarmResponse,
+  SnapshotResponse as WireSnapshotResponse,
   StatusResponse as WireStatusResponse,
 } from './proto/index.js';
 import type { Rpc } from './rpc/types.js';
-import { writeSnapshotFile, type SaveSnapshotResult, type SnapshotChunk, type SnapshotProgress } from './snapshot.js';
+import { SnapshotChecksumError, writeSnapshotFile, type SaveSnapshotResult, type SnapshotChunk, type SnapshotProgress } from './snapshot.js';
 import type { CallOptions, ResponseHeader } from './types.js';
 
 export { SnapshotChecksumError, type SaveSnapshotResult, type SnapshotProgress } from './snapshot.js';
@@ -146,6 +149,35 @@ export interface EndpointCallOptions extends CallOptions {
 
 /** Options of `maintenance.snapshot`. No `timeout` by default: a large database takes a while. */
 export type SnapshotOptions = EndpointCallOptions;
+
+/**
+ * The chunks of a snapshot stream (`Buffer`s: the database file, then etcd's 32-byte SHA-256 of
+ * it), for one `for await` loop. Leaving the loop, or `close()`, cancels the stream.
+ */
+export interface SnapshotStream extends AsyncIterable<Buffer> {
+  /**
+   * Cancels the stream when it has not ended (Go's `Snapshot.Close()`); a loop over it then ends.
+   * Call it when you will not read the stream to its end: chunks not read wait in memory. Safe to
+   * call more than once; never rejects.
+   */
+  close(): Promise<void>;
+}
+
+/** Response of `maintenance.snapshotWithVersion` (Go's `SnapshotResponse`). */
+export interface SnapshotWithVersionResponse {
+  /**
+   * The header of the stream's first response, as Go's `Header`; undefined when the server sends
+   * none, which etcd's servers do not (3.4 to 3.6: use `status()` for the member's revision).
+   */
+  header: ResponseHeader | undefined;
+  /**
+   * The version of the etcd server that made the snapshot (which version should restore it), e.g.
+   * `'3.6.0'`. etcd sends it since 3.6: `''` from older servers, as in Go.
+   */
+  version: string;
+  /** The snapshot's chunks, the first one included. */
+  snapshot: SnapshotStream;
+}
 
 /** Options of `maintenance.saveSnapshot`. */
 export interface SaveSnapshotOptions extends EndpointCallOptions {
@@ -303,6 +335,35 @@ export class Maintenance {
   }
 
   /**
+   * A snapshot of one member (etcd `Maintenance.Snapshot`) with the version of the server that
+   * made it (Go's `SnapshotWithVersion`). Resolves once the first chunk has arrived; read the
+   * chunks from `snapshot` (the first one included), or `close()` it. Same flow-control caveat as
+   * {@link snapshot}.
+   *
+   * ```ts
+   * const { version, snapshot } = await client.maintenance.snapshotWithVersion();
+   * console.log(`made by etcd ${version || 'before 3.6'}`);
+   * for await (const chunk of snapshot) out.write(chunk);
+   * ```
+   *
+   * @throws InvalidArgumentError at once for bad options
+   * @throws the stream's typed error when it fails before its first chunk (e.g.
+   *   `NoAvailableEndpointsError`, `DeadlineExceededError`); `SnapshotChecksumError` when it ends
+   *   without any chunk
+   */
+  async snapshotWithVersion(options?: SnapshotOptions): Promise<SnapshotWithVersionResponse> {
+    checkOptions(options, 'snapshotWithVersion', ENDPOINT_OPTIONS);
+    const responses = this.#snapshotChunks(options);
+    const first = await responses.next();
+    if (first.done === true) throw new SnapshotChecksumError(undefined, createHash('sha256').digest('hex'), 0);
+    return {
+      header: optionalHeader(first.value.header),
+      version: first.value.version,
+      snapshot: snapshotStream(toBuffer(first.value.blob), responses),
+    };
+  }
+
+  /**
    * Saves a snapshot of one member to `path` (etcd `Maintenance.Snapshot`): written to
    * `<path>.part` (created exclusively, mode 0600; never through a symlink planted there) as it
    * arrives, etcd's SHA-256 trailer checked, fsynced, then renamed
@@ -403,13 +464,12 @@ export class Maintenance {
     return this.#rpc.unary(MaintenanceMethods.alarm, { action, memberID, alarm }, callOptions(options));
   }
 
-  async *#snapshotChunks(options: EndpointCallOptions | undefined): AsyncGenerator<SnapshotChunk, void, undefined> {
+  /** The responses of a `Maintenance.Snapshot` stream (each a {@link SnapshotChunk}, with its header and version). */
+  async *#snapshotChunks(options: EndpointCallOptions | undefined): AsyncGenerator<WireSnapshotResponse & SnapshotChunk, void, undefined> {
     const endpoint = options?.endpoint;
     const rpc = endpoint === undefined ? this.#rpc : this.#dedicated(endpoint, 'snapshot');
     try {
-      for await (const response of rpc.serverStream(MaintenanceMethods.snapshot, {}, callOptions(options))) {
-        yield { blob: response.blob, remainingBytes: response.remainingBytes };
-      }
+      yield* rpc.serverStream(MaintenanceMethods.snapshot, {}, callOptions(options));
     } finally {
       if (rpc !== this.#rpc) await rpc.close();
     }
@@ -422,6 +482,33 @@ export class Maintenance {
     const list = await this.#rpc.unary(ClusterMethods.memberList, { linearizable: false }, callOptions(options));
     return list.members.find((m) => m.ID === status.leader)?.clientURLs[0];
   }
+}
+
+/**
+ * The {@link SnapshotStream} of `snapshotWithVersion`: `first`, then the blobs of `rest` (the
+ * stream's responses after the first); `rest` is closed however the loop ends, or by `close()`.
+ */
+function snapshotStream(first: Buffer, rest: AsyncGenerator<SnapshotChunk, void, undefined>): SnapshotStream {
+  const chunks = (async function* (): AsyncGenerator<Buffer, void, undefined> {
+    try {
+      yield first;
+      for (;;) {
+        const next = await rest.next();
+        if (next.done === true) return;
+        yield toBuffer(next.value.blob);
+      }
+    } finally {
+      await rest.return(undefined);
+    }
+  })();
+  return {
+    [Symbol.asyncIterator]: () => chunks,
+    async close(): Promise<void> {
+      // A loop not started yet never runs the generator's `finally`: close `rest` here too.
+      await chunks.return(undefined).catch(() => undefined);
+      await rest.return(undefined).catch(() => undefined);
+    },
+  };
 }
 
 /** Only the call options the rpc layer reads (not `endpoint`, `onProgress`, ...). */

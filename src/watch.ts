@@ -90,4 +90,12 @@ export class Watch {
     this.#stream.add(handle);
     return handle;
   }
+
+  /**
+   * Cancels every watch of the client (a `WatchCancelRequest` each, on the shared stream). See
+   * `Client.cancelWatches`.
+   */
+  cancelAll(): Promise<void> {
+    return this.#stream.cancelAll();
+  }
 }

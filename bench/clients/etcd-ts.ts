@@ -82,6 +82,9 @@ export async function connectEtcdTs(endpoint: string): Promise<BenchClient> {
       watchers.push(watcher);
       await consume(watcher, () => {});
     },
+    async readSnapshot(consume) {
+      for await (const chunk of client.maintenance.snapshot()) if (!(await consume(chunk))) break;
+    },
     async close() {
       await client.close();
     },

@@ -1,6 +1,6 @@
 /** The `etcd3` npm package (1.1.2) behind the benchmark's `BenchClient`, with its default options. */
 import { Etcd3, type Watcher } from 'etcd3';
-import type { BenchClient } from './types.js';
+import { WorkloadUnsupported, type BenchClient } from './types.js';
 
 /** Connects to `endpoint` (one URL) with the package's defaults and checks the connection with one get. */
 export async function connectEtcd3(endpoint: string): Promise<BenchClient> {
@@ -36,6 +36,9 @@ export async function connectEtcd3(endpoint: string): Promise<BenchClient> {
     },
     async createWatch(key) {
       watchers.push(await client.watch().key(key).create());
+    },
+    readSnapshot() {
+      return Promise.reject(new WorkloadUnsupported('not measured with etcd3 (the slow-consumer target is about etcd-ts alone)'));
     },
     async close() {
       client.close();

@@ -27,6 +27,12 @@ export interface BenchClient {
   watchPrefix(prefix: string, onValue: (value: Buffer) => void): Promise<() => Promise<void>>;
   /** Creates a watch of one key and resolves once etcd confirmed it; the watch stays open. */
   createWatch(key: string): Promise<void>;
+  /**
+   * Reads a snapshot of the member (etcd `Maintenance.Snapshot`), handing each chunk to `consume`
+   * and waiting for it before taking the next; stops (cancelling the stream) when `consume` returns false.
+   * @throws WorkloadUnsupported when the library has no snapshot.
+   */
+  readSnapshot(consume: (chunk: Buffer) => Promise<boolean>): Promise<void>;
   /** Closes the client. */
   close(): Promise<void>;
 }

@@ -51,7 +51,7 @@ export async function startBenchEtcd(pin: boolean, workloads?: readonly Workload
     if (pinned && pid !== undefined) execFileSync('taskset', ['-a', '-p', '-c', String(SERVER_CPU), String(pid)], { stdio: 'ignore' });
     const admin = cluster.client();
     const needs = (kind: WorkloadKind): boolean => workloads === undefined || workloads.some((w) => w.kind === kind);
-    await writeData(admin, { keyspace: needs('get'), range: needs('range'), large: needs('get-large') });
+    await writeData(admin, { keyspace: needs('get'), range: needs('range'), large: needs('get-large'), fill: needs('snapshot-slow') });
     await compact(admin);
     return { cluster, endpoint: member.clientUrl, pid, version: cluster.etcdVersion, pinned, admin };
   } catch (error) {
@@ -60,8 +60,8 @@ export async function startBenchEtcd(pin: boolean, workloads?: readonly Workload
   }
 }
 
-/** Writes what the reads need: the keyspace (get), the 1,000 range keys, the 1 MiB value. */
-async function writeData(client: Client, what: { keyspace: boolean; range: boolean; large: boolean }): Promise<void> {
+/** Writes what the reads need: the keyspace (get), the 1,000 range keys, the 1 MiB value, the snapshot's bulk. */
+async function writeData(client: Client, what: { keyspace: boolean; range: boolean; large: boolean; fill: boolean }): Promise<void> {
   const value = benchValue(DATA.valueSize);
   const keys: string[] = [];
   if (what.keyspace) for (let i = 0; i < DATA.keyspace; i++) keys.push(keyOf(DATA.kvPrefix, i));
@@ -72,6 +72,7 @@ async function writeData(client: Client, what: { keyspace: boolean; range: boole
   };
   await Promise.all(Array.from({ length: WRITE_CONCURRENCY }, worker));
   if (what.large) await client.put(DATA.largeKey, benchValue(DATA.largeSize));
+  if (what.fill) for (let i = 0; i < DATA.snapshotFillKeys; i++) await client.put(`${DATA.snapshotFillPrefix}${i}`, benchValue(DATA.largeSize));
 }
 
 /** Compacts away the history the writes left (physically), so every run sees a small store. */

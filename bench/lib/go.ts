@@ -84,19 +84,21 @@ export async function runGo(options: GoRunOptions): Promise<RunResult | undefine
   const go = options.workload.go;
   if (go === undefined) return undefined;
   const watch = go.op === 'watch';
-  const n = watch ? options.events : Math.max(1000, Math.round((go.expectedRate * options.windowMs) / 1000));
+  const large = go.largeValue === true;
+  const n = watch ? options.events : Math.max(large ? 50 : 1000, Math.round((go.expectedRate * options.windowMs) / 1000));
   const args = [
     '--endpoints', options.endpoint,
     '--op', go.op,
     '--conc', String(options.workload.concurrency),
     '--n', String(n),
     '--warmup', String(Math.min(1000, Math.round(n / 5))),
-    '--keyspace', String(DATA.keyspace),
+    '--keyspace', String(large ? 1 : DATA.keyspace),
     '--key-size', String(DATA.keySize),
-    '--val-size', String(DATA.valueSize),
-    '--prefix', watch ? `${DATA.watchPrefix}${options.runId}/` : DATA.kvPrefix,
+    '--val-size', String(large ? DATA.largeSize : DATA.valueSize),
+    '--prefix', watch ? `${DATA.watchPrefix}${options.runId}/` : large ? DATA.goLargePrefix : DATA.kvPrefix,
   ];
-  if (go.op === 'get') args.push('--no-populate');
+  // The large get writes its own 1 MiB key (the Go program's key format); the others read the shared keyspace.
+  if (go.op === 'get' && !large) args.push('--no-populate');
   if (options.etcdPid !== undefined) args.push('--server-pid', String(options.etcdPid));
 
   const window = cpuWindow(options.etcdPid);

@@ -7,7 +7,7 @@
 export type ClientName = 'etcd-ts' | 'etcd3' | 'go';
 
 /** What a workload does. */
-export type WorkloadKind = 'put' | 'get' | 'txn' | 'watch' | 'watch-many' | 'get-large' | 'range';
+export type WorkloadKind = 'put' | 'get' | 'txn' | 'watch' | 'watch-many' | 'get-large' | 'range' | 'snapshot-slow';
 
 /** One row of the report. */
 export interface Workload {
@@ -22,7 +22,7 @@ export interface Workload {
    * For the Go client: the op it runs, and its expected ops/s (the Go program runs a fixed number
    * of ops, sized from this rate so its run lasts about one measurement window). Absent: no Go row.
    */
-  readonly go?: { op: 'put' | 'get' | 'txn' | 'watch'; expectedRate: number };
+  readonly go?: { op: 'put' | 'get' | 'txn' | 'watch'; expectedRate: number; largeValue?: boolean };
 }
 
 /** Every workload, in report order. */
@@ -36,8 +36,9 @@ export const WORKLOADS: readonly Workload[] = [
   { id: 'txn-c16', kind: 'txn', concurrency: 16, label: 'txn (version > 0 ? put : put), 16 in flight', go: { op: 'txn', expectedRate: 12000 } },
   { id: 'watch', kind: 'watch', concurrency: 64, label: 'watch a prefix, writer at 64 in flight (per event)', go: { op: 'watch', expectedRate: 10000 } },
   { id: 'watch-10k', kind: 'watch-many', concurrency: 1, label: '10,000 watches on one client' },
-  { id: 'get-1mib', kind: 'get-large', concurrency: 1, label: 'get of a 1 MiB value, 1 in flight' },
+  { id: 'get-1mib', kind: 'get-large', concurrency: 1, label: 'get of a 1 MiB value, 1 in flight', go: { op: 'get', expectedRate: 150, largeValue: true } },
   { id: 'range-1000', kind: 'range', concurrency: 1, label: 'prefix get of 1,000 keys (256 B), 1 in flight' },
+  { id: 'snapshot-slow', kind: 'snapshot-slow', concurrency: 1, label: 'snapshot read at 1 MiB/s by a slow consumer (RSS growth)' },
 ];
 
 /** Keys and data the launcher writes before the runs. */
@@ -54,6 +55,15 @@ export const DATA = Object.freeze({
   largeKey: 'bench/large',
   /** Size of the large value, bytes. */
   largeSize: 1024 * 1024,
+  /** Prefix of the Go program's own 1 MiB key (it writes it in its key format). */
+  goLargePrefix: 'bench/golarge/',
+  /** Keys of 1 MiB written so the snapshot is larger than what a slow consumer reads in its window. */
+  snapshotFillKeys: 48,
+  /** Prefix of those keys. */
+  snapshotFillPrefix: 'bench/fill/',
+  /** How long the slow consumer reads, ms, and at what rate, bytes/s. */
+  snapshotReadMs: 8000,
+  snapshotRate: 1024 * 1024,
   /** Prefix of the 1,000 keys of the range workload. */
   rangePrefix: 'bench/range/',
   /** Keys under `rangePrefix`. */

@@ -15,7 +15,7 @@ function strip(length: number, kv: KeyValue): KeyValue {
 function stripResponse(length: number, response: WatchResponse): WatchResponse {
   if (response.events.length === 0) return response;
   const events: WatchEvent[] = response.events.map((e) => ({
-    type: e.type,
+    ...e,
     kv: strip(length, e.kv),
     prevKv: e.prevKv === undefined ? undefined : strip(length, e.prevKv),
   }));

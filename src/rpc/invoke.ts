@@ -536,10 +536,13 @@ export class RpcClient implements Rpc {
       error: undefined,
       wake: undefined,
     };
-    const call = this.#startStream(method, request, {
+    // Backpressure: while messages wait here for the loop, the transport holds back the stream's
+    // flow-control credit, so a slow consumer stops the server instead of filling memory.
+    const call: StreamCall<Req, Res> = this.#startStream(method, request, {
       onMessage(message) {
         queue.push(message);
-        state.wake?.();
+        if (state.wake === undefined) call.pause();
+        else state.wake();
       },
       onEnd(error) {
         state.ended = true;
@@ -563,6 +566,7 @@ export class RpcClient implements Rpc {
           if (state.error !== undefined) throw state.error;
           return;
         }
+        call.resume();
         await new Promise<void>((resolve) => {
           state.wake = resolve;
         });
@@ -589,6 +593,8 @@ class StreamCall<Req, Res> implements RpcStream<Req> {
   readonly #userSignal: AbortSignal | undefined;
   readonly #onUserAbort: (() => void) | undefined;
   #stream: Stream | undefined;
+  /** The consumer asked for no data for now (see `pause`). */
+  #paused = false;
   /** The observer of the attempt whose stream is open, if any. */
   #observed: AttemptObserver | undefined;
   #writes: Uint8Array[] = [];
@@ -642,6 +648,20 @@ class StreamCall<Req, Res> implements RpcStream<Req> {
     this.#abort(new DOMException(`the ${this.#method.path} stream was cancelled`, 'AbortError'));
   }
 
+  /** The consumer has messages it has not taken: the transport holds back the stream's window credit. */
+  pause(): void {
+    if (this.#paused) return;
+    this.#paused = true;
+    this.#stream?.pause?.();
+  }
+
+  /** The consumer took every message: window credit flows again. */
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#stream?.resume?.();
+  }
+
   #abort(reason: unknown): void {
     if (this.#finished || this.#controller.signal.aborted) return;
     this.#controller.abort(reason);
@@ -690,6 +710,7 @@ class StreamCall<Req, Res> implements RpcStream<Req> {
       if (settled) return; // ended synchronously
       this.#stream = stream;
       this.#observed = observed;
+      if (this.#paused) stream.pause?.();
       for (const bytes of this.#writes) {
         stream.write(bytes);
         observed?.sent();

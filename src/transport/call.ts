@@ -1,65 +1,33 @@
 /**
- * One gRPC call on one HTTP/2 stream: unary, server-streaming or bidi.
- *
- * A call is created by the connection, waits there while the connection is connecting, and is
- * started on a session with `onConnected`. From then on node:http2 stream events drive it; the
- * listeners are module-level functions that find the call through a symbol on the stream, so a
- * call costs no closures of its own. The deadline timer and the AbortSignal listener (the call
- * object itself, through `handleEvent`) are armed once, when the call is created.
+ * One gRPC call (gRPC PROTOCOL-HTTP2) on one HTTP/2 stream: unary, server-streaming or bidi. The
+ * call object is the stream itself (it extends `H2Stream`): the session (session.ts) opens it,
+ * calls its `on*` methods as frames arrive, and it answers through the session. A call costs its
+ * object, its message decoder, and (with a deadline or a signal) a timer and an abort listener.
  *
  * How a call ends, and its `sent` flag:
  * - status from the trailers, or from a trailers-only response: that status, sent = true;
  * - deadline / abort / cancel before the stream opened: sent = false; after: RST_STREAM CANCEL, sent = true;
  * - stream closed without a status: by GOAWAY with a last stream id below it, UNAVAILABLE, sent = false;
- *   by RST_STREAM, the code's mapping (REFUSED_STREAM: sent = false); by a failed session, UNAVAILABLE.
+ *   by RST_STREAM, the code's mapping (REFUSED_STREAM: sent = false); by a failed connection, UNAVAILABLE.
  */
-import {
-  constants,
-  type ClientHttp2Session,
-  type ClientHttp2Stream,
-  type IncomingHttpHeaders,
-  type IncomingHttpStatusHeader,
-  type OutgoingHttpHeaders,
-} from 'node:http2';
-import { COPY_THRESHOLD, encodeMessage, encodeMessagePrefix, MessageDecoder, type MessageSink } from './framing.js';
-import { openStream } from './open-stream.js';
+import { clampDelay } from '../internal/timers.js';
+import { MessageDecoder, type MessageSink } from './framing.js';
+import { ErrorCode } from './h2/errors.js';
+import type { Session } from './session.js';
 import {
   decodeGrpcMessage,
-  encodeTimeout,
   metadataFromHeaders,
   parseGrpcStatus,
   statusFromHttpStatus,
   statusFromRstCode,
 } from './status.js';
+import { H2Stream } from './stream.js';
 import { CallError, Status, type CallOptions, type Metadata, type Stream, type StreamHandlers } from './types.js';
-
-const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR } = constants;
-
-/** Sent as the `user-agent` of every call. */
-export const USER_AGENT = 'etcd-ts (node:http2)';
-
-/** Longest delay node's timers accept, in ms (about 24.8 days); longer deadlines re-arm. */
-export const MAX_TIMER_DELAY = 2_147_483_647;
-
-/** What a call needs from the HTTP/2 session it runs on (implemented in connection.ts). */
-export interface SessionLink {
-  readonly session: ClientHttp2Session;
-  /** `:authority` of every request, `host:port` (`[v6]:port`). */
-  readonly authority: string;
-  /** Highest stream id the server may have processed, from its GOAWAY; 2^31 - 1 before any GOAWAY. */
-  readonly goawayLastStreamId: number;
-  /** Set when the session failed as a whole (keep-alive timeout, GOAWAY with an error, closed by us). */
-  readonly failure: CallError | undefined;
-  /** A stream was opened on the session. */
-  streamOpened(): void;
-  /** A stream opened on the session has closed. */
-  streamClosed(): void;
-}
 
 /** Something waiting for the connection: a call, or a `ready()` promise. */
 export interface ConnectWaiter {
   /** The connection is ready; start on this session. */
-  onConnected(link: SessionLink): void;
+  onConnected(session: Session): void;
   /**
    * The connection attempt failed or the connection was closed; `error` is UNAVAILABLE with
    * sent = false (the connection guarantees it).
@@ -76,10 +44,6 @@ type Phase = typeof WAITING | typeof OPEN | typeof DONE;
 const STATUS_PENDING = -1;
 /** `Call.grpcStatus` when trailers arrived without a `grpc-status`. */
 const STATUS_MISSING = -2;
-
-const kCall = Symbol('etcd-ts.transport.call');
-type CallStream = ClientHttp2Stream & { [kCall]: Call };
-type ResponseHeaders = IncomingHttpHeaders & IncomingHttpStatusHeader;
 
 /** Lower-case gRPC header names: digits, a-z, `-`, `_`, `.`. */
 const METADATA_NAME = /^[0-9a-z_.-]+$/;
@@ -99,8 +63,7 @@ const RESERVED_METADATA = new Set([
 ]);
 
 /**
- * Checks call metadata before anything is sent (node:http2 would otherwise tear the whole session
- * down on a bad header name).
+ * Checks call metadata before anything is sent.
  * @throws TypeError naming the bad header name or value.
  */
 export function validateMetadata(metadata: Metadata): void {
@@ -118,52 +81,36 @@ export function validateMetadata(metadata: Metadata): void {
   }
 }
 
-/**
- * Writes one framed message. Small messages are copied behind their prefix into one buffer; large
- * ones go out as prefix + the caller's bytes in one corked batch, without a copy.
- * @returns false when the stream is buffering (true when `last`).
- */
-function writeMessage(stream: ClientHttp2Stream, message: Uint8Array, last: boolean): boolean {
-  if (message.length < COPY_THRESHOLD) {
-    const frame = encodeMessage(message);
-    if (last) {
-      stream.end(frame);
-      return true;
-    }
-    return stream.write(frame);
-  }
-  stream.cork();
-  stream.write(encodeMessagePrefix(message.length));
-  const ok = stream.write(message);
-  stream.uncork();
-  if (last) stream.end();
-  return ok || last;
-}
-
 /** The message of a thrown value, for error texts. */
 export function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-// Stream listeners: module-level, `this` is the stream, the call hangs off the stream.
-function onStreamResponse(this: ClientHttp2Stream, headers: ResponseHeaders): void {
-  (this as CallStream)[kCall].onResponse(headers);
+/** The metadata object last validated (calls mostly reuse one object), and its fields then. */
+let lastValidated: Metadata | undefined;
+let lastValidatedFields: string[] = [];
+
+/** `validateMetadata`, skipped for the object last checked while it holds the same fields. */
+function validateOnce(metadata: Metadata): void {
+  if (metadata === lastValidated) {
+    let i = 0;
+    let same = true;
+    for (const name in metadata) {
+      if (lastValidatedFields[i] !== name || lastValidatedFields[i + 1] !== metadata[name]) {
+        same = false;
+        break;
+      }
+      i += 2;
+    }
+    if (same && i === lastValidatedFields.length) return;
+  }
+  validateMetadata(metadata);
+  const fields: string[] = [];
+  for (const name in metadata) fields.push(name, metadata[name]!);
+  lastValidated = metadata;
+  lastValidatedFields = fields;
 }
-function onStreamData(this: ClientHttp2Stream, chunk: Buffer): void {
-  (this as CallStream)[kCall].onData(chunk);
-}
-function onStreamTrailers(this: ClientHttp2Stream, trailers: IncomingHttpHeaders): void {
-  (this as CallStream)[kCall].onTrailers(trailers);
-}
-function onStreamEnd(this: ClientHttp2Stream): void {
-  (this as CallStream)[kCall].onEnd();
-}
-function onStreamError(this: ClientHttp2Stream, error: Error): void {
-  (this as CallStream)[kCall].onStreamError(error);
-}
-function onStreamClose(this: ClientHttp2Stream): void {
-  (this as CallStream)[kCall].onClose(this);
-}
+
 function onDeadline(call: Call): void {
   call.expire();
 }
@@ -173,16 +120,17 @@ function onDeadline(call: Call): void {
  * abort listener, message decoder and received status. Subclasses say what to send and how to
  * report messages and the outcome.
  */
-export abstract class Call implements MessageSink, ConnectWaiter {
+export abstract class Call extends H2Stream implements MessageSink, ConnectWaiter {
   protected phase: Phase = WAITING;
-  protected stream: ClientHttp2Stream | undefined = undefined;
-  private link: SessionLink | undefined = undefined;
-  private timer: NodeJS.Timeout | undefined = undefined;
+  protected session: Session | undefined = undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined = undefined;
   private readonly decoder: MessageDecoder;
   /** grpc-status received (from trailers or a trailers-only response), or a STATUS_* sentinel. */
   private grpcStatus = STATUS_PENDING;
-  private statusHeaders: IncomingHttpHeaders | undefined = undefined;
-  private streamError: Error | undefined = undefined;
+  private statusFields: string[] | undefined = undefined;
+  private headersSeen = false;
+  /** performance.now() when the request went out (calls with a deadline only). */
+  private sentAt = 0;
 
   /**
    * @param path - gRPC method path, e.g. `/etcdserverpb.KV/Range`.
@@ -195,8 +143,9 @@ export abstract class Call implements MessageSink, ConnectWaiter {
     private readonly options: CallOptions | undefined,
     maxRecvMsgSize: number,
   ) {
+    super();
     if (options !== undefined) {
-      if (options.metadata !== undefined) validateMetadata(options.metadata);
+      if (options.metadata !== undefined) validateOnce(options.metadata);
       const deadline = options.deadline;
       if (deadline !== undefined && (typeof deadline !== 'number' || Number.isNaN(deadline))) {
         throw new TypeError(`call deadline must be a number of ms since the epoch, got ${String(deadline)}`);
@@ -206,11 +155,11 @@ export abstract class Call implements MessageSink, ConnectWaiter {
   }
 
   /** Sends the request side once the stream is open. */
-  protected abstract sendRequest(stream: ClientHttp2Stream): void;
+  protected abstract sendRequest(session: Session): void;
   /** One response message. */
   abstract onMessage(message: Uint8Array): void;
   /** The server ended the call with OK. */
-  protected abstract succeed(trailers: IncomingHttpHeaders | undefined): void;
+  protected abstract succeed(trailers: string[] | undefined): void;
   /** The call failed. */
   protected abstract deliverError(error: CallError): void;
   /** The call's signal was aborted. */
@@ -239,61 +188,44 @@ export abstract class Call implements MessageSink, ConnectWaiter {
         this.finishLater(new CallError(Status.DEADLINE_EXCEEDED, 'deadline exceeded before the call started', false));
         return false;
       }
-      this.timer = setTimeout(onDeadline, Math.min(remaining, MAX_TIMER_DELAY), this);
+      this.timer = setTimeout(onDeadline, clampDelay(remaining), this);
     }
     return true;
   }
 
-  /** Starts the call on a ready session (ConnectWaiter). */
-  onConnected(link: SessionLink): void {
+  /** The connection is ready: open the stream on `session` (ConnectWaiter). */
+  onConnected(session: Session): void {
     if (this.phase !== WAITING) return;
-    const options = this.options;
-    const headers: OutgoingHttpHeaders = {
-      ':method': 'POST',
-      ':authority': link.authority,
-      ':path': this.path,
-      'content-type': 'application/grpc',
-      te: 'trailers',
-      'user-agent': USER_AGENT,
-    };
-    if (options !== undefined) {
-      if (options.deadline !== undefined) {
-        const remaining = options.deadline - Date.now();
-        if (!(remaining > 0)) {
-          this.finish(new CallError(Status.DEADLINE_EXCEEDED, 'deadline exceeded while waiting for the connection', false));
-          return;
-        }
-        headers['grpc-timeout'] = encodeTimeout(remaining);
-      }
-      const metadata = options.metadata;
-      if (metadata !== undefined) for (const name in metadata) headers[name] = metadata[name];
-    }
-    let stream: ClientHttp2Stream;
-    try {
-      stream = openStream(link.session, headers);
-    } catch (error) {
-      this.finishLater(
-        new CallError(Status.UNAVAILABLE, `cannot start ${this.path}: ${describeError(error)}`, false, {}, { cause: error }),
-      );
+    const deadline = this.options?.deadline;
+    if (deadline !== undefined && !(deadline - Date.now() > 0)) {
+      this.finish(new CallError(Status.DEADLINE_EXCEEDED, 'deadline exceeded while waiting for the connection', false));
       return;
     }
-    this.phase = OPEN;
-    this.stream = stream;
-    this.link = link;
-    link.streamOpened();
-    (stream as CallStream)[kCall] = this;
-    stream.on('response', onStreamResponse);
-    stream.on('data', onStreamData);
-    stream.on('trailers', onStreamTrailers);
-    stream.on('end', onStreamEnd);
-    stream.on('error', onStreamError);
-    stream.on('close', onStreamClose);
-    this.sendRequest(stream);
+    this.session = session;
+    session.open(this);
   }
 
   /** The connection could not be established (ConnectWaiter). */
   onConnectFailed(error: CallError): void {
     if (this.phase === WAITING) this.finish(error);
+  }
+
+  /** The session gave the stream its id: HEADERS, then the request. */
+  onStart(): void {
+    const session = this.session!;
+    const options = this.options;
+    let timeout: Buffer | undefined;
+    let metadata: Buffer | undefined;
+    if (options !== undefined) {
+      if (options.deadline !== undefined) {
+        timeout = session.requestHeaders.timeout(Math.max(options.deadline - Date.now(), 1));
+        this.sentAt = performance.now();
+      }
+      if (options.metadata !== undefined) metadata = session.requestHeaders.metadata(options.metadata);
+    }
+    this.phase = OPEN;
+    session.sendHeaders(this, this.path, timeout, metadata);
+    this.sendRequest(session);
   }
 
   /** Abort listener (the call is its own EventListener object). */
@@ -312,10 +244,11 @@ export abstract class Call implements MessageSink, ConnectWaiter {
     const remaining = this.options!.deadline! - Date.now();
     if (remaining > 0) {
       // Timers may fire early by rounding, or the deadline was beyond node's longest timer.
-      this.timer = setTimeout(onDeadline, Math.min(remaining, MAX_TIMER_DELAY), this);
+      this.timer = setTimeout(onDeadline, clampDelay(remaining), this);
       return;
     }
     const sent = this.phase === OPEN;
+    if (sent) this.session!.callTimedOut(this.sentAt);
     this.resetStream();
     this.finish(
       new CallError(
@@ -326,39 +259,59 @@ export abstract class Call implements MessageSink, ConnectWaiter {
     );
   }
 
-  /** @internal Response headers, or the whole answer of a trailers-only response. */
-  onResponse(headers: ResponseHeaders): void {
+  /** A header block: the response headers, a trailers-only response, or the trailers. */
+  onHeaders(fields: string[], endStream: boolean): void {
     if (this.phase !== OPEN) return;
-    if (headers['grpc-status'] !== undefined) {
-      this.grpcStatus = parseGrpcStatus(headers['grpc-status']);
-      this.statusHeaders = headers;
+    if (this.headersSeen) {
+      if (!endStream) {
+        this.failOpen(new CallError(Status.INTERNAL, 'server sent a second header block that does not end the stream', true));
+        return;
+      }
+      this.statusFields = fields;
+      const status = findField(fields, 'grpc-status');
+      this.grpcStatus = status === undefined ? STATUS_MISSING : parseGrpcStatus(status);
+      this.complete();
       return;
     }
-    const httpStatus = headers[':status'];
-    if (httpStatus !== 200) {
+    const httpStatus = findField(fields, ':status');
+    if (httpStatus !== undefined && httpStatus.length === 3 && httpStatus.charCodeAt(0) === 0x31 && !endStream) return; // 1xx
+    this.headersSeen = true;
+    const status = findField(fields, 'grpc-status');
+    if (status !== undefined) {
+      // A trailers-only response (or a status in the headers, kept for the end).
+      this.grpcStatus = parseGrpcStatus(status);
+      this.statusFields = fields;
+      if (endStream) this.complete();
+      return;
+    }
+    if (httpStatus !== '200') {
       this.failOpen(
         new CallError(
-          statusFromHttpStatus(httpStatus ?? 0),
+          statusFromHttpStatus(Number(httpStatus ?? 0)),
           `server answered with HTTP status ${String(httpStatus)} and no grpc-status`,
           true,
-          metadataFromHeaders(headers),
+          metadataFromHeaders(fields),
         ),
       );
       return;
     }
-    const contentType = headers['content-type'];
+    const contentType = findField(fields, 'content-type');
     if (contentType === undefined || !contentType.startsWith('application/grpc')) {
-      this.failOpen(
-        new CallError(Status.UNKNOWN, `server answered with content-type '${String(contentType)}', not gRPC`, true),
-      );
+      this.failOpen(new CallError(Status.UNKNOWN, `server answered with content-type '${String(contentType)}', not gRPC`, true));
+      return;
     }
+    if (endStream) this.finish(new CallError(Status.INTERNAL, 'server closed the stream without sending a grpc-status', true));
   }
 
-  /** @internal One DATA chunk. */
-  onData(chunk: Buffer): void {
+  /** DATA bytes. */
+  onData(chunk: Buffer, start: number, end: number): void {
     if (this.phase !== OPEN) return;
+    if (!this.headersSeen) {
+      this.failOpen(new CallError(Status.INTERNAL, 'server sent DATA before the response headers', true));
+      return;
+    }
     try {
-      this.decoder.push(chunk);
+      this.decoder.push(chunk, start, end);
     } catch (error) {
       this.failOpen(
         error instanceof CallError
@@ -368,102 +321,55 @@ export abstract class Call implements MessageSink, ConnectWaiter {
     }
   }
 
-  /** @internal Trailers: the status of a call that sent a response. */
-  onTrailers(trailers: IncomingHttpHeaders): void {
+  /** The server ended the stream with DATA, without trailers. */
+  onRemoteEnd(): void {
     if (this.phase !== OPEN) return;
-    this.grpcStatus = trailers['grpc-status'] === undefined ? STATUS_MISSING : parseGrpcStatus(trailers['grpc-status']);
-    this.statusHeaders = trailers;
-  }
-
-  /** @internal The server ended its side; every DATA chunk has been delivered. */
-  onEnd(): void {
-    if (this.phase === OPEN && this.grpcStatus !== STATUS_PENDING) this.complete();
-  }
-
-  /** @internal */
-  onStreamError(error: Error): void {
-    this.streamError ??= error;
-  }
-
-  /** @internal The stream is gone; decide the outcome if nothing did yet. */
-  onClose(stream: ClientHttp2Stream): void {
-    this.link!.streamClosed();
-    if (this.phase !== OPEN) return;
-    // A status, once received, is the outcome even if the stream broke afterwards.
     if (this.grpcStatus !== STATUS_PENDING) this.complete();
-    else this.finish(this.closeError(stream));
+    else this.finish(new CallError(Status.INTERNAL, 'server closed the stream without sending a grpc-status', true));
+  }
+
+  /** The server reset the stream. */
+  onReset(code: number): void {
+    if (this.phase !== OPEN) return;
+    if (this.grpcStatus !== STATUS_PENDING) {
+      this.complete();
+      return;
+    }
+    const mapped = statusFromRstCode(code);
+    this.finish(new CallError(mapped.code, `stream closed with RST_STREAM ${mapped.name}`, mapped.sent));
+  }
+
+  /** The connection ended the stream (lost, GOAWAY, failed, closed). */
+  onAbort(error: CallError): void {
+    if (this.phase === DONE) return;
+    if (this.phase === WAITING && error.sent) {
+      this.finish(new CallError(error.code, error.details, false, error.metadata, { cause: error.cause ?? error }));
+      return;
+    }
+    this.finish(error);
   }
 
   /** The server sent its status: end the call with it. */
   private complete(): void {
-    const headers = this.statusHeaders;
+    const fields = this.statusFields;
     const code = this.grpcStatus;
-    this.endWritable();
     if (code === Status.OK) {
       if (this.decoder.partial) {
-        this.finish(
-          new CallError(Status.INTERNAL, 'server ended the call in the middle of a message', true, metadataFromHeaders(headers)),
-        );
+        this.failOpen(new CallError(Status.INTERNAL, 'server ended the call in the middle of a message', true, metadataFromHeaders(fields)));
         return;
       }
       this.settle();
-      this.succeed(headers);
+      this.succeed(fields);
       return;
     }
     if (code === STATUS_MISSING) {
-      this.finish(
-        new CallError(Status.UNKNOWN, 'server sent trailers without a grpc-status', true, metadataFromHeaders(headers)),
-      );
+      this.finish(new CallError(Status.UNKNOWN, 'server sent trailers without a grpc-status', true, metadataFromHeaders(fields)));
       return;
     }
-    const message = headers?.['grpc-message'];
+    const message = fields === undefined ? undefined : findField(fields, 'grpc-message');
     this.finish(
-      new CallError(
-        code as CallError['code'],
-        typeof message === 'string' ? decodeGrpcMessage(message) : '',
-        true,
-        metadataFromHeaders(headers),
-      ),
+      new CallError(code as CallError['code'], message === undefined ? '' : decodeGrpcMessage(message), true, metadataFromHeaders(fields)),
     );
-  }
-
-  /** Why a stream closed without a status. */
-  private closeError(stream: ClientHttp2Stream): CallError {
-    const link = this.link!;
-    const error = this.streamError;
-    const id = stream.id;
-    if (id === undefined) {
-      return new CallError(Status.UNAVAILABLE, `the stream for ${this.path} was never started`, false, {}, { cause: error });
-    }
-    if (id > link.goawayLastStreamId) {
-      return new CallError(
-        Status.UNAVAILABLE,
-        `server sent GOAWAY (last stream ${link.goawayLastStreamId}) without processing stream ${id}`,
-        false,
-        {},
-        { cause: error },
-      );
-    }
-    const failure = link.failure;
-    if (failure !== undefined) return new CallError(failure.code, failure.details, failure.sent, {}, { cause: failure });
-    // A session torn down under the stream (the peer died, the socket closed): node:http2 then
-    // closes its open streams with rstCode CANCEL and no error, so look at the session first.
-    if (error === undefined && link.session.destroyed) {
-      return new CallError(Status.UNAVAILABLE, 'connection lost: session closed', true);
-    }
-    const rstCode = stream.rstCode;
-    if (
-      (error === undefined || (error as NodeJS.ErrnoException).code === 'ERR_HTTP2_STREAM_ERROR') &&
-      rstCode !== undefined &&
-      rstCode !== NGHTTP2_NO_ERROR
-    ) {
-      const mapped = statusFromRstCode(rstCode);
-      return new CallError(mapped.code, `stream closed with RST_STREAM ${mapped.name}`, mapped.sent, {}, { cause: error });
-    }
-    if (error !== undefined) {
-      return new CallError(Status.UNAVAILABLE, `connection lost: ${error.message}`, true, {}, { cause: error });
-    }
-    return new CallError(Status.INTERNAL, 'server closed the stream without sending a grpc-status', true);
   }
 
   /** Ends the call with a client-side error while the stream is open: RST_STREAM CANCEL first. */
@@ -472,16 +378,9 @@ export abstract class Call implements MessageSink, ConnectWaiter {
     this.finish(error);
   }
 
-  /** Sends RST_STREAM CANCEL if the stream is still open. */
+  /** Sends RST_STREAM CANCEL if the stream is open (drops it if it is queued in the session). */
   protected resetStream(): void {
-    const stream = this.stream;
-    if (stream !== undefined && !stream.closed && !stream.destroyed) stream.close(NGHTTP2_CANCEL);
-  }
-
-  /** Half-closes our side if still open (after the server's status: so the stream closes). */
-  protected endWritable(): void {
-    const stream = this.stream!;
-    if (!stream.writableEnded && !stream.destroyed) stream.end();
+    this.session?.resetStream(this, ErrorCode.CANCEL);
   }
 
   /** Marks the call done and releases the timer and abort listener. */
@@ -508,6 +407,12 @@ export abstract class Call implements MessageSink, ConnectWaiter {
   }
 }
 
+/** The value of the first field named `name` in `[name, value, ...]`. */
+function findField(fields: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
+  return undefined;
+}
+
 /** A unary call: one request message, one response message. Settles a promise. */
 export class UnaryCall extends Call {
   private response: Uint8Array | undefined = undefined;
@@ -531,8 +436,8 @@ export class UnaryCall extends Call {
     super(path, options, maxRecvMsgSize);
   }
 
-  protected sendRequest(stream: ClientHttp2Stream): void {
-    writeMessage(stream, this.request, true);
+  protected sendRequest(session: Session): void {
+    session.sendMessage(this, this.request, true);
   }
 
   onMessage(message: Uint8Array): void {
@@ -588,24 +493,24 @@ export class StreamCall extends Call implements Stream {
     this.ended = request !== undefined;
   }
 
-  protected sendRequest(stream: ClientHttp2Stream): void {
+  protected sendRequest(session: Session): void {
     if (this.request !== undefined) {
-      writeMessage(stream, this.request, true);
+      session.sendMessage(this, this.request, true);
       return;
     }
     const queue = this.queue;
     if (queue !== undefined) {
       this.queue = undefined;
-      for (const message of queue) writeMessage(stream, message, false);
+      for (const message of queue) session.sendMessage(this, message, false);
     }
-    if (this.ended) stream.end();
+    if (this.ended) session.sendEnd(this);
   }
 
   write(message: Uint8Array): boolean {
     if (this.request !== undefined) throw new Error(`write() on server-streaming call ${this.path}`);
     if (this.phase === DONE) return false;
     if (this.ended) throw new Error(`write() after end() on ${this.path}`);
-    if (this.phase === OPEN) return writeMessage(this.stream!, message, false);
+    if (this.phase === OPEN) return this.session!.sendMessage(this, message, false);
     (this.queue ??= []).push(message);
     return true;
   }
@@ -613,7 +518,7 @@ export class StreamCall extends Call implements Stream {
   end(): void {
     if (this.ended) return;
     this.ended = true;
-    if (this.phase === OPEN) this.endWritable();
+    if (this.phase === OPEN) this.session!.sendEnd(this);
   }
 
   cancel(): void {
@@ -623,11 +528,20 @@ export class StreamCall extends Call implements Stream {
     this.finish(new CallError(Status.CANCELLED, 'call cancelled by the client', sent));
   }
 
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    if (this.session !== undefined && this.phase === OPEN) this.session.resume(this);
+    else this.paused = false;
+  }
+
   onMessage(message: Uint8Array): void {
     this.handlers.onMessage(message);
   }
 
-  protected succeed(trailers: IncomingHttpHeaders | undefined): void {
+  protected succeed(trailers: string[] | undefined): void {
     this.handlers.onEnd(undefined, metadataFromHeaders(trailers));
   }
 

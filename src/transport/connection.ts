@@ -1,5 +1,5 @@
 /**
- * One HTTP/2 connection to one endpoint, as an explicit state machine:
+ * One connection to one endpoint, as an explicit state machine over HTTP/2 sessions (session.ts):
  *
  *   idle ──call──▶ connecting ──SETTINGS──▶ ready ──GOAWAY / clean close──▶ idle
  *                      │                      │
@@ -11,16 +11,20 @@
  * bounded by its own deadline. A session is ready when the server's SETTINGS arrive, so a peer
  * that accepts TCP but does not speak (a SIGSTOPped etcd) never becomes ready.
  *
- * While a session has streams open it sends an HTTP/2 PING every `keepAliveTime` ms; a PING not
- * answered within `keepAliveTimeout` ms destroys the session and fails its calls with UNAVAILABLE.
- * A GOAWAY takes the session out of use at once (new calls open a new session); streams the server
- * did not process (above its last stream id) fail with sent = false; the others finish normally.
+ * Keep-alive (keepalive.ts) fails a session whose peer stops answering. A GOAWAY takes the session
+ * out of use at once (new calls open a new session); streams the server did not process (above its
+ * last stream id) fail with sent = false; the others finish normally. A GOAWAY `too_many_pings`
+ * doubles the keep-alive interval of later sessions, as grpc-go does. Before a session runs out of
+ * stream ids (2^31 - 1) its replacement is opened; calls move to it once it is ready and the old
+ * one closes when its last stream ends: no call fails because of it.
  */
-import { connect, constants, type ClientHttp2Session, type SecureClientSessionOptions } from 'node:http2';
-import type { ConnectWaiter, SessionLink } from './call.js';
-import { describeError, MAX_TIMER_DELAY, StreamCall, UnaryCall } from './call.js';
-import { endpointAuthority, endpointOrigin } from './endpoint.js';
-import { http2ErrorName } from './status.js';
+import { endpointAuthority } from './endpoint.js';
+import { ErrorCode } from './h2/errors.js';
+import { MAX_STREAM_ID } from './h2/frames.js';
+import { DEFAULT_CONNECT_TIMEOUT, Session, type SessionOwner } from './session.js';
+import type { H2Stream } from './stream.js';
+import { describeError, StreamCall, UnaryCall, type ConnectWaiter } from './call.js';
+import { clampDelay } from '../internal/timers.js';
 import {
   CallError,
   Status,
@@ -33,17 +37,7 @@ import {
   type StreamHandlers,
 } from './types.js';
 
-/** Default longest time for one connection attempt, in ms. */
-export const DEFAULT_CONNECT_TIMEOUT = 20_000;
-/** HTTP/2 per-stream receive window we advertise, in bytes (the protocol default is 65,535). */
-export const DEFAULT_STREAM_WINDOW_SIZE = 8 * 1024 * 1024;
-/** HTTP/2 connection-level receive window, in bytes. */
-export const DEFAULT_CONNECTION_WINDOW_SIZE = 32 * 1024 * 1024;
-/** node:http2 `maxSessionMemory` of a session, in MiB (node's default is 10). */
-export const DEFAULT_MAX_SESSION_MEMORY_MB = 64;
-
-/** Highest HTTP/2 stream id; the GOAWAY last stream id before any GOAWAY. */
-const MAX_STREAM_ID = 2 ** 31 - 1;
+export { DEFAULT_CONNECT_TIMEOUT };
 
 /** Which state may follow which. */
 const TRANSITIONS: { readonly [S in ConnectionState]: readonly ConnectionState[] } = {
@@ -54,195 +48,6 @@ const TRANSITIONS: { readonly [S in ConnectionState]: readonly ConnectionState[]
   closed: [],
 };
 
-function sendPing(session: Session): void {
-  session.ping();
-}
-function pingTimedOut(session: Session): void {
-  session.pingTimedOut();
-}
-function connectTimedOut(session: Session): void {
-  session.connectTimedOut();
-}
-
-/** One node:http2 client session and its keep-alive; reports its events to the connection. */
-class Session implements SessionLink {
-  readonly session: ClientHttp2Session;
-  goawayLastStreamId = MAX_STREAM_ID;
-  failure: CallError | undefined = undefined;
-  /** First error node reported on the session (socket, TLS, protocol). */
-  error: Error | undefined = undefined;
-  /** True once the server's SETTINGS arrived. */
-  ready = false;
-  readonly closed: Promise<void>;
-  private resolveClosed: () => void = () => {};
-  private closeSeen = false;
-  private activeStreams = 0;
-  private pingTimer: NodeJS.Timeout | undefined = undefined;
-  private pingTimeoutTimer: NodeJS.Timeout | undefined = undefined;
-  private connectTimer: NodeJS.Timeout | undefined;
-  private readonly onPingAck = (error: Error | null): void => {
-    if (this.pingTimeoutTimer !== undefined) {
-      clearTimeout(this.pingTimeoutTimer);
-      this.pingTimeoutTimer = undefined;
-    }
-    if (error === null && this.activeStreams > 0) this.schedulePing();
-  };
-
-  constructor(
-    private readonly owner: Http2Connection,
-    readonly authority: string,
-    private readonly options: ConnectionOptions,
-  ) {
-    const endpoint = owner.endpoint;
-    const tls = options.tls;
-    const sessionOptions: SecureClientSessionOptions = {
-      settings: { enablePush: false, initialWindowSize: DEFAULT_STREAM_WINDOW_SIZE },
-      maxSessionMemory: DEFAULT_MAX_SESSION_MEMORY_MB,
-    };
-    if (endpoint.tls && tls !== undefined) {
-      if (tls.ca !== undefined) sessionOptions.ca = tls.ca;
-      if (tls.cert !== undefined) sessionOptions.cert = tls.cert;
-      if (tls.key !== undefined) sessionOptions.key = tls.key;
-      if (tls.servername !== undefined) sessionOptions.servername = tls.servername;
-      if (tls.rejectUnauthorized !== undefined) sessionOptions.rejectUnauthorized = tls.rejectUnauthorized;
-    }
-    const session = connect(endpointOrigin(endpoint), sessionOptions);
-    this.session = session;
-    this.closed = new Promise((resolve) => {
-      this.resolveClosed = resolve;
-    });
-    session.once('connect', () => {
-      try {
-        session.setLocalWindowSize(DEFAULT_CONNECTION_WINDOW_SIZE);
-      } catch {
-        // Only a larger window for throughput; the session works without it.
-      }
-    });
-    session.once('remoteSettings', () => {
-      this.ready = true;
-      this.clearConnectTimer();
-      owner.sessionReady(this);
-      if (this.activeStreams === 0) session.unref();
-    });
-    session.on('goaway', (code: number, lastStreamId: number, opaqueData?: Buffer) => {
-      this.goawayLastStreamId = Math.min(this.goawayLastStreamId, lastStreamId);
-      const debug = opaqueData !== undefined && opaqueData.length > 0 ? ` (${opaqueData.toString('latin1')})` : '';
-      const failure =
-        code === constants.NGHTTP2_NO_ERROR
-          ? undefined
-          : new CallError(Status.UNAVAILABLE, `${endpoint.url} sent GOAWAY ${http2ErrorName(code)}${debug}`, true);
-      this.failure ??= failure;
-      owner.sessionGoaway(this, failure ?? new CallError(Status.UNAVAILABLE, `${endpoint.url} sent GOAWAY${debug}`, false));
-    });
-    session.on('error', (error: Error) => {
-      this.error ??= error;
-    });
-    session.on('close', () => this.onClose());
-    // node:http2 (v20) may destroy a session whose socket fails right after 'connect' without
-    // emitting 'error' or 'close' (e.g. etcd rejecting the TLS handshake of a client without a
-    // certificate under --client-cert-auth). Watch the socket so such a session still ends.
-    session.socket?.on('error', (error: Error) => {
-      this.error ??= error;
-      setImmediate(() => {
-        if (session.destroyed) this.onClose();
-      });
-    });
-    const connectTimeout = options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
-    this.connectTimer = setTimeout(connectTimedOut, Math.min(connectTimeout, MAX_TIMER_DELAY), this);
-    this.connectTimer.unref();
-  }
-
-  streamOpened(): void {
-    if (++this.activeStreams === 1) {
-      this.session.ref();
-      if (this.options.keepAliveTime > 0 && this.pingTimer === undefined && this.pingTimeoutTimer === undefined) {
-        this.schedulePing();
-      }
-    }
-  }
-
-  streamClosed(): void {
-    if (--this.activeStreams === 0 && this.ready) this.session.unref();
-  }
-
-  private schedulePing(): void {
-    this.pingTimer = setTimeout(sendPing, this.options.keepAliveTime, this);
-    this.pingTimer.unref();
-  }
-
-  /** Ping timer fired: PING if streams are still open (else stop until the next stream opens). */
-  ping(): void {
-    this.pingTimer = undefined;
-    const session = this.session;
-    if (this.activeStreams === 0 || session.destroyed || session.closed) return;
-    try {
-      if (!session.ping(this.onPingAck)) {
-        // Too many PINGs outstanding in node:http2; try again later.
-        this.schedulePing();
-        return;
-      }
-    } catch {
-      return;
-    }
-    this.pingTimeoutTimer = setTimeout(pingTimedOut, this.options.keepAliveTimeout, this);
-    this.pingTimeoutTimer.unref();
-  }
-
-  pingTimedOut(): void {
-    this.pingTimeoutTimer = undefined;
-    this.fail(
-      new CallError(
-        Status.UNAVAILABLE,
-        `keep-alive PING to ${this.owner.endpoint.url} not answered within ${this.options.keepAliveTimeout} ms`,
-        true,
-      ),
-    );
-  }
-
-  connectTimedOut(): void {
-    this.connectTimer = undefined;
-    if (this.ready) return;
-    const ms = this.options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
-    this.fail(new CallError(Status.UNAVAILABLE, `no HTTP/2 SETTINGS from the server within ${ms} ms`, false));
-  }
-
-  /** The session ended ('close', or destroyed without one): once. */
-  private onClose(): void {
-    if (this.closeSeen) return;
-    this.closeSeen = true;
-    this.clearConnectTimer();
-    this.clearPingTimers();
-    this.owner.sessionClosed(this);
-    this.resolveClosed();
-  }
-
-  /** Destroys the session because of `failure`; its calls fail with it (unless GOAWAY says they were not processed). */
-  fail(failure: CallError): void {
-    if (this.session.destroyed) {
-      // Destroyed without a 'close' event (see the socket listener): end it now.
-      this.failure ??= failure;
-      this.onClose();
-      return;
-    }
-    this.failure ??= failure;
-    this.owner.sessionFailed(this, failure);
-    this.session.destroy(failure, constants.NGHTTP2_NO_ERROR);
-  }
-
-  private clearConnectTimer(): void {
-    if (this.connectTimer !== undefined) {
-      clearTimeout(this.connectTimer);
-      this.connectTimer = undefined;
-    }
-  }
-
-  private clearPingTimers(): void {
-    if (this.pingTimer !== undefined) clearTimeout(this.pingTimer);
-    if (this.pingTimeoutTimer !== undefined) clearTimeout(this.pingTimeoutTimer);
-    this.pingTimer = this.pingTimeoutTimer = undefined;
-  }
-}
-
 function onReadyDeadline(waiter: ReadyWaiter): void {
   waiter.expire();
 }
@@ -250,7 +55,7 @@ function onReadyDeadline(waiter: ReadyWaiter): void {
 /** A pending `ready()` promise. */
 class ReadyWaiter implements ConnectWaiter {
   private done = false;
-  private timer: NodeJS.Timeout | undefined = undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined = undefined;
 
   constructor(
     private readonly url: string,
@@ -260,9 +65,7 @@ class ReadyWaiter implements ConnectWaiter {
     private readonly signal: AbortSignal | undefined,
   ) {
     if (signal !== undefined) signal.addEventListener('abort', this);
-    if (deadline !== undefined) {
-      this.timer = setTimeout(onReadyDeadline, Math.min(Math.max(deadline - Date.now(), 0), MAX_TIMER_DELAY), this);
-    }
+    if (deadline !== undefined) this.timer = setTimeout(onReadyDeadline, clampDelay(deadline - Date.now()), this);
   }
 
   onConnected(): void {
@@ -281,7 +84,7 @@ class ReadyWaiter implements ConnectWaiter {
     this.timer = undefined;
     const remaining = this.deadline! - Date.now();
     if (remaining > 0 && !this.done) {
-      this.timer = setTimeout(onReadyDeadline, Math.min(remaining, MAX_TIMER_DELAY), this);
+      this.timer = setTimeout(onReadyDeadline, clampDelay(remaining), this);
       return;
     }
     if (this.settle()) {
@@ -299,21 +102,25 @@ class ReadyWaiter implements ConnectWaiter {
 }
 
 /**
- * `Connection` over node:http2: one session at a time in use per endpoint (sessions that got a
- * GOAWAY drain in the background), lazy connect, keep-alive PINGs, GOAWAY handling, TLS through
- * `node:tls` options. See the file comment for the state machine.
+ * `Connection` over our own HTTP/2: one session at a time in use per endpoint (sessions that got
+ * a GOAWAY, or were replaced, drain in the background), lazy connect, keep-alive, GOAWAY handling,
+ * stream-id rollover, TLS through `node:tls`. See the file comment for the state machine.
  */
-export class Http2Connection implements Connection {
+export class Http2Connection implements Connection, SessionOwner {
   readonly endpoint: Endpoint;
   private stateValue: ConnectionState = 'idle';
   /** The session in use: set in connecting and ready, undefined otherwise. */
   private current: Session | undefined = undefined;
-  /** Every session not yet closed (the current one and draining ones). */
+  /** A session opened to replace `current` before its stream ids run out. */
+  private replacement: Session | undefined = undefined;
+  /** Every session not yet closed (the current one, a replacement, draining ones). */
   private readonly sessions = new Set<Session>();
   private waiters: ConnectWaiter[] = [];
   private readonly listeners = new Set<(state: ConnectionState, error?: CallError) => void>();
   private readonly authority: string;
   private readonly options: ConnectionOptions;
+  /** Keep-alive interval of new sessions, ms: doubled by each GOAWAY `too_many_pings`. */
+  private keepAliveTime: number;
 
   /**
    * @param endpoint - where to connect (see `parseEndpoint`).
@@ -325,8 +132,13 @@ export class Http2Connection implements Connection {
     checkOption('keepAliveTimeout', options.keepAliveTimeout, 1);
     checkOption('maxRecvMsgSize', options.maxRecvMsgSize, 0);
     if (options.connectTimeout !== undefined) checkOption('connectTimeout', options.connectTimeout, 1);
+    const first = options.firstStreamId;
+    if (first !== undefined && (!Number.isInteger(first) || first % 2 !== 1 || first < 1 || first > MAX_STREAM_ID)) {
+      throw new RangeError(`connection option firstStreamId must be an odd integer 1-${MAX_STREAM_ID}, got ${String(first)}`);
+    }
     this.endpoint = endpoint;
     this.options = { ...options };
+    this.keepAliveTime = options.keepAliveTime;
     this.authority = endpointAuthority(endpoint);
   }
 
@@ -382,9 +194,12 @@ export class Http2Connection implements Connection {
   /** Starts a call (or ready waiter) now, or queues it for the connection attempt. */
   private dispatch(waiter: ConnectWaiter): void {
     switch (this.stateValue) {
-      case 'ready':
-        waiter.onConnected(this.current!);
+      case 'ready': {
+        const session = this.current!;
+        if (session.acceptsStreams) waiter.onConnected(session);
+        else this.waiters.push(waiter); // stream ids ran out: waits for the replacement
         return;
+      }
       case 'connecting':
         this.waiters.push(waiter);
         return;
@@ -399,13 +214,25 @@ export class Http2Connection implements Connection {
     }
   }
 
+  private newSession(): Session {
+    const session = new Session(this, {
+      endpoint: this.endpoint,
+      connection: this.options,
+      authority: this.authority,
+      keepAliveTime: this.keepAliveTime,
+      firstStreamId: this.options.firstStreamId ?? 1,
+    });
+    this.sessions.add(session);
+    return session;
+  }
+
   /**
    * The one place where the state changes. Effects of entering a state:
    * - connecting: open a session;
    * - ready: start every waiting call;
    * - idle / failing: drop the current session (it drains or is dying) and fail the waiters
    *   (always with sent = false: their calls never started);
-   * - closed: fail the waiters and destroy every session.
+   * - closed: fail the waiters and close every session.
    * Listeners hear of the change after its effects.
    */
   private transition(to: ConnectionState, error?: CallError): void {
@@ -418,24 +245,20 @@ export class Http2Connection implements Connection {
     switch (to) {
       case 'connecting':
         try {
-          const session = new Session(this, this.authority, this.options);
-          this.current = session;
-          this.sessions.add(session);
+          this.current = this.newSession();
         } catch (cause) {
           next = new CallError(Status.UNAVAILABLE, `cannot connect to ${this.endpoint.url}: ${describeError(cause)}`, false, {}, { cause });
         }
         break;
-      case 'ready': {
-        const link = this.current!;
-        const waiters = this.waiters;
-        this.waiters = [];
-        for (const waiter of waiters) waiter.onConnected(link);
+      case 'ready':
+        this.startWaiters(this.current!);
         break;
-      }
       case 'idle':
       case 'failing':
       case 'closed': {
         this.current = undefined;
+        const replacement = this.replacement;
+        this.replacement = undefined;
         const waiters = this.waiters;
         this.waiters = [];
         const failure = error ?? new CallError(Status.UNAVAILABLE, `connection to ${this.endpoint.url} ended`, false);
@@ -445,7 +268,11 @@ export class Http2Connection implements Connection {
             : failure;
           for (const waiter of waiters) waiter.onConnectFailed(notSent);
         }
-        if (to === 'closed') for (const session of this.sessions) session.fail(failure);
+        if (to === 'closed') {
+          for (const session of this.sessions) void session.close(failure);
+        } else {
+          if (replacement !== undefined) void replacement.close(failure);
+        }
         break;
       }
     }
@@ -462,56 +289,79 @@ export class Http2Connection implements Connection {
     if (next !== undefined) this.transition('failing', next);
   }
 
+  private startWaiters(session: Session): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const waiter of waiters) waiter.onConnected(session);
+  }
+
   /** @internal The server's SETTINGS arrived. */
   sessionReady(session: Session): void {
-    if (session === this.current && this.stateValue === 'connecting') this.transition('ready');
-  }
-
-  /** @internal The server sent GOAWAY: take the session out of use. */
-  sessionGoaway(session: Session, failure: CallError): void {
-    if (session !== this.current) return;
-    if (this.stateValue === 'connecting') this.transition('failing', this.connectError(failure));
-    else if (this.stateValue === 'ready') this.transition(session.failure === undefined ? 'idle' : 'failing', failure);
-  }
-
-  /** @internal The session is being destroyed because of `failure` (keep-alive, connect timeout, close). */
-  sessionFailed(session: Session, failure: CallError): void {
-    if (session !== this.current) return;
-    if (this.stateValue === 'connecting') this.transition('failing', this.connectError(failure));
-    else if (this.stateValue === 'ready') this.transition('failing', failure);
-  }
-
-  /** @internal The session closed. */
-  sessionClosed(session: Session): void {
-    this.sessions.delete(session);
-    if (session !== this.current) return;
-    const cause = session.failure ?? session.error;
-    if (this.stateValue === 'connecting') {
-      this.transition('failing', this.connectError(cause));
-    } else if (this.stateValue === 'ready') {
-      // Closed without a GOAWAY first (a GOAWAY would have taken it out of use already): the
-      // server went away or the link broke.
-      this.transition(
-        'failing',
-        cause instanceof CallError
-          ? cause
-          : new CallError(
-              Status.UNAVAILABLE,
-              `connection to ${this.endpoint.url} lost: ${cause === undefined ? 'closed by the server' : cause.message}`,
-              true,
-              {},
-              { cause },
-            ),
-      );
+    if (session === this.current && this.stateValue === 'connecting') {
+      this.transition('ready');
+      return;
+    }
+    if (session === this.replacement && this.stateValue === 'ready') {
+      // The replacement takes over; the old session closes once its streams are done.
+      const old = this.current!;
+      this.replacement = undefined;
+      this.current = session;
+      old.drainAndClose();
+      this.startWaiters(session);
     }
   }
 
-  /** The error calls waiting for a failed connection attempt get: UNAVAILABLE, sent = false. */
-  private connectError(cause: Error | undefined): CallError {
-    const reason =
-      cause === undefined ? 'connection closed' : cause instanceof CallError ? cause.details : cause.message.trim();
-    return new CallError(Status.UNAVAILABLE, `cannot connect to ${this.endpoint.url}: ${reason}`, false, {}, { cause });
+  /** @internal The server sent GOAWAY: take the session out of use. */
+  sessionGoaway(session: Session, code: number, debug: string, failure: CallError | undefined): void {
+    if (code === ErrorCode.ENHANCE_YOUR_CALM && debug === 'too_many_pings' && this.keepAliveTime > 0) {
+      // grpc-go: the server thinks we ping too often; ping half as often from now on.
+      this.keepAliveTime = Math.min(this.keepAliveTime * 2, 2 ** 31 - 1);
+    }
+    if (session === this.replacement) {
+      this.replacement = undefined;
+      return;
+    }
+    if (session !== this.current) return;
+    const error = failure ?? new CallError(Status.UNAVAILABLE, `${this.endpoint.url} sent GOAWAY${debug.length > 0 ? ` (${debug})` : ''}`, false);
+    if (this.stateValue === 'connecting') this.transition('failing', notSent(error));
+    else if (this.stateValue === 'ready') this.transition(failure === undefined ? 'idle' : 'failing', error);
   }
+
+  /** @internal The session failed (socket, protocol error, keep-alive timeout, connect timeout). */
+  sessionFailed(session: Session, failure: CallError): void {
+    if (session === this.replacement) {
+      this.replacement = undefined;
+      // Try again with the next exhaustion report, or fail the calls waiting if no ids are left.
+      if (this.current !== undefined && !this.current.acceptsStreams && this.stateValue === 'ready') {
+        this.transition('failing', notSent(failure));
+      }
+      return;
+    }
+    if (session !== this.current) return;
+    if (this.stateValue === 'connecting') this.transition('failing', notSent(failure));
+    else if (this.stateValue === 'ready') this.transition('failing', failure);
+  }
+
+  /** @internal The session's socket closed. */
+  sessionClosed(session: Session): void {
+    this.sessions.delete(session);
+  }
+
+  /** @internal Few stream ids left on `session`: open its replacement now. */
+  sessionExhausting(session: Session): void {
+    if (session !== this.current || this.stateValue !== 'ready' || this.replacement !== undefined) return;
+    this.replacement = this.newSession();
+  }
+
+  /** @internal A stream the session could not open: dispatch it again. */
+  requeue(stream: H2Stream): void {
+    this.dispatch(stream);
+  }
+}
+
+/** `error` with sent = false (calls waiting for a connection never started). */
+function notSent(error: CallError): CallError {
+  return error.sent ? new CallError(error.code, error.details, false, error.metadata, { cause: error.cause ?? error }) : error;
 }
 
 function checkOption(name: string, value: number, min: number): void {

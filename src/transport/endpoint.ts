@@ -98,14 +98,6 @@ function withoutUserInfo(endpoint: string): string {
 }
 
 /**
- * The `scheme://authority` URL node:http2 connects to, with IPv6 hosts in brackets.
- * @param endpoint - a parsed endpoint.
- */
-export function endpointOrigin(endpoint: Endpoint): string {
-  return `${endpoint.tls ? 'https' : 'http'}://${endpointAuthority(endpoint)}`;
-}
-
-/**
  * The HTTP/2 `:authority` of an endpoint: `host:port`, `[v6addr]:port` for IPv6.
  * @param endpoint - a parsed endpoint.
  */

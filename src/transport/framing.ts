@@ -12,12 +12,6 @@ export const MESSAGE_PREFIX_SIZE = 5;
 export const MAX_FRAMED_MESSAGE_SIZE = 0xffffffff;
 
 /**
- * Messages below this size (bytes) are copied behind their prefix into one buffer; larger ones are
- * written as two chunks (prefix, then the caller's bytes) so the body is not copied.
- */
-export const COPY_THRESHOLD = 16 * 1024;
-
-/**
  * Returns `message` with its 5-byte prefix in one new buffer (one copy of the message).
  * @param message - the encoded protobuf message.
  * @throws RangeError when the message is longer than 2^32 - 1 bytes.
@@ -49,10 +43,17 @@ export function encodeMessagePrefix(length: number): Buffer {
 export interface MessageSink {
   /**
    * One complete message. When the message lay inside a single input chunk it is a view of that
-   * chunk (no copy); when it spanned chunks it is a new buffer.
+   * chunk (no copy); when it spanned chunks it is a buffer allocated once, at its length prefix.
    */
   onMessage(message: Uint8Array): void;
 }
+
+/**
+ * Messages spanning chunks up to this size (bytes) get their buffer at the length prefix; larger
+ * ones are kept as views of the chunks and joined at the end, so a peer announcing a huge message
+ * cannot make us allocate it before sending it.
+ */
+export const PREALLOCATE_LIMIT = 64 * 1024 * 1024;
 
 /**
  * Incremental decoder of length-prefixed messages from a sequence of DATA chunks: a message may be
@@ -68,7 +69,10 @@ export class MessageDecoder {
   private prefixFilled = 0;
   /** Body length of the message being assembled across chunks, or -1 between messages. */
   private bodyLength = -1;
-  private parts: Uint8Array[] = [];
+  /** The message being assembled: allocated at its prefix (up to PREALLOCATE_LIMIT)... */
+  private body: Buffer | undefined = undefined;
+  /** ...or its pieces, joined when complete. */
+  private parts: Uint8Array[] | undefined = undefined;
   private received = 0;
 
   /**
@@ -86,13 +90,14 @@ export class MessageDecoder {
   }
 
   /**
-   * Feeds one chunk; delivers every message it completes to the sink.
-   * @param chunk - the next bytes of the response body (not retained beyond the views handed out).
+   * Feeds the bytes `chunk[start, end)`; delivers every message they complete to the sink.
+   * @param chunk - the next bytes of the response body (views of it may be handed out).
+   * @param start - first byte (default 0).
+   * @param end - one past the last byte (default the chunk's length).
    * @throws CallError RESOURCE_EXHAUSTED or INTERNAL, see the class docs.
    */
-  push(chunk: Uint8Array): void {
-    const end = chunk.length;
-    let offset = 0;
+  push(chunk: Uint8Array, start = 0, end = chunk.length): void {
+    let offset = start;
     while (offset < end) {
       if (this.bodyLength < 0) {
         let length: number;
@@ -110,7 +115,7 @@ export class MessageDecoder {
           // The prefix is split across chunks: collect its bytes.
           const prefix = (this.prefix ??= new Uint8Array(MESSAGE_PREFIX_SIZE));
           const take = Math.min(MESSAGE_PREFIX_SIZE - this.prefixFilled, end - offset);
-          prefix.set(chunk.subarray(offset, offset + take), this.prefixFilled);
+          for (let i = 0; i < take; i++) prefix[this.prefixFilled + i] = chunk[offset + i]!;
           this.prefixFilled += take;
           offset += take;
           if (this.prefixFilled < MESSAGE_PREFIX_SIZE) return;
@@ -123,24 +128,26 @@ export class MessageDecoder {
         }
         this.bodyLength = length;
         this.received = 0;
+        if (length <= PREALLOCATE_LIMIT) this.body = Buffer.allocUnsafe(length);
+        else this.parts = [];
         continue;
       }
       // Continue a message that spans chunks.
       const take = Math.min(this.bodyLength - this.received, end - offset);
-      this.parts.push(chunk.subarray(offset, offset + take));
+      if (this.body !== undefined) this.body.set(chunk.subarray(offset, offset + take), this.received);
+      else this.parts!.push(chunk.subarray(offset, offset + take));
       this.received += take;
       offset += take;
       if (this.received === this.bodyLength) {
-        const parts = this.parts;
-        const message = parts.length === 1 ? parts[0]! : Buffer.concat(parts, this.bodyLength);
-        this.parts = [];
+        const message = this.body ?? Buffer.concat(this.parts!, this.bodyLength);
+        this.body = undefined;
+        this.parts = undefined;
         this.bodyLength = -1;
         this.received = 0;
         this.sink.onMessage(message);
       }
     }
   }
-
   /** Reads and checks a prefix; returns the body length. */
   private readPrefix(bytes: Uint8Array, at: number): number {
     const flags = bytes[at]!;

@@ -1,5 +1,6 @@
 /**
- * The transport layer: gRPC over node:http2, one `Connection` per etcd endpoint.
+ * The transport layer: gRPC over our own HTTP/2 client (RFC 9113) on node:net / node:tls sockets,
+ * one `Connection` per etcd endpoint.
  *
  * Messages cross this boundary as encoded bytes; statuses and metadata are plain gRPC. The rpc
  * layer (src/rpc) builds on `createConnection` and `CallError.sent`.
@@ -30,7 +31,7 @@ export type {
  *   `host:port`, `[::1]:port`).
  * @param options - `keepAliveTime` / `keepAliveTimeout` (ms; PINGs only while calls are in flight;
  *   at least 5000 against etcd), `maxRecvMsgSize` (bytes), `connectTimeout` (ms, default 20000),
- *   `tls` (node:tls options for https endpoints).
+ *   `tls` (node:tls options for https endpoints), `firstStreamId` (tests only).
  * @returns a `Connection` in state `idle`.
  * @throws RangeError when a time or size option is negative or not finite.
  */

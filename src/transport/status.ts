@@ -3,7 +3,6 @@
  * parsing, the HTTP status and RST_STREAM code mappings of the gRPC HTTP/2 protocol document, and
  * turning response headers into metadata.
  */
-import type { IncomingHttpHeaders } from 'node:http2';
 import { Status, type Metadata, type StatusCode } from './types.js';
 
 /** Largest value `grpc-timeout` may carry: the spec allows at most 8 digits. */
@@ -64,7 +63,7 @@ function hexValue(code: number): number {
 /**
  * Decodes a `grpc-message` value: percent-encoded UTF-8 per the gRPC spec. Malformed escapes are
  * kept as they are (the spec asks clients to tolerate them). Characters that arrive unescaped are
- * taken as raw bytes (node:http2 hands header bytes over as Latin-1), so a server that sends raw
+ * taken as raw bytes (header bytes are decoded as Latin-1), so a server that sends raw
  * UTF-8 is decoded correctly too. Invalid UTF-8 becomes U+FFFD.
  *
  * @param value - the raw header value.
@@ -97,7 +96,7 @@ export function decodeGrpcMessage(value: string): string {
     if (c < 0x100) {
       bytes[n++] = c;
     } else {
-      // Not from node:http2 (it gives Latin-1), but keep any such string intact.
+      // Not from the HPACK decoder (it gives Latin-1), but keep any such string intact.
       const isPair = c >= 0xd800 && c <= 0xdbff && i + 1 < length;
       n += bytes.write(value.slice(i, isPair ? i + 2 : i + 1), n, 'utf8');
       if (isPair) i++;
@@ -121,7 +120,7 @@ export function encodeGrpcMessage(message: string): string {
 
 /**
  * Parses a `grpc-status` header value.
- * @param value - the header value (node:http2 gives a string; a repeated header an array).
+ * @param value - the header value (a repeated header may come as an array).
  * @returns the status code; UNKNOWN when the value is missing, repeated, or not a code 0-16.
  */
 export function parseGrpcStatus(value: string | string[] | undefined): StatusCode {
@@ -243,16 +242,17 @@ export function statusName(code: number): string {
  * Response headers or trailers as metadata: lower-case names to values, without pseudo-headers
  * (`:status`) and without `grpc-status` / `grpc-message` (the call's status carries those).
  * Repeated headers are joined with `, `.
- * @param headers - headers as node:http2 delivers them; undefined gives an empty object.
+ * @param fields - a decoded header block, `[name, value, ...]`; undefined gives an empty object.
  */
-export function metadataFromHeaders(headers: IncomingHttpHeaders | undefined): Metadata {
+export function metadataFromHeaders(fields: readonly string[] | undefined): Metadata {
   const metadata: Metadata = {};
-  if (headers === undefined) return metadata;
-  for (const name of Object.keys(headers)) {
+  if (fields === undefined) return metadata;
+  for (let i = 0; i < fields.length; i += 2) {
+    const name = fields[i]!;
     if (name.charCodeAt(0) === 0x3a || name === 'grpc-status' || name === 'grpc-message') continue;
-    const value = headers[name];
-    if (value === undefined) continue;
-    metadata[name] = Array.isArray(value) ? value.join(', ') : String(value);
+    const value = fields[i + 1]!;
+    const previous = metadata[name];
+    metadata[name] = previous === undefined ? value : `${previous}, ${value}`;
   }
   return metadata;
 }

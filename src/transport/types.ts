@@ -75,7 +75,20 @@ export interface ConnectionOptions {
    * stop at their own deadline.
    */
   connectTimeout?: number;
+  /** TLS settings of https endpoints (CA, client certificate and key, server name). */
   tls?: TlsOptions;
+  /**
+   * For tests of stream-id exhaustion only: the first stream id of each HTTP/2 connection (odd,
+   * default 1). Near 2^31 - 1 the connection opens its replacement after a few calls.
+   * @internal
+   */
+  firstStreamId?: number;
+  /**
+   * For tests only: opens the byte stream instead of `node:net` / `node:tls` (see dial.ts), e.g.
+   * to feed a recorded server byte stream cut at chosen points.
+   * @internal
+   */
+  dial?: (endpoint: Endpoint) => { socket: import('node:net').Socket; readyEvent: 'connect' | 'secureConnect' };
 }
 
 /** Per-call options. */
@@ -122,8 +135,8 @@ export class CallError extends Error {
 /** Callbacks of a streaming call. Exactly one of `onEnd` fires, once, after the last `onMessage`. */
 export interface StreamHandlers {
   /**
-   * One response message: a view of the received DATA chunk when it arrived in one (no copy), else
-   * a new buffer. node:http2 does not reuse chunk memory, so the bytes stay valid if kept.
+   * One response message: a view of the received socket chunk when it arrived in one (no copy),
+   * else a buffer allocated for it. Received memory is never reused, so the bytes stay valid if kept.
    */
   onMessage(message: Uint8Array): void;
   /**
@@ -147,6 +160,15 @@ export interface Stream {
   end(): void;
   /** Cancels the call (RST_STREAM CANCEL); `onEnd` fires with CANCELLED. */
   cancel(): void;
+  /**
+   * Backpressure: the consumer has not taken the messages delivered so far. The stream's HTTP/2
+   * window credit is held back until `resume()`, so the server stops sending after at most one
+   * stream window (4 MiB); messages already on their way are still delivered. Optional: a stream
+   * without it is always read at full speed.
+   */
+  pause?(): void;
+  /** The consumer took every message delivered: the held-back window credit goes to the server. */
+  resume?(): void;
 }
 
 /**
@@ -157,7 +179,7 @@ export interface Stream {
  */
 export type ConnectionState = 'idle' | 'connecting' | 'ready' | 'failing' | 'closed';
 
-/** One HTTP/2 connection to one endpoint, opened on first use and reopened after a failure. */
+/** One connection to one endpoint (HTTP/2 sessions over TCP or TLS), opened on first use and reopened after a failure. */
 export interface Connection {
   /** The endpoint this connection goes to. */
   readonly endpoint: Endpoint;
@@ -179,6 +201,10 @@ export interface Connection {
   bidi(path: string, handlers: StreamHandlers, options?: CallOptions): Stream;
   /** Listener for state changes (used by the endpoint picker). Returns a function that removes it. */
   onStateChange(listener: (state: ConnectionState, error?: CallError) => void): () => void;
-  /** Closes the HTTP/2 session; calls in flight fail with UNAVAILABLE. */
+  /**
+   * Closes the connection: calls in flight fail with UNAVAILABLE, RST_STREAM and GOAWAY go out, and
+   * the socket is destroyed once the peer closes or after 1 s (a frozen peer). Resolves when no
+   * socket is left.
+   */
   close(): Promise<void>;
 }

@@ -33,10 +33,14 @@ export function appendEvents(list: readonly WireEvent[], from: number, out: Watc
     const prev = e.prevKv;
     bytes += WATCH_EVENT_OVERHEAD_BYTES + kv.key.length + kv.value.length;
     if (prev !== undefined) bytes += prev.key.length + prev.value.length;
+    const put = e.type !== Event_EventType.DELETE;
+    const created = put && kv.createRevision === kv.modRevision;
     out.push({
-      type: e.type === Event_EventType.DELETE ? 'delete' : 'put',
+      type: put ? 'put' : 'delete',
       kv: keyValue(kv),
       prevKv: prev === undefined ? undefined : keyValue(prev),
+      isCreate: created,
+      isModify: put && !created,
     });
   }
   return bytes;

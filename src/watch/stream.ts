@@ -114,8 +114,8 @@ export class WatchStream {
   #waiting: WatchHandle[] = [];
   /** Watches cancelled on the current call, by ID, until etcd confirms. */
   readonly #cancelling = new Map<number, WatchHandle>();
-  /** Watches still receiving (not cancelled, not ended); the stream closes when it drops to 0. */
-  #live = 0;
+  /** Watches still receiving (not cancelled, not ended); the stream closes when none is left. */
+  readonly #live = new Set<WatchHandle>();
   #progressWanted = false;
   #failures = 0;
   #timer: TimerHandle | undefined = undefined;
@@ -140,13 +140,13 @@ export class WatchStream {
 
   /** Number of watches receiving on this stream (for tests and diagnostics). */
   get size(): number {
-    return this.#live;
+    return this.#live.size;
   }
 
   /** Starts a watch: its create request goes out now, or when the stream (re)opens. */
   add(handle: WatchHandle): void {
     if (!handle.open) return;
-    this.#live++;
+    this.#live.add(handle);
     if (this.#call !== undefined) {
       this.#create(handle);
       return;
@@ -174,6 +174,14 @@ export class WatchStream {
     }
     if (!confirmLater) handle.cancelConfirmed();
     this.#release(handle);
+  }
+
+  /**
+   * Cancels every watch still receiving, as each one's `cancel()`: resolves once etcd confirmed
+   * them all (or the stream is gone); the stream then closes. Never rejects.
+   */
+  cancelAll(): Promise<void> {
+    return Promise.all([...this.#live].map((handle) => handle.cancel())).then(() => undefined);
   }
 
   /** Asks etcd for a progress notification for the stream (sent when the stream is next open). */
@@ -396,7 +404,7 @@ export class WatchStream {
   #release(handle: WatchHandle): void {
     if (handle.released) return;
     handle.released = true;
-    this.#live--;
+    this.#live.delete(handle);
     this.#closeIfIdle();
   }
 
@@ -406,7 +414,7 @@ export class WatchStream {
    * half-closed: etcd 3.4 keeps a half-closed watch stream open.
    */
   #closeIfIdle(): void {
-    if (this.#live > 0 || this.#cancelling.size > 0 || this.#pendingHead < this.#pending.length) return;
+    if (this.#live.size > 0 || this.#cancelling.size > 0 || this.#pendingHead < this.#pending.length) return;
     this.#timer?.cancel();
     this.#timer = undefined;
     const call = this.#call;

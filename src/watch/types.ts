@@ -13,6 +13,16 @@ export interface WatchEvent {
   kv: KeyValue;
   /** The key before the change, with `prevKv: true` (undefined when it did not exist). */
   prevKv?: KeyValue;
+  /**
+   * True for a put that created the key: its create revision is its mod revision (Go's
+   * `Event.IsCreate()`). False for a put of an existing key and for a delete.
+   */
+  isCreate: boolean;
+  /**
+   * True for a put that changed an existing key: its create revision is below its mod revision
+   * (Go's `Event.IsModify()`). False for a put that created the key and for a delete.
+   */
+  isModify: boolean;
 }
 
 /** One response of a watch: events of one or more revisions, in order, or a notification. */

@@ -40,6 +40,9 @@ const EXAMPLES: Array<[file: string, goExample: string, output: Array<string | R
   ['concurrency-mutex-lock.ts', 'ExampleMutex_Lock', ['acquired lock for s1', 'released lock for s1', 'acquired lock for s2']],
   ['concurrency-election-campaign.ts', 'ExampleElection_Campaign', ['completed first election with e2', 'completed second election with e1']],
   ['concurrency-stm-apply.ts', 'ExampleSTM_apply', ['account sum is 500']],
+  // naming/doc.go (no Output: in Go): what the etcd-ts versions print
+  ['naming-endpoints.ts', 'naming: etcdAdd, etcdDelete', ['my-service/10.0.0.1:50051 -> 10.0.0.1:50051 null', 'my-service/10.0.0.2:50051 -> 10.0.0.2:50051 {"zone":"b"}', 'after delete: my-service/10.0.0.2:50051']],
+  ['naming-grpc-dial.ts', 'naming: etcdDial', ['health: SERVING']],
 ];
 
 let cluster: EtcdCluster;

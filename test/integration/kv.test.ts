@@ -421,6 +421,21 @@ describe('transactions', { timeout: TEST_TIMEOUT_MS }, () => {
     assert.equal(await holds(compare.createRevision('txn/missing', '=', 0)), true);
   });
 
+  test('keyExists / keyMissing: put only if absent, delete only if present', async () => {
+    assert.equal(await holds(compare.keyExists('txn/k')), true);
+    assert.equal(await holds(compare.keyMissing('txn/k')), false);
+    assert.equal(await holds(compare.keyExists('txn/missing')), false);
+    assert.equal(await holds(compare.keyMissing('txn/missing')), true);
+    const create = () => client.txn().if(compare.keyMissing('txn/once')).then(op.put('txn/once', 'first')).commit();
+    assert.equal((await create()).succeeded, true);
+    assert.equal((await create()).succeeded, false);
+    assert.equal((await client.get('txn/once')).kvs[0]?.version, 1);
+    const remove = () => client.txn().if(compare.keyExists('txn/once')).then(op.delete('txn/once')).commit();
+    assert.equal((await remove()).succeeded, true);
+    assert.equal((await remove()).succeeded, false);
+    assert.equal((await client.get('txn/once')).count, 0);
+  });
+
   test('range compares: prefix and rangeEnd (etcd 3.3+)', async () => {
     await client.put('txn/r/a', '1');
     await client.put('txn/r/b', '1');

@@ -31,11 +31,12 @@ after(async () => {
   await cluster?.close();
 });
 
-/** A counter of etcd's gRPC metrics for the LeaseKeepAlive stream (`started` streams, `received` requests). */
-async function keepAliveMetric(url: string, metric: 'grpc_server_started_total' | 'grpc_server_msg_received_total'): Promise<number> {
+/** A counter of etcd's gRPC metrics for the LeaseKeepAlive stream (`started` and `handled` (ended) streams, `received` requests). */
+async function keepAliveMetric(url: string, metric: 'grpc_server_started_total' | 'grpc_server_handled_total' | 'grpc_server_msg_received_total'): Promise<number> {
   const text = (await httpGetText(`${url}/metrics`)).body;
-  const line = text.split('\n').find((l) => l.startsWith(`${metric}{`) && l.includes('grpc_method="LeaseKeepAlive"'));
-  return line === undefined ? 0 : Number(line.split(' ').pop());
+  // `handled` has one series per gRPC status code: their sum.
+  const lines = text.split('\n').filter((l) => l.startsWith(`${metric}{`) && l.includes('grpc_method="LeaseKeepAlive"'));
+  return lines.reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
 }
 
 /** Polls `check` every 25 ms until it returns true; the time it took in ms, or a failure after `timeoutMs`. */
@@ -188,6 +189,37 @@ describe('client.lease', { timeout: 120_000 }, () => {
     closed.close();
     for await (const _ of closed) assert.fail('a closed keep-alive yields nothing');
     await client.lease.revoke(other.id);
+  });
+
+  test('lease.close() (Go Lease.Close) ends every keep-alive normally, cancels the stream, and the leases then expire', async () => {
+    const url = cluster.members[0]!.clientUrl;
+    await using own = cluster.client();
+    const [a, b] = await Promise.all([own.lease.grant(MIN_TTL), own.lease.grant(MIN_TTL)]);
+    await own.put('lease/close/a', 'v', { lease: a.id });
+    await own.put('lease/close/b', 'v', { lease: b.id });
+    const handledBefore = await keepAliveMetric(url, 'grpc_server_handled_total');
+    const keepAlives = [own.lease.keepAlive(a.id), own.lease.keepAlive(a.id), own.lease.keepAlive(b.id)];
+    const iterators = keepAlives.map((k) => k[Symbol.asyncIterator]());
+    for (const it of iterators) assert.equal((await it.next()).done, false, 'renewed before close()');
+    const loops = iterators.map(async (it) => {
+      let more = 0;
+      while (!(await it.next()).done) more++;
+      return more;
+    });
+    own.lease.close();
+    own.lease.close(); // twice is harmless
+    await Promise.all(loops); // every loop ends normally
+    assert.ok(keepAlives.every((k) => k.ended));
+    await within(5_000, 'the server to see the keep-alive stream end', async () => (await keepAliveMetric(url, 'grpc_server_handled_total')) === handledBefore + 1);
+    // Nothing renews the leases any more: their keys go within the TTL.
+    await within(MIN_TTL * 1000 + 1_500, 'keys of the leases gone', async () => (await client.get('lease/close/', { prefix: true })).count === 0);
+    // The service stays usable: a new keep-alive renews (on a new stream).
+    const c = await own.lease.grant(MIN_TTL);
+    for await (const resp of own.lease.keepAlive(c.id)) {
+      assert.equal(resp.id, c.id);
+      break;
+    }
+    await own.lease.revoke(c.id);
   });
 
   test('SIGSTOP of the server for longer than the TTL: the keep-alive ends with LeaseKeepAliveHaltedError within TTL', async () => {

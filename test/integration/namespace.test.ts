@@ -250,6 +250,7 @@ describe('namespace watch', { timeout: TEST_TIMEOUT_MS }, () => {
       const e2 = eventsOf(r2);
       assert.equal(e1.length, c.events);
       assert.deepEqual(text(e1, ''), text(e2, 'B/'));
+      assert.deepEqual(e1.map((e) => [e.isCreate, e.isModify]), e2.map((e) => [e.isCreate, e.isModify]));
       assert.ok(e1.every((e) => !e.kv.key.toString().startsWith('A/')));
     });
   }

@@ -76,6 +76,20 @@ describe('watch', { timeout: 120_000 }, () => {
     assert.notEqual(responses[0]!.header.memberId, 0n);
   });
 
+  test('event.isCreate / isModify (Go IsCreate / IsModify): created, changed, deleted, created again', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const watcher = client.watch('kinds/key');
+    await collect(watcher, (r) => r.length === 1, 10_000, true);
+    await client.put('kinds/key', 'a');
+    await client.put('kinds/key', 'b');
+    await client.delete('kinds/key');
+    await client.put('kinds/key', 'c');
+    const events = eventsOf(await collect(watcher, atLeastEvents(4)));
+    assert.deepEqual(
+      events.map((e) => [e.type, e.kv.value.toString(), e.isCreate, e.isModify]),
+      [['put', 'a', true, false], ['put', 'b', false, true], ['delete', '', false, false], ['put', 'c', true, false]],
+    );
+  });
+
   test('ranges: prefix, rangeEnd, fromKey; filters noPut and noDelete', { timeout: TEST_TIMEOUT_MS }, async () => {
     const start = (await currentRevision(client)) + 1;
     for (const k of ['r/a', 'r/b', 'r/c', 'r/d', 's/a']) await client.put(k, 'v');
@@ -315,6 +329,33 @@ describe('watch', { timeout: 120_000 }, () => {
     // an already aborted signal: nothing is sent, the loop throws its reason
     const late = client.watch('gone/d', { signal: abort.signal });
     await assert.rejects(late[Symbol.asyncIterator]().next(), (e) => e === reason);
+  });
+
+  test('client.cancelWatches() (Go Watcher.Close) cancels every watch of the client on the server; loops end normally', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const own = cluster.client();
+    try {
+      const base = await watchGauges(endpoint);
+      const watchers = [own.watch('all/a'), own.watch('all/b', { prevKv: true }), own.namespace('all/').watch('c')];
+      await Promise.all(watchers.map((w) => collect(w, (r) => r.length === 1, 10_000, true)));
+      assert.equal((await watchGauges(endpoint)).watchers, base.watchers + 3);
+      const loops = watchers.map(async (w) => {
+        const seen: WatchResponse[] = [];
+        for await (const r of w) seen.push(r);
+        return seen;
+      });
+      await own.cancelWatches();
+      assert.equal((await watchGauges(endpoint)).watchers, base.watchers, 'etcd dropped every watch before cancelWatches() resolved');
+      assert.ok((await Promise.all(loops)).every((seen) => seen.length === 0), 'every loop ended normally, with nothing after the cancellation');
+      await waitFor(async () => (await watchGauges(endpoint)).streams === base.streams, 'the idle stream to be closed');
+      await own.cancelWatches(); // with no watch: resolves at once
+      // The client can watch again.
+      const again = own.watch('all/a');
+      await collect(again, (r) => r.length === 1, 10_000, true);
+      const rev = (await own.put('all/a', 'x')).header.revision;
+      assert.deepEqual(eventsOf(await collect(again, atLeastEvents(1))).map(eventText), [`${rev} put all/a x`]);
+    } finally {
+      await own.close();
+    }
   });
 
   test('10,000 watches on one client: one stream, created without waiting in turn; memory per watch', { timeout: 90_000 }, async (t) => {

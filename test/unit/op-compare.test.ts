@@ -208,6 +208,15 @@ describe('compare.*', () => {
     assert.deepEqual(l.targetUnion, { $case: 'lease', value: 0x694d77aa9e38260fn });
     rejects(() => compare.lease('k', '=', 5 as unknown as bigint), /compare.lease operand must be a lease ID/);
   });
+  test('keyExists / keyMissing: createRevision > 0 / = 0 (Go 3.5 KeyExists / KeyMissing)', () => {
+    const exists = compare.keyExists('k');
+    assert.ok(Object.isFrozen(exists));
+    assert.deepEqual(compareRequest(exists), compareRequest(compare.createRevision('k', '>', 0)));
+    assert.deepEqual(compareRequest(compare.keyMissing('k')), compareRequest(compare.createRevision('k', '=', 0)));
+    assert.equal(compareRequest(compare.keyMissing('k')).result, Compare_CompareResult.EQUAL);
+    rejectsEmptyKey(() => compare.keyExists(''), /compare.keyExists: key is empty/);
+    rejects(() => compare.keyMissing(7 as unknown as string), /compare.keyMissing key must be a string or a Uint8Array/);
+  });
   test('range compares: prefix and rangeEnd (etcd 3.3+)', () => {
     const p = compareRequest(compare.value('dir/', '=', 'x', { prefix: true }));
     assert.deepEqual([...p.rangeEnd!], utf8('dir0'));

@@ -289,8 +289,8 @@ describe('etcdts watch arguments and output', () => {
     const resp: WatchResponse = {
       header: { clusterId: 11n, memberId: 22n, revision: 3, raftTerm: 4 },
       events: [
-        { type: 'put', kv: kv('a', '2', 3), prevKv: kv('a', '1', 2) },
-        { type: 'delete', kv: { key: bytes('b'), value: Buffer.alloc(0), createRevision: 0, modRevision: 3, version: 0, lease: 0n } },
+        { type: 'put', kv: kv('a', '2', 3), prevKv: kv('a', '1', 2), isCreate: false, isModify: true },
+        { type: 'delete', kv: { key: bytes('b'), value: Buffer.alloc(0), createRevision: 0, modRevision: 3, version: 0, lease: 0n }, isCreate: false, isModify: false },
       ],
       compactRevision: 0,
       canceled: false,

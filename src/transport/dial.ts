@@ -1,0 +1,57 @@
+/**
+ * Opening the byte stream of a connection: endpoint and options in, a socket out. Plain TCP
+ * (`node:net`) for http endpoints, TLS (`node:tls`, ALPN `h2`) for https ones. Only this file knows
+ * how; new kinds of endpoints (unix sockets) and TLS options are added here.
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import type { ConnectionOptions, Endpoint } from './types.js';
+
+/** A socket being opened, and the event that says it is ready for HTTP/2. */
+export interface Dialed {
+  readonly socket: net.Socket;
+  /** `connect` for TCP, `secureConnect` for TLS (after the handshake and certificate checks). */
+  readonly readyEvent: 'connect' | 'secureConnect';
+}
+
+/**
+ * Starts connecting to `endpoint`. Errors (refused, TLS verification) arrive as the socket's
+ * `error` event.
+ * @param endpoint - host, port and whether to use TLS.
+ * @param options - the `tls` settings (CA, client certificate and key, server name, verification).
+ */
+export function dial(endpoint: Endpoint, options: ConnectionOptions): Dialed {
+  if (!endpoint.tls) {
+    const socket = net.connect({ host: endpoint.host, port: endpoint.port, noDelay: true });
+    return { socket, readyEvent: 'connect' };
+  }
+  const settings = options.tls;
+  const tlsOptions: tls.ConnectionOptions = {
+    host: endpoint.host,
+    port: endpoint.port,
+    ALPNProtocols: ['h2'],
+    // SNI takes a host name only, never an IP address.
+    servername: settings?.servername ?? (net.isIP(endpoint.host) === 0 ? endpoint.host : undefined),
+  };
+  if (settings !== undefined) {
+    if (settings.ca !== undefined) tlsOptions.ca = settings.ca;
+    if (settings.cert !== undefined) tlsOptions.cert = settings.cert;
+    if (settings.key !== undefined) tlsOptions.key = settings.key;
+    if (settings.rejectUnauthorized !== undefined) tlsOptions.rejectUnauthorized = settings.rejectUnauthorized;
+  }
+  const socket = tls.connect(tlsOptions);
+  socket.setNoDelay(true);
+  return { socket, readyEvent: 'secureConnect' };
+}
+
+/**
+ * Why a ready TLS socket cannot carry HTTP/2: the server chose another ALPN protocol (e.g.
+ * `http/1.1`). Undefined when it is fine (h2, or no ALPN answer: etcd and grpc-go speak h2 anyway).
+ */
+export function alpnProblem(socket: net.Socket): string | undefined {
+  const protocol = (socket as tls.TLSSocket).alpnProtocol;
+  if (typeof protocol === 'string' && protocol !== '' && protocol !== 'h2') {
+    return `the server chose ALPN protocol '${protocol}', not h2`;
+  }
+  return undefined;
+}
