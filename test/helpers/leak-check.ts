@@ -42,24 +42,10 @@ const TRACKED: Readonly<Record<string, string>> = {
 
 /**
  * Resources left that are not the test file's to close, matched on where node made them: node's
- * own Date-header cache, and a leak of today's node:http2 transport, which is being replaced by our
- * own HTTP/2 (which must pass without it; the match stops applying with node:http2). The transport
- * leak is reported as a note, not a failure.
+ * process-wide cache of the HTTP Date header, refreshed for 1 s after an HTTP or HTTP/2 server
+ * (node:http2, @grpc/grpc-js in the transport tests) answered.
  */
-const KNOWN_TRANSPORT_LEAKS: ReadonlyArray<{ kind: string; made: RegExp; why: string }> = [
-  {
-    // Not a leak: node's process-wide cache of the HTTP Date header, refreshed for 1 s after an
-    // HTTP or HTTP/2 server (node:http2, @grpc/grpc-js) answered; no test can close it.
-    kind: 'Timeout',
-    made: /at utcDate \(node:internal\/http/,
-    why: '',
-  },
-  {
-    kind: 'TCPSocketWrap',
-    made: /node:internal\/http2\/core/,
-    why: 'node:http2 (v20) keeps the TCP socket of a session whose TLS handshake the server refused (etcd --client-cert-auth, no client certificate) open after destroying the session',
-  },
-];
+const NOT_LEAKS: ReadonlyArray<{ kind: string; made: RegExp }> = [{ kind: 'Timeout', made: /at utcDate \(node:internal\/http/ }];
 
 /** One resource made during the file's tests and not closed yet. */
 interface Tracked {
@@ -147,18 +133,13 @@ if (process.env.NODE_TEST_CONTEXT !== undefined) {
     timer.unref();
   });
 
-  /** The known transport leak `r` is, if any. */
-  const known = (r: Tracked): string | undefined =>
-    KNOWN_TRANSPORT_LEAKS.find((k) => k.kind === r.kind && k.made.test(String(r.origin.stack)))?.why;
+  /** Whether `r` is one of {@link NOT_LEAKS}. */
+  const notLeak = (r: Tracked): boolean => NOT_LEAKS.some((k) => k.kind === r.kind && k.made.test(String(r.origin.stack)));
 
   process.on('exit', () => {
     if (reported) return;
     const open = [...live.entries()].filter(([id]) => id !== ownId).map(([, r]) => r);
-    const exempt = open.filter((r) => known(r) !== undefined && known(r) !== '');
-    if (exempt.length > 0) {
-      process.stderr.write(`leak check: ${file}: ${exempt.length} ${exempt[0]!.kind} left by a known transport leak (not a failure): ${known(exempt[0]!)}\n`);
-    }
-    const left = report(open.filter((r) => known(r) === undefined), 'open when its process exited');
+    const left = report(open.filter((r) => !notLeak(r)), 'open when its process exited');
     if (left === undefined) return;
     process.stderr.write(left);
     process.exitCode = 1;
