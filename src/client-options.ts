@@ -8,6 +8,7 @@ import { InvalidArgumentError } from './errors.js';
 import {
   DEFAULT_DIAL_TIMEOUT_MS,
   DEFAULT_ENDPOINT,
+  DEFAULT_TLS_ENDPOINT,
   DEFAULT_KEEPALIVE_TIME_MS,
   DEFAULT_KEEPALIVE_TIMEOUT_MS,
   DEFAULT_MAX_CALL_RECV_MSG_SIZE,
@@ -28,9 +29,11 @@ export type { Logger, MetricsOptions, TlsOptions, TracingOptions };
  */
 export interface ClientOptions {
   /**
-   * etcd client URLs: `http://host:port` or `https://host:port` (https uses `tls`).
-   * Default `['http://127.0.0.1:2379']`. Calls go to one endpoint at a time and move to another
-   * when it fails.
+   * etcd client URLs: `http://host:port`, `https://host:port` or `host:port`. With `tls`, a
+   * `host:port` endpoint uses TLS and an `http://` one is refused (`InvalidArgumentError` naming
+   * it): TLS settings are never dropped. Default `['http://127.0.0.1:2379']`, or
+   * `['https://127.0.0.1:2379']` with `tls`. Calls go to one endpoint at a time and move to
+   * another when it fails.
    */
   endpoints?: readonly string[];
   /**
@@ -55,7 +58,11 @@ export interface ClientOptions {
   maxCallSendMsgSize?: number;
   /** Largest response accepted, in bytes. Default 2^31 - 1. Must be at least `maxCallSendMsgSize` (or its default). */
   maxCallRecvMsgSize?: number;
-  /** TLS settings for `https://` endpoints (CA, client certificate and key, server name). */
+  /**
+   * TLS settings (CA, client certificate and key, server name): the client then uses TLS for
+   * every endpoint (`https://` and `host:port`; `http://` endpoints are refused). `https://`
+   * endpoints use TLS without it too, verified against Node's bundled root CAs.
+   */
   tls?: TlsOptions;
   /** Receives the client's debug/info/warn/error messages (retries, failover). Default: none. */
   logger?: Logger;
@@ -64,7 +71,10 @@ export interface ClientOptions {
    * else `InvalidArgumentError`). The client authenticates before its first call (concurrent
    * calls share one authentication), sends the token with every call and stream, and
    * authenticates again once and resends the call when etcd refuses the token
-   * (`InvalidAuthTokenError`, `AuthOldRevisionError`; safe for writes: etcd did not apply them).
+   * (`InvalidAuthTokenError`; safe for writes: etcd did not apply them). `AuthOldRevisionError`
+   * (the auth store changed under the call, nothing applied) is resent after authenticating again,
+   * as clientv3 does, within the call's attempts and deadline; without a password (certificate-CN
+   * auth) it is resent as is.
    * A wrong password fails calls with `AuthFailedError`. Default: none (no auth).
    */
   username?: string;
@@ -148,9 +158,12 @@ function checkTls(tls: unknown): TlsOptions {
         if (isPem(value) || (Array.isArray(value) && value.every(isPem))) break;
         throw new InvalidArgumentError(`tls.ca must be a PEM string or Buffer, or an array of them, got ${describe(value)}`);
       case 'cert':
-      case 'key':
         if (isPem(value)) break;
-        throw new InvalidArgumentError(`tls.${name} must be a PEM string or Buffer, got ${describe(value)}`);
+        throw new InvalidArgumentError(`tls.cert must be a PEM string or Buffer, got ${describe(value)}`);
+      case 'key':
+        // A private key: never shown, whatever was passed.
+        if (isPem(value)) break;
+        throw new InvalidArgumentError('tls.key must be a PEM string or Buffer (the value is not shown)');
       case 'servername':
         if (typeof value === 'string') break;
         throw new InvalidArgumentError(`tls.servername must be a string, got ${describe(value)}`);
@@ -172,8 +185,8 @@ function checkTls(tls: unknown): TlsOptions {
  */
 export function resolveClientOptions(options: ClientOptions | undefined): RpcOptions {
   checkOptionsObject(options, 'client options');
-  const resolved: RpcOptions = { endpoints: [DEFAULT_ENDPOINT] };
-  if (options === undefined) return resolved;
+  const resolved: RpcOptions = {};
+  if (options === undefined) return { endpoints: [DEFAULT_ENDPOINT] };
   const observers: RpcObserver[] = [];
   for (const name in options) {
     const value: unknown = (options as Record<string, unknown>)[name];
@@ -218,6 +231,8 @@ export function resolveClientOptions(options: ClientOptions | undefined): RpcOpt
         throw unknownOption(name, 'the client', CLIENT_OPTION_NAMES);
     }
   }
+  // The local endpoint by default: over TLS when TLS settings are given (never dropped).
+  resolved.endpoints ??= [resolved.tls === undefined ? DEFAULT_ENDPOINT : DEFAULT_TLS_ENDPOINT];
   const observer = combineObservers(observers);
   if (observer !== undefined) resolved.observer = observer;
   return resolved;

@@ -244,7 +244,11 @@ export class Client implements AsyncDisposable {
 
   /**
    * Closes every connection of this client; calls in flight fail and later calls reject with
-   * `ClientClosedError`. Safe to call more than once.
+   * `ClientClosedError`. Everything built on the client ends with it: watches end with
+   * `ClientClosedError`, sessions end (`session.done` resolves with it), waiting locks, elections
+   * and recipes reject with it, a `LeasingKV` closes itself, and the per-endpoint call layers of
+   * `maintenance` calls aimed at one member are closed. Resolves once the connections are closed;
+   * no socket or timer of the client is left. Safe to call more than once.
    */
   close(): Promise<void> {
     return this.rpc.close();

@@ -49,7 +49,7 @@ const KNOWN_KEYS: readonly string[] = [
 /** Keys of the Go format that etcd-ts does not support, with what to do instead. */
 const UNSUPPORTED_KEYS: Readonly<Record<string, string>> = {
   token: 'etcd-ts authenticates with username and password',
-  'max-unary-retries': 'the retry policy of etcd-ts is fixed (see docs/guide/failures.md); bound a call with its timeout',
+  'max-unary-retries': 'the retry policy of etcd-ts is fixed (see docs/guide/failure-behaviour.md); bound a call with its timeout',
   'backoff-wait-between': 'the retry backoff of etcd-ts is fixed',
   'backoff-jitter-fraction': 'the retry backoff of etcd-ts is fixed',
 };
@@ -64,7 +64,12 @@ const UNSUPPORTED_KEYS: Readonly<Record<string, string>> = {
  *   means the client's default, a zero keep-alive time or auto-sync interval turns it off.
  * - TLS, unless `insecure-transport: true`: `cert-file` and `key-file` (both or neither),
  *   `trusted-ca-file` (or the older `ca-file`) are read as PEM, relative paths from the current
- *   directory as Go does; `insecure-skip-tls-verify: true` skips server certificate checks.
+ *   directory as Go does; `insecure-skip-tls-verify: true` skips server certificate checks. As in
+ *   Go, endpoints written as `host:port` then use TLS (with the system's root CAs when no CA file
+ *   is named, also when the file has no TLS key at all); `https://` endpoints always do. An
+ *   `http://` endpoint together with TLS settings is refused by the client's constructor
+ *   (`InvalidArgumentError` naming it); Go would drop TLS for it silently.
+ * - `password`: never shown in an error, whatever its YAML type.
  * - `permit-without-stream` is accepted and has no effect (the client pings while it has
  *   connections in use). Keys are matched case-insensitively, as Go's decoder does; booleans follow
  *   YAML 1.1 (`yes`/`no` too), as the Go client's YAML library does.
@@ -86,7 +91,10 @@ export async function loadConfigFile(path: string): Promise<ClientOptions> {
   try {
     document = parse(text, { schema: 'yaml-1.1' });
   } catch (error) {
-    throw new InvalidArgumentError(`${path} is not valid YAML: ${(error as Error).message}`, { cause: error });
+    // Only the first line: the parser's message goes on with the offending source line, which
+    // may hold a password. The cause keeps the parser's full error for debugging.
+    const reason = String((error as Error).message).split('\n')[0]!.replace(/:$/, '');
+    throw new InvalidArgumentError(`${path} is not valid YAML: ${reason}`, { cause: error });
   }
   if (document === null || document === undefined) return {};
   if (typeof document !== 'object' || Array.isArray(document)) {
@@ -126,7 +134,7 @@ async function toClientOptions(path: string, config: Map<string, unknown>): Prom
 
   const username = text(path, config, 'username');
   if (username !== undefined && username !== '') options.username = username;
-  const password = text(path, config, 'password');
+  const password = text(path, config, 'password', { secret: true });
   if (password !== undefined && password !== '') options.password = password;
   if (flag(path, config, 'reject-old-cluster')) options.rejectOldCluster = true;
   flag(path, config, 'permit-without-stream');
@@ -135,6 +143,7 @@ async function toClientOptions(path: string, config: Map<string, unknown>): Prom
   const keyFile = text(path, config, 'key-file');
   const caFile = text(path, config, 'trusted-ca-file') ?? text(path, config, 'ca-file');
   const skipVerify = flag(path, config, 'insecure-skip-tls-verify');
+  // As Go's yaml.NewConfig: insecure-transport turns TLS off whatever else the file says.
   if (flag(path, config, 'insecure-transport')) return options;
   if ((certFile === undefined) !== (keyFile === undefined)) {
     throw new InvalidArgumentError(`${path}: cert-file and key-file must be given together`);
@@ -145,7 +154,13 @@ async function toClientOptions(path: string, config: Map<string, unknown>): Prom
   }
   if (caFile !== undefined) tls.ca = await readFile(caFile);
   if (skipVerify) tls.rejectUnauthorized = false;
-  if (Object.keys(tls).length > 0) options.tls = tls;
+  // Go sets TLS whenever insecure-transport is off, and uses it for every endpoint written without
+  // a scheme (system root CAs when no CA file is named); it drops TLS for http:// endpoints. Here:
+  // TLS whenever the file has a TLS setting or a schemeless endpoint, and an http:// endpoint
+  // together with TLS settings is refused by the client (never dropped silently). A file without
+  // TLS settings whose endpoints are all http:// is plaintext, as in Go.
+  const schemeless = (options.endpoints ?? []).some((e) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(e.trim()));
+  if (Object.keys(tls).length > 0 || schemeless) options.tls = tls;
   return options;
 }
 
@@ -161,10 +176,20 @@ function duration(path: string, config: Map<string, unknown>, key: string): numb
   return value / NS_PER_MS;
 }
 
-function text(path: string, config: Map<string, unknown>, key: string): string | undefined {
+/**
+ * A string setting. For a `secret` (the password) a wrong value is never shown: the message names
+ * the key and the expected type only (`password: 12345678` is a YAML integer, and the digits are
+ * the password).
+ */
+function text(path: string, config: Map<string, unknown>, key: string, options: { secret?: boolean } = {}): string | undefined {
   const value = config.get(key);
   if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw new InvalidArgumentError(`${path}: ${key} must be a string, got ${describe(value)}`);
+  if (typeof value !== 'string') {
+    if (options.secret === true) {
+      throw new InvalidArgumentError(`${path}: ${key} must be a string (quote it in YAML, e.g. ${key}: "..."); the value is not shown`);
+    }
+    throw new InvalidArgumentError(`${path}: ${key} must be a string, got ${describe(value)}`);
+  }
   return value;
 }
 

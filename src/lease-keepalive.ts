@@ -37,6 +37,7 @@ import {
   LeaseNotFoundError,
   isUnavailableError,
 } from './errors.js';
+import { startTimer, type TimerHandle } from './internal/timers.js';
 import { Lease as LeaseMethods } from './proto/index.js';
 import type { Init, LeaseKeepAliveRequest, LeaseKeepAliveResponse as WireKeepAliveResponse } from './proto/index.js';
 import type { Rpc, RpcStream } from './rpc/types.js';
@@ -126,9 +127,9 @@ export class KeepAliveStream {
   #stream: RpcStream<Init<LeaseKeepAliveRequest>> | undefined;
   /** Identity of the current stream; callbacks of older streams are ignored. */
   #token: object | undefined;
-  #reopenTimer: NodeJS.Timeout | undefined;
+  #reopenTimer: TimerHandle | undefined;
   #reopenAttempts = 0;
-  #scanTimer: NodeJS.Timeout | undefined;
+  #scanTimer: TimerHandle | undefined;
   #scanAt = Infinity;
   #lastScan = -Infinity;
   /** The last error of the stream, kept as the cause of a halted keep-alive. */
@@ -183,10 +184,10 @@ export class KeepAliveStream {
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<LeaseKeepAliveResponse>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
+      let timer: TimerHandle | undefined;
       const entry = this.#entry(id);
       const settle = (): void => {
-        clearTimeout(timer);
+        timer?.cancel();
         signal?.removeEventListener('abort', onAbort);
         entry.once.delete(waiter);
         this.#dropIfIdle(entry);
@@ -205,7 +206,7 @@ export class KeepAliveStream {
       const onAbort = (): void => waiter.reject(signal!.reason);
       if (options?.timeout !== undefined) {
         const timeout = options.timeout;
-        timer = setTimeout(() => waiter.reject(new DeadlineExceededError('keep-alive deadline exceeded', { timeout })), timeout);
+        timer = startTimer(() => waiter.reject(new DeadlineExceededError('keep-alive deadline exceeded', { timeout })), timeout);
       }
       signal?.addEventListener('abort', onAbort, { once: true });
       entry.once.add(waiter);
@@ -295,9 +296,9 @@ export class KeepAliveStream {
     this.#stream = undefined;
     this.#token = undefined;
     this.#orphans.clear();
-    clearTimeout(this.#reopenTimer);
+    this.#reopenTimer?.cancel();
     this.#reopenTimer = undefined;
-    clearTimeout(this.#scanTimer);
+    this.#scanTimer?.cancel();
     this.#scanTimer = undefined;
     this.#scanAt = Infinity;
     stream?.cancel();
@@ -364,7 +365,7 @@ export class KeepAliveStream {
     if (this.#leases.size === 0) return;
     const delay = Math.min(KEEPALIVE_REOPEN_BACKOFF_MAX_MS, KEEPALIVE_REOPEN_BACKOFF_MS * 2 ** this.#reopenAttempts);
     this.#reopenAttempts++;
-    const timer: NodeJS.Timeout = setTimeout(() => {
+    const timer: TimerHandle = startTimer(() => {
       if (this.#reopenTimer !== timer) return; // stopped meanwhile (no lease left)
       if (this.#leases.size === 0) {
         this.#reopenTimer = undefined;
@@ -390,9 +391,9 @@ export class KeepAliveStream {
   /** Makes sure a scan runs at `at` (monotonic ms) or earlier. */
   #scanSoon(at: number): void {
     if (this.#scanTimer !== undefined && this.#scanAt <= at) return;
-    clearTimeout(this.#scanTimer);
+    this.#scanTimer?.cancel();
     this.#scanAt = at;
-    this.#scanTimer = setTimeout(() => this.#scan(), Math.max(0, at - now()));
+    this.#scanTimer = startTimer(() => this.#scan(), at - now());
   }
 
   /** Fails the leases past their deadline, writes the renewals due, and schedules the next scan. */

@@ -365,7 +365,8 @@ export class Maintenance {
 
   /**
    * Saves a snapshot of one member to `path` (etcd `Maintenance.Snapshot`): written to
-   * `<path>.part` (mode 0600) as it arrives, etcd's SHA-256 trailer checked, fsynced, then renamed
+   * `<path>.part` (created exclusively, mode 0600; never through a symlink planted there) as it
+   * arrives, etcd's SHA-256 trailer checked, fsynced, then renamed
    * to `path`. On failure `path` is untouched and the part file removed. Same flow-control caveat
    * as {@link snapshot}. Resolves to the path, the size in bytes (trailer included, as the file)
    * and the checked SHA-256 (hex).

@@ -7,6 +7,7 @@
 import type { Client } from './client.js';
 import { checkOptionsObject, describe, unknownOption } from './convert.js';
 import { EtcdError, InvalidArgumentError, type EtcdErrorOptions } from './errors.js';
+import { sleep } from './internal/timers.js';
 import { KV } from './kv.js';
 import { op, wireOp, type Op } from './op.js';
 import type { Txn } from './txn.js';
@@ -93,7 +94,7 @@ export function retryOnOrderViolation(options?: RetryOnOrderViolationOptions): O
   }
   return async (_op, response, previousRevision, attempt) => {
     if (attempt > attempts) throw new OrderViolationError(previousRevision, response.header.revision);
-    await new Promise((resolve) => setTimeout(resolve, backoff * 2 ** (attempt - 1)));
+    await sleep(backoff * 2 ** (attempt - 1));
   };
 }
 

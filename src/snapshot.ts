@@ -1,6 +1,7 @@
 /**
  * Saving an etcd snapshot to a file: the stream of `Maintenance.Snapshot` chunks is written to
- * `<path>.part`, its SHA-256 trailer is checked, the file is fsynced and renamed to `<path>`.
+ * `<path>.part` (created exclusively, mode 0600), its SHA-256 trailer is checked, the file is
+ * fsynced and renamed to `<path>`.
  *
  * etcd streams its backend database (bbolt) and then one last chunk of 32 bytes: the SHA-256 of
  * everything before it (etcdserver/api/v3rpc/maintenance.go). `etcdctl snapshot restore` checks
@@ -8,7 +9,7 @@
  * from the running hash, so nothing is read twice).
  */
 import { createHash } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
 
 import { EtcdError } from './errors.js';
 import { Status } from './transport/types.js';
@@ -77,9 +78,26 @@ export class SnapshotChecksumError extends EtcdError {
 }
 
 /**
- * Writes a snapshot stream to `path` through `<path>.part`: every chunk is written as it arrives
- * (mode 0600), the SHA-256 trailer is checked, the file is fsynced, closed and renamed over `path`.
- * On any failure the temporary file is removed and `path` is left as it was.
+ * Creates `partPath` exclusively (`'wx'`, mode 0600): a file or symlink already there is never
+ * opened, so nothing planted at `<path>.part` is followed or written through. A leftover one (a
+ * crashed save, or a planted link) is unlinked (the link itself, not its target) and the creation
+ * tried once more; if something appears there again meanwhile, the `EEXIST` error is thrown.
+ */
+async function openExclusive(partPath: string): Promise<FileHandle> {
+  try {
+    return await open(partPath, 'wx', SNAPSHOT_FILE_MODE);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  await unlink(partPath);
+  return open(partPath, 'wx', SNAPSHOT_FILE_MODE);
+}
+
+/**
+ * Writes a snapshot stream to `path` through `<path>.part`: the temporary file is created
+ * exclusively with mode 0600 (never through a file or symlink already there), every chunk is
+ * written as it arrives, the SHA-256 trailer is checked, and only then is the file fsynced, closed
+ * and renamed over `path`. On any failure the temporary file is removed and `path` is left as it was.
  *
  * @param path the target file
  * @param chunks the stream (leaving it early, on an error, cancels it)
@@ -95,7 +113,7 @@ export async function writeSnapshotFile(
   onProgress?: SnapshotProgress,
 ): Promise<SaveSnapshotResult> {
   const partPath = path + SNAPSHOT_PART_SUFFIX;
-  const file = await open(partPath, 'w', SNAPSHOT_FILE_MODE);
+  const file = await openExclusive(partPath);
   let closed = false;
   try {
     const hash = createHash('sha256');

@@ -6,6 +6,11 @@
  * when both do. `--insecure-discovery=false` drops the `http://` endpoints (with a note on stderr
  * for each). When discovery gives no endpoint, `--endpoints` applies, as in etcdctl.
  *
+ * TLS is never dropped: when TLS is in use (`--cacert`, `--cert`/`--key` or
+ * `--insecure-transport=false`, or https records were found) the `http://` endpoints are dropped
+ * the same way (they name plaintext ports, which a TLS client cannot use), and when nothing else
+ * was found the command fails naming them instead of falling back to plaintext.
+ *
  * Records are ordered by priority (lowest first), then weight (highest first); targets are
  * written without the trailing dot Go's resolver keeps. Each flag also comes from its
  * `ETCDCTL_*` variable (`ETCDCTL_DISCOVERY_SRV`, `ETCDCTL_DISCOVERY_SRV_NAME`,
@@ -18,6 +23,7 @@ import { Option, type Command } from 'commander';
 import { CliError, EXIT_BAD_ARGS, EXIT_ERROR } from './exit.js';
 import { ENV_PREFIX, type GlobalOptions } from './global.js';
 import { parseGoBool } from './go-syntax.js';
+import { wantsTls } from './security.js';
 
 /** The service name etcd clients look up (`_etcd-client._tcp`, etcd's `srv.GetClient("etcd-client", ...)`). */
 export const CLIENT_SRV_SERVICE = 'etcd-client';
@@ -81,7 +87,8 @@ export async function srvEndpoints(domain: string, serviceName = '', resolver: S
  * `ETCDCTL_DISCOVERY_SRV`) is set; `options` unchanged otherwise, or when discovery found none.
  *
  * @throws CliError exit 1 when the lookups fail (etcdctl's ExitError), exit 128 for an
- *   `ETCDCTL_INSECURE_DISCOVERY` that is not a boolean
+ *   `ETCDCTL_INSECURE_DISCOVERY` that is not a boolean or when TLS is configured and discovery
+ *   found only `http://` endpoints
  */
 export async function withDiscoveredEndpoints(
   options: GlobalOptions,
@@ -111,12 +118,17 @@ export async function withDiscoveredEndpoints(
   } catch (err) {
     throw new CliError(EXIT_ERROR, message(err));
   }
-  if (!insecure) {
-    endpoints = endpoints.filter((endpoint) => {
-      if (!endpoint.startsWith('http://')) return true;
-      process.stderr.write(`ignoring discovered insecure endpoint ${JSON.stringify(endpoint)}\n`);
-      return false;
-    });
+  const plain = endpoints.filter((endpoint) => endpoint.startsWith('http://'));
+  const tls = wantsTls(options.security) || plain.length < endpoints.length;
+  if (!insecure || tls) {
+    for (const endpoint of plain) process.stderr.write(`ignoring discovered insecure endpoint ${JSON.stringify(endpoint)}\n`);
+    endpoints = endpoints.filter((endpoint) => !endpoint.startsWith('http://'));
+    if (tls && endpoints.length === 0 && plain.length > 0) {
+      throw new CliError(
+        EXIT_BAD_ARGS,
+        `discovery found only plain http:// endpoints (${plain.join(', ')}) but TLS is configured; TLS is never dropped`,
+      );
+    }
   }
   return endpoints.length === 0 ? options : { ...options, endpoints };
 }

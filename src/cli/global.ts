@@ -216,7 +216,17 @@ export function normalizeEndpoint(endpoint: string, scheme: 'http' | 'https' = '
 export function clientOptions(options: GlobalOptions, endpoints: readonly string[] = options.endpoints): ClientOptions {
   const dial = options.dialTimeoutMs;
   const base: ClientOptions = dial > 0 ? { endpoints, dialTimeout: Math.max(1, Math.ceil(dial)) } : { endpoints };
-  return options.security === undefined ? base : { ...base, ...securityClientOptions(options.security) };
+  if (options.security === undefined) return base;
+  const security = securityClientOptions(options.security);
+  // `--insecure-skip-tls-verify` alone asks for no TLS (in etcdctl it only relaxes a TLS config the
+  // other flags made): plain http:// endpoints stay plaintext instead of being refused by the
+  // client, which never drops TLS settings.
+  const onlySkipVerify = security.tls !== undefined && Object.keys(security.tls).every((k) => k === 'rejectUnauthorized');
+  if (onlySkipVerify && endpoints.every((e) => /^http:\/\//i.test(e))) {
+    const { tls: _skipVerify, ...rest } = security;
+    return { ...base, ...rest };
+  }
+  return { ...base, ...security };
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import type { Client } from '../client.js';
 import { checkOptionsObject, checkOtherOption, describe, toLeaseId } from '../convert.js';
-import { InvalidArgumentError, LeaseNotFoundError } from '../errors.js';
+import { ClientClosedError, InvalidArgumentError, LeaseNotFoundError } from '../errors.js';
 import type { LeaseKeepAlive } from '../lease.js';
 import type { CallOptions } from '../types.js';
 import { SessionExpiredError } from './errors.js';
@@ -59,7 +59,8 @@ export class Session implements AsyncDisposable {
   /**
    * Settles when the session ends, never rejects: resolves with `undefined` after `close()` or
    * `orphan()`, or with the error that ended it when it was lost (`LeaseNotFoundError` when etcd
-   * expired or revoked the lease, the keep-alive's error otherwise).
+   * expired or revoked the lease, `ClientClosedError` when its client was closed, the keep-alive's
+   * error otherwise).
    */
   readonly done: Promise<Error | undefined>;
   /**
@@ -136,6 +137,8 @@ export class Session implements AsyncDisposable {
       if (!this.#ending) error = new SessionExpiredError('session: the lease keep-alive ended');
     } catch (failure) {
       if (!this.#ending) error = failure instanceof Error ? failure : new Error(String(failure));
+      // The keep-alive halted because the client was closed: the session ended with the client.
+      if (error?.cause instanceof ClientClosedError) error = error.cause;
     }
     this.#ending = true;
     this.#controller.abort(error ?? new DOMException('the session was closed', 'AbortError'));

@@ -5,7 +5,8 @@
  */
 import type { Client } from '../client.js';
 import { checkCallOptions } from '../convert.js';
-import { CompactedError, DeadlineExceededError } from '../errors.js';
+import { ClientClosedError, CompactedError, DeadlineExceededError } from '../errors.js';
+import { startTimer, type TimerHandle } from '../internal/timers.js';
 import { lastCreate } from '../range.js';
 import { op } from '../op.js';
 import type { CallOptions, KeyValue, RangeOptions, ResponseHeader } from '../types.js';
@@ -22,7 +23,7 @@ export interface WaitScope {
   /**
    * The error to report for a failure inside the scope: `DeadlineExceededError` past the timeout,
    * `SessionExpiredError` (text `expired`, default `<operation>: session is expired`) when the
-   * session ended, the caller's `signal.reason`
+   * session ended (`ClientClosedError` when it ended because its client was closed), the caller's `signal.reason`
    * when it aborted, else `error` itself.
    */
   failure(error: unknown, expired?: string): unknown;
@@ -52,11 +53,11 @@ export function waitScope(session: Session | undefined, options: CallOptions | u
   const signals: AbortSignal[] = [];
   if (session !== undefined) signals.push(session.signal);
   if (userSignal !== undefined) signals.push(userSignal);
-  let timer: NodeJS.Timeout | undefined;
+  let timer: TimerHandle | undefined;
   let timedOut = false;
   if (timeout !== undefined) {
     const controller = new AbortController();
-    timer = setTimeout(() => {
+    timer = startTimer(() => {
       timedOut = true;
       controller.abort(new DeadlineExceededError(undefined, { timeout }));
     }, timeout);
@@ -68,11 +69,16 @@ export function waitScope(session: Session | undefined, options: CallOptions | u
     failure(error, expired = `${operation}: session is expired`) {
       if (userSignal?.aborted) return userSignal.reason;
       if (timedOut) return new DeadlineExceededError(undefined, { timeout, cause: error });
-      if (session?.signal.aborted) return new SessionExpiredError(expired, { cause: session.signal.reason });
+      if (session?.signal.aborted) {
+        // A session that ended because its client was closed: the caller sees the close.
+        const reason: unknown = session.signal.reason;
+        if (reason instanceof ClientClosedError) return reason;
+        return new SessionExpiredError(expired, { cause: reason });
+      }
       return error;
     },
     dispose() {
-      clearTimeout(timer);
+      timer?.cancel();
     },
   };
 }

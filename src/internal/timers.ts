@@ -50,8 +50,9 @@ class LongTimer implements TimerHandle {
 
   #fire(): void {
     const remaining = this.#due - Date.now();
-    if (remaining > 0) {
-      // Longer than one node timer (or fired early by rounding): wait for the rest.
+    if (remaining >= 1) {
+      // Longer than one node timer: wait for the rest. (Less than 1 ms left is the clocks'
+      // rounding: node fires at whole milliseconds; waiting again would add a whole one.)
       this.#arm(remaining);
       return;
     }

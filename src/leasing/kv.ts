@@ -27,6 +27,7 @@ import { prefixInterval } from '../namespace/prefix.js';
 import { op, wireOp, type DeleteRangeRequestInit, type Op } from '../op.js';
 import { rangeRequest } from '../range.js';
 import { waitScope } from '../concurrency/wait.js';
+import { sleep } from '../internal/timers.js';
 import { waitEvent } from '../recipes/wait.js';
 import type { Txn } from '../txn.js';
 import { CapturedTxn, type CapturedTxnParts } from '../txn-capture.js';
@@ -60,18 +61,6 @@ export interface LeasingKVOptions extends CallOptions {
 }
 
 const REVOKE = Buffer.from(REVOKE_VALUE);
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 /** Splits `signal` and `timeout` off an options object. */
 function split<T extends object>(options: (T & CallOptions) | undefined): { rest: T | undefined; call: CallOptions | undefined } {
@@ -186,8 +175,9 @@ export class LeasingKV implements AsyncDisposable {
       let session: Session;
       try {
         session = await Session.create(this.client, { ttl: this.#ttl, signal });
-      } catch {
-        await sleep(SESSION_RETRY_MS, signal);
+      } catch (error) {
+        if (error instanceof ClientClosedError) return this.#clientClosed();
+        await sleep(SESSION_RETRY_MS, signal).catch(() => undefined); // an abort ends the pause; the loop checks it
         continue;
       }
       if (signal.aborted) {
@@ -196,12 +186,23 @@ export class LeasingKV implements AsyncDisposable {
       }
       this.#session = session;
       this.#resolveSession(session);
-      await session.done;
+      const ended = await session.done;
       // Lost (or closed): every leasing key went with the lease.
       this.#session = undefined;
       this.#cache.clear();
+      if (ended instanceof ClientClosedError) return this.#clientClosed();
       this.#newSessionPromise();
     }
+  }
+
+  /**
+   * The client was closed: this leasing KV is closed with it (no session can be made any more,
+   * and its lease goes when its TTL runs out). Waiting and later calls reject with `ClientClosedError`.
+   */
+  #clientClosed(): void {
+    this.#closed ??= Promise.resolve();
+    this.#closing.abort();
+    this.#cache.clear();
   }
 
   /** The current session, waiting for one within `options`' signal and timeout. */
@@ -366,7 +367,7 @@ export class LeasingKV implements AsyncDisposable {
         await this.client.txn().if(...guard).then(op.delete(lk)).commit({ timeout: this.#ttl * 1000 });
         return;
       } catch {
-        await sleep(RESCIND_RETRY_MS, session.signal);
+        await sleep(RESCIND_RETRY_MS, session.signal).catch(() => undefined); // an abort ends the pause; the loop checks it
       }
     }
   }

@@ -16,7 +16,9 @@
  * revisions (`AuthOldRevisionError`) runs in the apply step before anything is written. So the call
  * can be sent again with a new token even when it is a write: it was not applied once already.
  * The rpc layer does that once per call ({@link AuthTokenManager.shouldRefresh}); a second refusal
- * goes to the caller.
+ * goes to the caller. `AuthOldRevisionError` is the exception: the auth store may change again
+ * under the retry, so the rpc layer refreshes and resends as long as the call's attempts and
+ * deadline allow (as clientv3), also for clients without a password (certificate-CN auth).
  *
  * This manager holds the token and makes sure concurrent calls share one authentication in flight.
  * It never logs nor puts in an error the password or the token.
@@ -29,6 +31,7 @@ import {
   InvalidAuthTokenError,
   UserEmptyError,
 } from '../errors.js';
+import { startTimer, type TimerHandle } from '../internal/timers.js';
 import type { Logger } from './logger.js';
 
 /**
@@ -217,13 +220,13 @@ export class AuthTokenManager {
   async #wait(shared: Promise<void>, signal: AbortSignal | undefined, deadline: number | undefined, timeout: number | undefined): Promise<void> {
     if (signal === undefined && deadline === undefined) return shared;
     if (signal?.aborted === true) throw signal.reason;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: TimerHandle | undefined;
     let onAbort: (() => void) | undefined;
     const stop = new Promise<never>((_resolve, reject) => {
       if (deadline !== undefined) {
-        timer = setTimeout(
+        timer = startTimer(
           () => reject(new DeadlineExceededError('deadline exceeded while authenticating', { timeout })),
-          Math.max(0, deadline - Date.now()),
+          deadline - Date.now(),
         );
       }
       if (signal !== undefined) {
@@ -234,7 +237,7 @@ export class AuthTokenManager {
     try {
       await Promise.race([shared, stop]);
     } finally {
-      clearTimeout(timer);
+      timer?.cancel();
       if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
     }
   }

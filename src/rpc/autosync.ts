@@ -3,13 +3,19 @@
  * interval it asks the cluster for its members (etcd `Cluster.MemberList`) and replaces the
  * endpoint list with the client URLs of the started, voting members (as Go's `Client.Sync`: members
  * with a name, not learners). A failed refresh is logged and leaves the list as it is.
+ *
+ * A client that uses TLS never moves to plaintext: an `http://` URL a member advertises is used as
+ * `https://` to the same host and port, with a warning naming it (the Go client also keeps the TLS
+ * credentials of its first endpoint for every endpoint it learns).
  */
 import { Cluster } from '../proto/index.js';
 import type { Member } from '../proto/index.js';
 import type { Method } from '../proto/method.js';
+import type { Endpoint } from '../transport/types.js';
 import type { CallOptions } from './types.js';
 import type { Logger } from './logger.js';
 import { AUTO_SYNC_TIMEOUT_MS } from './defaults.js';
+import { startTimer, type TimerHandle } from '../internal/timers.js';
 
 /** What the endpoint refresh needs of the rpc client. */
 export interface SyncTarget {
@@ -17,6 +23,22 @@ export interface SyncTarget {
   unary<Req, Res>(method: Method<Req, Res>, request: Req, options?: CallOptions): Promise<Res>;
   /** Replaces the endpoint list (throws InvalidArgumentError for a bad list). */
   setEndpoints(endpoints: readonly string[]): void;
+  /** The endpoints in use (all TLS or all plain: the first one tells which). */
+  readonly endpoints: readonly Endpoint[];
+}
+
+/**
+ * The member URLs a client that uses TLS may move to: each `http://` URL as `https://` to the
+ * same host and port (a warning names it), so the client never drops to plaintext; the others
+ * unchanged.
+ */
+export function keepTls(urls: readonly string[], logger: Logger | undefined): string[] {
+  return urls.map((url) => {
+    if (!/^http:\/\//i.test(url)) return url;
+    const secure = `https://${url.slice('http://'.length)}`;
+    logger?.warn('etcd member advertises a plain http:// client URL; this TLS client keeps TLS to it', { url, used: secure });
+    return secure;
+  });
 }
 
 /**
@@ -38,15 +60,17 @@ export function memberClientUrls(members: readonly Member[]): string[] {
  *
  * @param options.timeout deadline of the MemberList call in ms; default {@link AUTO_SYNC_TIMEOUT_MS}
  * @param options.signal aborting rejects with its reason
+ * @param logger receives a warning for each `http://` URL a TLS client keeps TLS to (see {@link keepTls})
  * @returns the new endpoint list, or undefined when the cluster named no usable client URL (the
  *   list is then left as it is)
  * @throws the MemberList call's typed error; InvalidArgumentError when the URLs cannot be used
  *   (e.g. they mix http and https)
  */
-export async function syncEndpoints(target: SyncTarget, options: CallOptions = {}): Promise<string[] | undefined> {
+export async function syncEndpoints(target: SyncTarget, options: CallOptions = {}, logger?: Logger): Promise<string[] | undefined> {
   const response = await target.unary(Cluster.memberList, {}, { timeout: options.timeout ?? AUTO_SYNC_TIMEOUT_MS, signal: options.signal });
-  const urls = memberClientUrls(response.members);
+  let urls = memberClientUrls(response.members);
   if (urls.length === 0) return undefined;
+  if (target.endpoints[0]?.tls === true) urls = keepTls(urls, logger);
   target.setEndpoints(urls);
   return urls;
 }
@@ -57,7 +81,7 @@ export class AutoSync {
   readonly #interval: number;
   readonly #logger: Logger | undefined;
   readonly #stop = new AbortController();
-  #timer: NodeJS.Timeout | undefined;
+  #timer: TimerHandle | undefined;
 
   /**
    * Schedules the first refresh `interval` ms from now. The timer does not keep the process alive.
@@ -73,20 +97,19 @@ export class AutoSync {
   /** Stops refreshing; a refresh in flight is abandoned. */
   stop(): void {
     this.#stop.abort();
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#timer = undefined;
   }
 
   #schedule(): void {
     if (this.#stop.signal.aborted) return;
-    this.#timer = setTimeout(() => void this.#run(), this.#interval);
-    this.#timer.unref();
+    this.#timer = startTimer(() => void this.#run(), this.#interval).unref();
   }
 
   async #run(): Promise<void> {
     this.#timer = undefined;
     try {
-      const urls = await syncEndpoints(this.#target, { signal: this.#stop.signal });
+      const urls = await syncEndpoints(this.#target, { signal: this.#stop.signal }, this.#logger);
       this.#logger?.debug('etcd endpoints synced from the member list', { endpoints: urls ?? 'unchanged (no usable client URLs)' });
     } catch (error) {
       if (!this.#stop.signal.aborted) {

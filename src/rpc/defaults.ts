@@ -6,6 +6,9 @@
 /** Endpoint used when none is given: a local etcd on its standard client port. */
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:2379';
 
+/** Endpoint used when none is given and the client has TLS settings (`tls`): the same, over TLS. */
+export const DEFAULT_TLS_ENDPOINT = 'https://127.0.0.1:2379';
+
 /**
  * How long a call waits for a ready connection to some endpoint before failing with
  * `NoAvailableEndpointsError`, in milliseconds (bounded further by the call's own timeout).

@@ -5,6 +5,8 @@
  * timed-out connect, a broken connection, a keep-alive PING left unanswered, or a call error the
  * retry policy blames on the endpoint) the picker:
  * - remembers the error (so `NoAvailableEndpointsError` can name each endpoint's last error);
+ * - counts it once per incident: calls in flight that fail with the same lost connection (or the
+ *   connection's own state change) add one failure, not one each;
  * - puts the endpoint in *backoff*: not tried again for {@link ENDPOINT_BACKOFF_BASE_MS} ms, doubling
  *   with each consecutive failure up to {@link ENDPOINT_BACKOFF_MAX_MS}, +-20% jitter; a connection
  *   that becomes ready clears it;
@@ -22,7 +24,8 @@
 import { ClientClosedError, InvalidArgumentError, NoAvailableEndpointsError, NotSupportedError, type EndpointFailure } from '../errors.js';
 import { parseEndpoint } from '../transport/index.js';
 import type { Connection, ConnectionState, Endpoint } from '../transport/types.js';
-import type { CallError } from '../transport/types.js';
+import { CallError, Status } from '../transport/types.js';
+import { sleep, startTimer, type TimerHandle } from '../internal/timers.js';
 import {
   ENDPOINT_BACKOFF_BASE_MS,
   ENDPOINT_BACKOFF_JITTER_FRACTION,
@@ -32,17 +35,18 @@ import {
 import { describe } from '../describe.js';
 import { toEtcdError } from './errors.js';
 import type { Logger } from './logger.js';
-import { pause } from './retry.js';
 
 /**
  * Parses the user's endpoint list: an array of URLs, or one string of comma-separated URLs (as
  * etcdctl's `--endpoints`). Each is `http://host:port`, `https://host:port` or `host:port` (parsed by
- * the transport's `parseEndpoint`).
+ * the transport's `parseEndpoint`). With `options.tls` (the client has a `tls` option) a bare
+ * `host:port` uses TLS and an `http://` endpoint is refused, so TLS settings are never dropped.
  *
+ * @param options `tls`: the client has TLS settings. Default false.
  * @throws InvalidArgumentError when the list is empty or not strings, when an endpoint is malformed
- *   (the message names it), or when the list mixes http and https.
+ *   or is `http://` while `options.tls` (the message names it), or when the list mixes http and https.
  */
-export function parseEndpoints(input: string | readonly string[]): Endpoint[] {
+export function parseEndpoints(input: string | readonly string[], options: { tls?: boolean } = {}): Endpoint[] {
   let urls: readonly unknown[];
   if (typeof input === 'string') urls = input.split(',').map((s) => s.trim()).filter((s) => s !== '');
   else if (Array.isArray(input)) urls = input;
@@ -56,7 +60,7 @@ export function parseEndpoints(input: string | readonly string[]): Endpoint[] {
       throw new InvalidArgumentError(`endpoints must be non-empty strings, got ${describe(url)}`);
     }
     try {
-      endpoints.push(parseEndpoint(url.trim()));
+      endpoints.push(parseEndpoint(url.trim(), options));
     } catch (error) {
       // parseEndpoint's message names the endpoint and the problem.
       throw new InvalidArgumentError((error as Error).message, { cause: error });
@@ -112,6 +116,8 @@ interface Slot {
   error: Error | undefined;
   /** Time of the last recorded failure (`Date.now()` ms), 0 if none. */
   failedAt: number;
+  /** The picker's {@link EndpointPicker.failureEpoch} when the last failure was recorded, 0 if none. */
+  failedEpoch: number;
   /** Consecutive failures, for the backoff. */
   failures: number;
   /** Not tried again before this time (`Date.now()` ms). */
@@ -144,6 +150,8 @@ export class EndpointPicker {
   readonly #random: () => number;
   #pinned = 0;
   #closed = false;
+  /** Failures recorded so far, over all endpoints: see {@link failureEpoch}. */
+  #epoch = 0;
 
   /**
    * @param endpoints parsed endpoints, at least one
@@ -198,7 +206,7 @@ export class EndpointPicker {
       if (now >= deadline) throw new NoAvailableEndpointsError(this.failures(), now - started);
       if (slot.retryAt > now) {
         // Every usable endpoint is backing off; this one comes out of it first.
-        await pause(Math.min(slot.retryAt, deadline) - now, signal);
+        await sleep(Math.min(slot.retryAt, deadline) - now, signal);
         continue;
       }
       const count = this.#slots.length;
@@ -222,13 +230,31 @@ export class EndpointPicker {
   }
 
   /**
+   * How many endpoint failures have been recorded so far (all endpoints). A call reads it when it
+   * starts and passes it to {@link reportFailure}, so that one incident seen by many calls counts
+   * once.
+   */
+  get failureEpoch(): number {
+    return this.#epoch;
+  }
+
+  /**
    * A call on `connection` failed in a way that says the endpoint is not usable now (a broken
    * connection, or an error the retry policy retries elsewhere): remember the error, back off the
    * endpoint, and, if it is still pinned, pin the next one.
+   *
+   * One incident counts once: when a failure of this endpoint was already recorded after the call
+   * started (`since`, the {@link failureEpoch} read then), by the connection's own state change or
+   * by another call in flight, this report adds nothing. So a connection lost under 64 calls backs
+   * the endpoint off as one failure, not 64 (which would jump to the longest backoff).
+   *
+   * @param since the {@link failureEpoch} when the call started; omit to always record
    */
-  reportFailure(connection: Connection, error: Error): void {
+  reportFailure(connection: Connection, error: Error, since?: number): void {
     const slot = this.#byConnection.get(connection);
-    if (slot !== undefined && !slot.retired) this.#fail(slot, error);
+    if (slot === undefined || slot.retired) return;
+    if (since !== undefined && slot.failedEpoch > since) return;
+    this.#fail(slot, error);
   }
 
   /** A call starts using `connection` (pair with {@link callEnded}): a dropped endpoint stays open until its calls end. */
@@ -302,6 +328,7 @@ export class EndpointPicker {
       unsubscribe: undefined,
       error: undefined,
       failedAt: 0,
+      failedEpoch: 0,
       failures: 0,
       retryAt: 0,
       admitted: this.#options.admit === undefined,
@@ -369,7 +396,11 @@ export class EndpointPicker {
     this.#options.logger?.debug('etcd endpoint pinned', { from, to: this.#slots[index]!.endpoint.url, reason });
   }
 
-  /** Runs the admission check once per slot (shared by concurrent waiters). */
+  /**
+   * Runs the admission check once per slot (shared by concurrent waiters). Each waiter waits for it
+   * only until its own `deadline` (then a `CallError` UNAVAILABLE, never sent) or `signal`: the
+   * shared check runs on to the deadline of the call that started it.
+   */
   async #admit(slot: Slot, connection: Connection, deadline: number, signal: AbortSignal | undefined): Promise<void> {
     const admit = this.#options.admit;
     if (slot.admitted || admit === undefined) return;
@@ -387,19 +418,24 @@ export class EndpointPicker {
       );
       slot.admitting = running;
     }
-    if (signal === undefined) return running;
-    signal.throwIfAborted();
+    signal?.throwIfAborted();
     let onAbort: (() => void) | undefined;
+    let timer: TimerHandle | undefined;
     try {
       await Promise.race([
         running,
         new Promise<never>((_, reject) => {
+          timer = startTimer(() => {
+            reject(new CallError(Status.UNAVAILABLE, `${slot.endpoint.url} was not admitted (rejectOldCluster check) before the deadline`, false));
+          }, deadline - Date.now());
+          if (signal === undefined) return;
           onAbort = () => reject(signal.reason);
           signal.addEventListener('abort', onAbort, { once: true });
         }),
       ]);
     } finally {
-      if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+      timer?.cancel();
+      if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
     }
   }
 
@@ -408,6 +444,7 @@ export class EndpointPicker {
     const now = Date.now();
     slot.error = error;
     slot.failedAt = now;
+    slot.failedEpoch = ++this.#epoch;
     slot.failures++;
     const backoff = endpointBackoff(slot.failures, this.#random);
     slot.retryAt = now + backoff;

@@ -17,13 +17,17 @@
  * 5. makes the call with the deadline, the signal and the metadata (`hasleader`, the `token`, the
  *    `metadata` hook's, the call's own);
  * 6. maps a failure to a typed error (src/rpc/errors.ts); a refused auth token is replaced and the
- *    call resent once; otherwise it asks the retry policy (src/rpc/retry.ts) whether to try again,
- *    on the next endpoint, after its backoff.
+ *    call resent once; `AuthOldRevisionError` (the auth store changed under the call, nothing
+ *    applied) is resent after refreshing the client's credentials if it has any (none for
+ *    certificate-CN auth), as clientv3 does, within the attempt limit and the deadline; otherwise
+ *    it asks the retry policy (src/rpc/retry.ts) whether to try again, on the next endpoint,
+ *    after its backoff.
  *
  * The hot path (a unary call, connection ready, no signal, no retry) allocates the call's promise,
  * the transport's, and the transport options object only when there is something to put in it.
  */
 import {
+  AuthOldRevisionError,
   ClientClosedError,
   ConnectionError,
   DeadlineExceededError,
@@ -49,6 +53,7 @@ import {
   DEFAULT_DIAL_TIMEOUT_MS,
   DEFAULT_ENDPOINT,
   DEFAULT_KEEPALIVE_TIMEOUT_MS,
+  DEFAULT_TLS_ENDPOINT,
   DEFAULT_KEEPALIVE_TIME_MS,
   DEFAULT_MAX_CALL_RECV_MSG_SIZE,
   DEFAULT_MAX_CALL_SEND_MSG_SIZE,
@@ -63,7 +68,8 @@ import { checkConnectionVersion } from './version-check.js';
 import { describe } from '../describe.js';
 import { toEtcdError } from './errors.js';
 import type { Logger } from './logger.js';
-import { pause, retryDelay, shouldRetry } from './retry.js';
+import { retryDelay, shouldRetry } from './retry.js';
+import { sleep } from '../internal/timers.js';
 import type { AttemptObserver, RpcObserver } from './observer.js';
 import type { CallOptions, Rpc, RpcStream, RpcStreamHandlers, StreamCallOptions } from './types.js';
 
@@ -71,7 +77,9 @@ import type { CallOptions, Rpc, RpcStream, RpcStreamHandlers, StreamCallOptions 
 export interface RpcOptions {
   /**
    * etcd endpoints: URLs (`http://host:port`, `https://host:port`, `host:port`), as an array or a
-   * comma-separated string. Default `[DEFAULT_ENDPOINT]` (`http://127.0.0.1:2379`). All http or all https.
+   * comma-separated string. Default `[DEFAULT_ENDPOINT]` (`http://127.0.0.1:2379`), with `tls`
+   * `[DEFAULT_TLS_ENDPOINT]`. All http or all https; with `tls`, `host:port` is https and `http://`
+   * is refused (`InvalidArgumentError`).
    */
   endpoints?: string | readonly string[];
   /** Longest wait for a ready connection before a call fails with `NoAvailableEndpointsError`, ms. Default 5000. */
@@ -84,7 +92,7 @@ export interface RpcOptions {
   maxCallSendMsgSize?: number;
   /** Largest response accepted, bytes. Default 2^31 - 1. Must be >= `maxCallSendMsgSize`. */
   maxCallRecvMsgSize?: number;
-  /** TLS settings for https endpoints (CA, client certificate and key, server name). */
+  /** TLS settings (CA, client certificate and key, server name); given, every endpoint uses TLS. */
   tls?: TlsOptions;
   /** Receives retry and failover decisions (debug) and endpoint failures (warn). Default: none. */
   logger?: Logger;
@@ -135,11 +143,19 @@ export class RpcClient implements Rpc {
   #tokenBase: [token: Metadata, merged: Metadata] | undefined;
   /** The options as given, for {@link forEndpoint}. */
   readonly #options: RpcOptions;
+  /** The `tls` option is set: endpoints use TLS, `http://` ones are refused. */
+  readonly #tls: boolean;
+  /** Call layers made by {@link forEndpoint} and not closed yet: `close()` closes them too. */
+  readonly #children = new Set<RpcClient>();
+  /** The call layer whose {@link forEndpoint} made this one, if any. */
+  #parent: RpcClient | undefined;
   #closed = false;
 
   constructor(options: RpcOptions = {}) {
     this.#options = options;
-    const endpoints = parseEndpoints(options.endpoints ?? [DEFAULT_ENDPOINT]);
+    // TLS settings make bare host:port endpoints (and the default one) TLS, and refuse http:// ones.
+    this.#tls = options.tls !== undefined;
+    const endpoints = parseEndpoints(options.endpoints ?? [this.#tls ? DEFAULT_TLS_ENDPOINT : DEFAULT_ENDPOINT], { tls: this.#tls });
     this.#dialTimeout = positive('dialTimeout', options.dialTimeout, DEFAULT_DIAL_TIMEOUT_MS);
     const keepAliveTime = nonNegative('keepAliveTime', options.keepAliveTime, DEFAULT_KEEPALIVE_TIME_MS);
     const keepAliveTimeout = positive('keepAliveTimeout', options.keepAliveTimeout, DEFAULT_KEEPALIVE_TIMEOUT_MS);
@@ -204,7 +220,7 @@ export class RpcClient implements Rpc {
    */
   setEndpoints(endpoints: string | readonly string[]): void {
     if (this.#closed) throw new ClientClosedError();
-    this.#picker.setEndpoints(parseEndpoints(endpoints));
+    this.#picker.setEndpoints(parseEndpoints(endpoints, { tls: this.#tls }));
   }
 
   /**
@@ -218,7 +234,7 @@ export class RpcClient implements Rpc {
    *   be used (e.g. they mix http and https)
    */
   sync(options?: CallOptions): Promise<string[] | undefined> {
-    return syncEndpoints(this, options);
+    return syncEndpoints(this, options, this.#logger);
   }
 
   /** The configured endpoints, in order. */
@@ -235,7 +251,8 @@ export class RpcClient implements Rpc {
    * A call layer of its own for the one endpoint `url`, without failover: this client's options
    * (TLS, auth, limits, timeouts, metadata hook) with `endpoints: [url]` and no auto-sync. For
    * Maintenance calls aimed at one member (as Go's `Maintenance` dials a dedicated connection).
-   * A `host:port` without scheme takes this client's scheme. The caller closes it.
+   * A `host:port` without scheme takes this client's scheme. The caller closes it; closing this
+   * client closes it too (its calls then fail with `ClientClosedError`).
    *
    * @throws InvalidArgumentError for a malformed URL; ClientClosedError after `close()`
    */
@@ -247,7 +264,10 @@ export class RpcClient implements Rpc {
     const trimmed = url.trim();
     const scheme = this.#picker.endpoints[0]?.tls === true ? 'https://' : 'http://';
     const full = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : scheme + trimmed;
-    return new RpcClient({ ...this.#options, endpoints: [full], autoSyncInterval: 0 });
+    const child = new RpcClient({ ...this.#options, endpoints: [full], autoSyncInterval: 0 });
+    child.#parent = this;
+    this.#children.add(child);
+    return child;
   }
 
   /**
@@ -305,12 +325,18 @@ export class RpcClient implements Rpc {
     return this.#startStream(method, undefined, handlers, options);
   }
 
-  /** Closes every connection. Calls in flight and later calls reject with `ClientClosedError`. */
+  /**
+   * Closes every connection, and every call layer {@link forEndpoint} made. Calls in flight and
+   * later calls reject with `ClientClosedError`.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#parent !== undefined) this.#parent.#children.delete(this);
     this.#autoSync?.stop();
-    await this.#picker.close();
+    const children = [...this.#children];
+    this.#children.clear();
+    await Promise.all([this.#picker.close(), ...children.map((child) => child.close())]);
   }
 
   /**
@@ -371,6 +397,7 @@ export class RpcClient implements Rpc {
       const metadata = this.#metadata(extraMetadata, auth?.metadata);
       const callOptions: TransportCallOptions | undefined =
         metadata === undefined && deadline === undefined && signal === undefined ? undefined : { metadata, deadline, signal };
+      const failureEpoch = this.#picker.failureEpoch;
       this.#picker.callStarted(connection);
       observed?.connected(connection.endpoint.url);
       try {
@@ -387,6 +414,18 @@ export class RpcClient implements Rpc {
         if (signal !== undefined && signal.aborted) throw signal.reason;
         if (this.#closed) throw new ClientClosedError({ cause: error });
         const failure = toEtcdError(error, { endpoint: connection.endpoint.url, path: method.path, timeout });
+        if (failure instanceof AuthOldRevisionError && sink?.received !== true) {
+          // The auth store changed (users, roles) between the request's permission check and its
+          // apply: etcd applied nothing. As clientv3: refresh whatever credentials the client has
+          // (a password's token; nothing for certificate-CN auth) and send it again, after the
+          // retry pause, while attempts and the deadline allow (auth changes in a row can hit the
+          // retry too; each time nothing was applied).
+          if (attempt >= this.#maxAttempts || (deadline !== undefined && Date.now() >= deadline)) throw failure;
+          this.#logger?.debug('etcd: auth revision moved during the call; refreshing credentials and retrying', { method: method.path, attempt, error: failure.message });
+          if (auth !== undefined) await auth.refresh(tokenGeneration, signal, deadline, timeout);
+          await this.#retryPause(attempt, deadline, signal);
+          continue;
+        }
         if (auth !== undefined && !authRefreshed && sink?.received !== true && auth.shouldRefresh(failure)) {
           // The server refused the token before applying anything (auth-token.ts): new token, same
           // request, once; this counts as an attempt.
@@ -405,16 +444,22 @@ export class RpcClient implements Rpc {
         });
         // The endpoint is blamed (and the next call goes elsewhere) for a retried failure, a broken
         // connection, or an answer that means "unavailable here" (e.g. NoLeaderError with requireLeader).
-        if (retry || failure instanceof ConnectionError || isUnavailableError(failure)) this.#picker.reportFailure(connection, failure);
+        // Many calls failing with one incident (a lost connection under 64 calls) count once.
+        if (retry || failure instanceof ConnectionError || isUnavailableError(failure)) this.#picker.reportFailure(connection, failure, failureEpoch);
         if (!retry) throw failure;
         lastFailure = failure;
-        let delay = retryDelay(attempt, this.#picker.endpoints.length);
-        if (deadline !== undefined) delay = Math.min(delay, deadline - Date.now());
-        if (delay > 0) await pause(delay, signal);
+        await this.#retryPause(attempt, deadline, signal);
       } finally {
         this.#picker.callEnded(connection);
       }
     }
+  }
+
+  /** The pause before the next attempt (retry.ts's `retryDelay`), cut short at `deadline`. */
+  async #retryPause(attempt: number, deadline: number | undefined, signal: AbortSignal | undefined): Promise<void> {
+    let delay = retryDelay(attempt, this.#picker.endpoints.length);
+    if (deadline !== undefined) delay = Math.min(delay, deadline - Date.now());
+    if (delay > 0) await sleep(delay, signal);
   }
 
   /** {@link #waitForConnection}, reporting its failure as the end of the attempt `observed`. */

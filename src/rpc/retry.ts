@@ -28,8 +28,6 @@
  * credentials) are not decided here: the call loop in invoke.ts authenticates again and resends the
  * call once, before asking this policy (src/rpc/auth-token.ts explains why that is safe for writes).
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-
 import {
   ClientClosedError,
   DeadlineExceededError,
@@ -135,17 +133,4 @@ export function retryDelay(attempt: number, endpointCount: number, random: () =>
   if (attempt % quorum !== 0) return 0;
   const spread = DEFAULT_RETRY_BACKOFF_MS * DEFAULT_RETRY_JITTER_FRACTION;
   return DEFAULT_RETRY_BACKOFF_MS - spread + 2 * spread * random();
-}
-
-/**
- * Sleeps `ms` milliseconds (between attempts, between rounds of endpoints).
- * @throws the signal's reason when `signal` aborts first
- */
-export async function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  try {
-    await sleep(ms, undefined, signal === undefined ? undefined : { signal });
-  } catch (error) {
-    if (signal?.aborted === true) throw signal.reason;
-    throw error;
-  }
 }

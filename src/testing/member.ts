@@ -351,14 +351,14 @@ export class EtcdMember {
     this.#watchdog = watchdog;
     this.#exited = new Promise<void>((resolveExit) => {
       child.once('exit', (code, exitSignal) => {
-        watchdog.release();
         if (this.#child === child) {
           this.#child = undefined;
           this.#watchdog = undefined;
           this.#paused = false;
         }
         this.#lastExit = { code, signal: exitSignal };
-        resolveExit();
+        // Exited once the watchdog is gone too: a stopped member leaves no process behind.
+        void watchdog.release().then(resolveExit);
       });
     });
   }
@@ -467,7 +467,7 @@ export class EtcdMember {
    * @internal
    */
   killNow(): void {
-    this.#watchdog?.release();
+    void this.#watchdog?.release();
     const pid = this.#child?.pid;
     if (pid === undefined) return;
     try {

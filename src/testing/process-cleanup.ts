@@ -81,8 +81,12 @@ export function registerExitCleanup(cleanup: SyncCleanup): () => void {
 export interface Watchdog {
   /** Process id of the watchdog shell (not of etcd). */
   readonly pid: number | undefined;
-  /** Stops the watchdog without letting it act (SIGKILL); call once the guarded process has exited. Idempotent. */
-  release(): void;
+  /**
+   * Stops the watchdog without letting it act (SIGKILL); call once the guarded process has exited.
+   * Resolves once the watchdog process has exited and its handle is closed (nothing of it is left
+   * open). Idempotent.
+   */
+  release(): Promise<void>;
 }
 
 // $1: pid to kill, $2: folder to remove. Terminal signals are ignored; only the end of stdin
@@ -113,16 +117,21 @@ export function startWatchdog(pid: number, folder: string): Watchdog {
   // not count it as keeping the process alive).
   const stdin = child.stdin as Partial<Socket> | null;
   if (typeof stdin?.unref === 'function') stdin.unref();
-  let released = false;
+  const closed = new Promise<void>((resolve) => {
+    child.once('close', () => resolve());
+    if (child.pid === undefined) child.once('error', () => resolve());
+  });
+  let released: Promise<void> | undefined;
   return {
     pid: child.pid,
-    release(): void {
-      if (released) return;
-      released = true;
+    release(): Promise<void> {
+      if (released !== undefined) return released;
       // The watchdog must be dead before its pipe closes, or it wakes and cleans up a live member.
       // process.kill is one kill(2) on every runtime; Deno's child.kill() is not (with it, a
       // released watchdog sometimes still woke and removed the folder).
-      if (child.exitCode === null && child.pid !== undefined) {
+      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+        // Referenced until it is gone, so that a caller awaiting this sees it reaped.
+        child.ref();
         try {
           process.kill(child.pid, 'SIGKILL');
         } catch {
@@ -130,6 +139,8 @@ export function startWatchdog(pid: number, folder: string): Watchdog {
         }
       }
       child.stdin?.destroy();
+      released = closed.finally(() => child.unref());
+      return released;
     },
   };
 }

@@ -16,26 +16,40 @@ const ENDPOINT_PATTERN = /^(?:([A-Za-z][A-Za-z0-9+.-]*):\/\/)?(\[[^\]\s/]*\]|[^\
 /** DNS name: dot-separated labels of letters, digits, `-` and `_` (no empty labels). */
 const HOST_NAME_PATTERN = /^(?=.{1,253}\.?$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/;
 
+/** Options of {@link parseEndpoint}. */
+export interface ParseEndpointOptions {
+  /**
+   * The client has TLS settings (its `tls` option). Then a bare `host:port` uses TLS, and an
+   * `http://` endpoint is refused: TLS settings are never silently dropped (the Go client uses TLS
+   * for a schemeless endpoint when it has TLS settings too). Default false.
+   */
+  tls?: boolean;
+}
+
 /**
  * Parses one etcd endpoint.
  *
  * Accepted forms: `http://host:port` (plain HTTP/2), `https://host:port` (HTTP/2 over TLS), and a
- * bare `host:port` (plain). `host` is an IPv4 address, a DNS name, or an IPv6 address in brackets
- * (`[::1]:2379`); the returned `host` has no brackets. The port is required (1-65535), as in the Go
- * client. A trailing `/` is allowed; paths, queries and user info are not.
+ * bare `host:port` (TLS when `options.tls`, else plain). `host` is an IPv4 address, a DNS name, or
+ * an IPv6 address in brackets (`[::1]:2379`; one with a zone ID, `[fe80::1%eth0]`, is refused:
+ * the HTTP/2 origin cannot carry it); the returned `host` has no brackets. The port is
+ * required (1-65535), as in the Go client. A trailing `/` is allowed; paths, queries and user info
+ * are not.
  *
  * @param endpoint - the endpoint as the user wrote it; kept unchanged as `Endpoint.url`.
+ * @param options - `tls`: the client has TLS settings (see {@link ParseEndpointOptions}).
  * @returns the parsed endpoint.
  * @throws TypeError when `endpoint` is not a string; Error naming the endpoint and the problem when
- *   it is malformed (unknown scheme, no port, bad port, bad host).
+ *   it is malformed (unknown scheme, no port, bad port, bad host) or is `http://` with `options.tls`.
  */
-export function parseEndpoint(endpoint: string): Endpoint {
+export function parseEndpoint(endpoint: string, options: ParseEndpointOptions = {}): Endpoint {
   if (typeof endpoint !== 'string') {
     throw new TypeError(`etcd endpoint must be a string, got ${typeof endpoint}`);
   }
   const fail = (problem: string): never => {
-    throw new Error(`invalid etcd endpoint '${endpoint}': ${problem}; ${EXPECTED_FORMS}`);
+    throw new Error(`invalid etcd endpoint '${withoutUserInfo(endpoint)}': ${problem}; ${EXPECTED_FORMS}`);
   };
+  if (endpoint.includes('@')) return fail('user info (user:password@) is not allowed; use the username and password options');
   const match = ENDPOINT_PATTERN.exec(endpoint);
   if (match === null) return fail('not of the form [scheme://]host:port');
   const [, rawScheme, rawHost, rawPort] = match as unknown as [string, string | undefined, string, string | undefined];
@@ -44,16 +58,25 @@ export function parseEndpoint(endpoint: string): Endpoint {
     return fail('IPv6 addresses must be written in brackets, e.g. [::1]:2379');
   }
 
-  let tls = false;
+  let tls = options.tls === true;
   if (rawScheme !== undefined) {
     const scheme = rawScheme.toLowerCase();
     if (scheme === 'https') tls = true;
     else if (scheme !== 'http') return fail(`unsupported scheme '${rawScheme}' (only http and https)`);
+    else if (tls) {
+      throw new Error(
+        `etcd endpoint '${endpoint}' is plain http:// but TLS settings are given; write it as https://host:port ` +
+          '(or host:port) to use TLS, or remove the TLS settings for plaintext',
+      );
+    }
   }
 
   let host: string;
   if (rawHost.startsWith('[')) {
     host = rawHost.slice(1, -1);
+    if (host.includes('%')) {
+      return fail(`IPv6 zone IDs ('${host.slice(host.indexOf('%'))}') are not supported; use a global or unique-local address, or a host name`);
+    }
     if (!isIPv6(host)) return fail(`'${host}' is not an IPv6 address`);
   } else {
     host = rawHost;
@@ -67,6 +90,11 @@ export function parseEndpoint(endpoint: string): Endpoint {
   if (port < 1 || port > 65535) return fail(`port ${port} is out of range 1-65535`);
 
   return { url: endpoint, host, port, tls };
+}
+
+/** `endpoint` with any user info (`user:password@`) masked, for error messages. */
+function withoutUserInfo(endpoint: string): string {
+  return endpoint.replace(/^([^/]*\/\/)?[^/@]*@/, (_, scheme: string | undefined) => `${scheme ?? ''}***@`);
 }
 
 /**

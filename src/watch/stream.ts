@@ -19,9 +19,12 @@
  *
  * Auth. etcd checks a watch's permission with the token the stream was opened with, at each create;
  * an expired or invalid token gets the same answer as a denied key (etcd 3.4: `created` and
- * `canceled`, no reason). So a refused create first renews the token once (`rpc.refreshToken`) and
- * re-opens the stream, which carries the new token, re-creating every watch from its resume point;
- * only a watch refused again ends, with `PermissionDeniedError`.
+ * `canceled`, no reason). So a refused create first renews the token (`rpc.refreshToken`; one
+ * renewal shared by the watches refused meanwhile) and re-opens the stream, which carries the new
+ * token, re-creating every watch from its resume point. A watch ends with `PermissionDeniedError`
+ * only when it is refused again on a stream opened after that renewal completed: a stream that
+ * re-opened while the renewal was in flight (a broken connection) carried the old token, so a
+ * refusal there renews again instead.
  *
  * The stream is closed once no watch uses it (and etcd answered its cancel requests), and opened
  * again by the next watch.
@@ -38,6 +41,7 @@ import {
   WatchCanceledError,
   isUnavailableError,
 } from '../errors.js';
+import { startTimer, type TimerHandle } from '../internal/timers.js';
 import { Watch as WatchMethods } from '../proto/index.js';
 import type { Init, WatchRequest, WatchResponse as WireWatchResponse } from '../proto/index.js';
 import type { Rpc, RpcStream } from '../rpc/types.js';
@@ -114,9 +118,18 @@ export class WatchStream {
   readonly #live = new Set<WatchHandle>();
   #progressWanted = false;
   #failures = 0;
-  #timer: NodeJS.Timeout | undefined = undefined;
-  /** Watches refused once for their token since their last successful create (see the file comment). */
-  readonly #authRetried = new WeakSet<WatchHandle>();
+  #timer: TimerHandle | undefined = undefined;
+  /** Token renewals this stream made that completed. */
+  #renewals = 0;
+  /** {@link #renewals} when the current call was opened: its token is at least that new. */
+  #callRenewals = 0;
+  /** A token renewal is in flight. */
+  #renewing = false;
+  /**
+   * Watches refused for their token since their last successful create, each with the renewal
+   * ({@link #renewals}) that answered the refusal (see the file comment).
+   */
+  readonly #authRetried = new WeakMap<WatchHandle, number>();
   /** Refused watches waiting for the token renewal in flight, with the refusal. */
   #authWaiting: Array<[WatchHandle, WireWatchResponse]> = [];
 
@@ -188,6 +201,7 @@ export class WatchStream {
 
   #open(): void {
     const generation = ++this.#generation;
+    this.#callRenewals = this.#renewals;
     this.#call = this.#rpc.bidi(WatchMethods.watch, {
       onMessage: (message) => {
         if (generation === this.#generation) this.#onMessage(message);
@@ -245,9 +259,11 @@ export class WatchStream {
       const id = Number(r.watchId);
       if (r.canceled || id < 0) {
         // Refused at creation (permission denied, invalid token, bad range): the watch ends, unless
-        // a renewed token may change the answer (once).
+        // a renewed token may change the answer: a first refusal, or one on a stream opened before
+        // the renewal made for this watch's last refusal had completed (it carried the old token).
         if (handle.open && Number(r.compactRevision) === 0 && AUTH_REFUSALS.has(bareReason(r.cancelReason))) {
-          if (this.#rpc.refreshToken !== undefined && !this.#authRetried.has(handle)) {
+          const renewedAt = this.#authRetried.get(handle);
+          if (this.#rpc.refreshToken !== undefined && (renewedAt === undefined || this.#callRenewals < renewedAt)) {
             this.#reauthenticate(handle, r);
             return;
           }
@@ -332,7 +348,7 @@ export class WatchStream {
       return;
     }
     this.#failures++;
-    this.#timer = setTimeout(() => {
+    this.#timer = startTimer(() => {
       this.#timer = undefined;
       if (this.#waiting.length > 0 && this.#call === undefined) this.#open();
     }, watchRetryDelay(this.#failures));
@@ -345,17 +361,17 @@ export class WatchStream {
    * (`PermissionDeniedError`, or the renewal's error).
    */
   #reauthenticate(handle: WatchHandle, refusal: WireWatchResponse): void {
-    this.#authRetried.add(handle);
     this.#authWaiting.push([handle, refusal]);
-    if (this.#authWaiting.length > 1) return; // a renewal is in flight
-    const generation = this.#generation;
+    if (this.#renewing) return; // it joins the renewal in flight
+    this.#renewing = true;
     void this.#rpc.refreshToken!().then(
-      (refreshed) => this.#afterRefresh(refreshed, undefined, generation),
-      (error: unknown) => this.#afterRefresh(false, error, generation),
+      (refreshed) => this.#afterRefresh(refreshed, undefined),
+      (error: unknown) => this.#afterRefresh(false, error),
     );
   }
 
-  #afterRefresh(refreshed: boolean, error: unknown, generation: number): void {
+  #afterRefresh(refreshed: boolean, error: unknown): void {
+    this.#renewing = false;
     const refused = this.#authWaiting.filter(([handle]) => handle.open);
     this.#authWaiting = [];
     if (!refreshed) {
@@ -366,21 +382,22 @@ export class WatchStream {
       }
       return;
     }
+    const renewal = ++this.#renewals;
     if (refused.length === 0) return;
-    for (const [handle] of refused) this.#waiting.push(handle);
+    for (const [handle] of refused) {
+      this.#authRetried.set(handle, renewal);
+      this.#waiting.push(handle);
+    }
     const call = this.#call;
-    if (call !== undefined && generation === this.#generation) {
-      // The open stream carries the old token: let it go (as if it had ended) and open a new one.
+    if (call !== undefined) {
+      // Any open stream was opened before this renewal completed (also one re-opened while it was
+      // in flight): it carries the old token. Let it go (as if it had ended) and open a new one.
       this.#onEnd(undefined);
       call.cancel();
-    } else if (call === undefined) {
-      if (this.#timer === undefined) this.#open();
-    } else {
-      // A newer stream (opened after the renewal began) already carries the new token.
-      const waiting = this.#waiting;
-      this.#waiting = [];
-      for (const h of waiting) this.#create(h);
+    } else if (this.#timer === undefined) {
+      this.#open();
     }
+    // Else a re-open is scheduled (backoff after a broken stream): it will carry the new token.
   }
 
   /** `handle` no longer receives; the stream closes when it was the last (see {@link #closeIfIdle}). */
@@ -398,10 +415,8 @@ export class WatchStream {
    */
   #closeIfIdle(): void {
     if (this.#live.size > 0 || this.#cancelling.size > 0 || this.#pendingHead < this.#pending.length) return;
-    if (this.#timer !== undefined) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-    }
+    this.#timer?.cancel();
+    this.#timer = undefined;
     const call = this.#call;
     this.#call = undefined;
     this.#generation++;

@@ -144,10 +144,14 @@ describe('through the proxy', { timeout: 90_000 }, () => {
         if ((r.events.at(-1)?.kv.modRevision ?? 0) >= last) break;
       }
     })();
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the watch did not catch up within 30 s: ${seen.length} events, cuts after ${cutsAt.join(', ')}`)), 30_000).unref());
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the watch did not catch up within 30 s: ${seen.length} events, cuts after ${cutsAt.join(', ')}`)), 30_000);
+    });
     try {
       await Promise.race([consuming, timeout]);
     } finally {
+      clearTimeout(timer);
       await watcher.cancel();
       await client.close();
     }

@@ -14,6 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { EtcdCluster } from '../../src/testing/index.js';
 import { asText, etcdctl as runEtcdctl, etcdts as runEtcdts, etcdtsCommand } from '../helpers/etcdts.js';
 import { errorLine, inParallel } from '../helpers/side-by-side.js';
+import { httpGetText } from '../../src/testing/probe.js';
 
 /** Backend quota of clusters A and B (small, for the NOSPACE alarm). */
 const QUOTA_BYTES = 1024 * 1024;
@@ -137,7 +138,7 @@ async function settle(cluster: EtcdCluster): Promise<void> {
   await using client = cluster.client();
   const deadline = Date.now() + 20_000;
   const decided = async () => (await Promise.all(cluster.members.map(async (m) => {
-    const body = (await (await fetch(`${m.clientUrl}/version`)).json()) as { etcdcluster?: string };
+    const body = JSON.parse((await httpGetText(`${m.clientUrl}/version`)).body) as { etcdcluster?: string };
     return body.etcdcluster !== undefined && body.etcdcluster !== 'not_decided';
   }))).every(Boolean);
   while (!(await decided())) {

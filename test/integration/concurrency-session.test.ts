@@ -71,7 +71,8 @@ describe('Session', { timeout: 90_000 }, () => {
   test('a lease revoked elsewhere ends the session: done resolves with LeaseNotFoundError, signal aborts', async () => {
     const session = await Session.create(client, { ttl: 30 });
     await client.lease.revoke(session.lease);
-    const error = await bounded(session.done, 10_000, 'session.done');
+    // The session learns of it at its next renewal, at most TTL/3 = 10 s later.
+    const error = await bounded(session.done, 20_000, 'session.done');
     assert.ok(error instanceof LeaseNotFoundError, `done resolved with ${String(error)}`);
     assert.equal(session.signal.aborted, true);
     assert.equal(session.signal.reason, error);

@@ -14,6 +14,7 @@ import {
 } from '../../src/index.js';
 import type { RpcClient } from '../../src/rpc/invoke.js';
 import { EtcdCluster } from '../../src/testing/index.js';
+import { httpGetText } from '../../src/testing/probe.js';
 
 /** etcd's minimum lease TTL with a 1 s election timeout, in seconds. */
 const MIN_TTL = 2;
@@ -32,7 +33,7 @@ after(async () => {
 
 /** A counter of etcd's gRPC metrics for the LeaseKeepAlive stream (`started` and `handled` (ended) streams, `received` requests). */
 async function keepAliveMetric(url: string, metric: 'grpc_server_started_total' | 'grpc_server_handled_total' | 'grpc_server_msg_received_total'): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+  const text = (await httpGetText(`${url}/metrics`)).body;
   // `handled` has one series per gRPC status code: their sum.
   const lines = text.split('\n').filter((l) => l.startsWith(`${metric}{`) && l.includes('grpc_method="LeaseKeepAlive"'));
   return lines.reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);

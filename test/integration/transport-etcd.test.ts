@@ -17,6 +17,7 @@ import {
   type Connection,
   type Metadata,
 } from '../../src/transport/index.js';
+import { httpGetText } from '../../src/testing/probe.js';
 
 const ETCD_BIN = process.env.ETCD_BIN ?? '/usr/bin/etcd';
 const START_TIMEOUT = 15_000;
@@ -160,7 +161,7 @@ describe('transport against a real etcd', { timeout: 60_000 }, () => {
       });
     });
     child.stderr!.resume();
-    const health = await fetch(`${clientUrl}/health`);
+    const health = await httpGetText(`${clientUrl}/health`);
     assert.equal(health.status, 200);
     connection = createConnection(parseEndpoint(clientUrl), {
       keepAliveTime: 5000,

@@ -1,6 +1,7 @@
 // Helpers of the watch tests: collecting a watch's events with a deadline, reading etcd's watch
 // gauges, polling a condition, and an event's comparable form.
 import type { Client, WatchEvent, Watcher, WatchResponse } from '../../src/index.js';
+import { httpGetText } from '../../src/testing/probe.js';
 
 /** An event as a comparable string: `<modRevision> <put|delete> <key> <value>`. */
 export function eventText(e: WatchEvent): string {
@@ -68,7 +69,7 @@ export function reachedRevision(revision: number): (responses: WatchResponse[]) 
 
 /** etcd's watch gauges from a member's `/metrics`: watch streams and watchers it serves now. */
 export async function watchGauges(endpoint: string): Promise<{ streams: number; watchers: number }> {
-  const text = await (await fetch(`${endpoint}/metrics`)).text();
+  const text = (await httpGetText(`${endpoint}/metrics`)).body;
   const gauge = (name: string): number => {
     const line = text.split('\n').find((l) => l.startsWith(`${name} `));
     if (line === undefined) throw new Error(`no ${name} in ${endpoint}/metrics`);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
+import { Client } from '../../src/client.js';
 import type { AuthRoleGetResponse } from '../../src/auth.js';
 import { AuthPrinter, checkFormatName } from '../../src/cli/auth-printer.js';
 import { permRange } from '../../src/cli/auth-role.js';
@@ -138,6 +139,15 @@ describe('security flags', () => {
     assert.deepEqual(off.endpoints, ['https://h:1']);
     assert.equal(off.security?.user, 'u');
     assert.throws(() => resolveGlobalOptions({}, { ETCDCTL_INSECURE_TRANSPORT: 'maybe' }), (e: unknown) => e instanceof CliError && e.exitCode === 128);
+  });
+
+  test('--insecure-skip-tls-verify alone asks for no TLS: http:// endpoints stay plaintext (as etcdctl), https:// skip verification', () => {
+    const plain = clientOptions(resolveGlobalOptions({ insecureSkipTlsVerify: true }, {}));
+    assert.deepEqual(plain.endpoints, ['http://127.0.0.1:2379']);
+    assert.equal(plain.tls, undefined);
+    assert.doesNotThrow(() => new Client(plain).close());
+    const secure = clientOptions(resolveGlobalOptions({ endpoints: ['https://h:1'], insecureSkipTlsVerify: true }, {}));
+    assert.deepEqual(secure.tls, { rejectUnauthorized: false });
   });
 
   test('credentials: user:password, --password, and none for an empty name or password (as Go)', () => {

@@ -182,8 +182,9 @@ describe('--discovery-srv', () => {
 
   test('the flag (or ETCDCTL_DISCOVERY_SRV) replaces --endpoints; --insecure-discovery=false keeps https only', async () => {
     const base = resolveGlobalOptions({}, {});
+    // https records found: TLS is in use, so the plain http:// ones are dropped (never mixed in).
     const found = await withDiscoveredEndpoints(base, { discoverySrv: 'example.test' }, {}, resolver);
-    assert.deepEqual(found.endpoints, ['https://a.example.test:2379', 'https://b.example.test:2379', 'http://127.0.0.1:12379']);
+    assert.deepEqual(found.endpoints, ['https://a.example.test:2379', 'https://b.example.test:2379']);
     const fromEnv = await withDiscoveredEndpoints(base, {}, { ETCDCTL_DISCOVERY_SRV: 'named.test', ETCDCTL_DISCOVERY_SRV_NAME: 'prod' }, resolver);
     assert.deepEqual(fromEnv.endpoints, ['http://c.named.test:2379']);
     const secure = await withDiscoveredEndpoints(base, { discoverySrv: 'example.test', insecureDiscovery: false }, {}, resolver);
@@ -192,6 +193,18 @@ describe('--discovery-srv', () => {
     const none = await withDiscoveredEndpoints(base, { discoverySrv: 'named.test', discoverySrvName: 'prod' }, { ETCDCTL_INSECURE_DISCOVERY: 'false' }, resolver);
     assert.deepEqual(none.endpoints, base.endpoints);
     assert.equal(await withDiscoveredEndpoints(base, {}, {}, resolver), base, 'no domain, nothing looked up');
+  });
+
+  test('TLS flags and only http:// records: an error naming them, no fallback to plaintext', async () => {
+    const secure = resolveGlobalOptions({ cacert: '/ca.pem' }, {});
+    await assert.rejects(withDiscoveredEndpoints(secure, { discoverySrv: 'named.test', discoverySrvName: 'prod' }, {}, resolver), (error: unknown) => {
+      assert.ok(error instanceof CliError);
+      assert.equal(error.exitCode, 128);
+      assert.match(error.message, /only plain http:\/\/ endpoints \(http:\/\/c\.named\.test:2379\) but TLS is configured/);
+      return true;
+    });
+    const tls = await withDiscoveredEndpoints(secure, { discoverySrv: 'example.test' }, {}, resolver);
+    assert.deepEqual(tls.endpoints, ['https://a.example.test:2379', 'https://b.example.test:2379']);
   });
 
   test('a failed discovery is a CliError with exit code 1', async () => {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 
 import { Client, InvalidArgumentError, loadConfigFile } from '../../src/index.js';
 
@@ -32,6 +33,15 @@ async function rejectsWith(path: string, pattern: RegExp): Promise<void> {
     assert.match(error.message, pattern);
     return true;
   });
+}
+
+/** The InvalidArgumentError `pending` rejects with, checked not to show `secret` (message, stack, inspect). */
+async function rejectsWithout(pending: Promise<unknown>, secret: string): Promise<InvalidArgumentError> {
+  const error = await pending.then(() => undefined, (e: unknown) => e);
+  assert.ok(error instanceof InvalidArgumentError, `expected InvalidArgumentError, got ${String(error)}`);
+  assert.ok(!error.message.includes(secret), `the message shows the secret: ${error.message}`);
+  assert.ok(!inspect(error).includes(secret), 'inspect(error) shows the secret');
+  return error;
 }
 
 describe('loadConfigFile', () => {
@@ -123,5 +133,57 @@ describe('Client.fromConfigFile', () => {
   test('bad settings in the file fail as the constructor does', async () => {
     const path = await file("endpoints: ['ftp://127.0.0.1:2379']\n");
     await assert.rejects(Client.fromConfigFile(path), InvalidArgumentError);
+  });
+});
+
+// Issue 13 item 1: TLS settings of a config file are never dropped.
+describe('config files (Go YAML) and TLS', () => {
+  test('TLS files and host:port endpoints: TLS', async () => {
+    const ca = await file('CA PEM');
+    const options = await loadConfigFile(await file(`endpoints: ['127.0.0.1:2379']\ntrusted-ca-file: ${ca}\n`));
+    assert.deepEqual(options.tls, { ca: Buffer.from('CA PEM') });
+  });
+
+  test('host:port endpoints and no TLS key: TLS with the system roots, as Go (insecure-transport is off)', async () => {
+    const options = await loadConfigFile(await file(`endpoints: ['10.0.0.1:2379']\n`));
+    assert.deepEqual(options.tls, {});
+  });
+
+  test('insecure-transport: true means plaintext, TLS files or not', async () => {
+    const options = await loadConfigFile(await file(`endpoints: ['10.0.0.1:2379']\ninsecure-transport: true\ntrusted-ca-file: /nonexistent\n`));
+    assert.equal(options.tls, undefined);
+  });
+
+  test('http:// endpoints and no TLS key: plaintext, as Go', async () => {
+    const options = await loadConfigFile(await file(`endpoints: ['http://10.0.0.1:2379']\n`));
+    assert.equal(options.tls, undefined);
+  });
+
+  test('http:// endpoints with TLS files: Client.fromConfigFile refuses, naming the endpoint', async () => {
+    const ca = await file('CA PEM');
+    const path = await file(`endpoints: ['http://10.0.0.1:2379']\ntrusted-ca-file: ${ca}\n`);
+    await assert.rejects(Client.fromConfigFile(path), (error: unknown) =>
+      error instanceof InvalidArgumentError && /'http:\/\/10\.0\.0\.1:2379' is plain http:\/\/ but TLS settings are given/.test(error.message));
+  });
+});
+
+// Issue 13 item 2: a config file's password is never echoed.
+describe('config file secrets', () => {
+  test('a password of the wrong YAML type: the error names the key and the type wanted, not the value', async () => {
+    for (const [yaml, secret] of [
+      ['password: 12345678\n', '12345678'],
+      ['password: 0x1F2E3D\n', String(0x1f2e3d)],
+      ['password: [hunter2, x]\n', 'hunter2'],
+      ['password: { hunter2: 1 }\n', 'hunter2'],
+      ['password: yes\n', 'true'],
+    ] as const) {
+      const error = await rejectsWithout(loadConfigFile(await file(`username: app\n${yaml}`)), secret);
+      assert.match(error.message, /password must be a string/);
+    }
+  });
+
+  test('a YAML syntax error next to the password does not quote the line', async () => {
+    const error = await rejectsWithout(loadConfigFile(await file('username: app\npassword: "hunter2\nx: 1\n')), 'hunter2');
+    assert.match(error.message, /is not valid YAML: Missing closing "quote at line/);
   });
 });

@@ -142,6 +142,7 @@ describe('autoSync', () => {
       setEndpoints(endpoints) {
         lists.push([...endpoints]);
       },
+      endpoints: [],
     };
     const debug: string[] = [];
     const logger = { debug: (m: string) => debug.push(m), info: (m: string) => debug.push(m), warn() {}, error() {} };

@@ -52,6 +52,14 @@ describe('parseEndpoints', () => {
     assert.throws(() => parseEndpoints(['https://a:1', 'b:2']), InvalidArgumentError);
   });
 
+  it('an IPv6 endpoint with a zone ID is refused by the constructor, saying why', () => {
+    for (const endpoint of ['http://[fe80::1%eth0]:2379', '[fe80::1%25eth0]:2379']) {
+      assert.throws(() => new RpcClient({ endpoints: [endpoint] }), (e: unknown) =>
+        e instanceof InvalidArgumentError && e.message.includes(`'${endpoint}'`) && /zone ID/.test(e.message), endpoint);
+    }
+    assert.deepEqual(parseEndpoints(['http://[fe80::1]:2379']).map((e) => e.host), ['fe80::1'], 'without a zone ID it parses');
+  });
+
   it('RpcClient rejects bad endpoints and options before connecting', () => {
     assert.throws(() => new RpcClient({ endpoints: [] }), InvalidArgumentError);
     assert.throws(() => new RpcClient({ endpoints: ['http://a:1', 'https://b:2'] }), InvalidArgumentError);

@@ -17,7 +17,7 @@ import {
 import { DEFAULT_RETRY_BACKOFF_MS, DEFAULT_RETRY_MAX_ATTEMPTS } from '../../src/rpc/defaults.js';
 import { mapCallError } from '../../src/rpc/errors.js';
 import type { Logger } from '../../src/rpc/logger.js';
-import { pause, retryDelay, shouldRetry, type RetryMethod } from '../../src/rpc/retry.js';
+import { retryDelay, shouldRetry, type RetryMethod } from '../../src/rpc/retry.js';
 import { CallError, Status, type StatusCode } from '../../src/transport/types.js';
 
 const range: RetryMethod = { path: '/etcdserverpb.KV/Range', kind: 'unary', retry: 'read' };
@@ -151,15 +151,5 @@ describe('retryDelay', () => {
 
   it('five endpoints (quorum 3)', () => {
     assert.deepEqual([1, 2, 3, 4, 5, 6].map((a) => retryDelay(a, 5, () => 0.5)), [0, 0, 25, 0, 0, 25]);
-  });
-});
-
-describe('pause', () => {
-  it('rejects with the signal reason when aborted', async () => {
-    const controller = new AbortController();
-    const reason = new Error('stop');
-    const waiting = pause(10_000, controller.signal);
-    controller.abort(reason);
-    await assert.rejects(waiting, (e) => e === reason);
   });
 });

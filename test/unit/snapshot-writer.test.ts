@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -68,4 +68,43 @@ test('a stream shorter than a digest, and a stream that fails half-way', async (
   }
   await assert.rejects(writeSnapshotFile(broken, failing()), /connection lost/);
   assert.equal(existsSync(broken) || existsSync(`${broken}.part`), false);
+});
+
+// Issue 13 item 3: the temporary file is created exclusively with mode 0600, never through a
+// symlink someone planted at <path>.part, and appears at <path> only after the SHA-256 check.
+test('a symlink planted at <path>.part is not followed: the target is untouched, <path> is a new 0600 file', async () => {
+  const db = randomBytes(8192);
+  const stream = framed(db);
+  const victim = join(dir, 'victim.txt');
+  writeFileSync(victim, 'precious');
+  const path = join(dir, 'planted.db');
+  symlinkSync(victim, `${path}.part`);
+  const result = await writeSnapshotFile(path, chunked(stream, [4096], db.length));
+  assert.equal(result.size, stream.length);
+  assert.equal(readFileSync(victim, 'utf8'), 'precious', 'the symlink target was not written');
+  const stat = lstatSync(path);
+  assert.ok(stat.isFile() && !stat.isSymbolicLink(), 'the snapshot is a regular file, not the planted link');
+  assert.equal(stat.mode & 0o777, 0o600);
+  assert.deepEqual(readFileSync(path), stream);
+  assert.equal(existsSync(`${path}.part`), false);
+});
+
+test('while the stream runs: <path>.part is a 0600 regular file and <path> is not there yet', async () => {
+  const db = randomBytes(8192);
+  const stream = framed(db);
+  const path = join(dir, 'during.db');
+  const seen: Array<{ file: boolean; mode: number; target: boolean }> = [];
+  async function* watched(): AsyncGenerator<SnapshotChunk> {
+    for await (const chunk of chunked(stream, [4096, 8192], db.length)) {
+      const stat = lstatSync(`${path}.part`);
+      seen.push({ file: stat.isFile(), mode: stat.mode & 0o777, target: existsSync(path) });
+      yield chunk;
+    }
+    const stat = lstatSync(`${path}.part`);
+    seen.push({ file: stat.isFile(), mode: stat.mode & 0o777, target: existsSync(path) });
+  }
+  await writeSnapshotFile(path, watched());
+  assert.ok(seen.length > 1);
+  for (const s of seen) assert.deepEqual(s, { file: true, mode: 0o600, target: false });
+  assert.ok(existsSync(path));
 });
