@@ -34,6 +34,7 @@ import { registerKvCommands, type SessionRunner } from './kv.js';
 import { registerLeaseCommands } from './lease.js';
 import { registerMaintenanceCommands } from './maintenance.js';
 import { registerMemberCommands } from './member.js';
+import { enablePrefixMatching } from './prefix-match.js';
 import { CliSession } from './session.js';
 import { registerTxnCommand } from './txn.js';
 import { registerVersionCommand } from './version.js';
@@ -148,6 +149,7 @@ export function buildProgram(): Command {
     }
   };
   quiet(program);
+  enablePrefixMatching(program);
   return program;
 }
 
