@@ -236,6 +236,19 @@ describe('etcdts against etcdctl 3.4.23', { timeout: 300_000 }, () => {
     await same({ args: ['compaction', 'abc'] });
   });
 
+  test('a unique prefix names a command, as with etcdctl (cobra prefix matching)', async () => {
+    await same({ args: ['pu', 'k/p', 'v'] });
+    await same({ args: ['ge', 'k/p', '-w', 'json'] });
+    await same({ args: ['compact', '1'], error: 'prefix' });
+    await same({ args: ['al', 'l'] }); // alarm list
+    await same({ args: ['role', 'a', 'r1'] });
+    await same({ args: ['role', 'grant', 'r1', 'read', 'k/p'] });
+    await same({ args: ['role', 'revoke', 'r1', 'k/p'] });
+    // Ambiguous (lease, lock): an unknown command, as etcdctl says (naming itself).
+    const { ours } = await same({ args: ['l'], error: 'code' });
+    assert.match(ours.stderr, /^Error: unknown command "l" for "etcdts"/);
+  });
+
   test('ETCDCTL_ENDPOINTS and ETCDCTL_WRITE_OUT are honoured; flags beat them', async () => {
     const [theirs, ours] = await Promise.all([
       etcdctl(['get', 'k/a'], { env: { ETCDCTL_ENDPOINTS: sideA.endpoint, ETCDCTL_WRITE_OUT: 'json' } }),
