@@ -22,8 +22,11 @@ export const ENV_PREFIX = 'ETCDCTL_';
 /** Output formats `etcdts` prints. etcdctl's `protobuf` and `table` are rejected with a clear error. */
 export type OutputFormat = 'simple' | 'json' | 'fields';
 
-/** Output formats etcdctl knows but `etcdts` does not print. */
+/** Output formats etcdctl knows but `etcdts` does not print everywhere (`protobuf`: KV and watch only). */
 const UNSUPPORTED_FORMATS = ['protobuf', 'table'];
+
+/** The formats of the KV and watch printers: {@link OutputFormat} and etcdctl's `protobuf` (the response's wire encoding). */
+export type PrinterFormat = OutputFormat | 'protobuf';
 
 /** Global flags as commander hands them over: raw strings, `undefined` when not on the command line. */
 export interface GlobalFlags {
@@ -149,6 +152,11 @@ export function checkOutputFormat(name: string): OutputFormat {
   if (name === 'simple' || name === 'json' || name === 'fields') return name;
   if (UNSUPPORTED_FORMATS.includes(name)) throw new CliError(EXIT_BAD_FEATURE, `${name} not supported as output format`);
   throw new CliError(EXIT_BAD_FEATURE, 'unsupported output format');
+}
+
+/** Like {@link checkOutputFormat}, also accepting `protobuf` (for the KV and watch commands, as etcdctl prints their responses). */
+export function checkPrinterFormat(name: string): PrinterFormat {
+  return name === 'protobuf' ? name : checkOutputFormat(name);
 }
 
 function durationSetting(flag: string, flagValue: string | undefined, envValue: string | undefined, fallback: string): number {

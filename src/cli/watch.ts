@@ -23,7 +23,7 @@ import { EtcdError } from '../errors.js';
 import type { WatchOptions, Watcher } from '../watch.js';
 import { CliError, EXIT_BAD_ARGS, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_INVALID_INPUT, errorText } from './exit.js';
 import { runCommand } from './exec-command.js';
-import { checkOutputFormat, int64Flag, type OutputFormat } from './global.js';
+import { checkPrinterFormat, int64Flag, type PrinterFormat } from './global.js';
 import { goQuote } from './go-syntax.js';
 import type { SessionRunner } from './kv.js';
 import { FlagError, argify, parseFlags, type FlagKind } from './line-args.js';
@@ -207,7 +207,7 @@ function goQuoteSlice(args: readonly string[]): string {
  * ends (the server cancelled it: `watch was canceled (...)` printed on stderr); rethrows other
  * errors. A failing command is a `CliError` (exit 1) after etcdctl's `command [...] error (...)` line.
  */
-async function printWatch(session: CliSession, watcher: Watcher, execArgs: readonly string[], format: OutputFormat): Promise<void> {
+async function printWatch(session: CliSession, watcher: Watcher, execArgs: readonly string[], format: PrinterFormat): Promise<void> {
   let canceled = false;
   try {
     for await (const resp of watcher) {
@@ -233,7 +233,7 @@ async function printWatch(session: CliSession, watcher: Watcher, execArgs: reado
 }
 
 /** `watch -i`: one watch per `watch` line, side by side, until stdin ends (then exit 3, as etcdctl). */
-async function interactive(session: CliSession, envKey: { key: string; rangeEnd: string }, format: OutputFormat): Promise<void> {
+async function interactive(session: CliSession, envKey: { key: string; rangeEnd: string }, format: PrinterFormat): Promise<void> {
   const client = session.client();
   const nextLine = stdinLines();
   const watchers = new Set<Watcher>();
@@ -303,7 +303,7 @@ export function registerWatchCommand(program: Command, run: SessionRunner): void
       const envKey = watchEnv();
       const line = flags.interactive ? undefined : parseWatchCommandLine(argsAfterCommand(command), command.args, envKey);
       await run(command, async (session) => {
-        const format = checkOutputFormat(session.options.writeOut);
+        const format = checkPrinterFormat(session.options.writeOut);
         if (line === undefined) {
           await interactive(session, envKey, format);
           return;
