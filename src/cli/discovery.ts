@@ -129,3 +129,29 @@ function hostPort(host: string, port: number): string {
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/**
+ * The TLS server name for endpoints found by discovery, as etcdctl 3.5 sets it: with
+ * `--insecure-discovery=false` the SRV domain itself, so each member's certificate is checked
+ * against the domain the user named rather than against the targets DNS returned (which whoever
+ * answers DNS chooses); undefined with insecure discovery (the default) or without
+ * `--discovery-srv`. Throws `CliError` (exit 128) for an `ETCDCTL_INSECURE_DISCOVERY` that is not a boolean.
+ */
+export function discoveryServerName(flags: DiscoveryFlags, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const fromEnv = (name: string): string | undefined => {
+    const value = env[ENV_PREFIX + name];
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const domain = flags.discoverySrv ?? fromEnv('DISCOVERY_SRV') ?? '';
+  if (domain === '') return undefined;
+  let insecure = flags.insecureDiscovery;
+  if (insecure === undefined) {
+    const value = fromEnv('INSECURE_DISCOVERY');
+    try {
+      insecure = value === undefined ? true : parseGoBool(value);
+    } catch (err) {
+      throw new CliError(EXIT_BAD_ARGS, `invalid value ${JSON.stringify(value)} for ${ENV_PREFIX}INSECURE_DISCOVERY: ${message(err)}`);
+    }
+  }
+  return insecure ? undefined : domain;
+}

@@ -87,6 +87,7 @@ export function registerKvCommands(program: Command, run: SessionRunner): void {
     .option('--prefix', 'delete keys with matching prefix')
     .option('--prev-kv', 'return deleted key-value pairs')
     .option('--from-key', 'delete keys that are greater than or equal to the given key using byte compare')
+    .option('--range', 'delete range of keys (etcdctl 3.5: makes a range end explicit; accepted, with or without it the second argument is the range end)')
     .allowExcessArguments(true)
     .action(async (_key: unknown, _end: unknown, flags: DelFlags, command: Command) => {
       await run(command, async (session) => {

@@ -6,7 +6,8 @@
  *
  * Commands: put, get, del, txn, compaction, watch, lease, member, endpoint, snapshot, defrag, alarm,
  * move-leader, auth, user, role, lock, elect, make-mirror, version, demo. Global flags: --endpoints,
- * --dial-timeout, --command-timeout, -w/--write-out (simple, json, fields), --hex, and the security
+ * --dial-timeout, --command-timeout, --keepalive-time, --keepalive-timeout, --debug,
+ * -w/--write-out (simple, json, fields, protobuf, table where etcdctl prints it), --hex, and the security
  * flags --user, --password, --cacert, --cert, --key, --insecure-skip-tls-verify, --insecure-transport.
  */
 import { Command, CommanderError } from 'commander';
@@ -17,6 +18,8 @@ import {
   DEFAULT_COMMAND_TIMEOUT,
   DEFAULT_DIAL_TIMEOUT,
   DEFAULT_ENDPOINTS,
+  DEFAULT_KEEPALIVE_TIME,
+  DEFAULT_KEEPALIVE_TIMEOUT,
   DEFAULT_WRITE_OUT,
   collectEndpoints,
   flagError,
@@ -27,7 +30,7 @@ import { parseGoBool } from './go-syntax.js';
 import { registerAuthCommands } from './auth.js';
 import { registerSecurityFlags } from './security.js';
 import { registerCompletionCommand } from './completion.js';
-import { registerDiscoveryFlags, withDiscoveredEndpoints, type DiscoveryFlags } from './discovery.js';
+import { discoveryServerName, registerDiscoveryFlags, withDiscoveredEndpoints, type DiscoveryFlags } from './discovery.js';
 import { registerConcurrencyCommands } from './concurrency.js';
 import { registerMakeMirrorCommand } from './make-mirror.js';
 import { registerKvCommands, type SessionRunner } from './kv.js';
@@ -100,7 +103,12 @@ export function normalizeArgv(argv: readonly string[], booleans: ReadonlySet<str
 /** Runs one command body with a session built from the command's global flags; always closes it. */
 const runWithSession: SessionRunner = async (command, body) => {
   const flags = command.optsWithGlobals() as GlobalFlags & DiscoveryFlags;
-  const session = new CliSession(await withDiscoveredEndpoints(resolveGlobalOptions(flags), flags));
+  const given = resolveGlobalOptions(flags);
+  let options = await withDiscoveredEndpoints(given, flags);
+  const serverName = discoveryServerName(flags);
+  // Discovered endpoints (not the --endpoints fallback) are checked against the SRV domain.
+  if (serverName !== undefined && options.endpoints !== given.endpoints) options = { ...options, tlsServerName: serverName };
+  const session = new CliSession(options);
   try {
     await body(session);
   } finally {
@@ -125,6 +133,9 @@ export function buildProgram(): Command {
     .option('--command-timeout <duration>', `timeout for short running command (env ETCDCTL_COMMAND_TIMEOUT; default ${DEFAULT_COMMAND_TIMEOUT})`)
     .option('-w, --write-out <format>', `set the output format: simple, json, fields (env ETCDCTL_WRITE_OUT; default ${DEFAULT_WRITE_OUT})`)
     .option('--hex', 'print byte strings as hex encoded strings (env ETCDCTL_HEX)')
+    .option('--debug', 'enable client-side debug logging: the resolved flags, then the client\'s log, on stderr (env ETCDCTL_DEBUG)')
+    .option('--keepalive-time <duration>', `keepalive time for client connections (env ETCDCTL_KEEPALIVE_TIME; default ${DEFAULT_KEEPALIVE_TIME}; below 10s means 10s, as in etcdctl)`)
+    .option('--keepalive-timeout <duration>', `keepalive timeout for client connections (env ETCDCTL_KEEPALIVE_TIMEOUT; default ${DEFAULT_KEEPALIVE_TIMEOUT})`)
     .exitOverride()
     .configureOutput({ outputError: () => undefined })
     .showSuggestionAfterError(false);

@@ -7,7 +7,8 @@ import { Buffer } from 'node:buffer';
 import { Client } from '../index.js';
 import type { CallOptions } from '../types.js';
 import { CliError, EXIT_BAD_CONNECTION, EXIT_IO } from './exit.js';
-import { clientOptions, requestTimeoutMs, type GlobalOptions } from './global.js';
+import { debugLine, stderrLogger } from './debug-log.js';
+import { MIN_KEEPALIVE_TIME_MS, clientOptions, keepAliveClientOptions, requestTimeoutMs, withTlsServerName, type GlobalOptions } from './global.js';
 
 /** One command's connection to etcd and its terminal. */
 export class CliSession {
@@ -21,12 +22,24 @@ export class CliSession {
    * lazily, on the first request). Throws `CliError` (exit 2, etcdctl's ExitBadConnection) when
    * the client cannot be created from the flags (e.g. a malformed endpoint), or the security
    * flags' own `CliError` (exit 128 for an unreadable TLS file). With `--user NAME` and no password
-   * it prompts for the password (see security.ts).
+   * it prompts for the password (see security.ts). With `--debug` it first prints the resolved
+   * global flags on stderr, and the client logs there.
    */
   client(): Client {
     if (!this.#client) {
+      const debug = this.options.debug;
+      if (debug !== undefined) {
+        process.stderr.write(debug.map((line) => `${line}\n`).join(''));
+        if (this.options.keepAliveTimeMs > 0 && this.options.keepAliveTimeMs < MIN_KEEPALIVE_TIME_MS) {
+          process.stderr.write(`${debugLine('WARNING', `Adjusting keepalive ping interval to minimum period of ${MIN_KEEPALIVE_TIME_MS / 1000}s`)}\n`);
+        }
+      }
       try {
-        this.#client = new Client(clientOptions(this.options));
+        this.#client = new Client({
+          ...withTlsServerName(clientOptions(this.options), this.options),
+          ...keepAliveClientOptions(this.options),
+          ...(debug !== undefined ? { logger: stderrLogger } : {}),
+        });
       } catch (err) {
         // A CliError (e.g. an unreadable --cacert file, a refused password prompt) keeps its own exit code.
         if (err instanceof CliError) throw err;
