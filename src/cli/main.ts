@@ -5,7 +5,7 @@
  * written for `etcdctl` work with `etcdts`.
  *
  * Commands: put, get, del, txn, compaction, watch, lease, member, endpoint, snapshot, defrag, alarm,
- * move-leader, auth, user, role, lock, elect, make-mirror, version, demo. Global flags: --endpoints,
+ * move-leader, auth, user, role, lock, elect, make-mirror, check perf|datascale, version, completion, demo. Global flags: --endpoints,
  * --dial-timeout, --command-timeout, --keepalive-time, --keepalive-timeout, --debug,
  * -w/--write-out (simple, json, fields, protobuf, table where etcdctl prints it), --hex, and the security
  * flags --user, --password, --cacert, --cert, --key, --insecure-skip-tls-verify, --insecure-transport.
@@ -28,6 +28,7 @@ import {
 } from './global.js';
 import { parseGoBool } from './go-syntax.js';
 import { registerAuthCommands } from './auth.js';
+import { registerCheckCommands } from './check.js';
 import { registerSecurityFlags } from './security.js';
 import { registerCompletionCommand } from './completion.js';
 import { discoveryServerName, registerDiscoveryFlags, withDiscoveredEndpoints, type DiscoveryFlags } from './discovery.js';
@@ -150,6 +151,7 @@ export function buildProgram(): Command {
   registerAuthCommands(program, runWithSession);
   registerConcurrencyCommands(program, runWithSession);
   registerMakeMirrorCommand(program, runWithSession);
+  registerCheckCommands(program, runWithSession);
   registerVersionCommand(program);
   registerCompletionCommand(program);
   registerDemoCommand(program);

@@ -13,6 +13,7 @@ import { MIN_KEEPALIVE_TIME_MS, clientOptions, keepAliveClientOptions, requestTi
 /** One command's connection to etcd and its terminal. */
 export class CliSession {
   #client: Client | undefined;
+  readonly #extra: Client[] = [];
 
   /** @param options the resolved global flags (see `resolveGlobalOptions`) */
   constructor(readonly options: GlobalOptions) {}
@@ -49,6 +50,20 @@ export class CliSession {
     return this.#client;
   }
 
+  /**
+   * One more client with the session's options (its own connection), closed with the session:
+   * `check perf` and `check datascale` drive the cluster through many, as etcdctl does. Call
+   * {@link client} first (it asks for a password when one is needed, once).
+   */
+  extraClient(): Client {
+    const c = new Client({
+      ...withTlsServerName(clientOptions(this.options), this.options),
+      ...keepAliveClientOptions(this.options),
+    });
+    this.#extra.push(c);
+    return c;
+  }
+
   /** Options of each request: its deadline from `--command-timeout`. Throws for a timeout <= 0 (already expired). */
   callOptions(): CallOptions {
     return { timeout: requestTimeoutMs(this.options) };
@@ -59,11 +74,11 @@ export class CliSession {
     process.stdout.write(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
   }
 
-  /** Closes the client, if one was made. */
+  /** Closes the client, if one was made, and the extra ones. */
   async close(): Promise<void> {
-    const c = this.#client;
+    const all = [...this.#extra.splice(0), ...(this.#client ? [this.#client] : [])];
     this.#client = undefined;
-    if (c) await c.close();
+    await Promise.all(all.map((c) => c.close()));
   }
 }
 
