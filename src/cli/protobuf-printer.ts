@@ -6,7 +6,10 @@
  */
 import { Buffer } from 'node:buffer';
 
-import { etcdserverpb, mvccpb } from '../proto/index.js';
+import type { AuthRoleGetResponse, AuthStatusResponse, Permission } from '../auth.js';
+import type { Member, MemberAddResponse } from '../cluster.js';
+import type { AlarmResponse, MoveLeaderResponse } from '../maintenance.js';
+import { authpb, etcdserverpb, mvccpb } from '../proto/index.js';
 import type { DeleteResponse, GetResponse, KeyValue, OpResponse, PutResponse, ResponseHeader, TxnResponse } from '../types.js';
 import type { WatchResponse } from '../watch.js';
 
@@ -18,7 +21,8 @@ type PbKeyValue = mvccpb.KeyValue;
  * whose clientv3 structs embed the header and so marshal as it.
  */
 export function protobufHeader(h: ResponseHeader): Buffer {
-  return Buffer.from(etcdserverpb.ResponseHeader.encode(header(h)).finish());
+  const pb = header(h);
+  return pb === undefined ? Buffer.alloc(0) : Buffer.from(etcdserverpb.ResponseHeader.encode(pb).finish());
 }
 
 /** Go's `%v` of a `*ResponseHeader` (gogoproto's compact text: non-zero fields, each followed by a space). */
@@ -35,7 +39,12 @@ export function compactTextHeader(h: ResponseHeader): string {
     .join('');
 }
 
-function header(h: ResponseHeader): PbHeader {
+/**
+ * The header message; none for an all-zero header, which stands for one etcd did not send (a
+ * nested txn's, etcd 3.4's alarm and move-leader responses): Go then has a nil pointer and writes nothing.
+ */
+function header(h: ResponseHeader | undefined): PbHeader | undefined {
+  if (h === undefined || (h.clusterId === 0n && h.memberId === 0n && h.revision === 0 && h.raftTerm === 0)) return undefined;
   return { clusterId: h.clusterId, memberId: h.memberId, revision: BigInt(h.revision), raftTerm: BigInt(h.raftTerm) };
 }
 
@@ -119,4 +128,70 @@ export function protobufWatch(r: WatchResponse): Buffer {
     })),
   };
   return Buffer.from(etcdserverpb.WatchResponse.encode(msg).finish());
+}
+
+// --- cluster, maintenance ----------------------------------------------------------------------
+
+function member(m: Member): etcdserverpb.Member {
+  return { ID: m.id, name: m.name, peerURLs: m.peerURLs, clientURLs: m.clientURLs, isLearner: m.isLearner };
+}
+
+/** `member list`, and `member remove|update|promote` (their messages have the same fields: header, members). */
+export function protobufMembers(r: { header: ResponseHeader; members: Member[] }): Buffer {
+  return Buffer.from(etcdserverpb.MemberListResponse.encode({ header: header(r.header), members: r.members.map(member) }).finish());
+}
+
+/** `member add`'s `MemberAddResponse`. */
+export function protobufMemberAdd(r: MemberAddResponse): Buffer {
+  return Buffer.from(
+    etcdserverpb.MemberAddResponse.encode({ header: header(r.header), member: member(r.member), members: r.members.map(member) }).finish(),
+  );
+}
+
+const ALARM_TYPES: Readonly<Record<string, etcdserverpb.AlarmType>> = {
+  NONE: etcdserverpb.AlarmType.NONE,
+  NOSPACE: etcdserverpb.AlarmType.NOSPACE,
+  CORRUPT: etcdserverpb.AlarmType.CORRUPT,
+};
+
+/** `alarm list|disarm`'s `AlarmResponse`. */
+export function protobufAlarms(r: AlarmResponse): Buffer {
+  const alarms = r.alarms.map((a) => ({ memberID: a.memberId, alarm: ALARM_TYPES[a.alarm] ?? etcdserverpb.AlarmType.NONE }));
+  return Buffer.from(etcdserverpb.AlarmResponse.encode({ header: header(r.header), alarms }).finish());
+}
+
+/** `move-leader`'s `MoveLeaderResponse`. */
+export function protobufMoveLeader(r: MoveLeaderResponse): Buffer {
+  return Buffer.from(etcdserverpb.MoveLeaderResponse.encode({ header: header(r.header) }).finish());
+}
+
+// --- auth --------------------------------------------------------------------------------------
+
+/** The responses of the auth changes (user/role add, delete, grant, revoke, passwd, auth enable): a header alone. */
+export function protobufAuthChange(r: { header: ResponseHeader }): Buffer {
+  return Buffer.from(etcdserverpb.AuthUserAddResponse.encode({ header: header(r.header) }).finish());
+}
+
+/** `user get`, `role list` (header, then names in field 2). */
+export function protobufNames(r: { header: ResponseHeader }, names: string[]): Buffer {
+  return Buffer.from(etcdserverpb.AuthUserGetResponse.encode({ header: header(r.header), roles: names }).finish());
+}
+
+const PERM_TYPES: Readonly<Record<Permission['type'], authpb.Permission_Type>> = {
+  read: authpb.Permission_Type.READ,
+  write: authpb.Permission_Type.WRITE,
+  readwrite: authpb.Permission_Type.READWRITE,
+};
+
+/** `role get`'s `AuthRoleGetResponse`. */
+export function protobufRoleGet(r: AuthRoleGetResponse): Buffer {
+  const perm = r.perm.map((p) => ({ permType: PERM_TYPES[p.type], key: p.key, rangeEnd: p.rangeEnd }));
+  return Buffer.from(etcdserverpb.AuthRoleGetResponse.encode({ header: header(r.header), perm }).finish());
+}
+
+/** `auth status`'s `AuthStatusResponse`. */
+export function protobufAuthStatus(r: AuthStatusResponse): Buffer {
+  return Buffer.from(
+    etcdserverpb.AuthStatusResponse.encode({ header: header(r.header), enabled: r.enabled, authRevision: BigInt(r.authRevision) }).finish(),
+  );
 }
