@@ -89,22 +89,8 @@ export async function withDiscoveredEndpoints(
   env: NodeJS.ProcessEnv = process.env,
   resolver: SrvResolver = dns,
 ): Promise<GlobalOptions> {
-  const fromEnv = (name: string): string | undefined => {
-    const value = env[ENV_PREFIX + name];
-    return value === undefined || value === '' ? undefined : value;
-  };
-  const domain = flags.discoverySrv ?? fromEnv('DISCOVERY_SRV') ?? '';
+  const { domain, serviceName, insecure } = discoverySettings(flags, env);
   if (domain === '') return options;
-  const serviceName = flags.discoverySrvName ?? fromEnv('DISCOVERY_SRV_NAME') ?? '';
-  let insecure = flags.insecureDiscovery;
-  if (insecure === undefined) {
-    const value = fromEnv('INSECURE_DISCOVERY');
-    try {
-      insecure = value === undefined ? true : parseGoBool(value);
-    } catch (err) {
-      throw new CliError(EXIT_BAD_ARGS, `invalid value ${JSON.stringify(value)} for ${ENV_PREFIX}INSECURE_DISCOVERY: ${message(err)}`);
-    }
-  }
   let endpoints: string[];
   try {
     endpoints = await srvEndpoints(domain, serviceName, resolver);
@@ -131,19 +117,17 @@ function message(err: unknown): string {
 }
 
 /**
- * The TLS server name for endpoints found by discovery, as etcdctl 3.5 sets it: with
- * `--insecure-discovery=false` the SRV domain itself, so each member's certificate is checked
- * against the domain the user named rather than against the targets DNS returned (which whoever
- * answers DNS chooses); undefined with insecure discovery (the default) or without
- * `--discovery-srv`. Throws `CliError` (exit 128) for an `ETCDCTL_INSECURE_DISCOVERY` that is not a boolean.
+ * The discovery settings from the flags, else their `ETCDCTL_*` variables: the domain ('' for no
+ * discovery), the service name suffix, and whether `http://` records are accepted (default true).
+ * Throws `CliError` (exit 128) for an `ETCDCTL_INSECURE_DISCOVERY` that is not a boolean.
  */
-export function discoveryServerName(flags: DiscoveryFlags, env: NodeJS.ProcessEnv = process.env): string | undefined {
+function discoverySettings(flags: DiscoveryFlags, env: NodeJS.ProcessEnv): { domain: string; serviceName: string; insecure: boolean } {
   const fromEnv = (name: string): string | undefined => {
     const value = env[ENV_PREFIX + name];
     return value === undefined || value === '' ? undefined : value;
   };
   const domain = flags.discoverySrv ?? fromEnv('DISCOVERY_SRV') ?? '';
-  if (domain === '') return undefined;
+  const serviceName = flags.discoverySrvName ?? fromEnv('DISCOVERY_SRV_NAME') ?? '';
   let insecure = flags.insecureDiscovery;
   if (insecure === undefined) {
     const value = fromEnv('INSECURE_DISCOVERY');
@@ -153,5 +137,17 @@ export function discoveryServerName(flags: DiscoveryFlags, env: NodeJS.ProcessEn
       throw new CliError(EXIT_BAD_ARGS, `invalid value ${JSON.stringify(value)} for ${ENV_PREFIX}INSECURE_DISCOVERY: ${message(err)}`);
     }
   }
-  return insecure ? undefined : domain;
+  return { domain, serviceName, insecure };
+}
+
+/**
+ * The TLS server name for endpoints found by discovery, as etcdctl 3.5 sets it: with
+ * `--insecure-discovery=false` the SRV domain itself, so each member's certificate is checked
+ * against the domain the user named rather than against the targets DNS returned (which whoever
+ * answers DNS chooses); undefined with insecure discovery (the default) or without
+ * `--discovery-srv`. Throws `CliError` (exit 128) for an `ETCDCTL_INSECURE_DISCOVERY` that is not a boolean.
+ */
+export function discoveryServerName(flags: DiscoveryFlags, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const { domain, insecure } = discoverySettings(flags, env);
+  return domain === '' || insecure ? undefined : domain;
 }
