@@ -151,3 +151,19 @@ export function discoveryServerName(flags: DiscoveryFlags, env: NodeJS.ProcessEn
   const { domain, insecure } = discoverySettings(flags, env);
   return domain === '' || insecure ? undefined : domain;
 }
+
+/**
+ * The global options a command runs with after DNS discovery: {@link withDiscoveredEndpoints},
+ * and for endpoints discovery found (not the `--endpoints` fallback) the TLS server name of
+ * {@link discoveryServerName}. Throws as those do.
+ */
+export async function discoveredOptions(
+  given: GlobalOptions,
+  flags: DiscoveryFlags,
+  env: NodeJS.ProcessEnv = process.env,
+  resolver: SrvResolver = dns,
+): Promise<GlobalOptions> {
+  const options = await withDiscoveredEndpoints(given, flags, env, resolver);
+  const serverName = discoveryServerName(flags, env);
+  return serverName !== undefined && options.endpoints !== given.endpoints ? { ...options, tlsServerName: serverName } : options;
+}

@@ -31,7 +31,7 @@ import { registerAuthCommands } from './auth.js';
 import { registerCheckCommands } from './check.js';
 import { registerSecurityFlags } from './security.js';
 import { registerCompletionCommand } from './completion.js';
-import { discoveryServerName, registerDiscoveryFlags, withDiscoveredEndpoints, type DiscoveryFlags } from './discovery.js';
+import { discoveredOptions, registerDiscoveryFlags, type DiscoveryFlags } from './discovery.js';
 import { registerConcurrencyCommands } from './concurrency.js';
 import { registerMakeMirrorCommand } from './make-mirror.js';
 import { registerKvCommands, type SessionRunner } from './kv.js';
@@ -104,12 +104,7 @@ export function normalizeArgv(argv: readonly string[], booleans: ReadonlySet<str
 /** Runs one command body with a session built from the command's global flags; always closes it. */
 const runWithSession: SessionRunner = async (command, body) => {
   const flags = command.optsWithGlobals() as GlobalFlags & DiscoveryFlags;
-  const given = resolveGlobalOptions(flags);
-  let options = await withDiscoveredEndpoints(given, flags);
-  const serverName = discoveryServerName(flags);
-  // Discovered endpoints (not the --endpoints fallback) are checked against the SRV domain.
-  if (serverName !== undefined && options.endpoints !== given.endpoints) options = { ...options, tlsServerName: serverName };
-  const session = new CliSession(options);
+  const session = new CliSession(await discoveredOptions(resolveGlobalOptions(flags), flags));
   try {
     await body(session);
   } finally {
