@@ -76,7 +76,11 @@ function start(ready: Promise<readonly string[]>, args: readonly string[], optio
           clearTimeout(timer);
           resolve({ stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), code });
         });
-        if (options.stdin !== undefined) child.stdin!.end(options.stdin);
+        if (options.stdin !== undefined) {
+          // A command that exits before reading its stdin (e.g. on a bad argument) closes the pipe: not an error.
+          child.stdin!.on('error', () => undefined);
+          child.stdin!.end(options.stdin);
+        }
       }),
   );
   return { done, stdout: () => Buffer.concat(out).toString('utf8') };
