@@ -5,10 +5,12 @@
  * written for `etcdctl` work with `etcdts`.
  *
  * Commands: put, get, del, txn, compaction, watch, lease, member, endpoint, snapshot, defrag, alarm,
- * move-leader, auth, user, role, lock, elect, make-mirror, check perf|datascale, version, completion, demo. Global flags: --endpoints,
- * --dial-timeout, --command-timeout, --keepalive-time, --keepalive-timeout, --debug,
- * -w/--write-out (simple, json, fields, protobuf, table where etcdctl prints it), --hex, and the security
- * flags --user, --password, --cacert, --cert, --key, --insecure-skip-tls-verify, --insecure-transport.
+ * move-leader, auth, user, role, lock, elect, make-mirror, check perf|datascale, version,
+ * completion, demo; any unique prefix of a command's name names it (prefix-match.ts). Global flags:
+ * --endpoints, --dial-timeout, --command-timeout, --keepalive-time, --keepalive-timeout, --debug,
+ * -w/--write-out (simple, json, fields, protobuf; table where etcdctl prints it), --hex, and the
+ * security flags --user, --password, --cacert, --cert, --key, --insecure-skip-tls-verify,
+ * --insecure-transport.
  */
 import { Command, CommanderError } from 'commander';
 
@@ -127,7 +129,7 @@ export function buildProgram(): Command {
     .option('--endpoints <list>', `gRPC endpoints, comma-separated (env ETCDCTL_ENDPOINTS; default ${DEFAULT_ENDPOINTS.join(',')})`, collectEndpoints)
     .option('--dial-timeout <duration>', `dial timeout for client connections (env ETCDCTL_DIAL_TIMEOUT; default ${DEFAULT_DIAL_TIMEOUT})`)
     .option('--command-timeout <duration>', `timeout for short running command (env ETCDCTL_COMMAND_TIMEOUT; default ${DEFAULT_COMMAND_TIMEOUT})`)
-    .option('-w, --write-out <format>', `set the output format: simple, json, fields (env ETCDCTL_WRITE_OUT; default ${DEFAULT_WRITE_OUT})`)
+    .option('-w, --write-out <format>', `set the output format: simple, json, fields, protobuf, table (env ETCDCTL_WRITE_OUT; default ${DEFAULT_WRITE_OUT})`)
     .option('--hex', 'print byte strings as hex encoded strings (env ETCDCTL_HEX)')
     .option('--debug', 'enable client-side debug logging: the resolved flags, then the client\'s log, on stderr (env ETCDCTL_DEBUG)')
     .option('--keepalive-time <duration>', `keepalive time for client connections (env ETCDCTL_KEEPALIVE_TIME; default ${DEFAULT_KEEPALIVE_TIME}; below 10s means 10s, as in etcdctl)`)
