@@ -11,7 +11,7 @@
 # and etcd 3.4 (scripts/setup-etcd.sh). The test binary is built once (GOPATH mode, offline) and
 # kept in $E2E_WORK. One test per process; a test that fails is run once more (the machine may be
 # busy) and passes as FLAKY if the second run passes. The clusters use the fixed ports 20000-20035
-# on 127.0.0.1, so one run at a time.
+# on 127.0.0.1, so one run at a time: before each test it waits while something else holds them.
 #
 # Environment:
 #   E2E_WORK          cache and logs (default ${TMPDIR:-/tmp}/etcd-ts-etcdctl-e2e); logs in $E2E_WORK/logs/<mode>/<test>.log
@@ -19,6 +19,7 @@
 #   E2E_MODES         "etcdts" (default) or "etcdctl etcdts": first the real etcdctl as a baseline;
 #                     then only tests that pass with it count
 #   E2E_TEST_TIMEOUT  seconds per test process (default 150)
+#   E2E_PORT_WAIT     seconds to wait for the ports 20000-20049 to be free before each test (default 600)
 #   ETCD_SRC_GOPATH   GOPATH holding go.etcd.io/etcd (default /usr/share/gocode)
 #
 # Exit status: 0 when every test counted passed, 1 when one failed, 2 when the setup is missing.
@@ -63,9 +64,19 @@ command -v go >/dev/null 2>&1 || [ -x "$TEST_BIN" ] || die "no go on PATH (scrip
 [ -f "$CLI_JS" ] || die "no $CLI_JS: run npm run build first"
 NODE="$(command -v node)" || die "no node on PATH"
 case " $MODES " in *" etcdctl "*) command -v etcdctl >/dev/null 2>&1 || die "no etcdctl on PATH for the baseline";; esac
-if ss -Hltn 2>/dev/null | awk '{print $4}' | grep -Eq ':(200[0-3][0-9]|2004[0-9])$'; then
-  die "ports 20000-20049 are in use (another e2e run?)"
-fi
+# The clusters listen on 127.0.0.1:20000-20035: wait (up to PORT_WAIT seconds) while something else
+# holds them, e.g. another e2e run's cluster, before each test.
+PORT_WAIT="${E2E_PORT_WAIT:-600}"
+ports_busy() { ss -Hltn 2>/dev/null | awk '{print $4}' | grep -Eq ':(200[0-3][0-9]|2004[0-9])$'; }
+wait_for_ports() {
+  local waited=0
+  while ports_busy; do
+    [ $waited -ge "$PORT_WAIT" ] && return 1
+    [ $waited -eq 0 ] && say "ports 20000-20049 are in use (another e2e run?); waiting up to ${PORT_WAIT}s"
+    sleep 2; waited=$((waited + 2))
+  done
+}
+wait_for_ports || die "ports 20000-20049 stayed in use for ${PORT_WAIT}s"
 mkdir -p "$WORK"
 
 # --- the test binary, built once --------------------------------------------------------------------
@@ -136,6 +147,7 @@ run_test() {
   local mode="$1" t="$2" log rc
   log="$WORK/logs/$mode/$t.log"
   mkdir -p "$WORK/logs/$mode"
+  if ! wait_for_ports; then echo "ports 20000-20049 stayed in use" > "$log"; echo NORUN; return; fi
   rm -rf "$WORK/tmp" && mkdir -p "$WORK/tmp"
   (cd "$RUN_DIR" && TMPDIR="$WORK/tmp" timeout -k 10 "$TEST_TIMEOUT" "$TEST_BIN" \
       -test.run "^${t}\$" -test.v -test.count 1 -test.parallel 1 -test.timeout "$((TEST_TIMEOUT - 5))s" \

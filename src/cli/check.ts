@@ -17,10 +17,7 @@
  * own. A prefix that already holds keys is refused (exit 3) before anything is written; an unknown
  * `--load` exits with 4. Ctrl-C stops the run and deletes what was written (etcdctl 3.5).
  */
-import { request as httpGet } from 'node:http';
-import { request as httpsGet } from 'node:https';
-
-import cliProgress from 'cli-progress';
+import type { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 
 import type { Client } from '../client.js';
@@ -155,9 +152,13 @@ async function checkEmptyPrefix(client: Client, prefix: string, timeout?: number
   if (count > 0) throw new CliError(EXIT_INVALID_INPUT, `prefix ${goQuote(prefix)} has keys. Delete with etcdctl del --prefix ${prefix} first`);
 }
 
-/** A progress bar on stdout while it is a terminal (etcdctl's `pb` bar); undefined otherwise. */
-function progressBar(total: number): cliProgress.SingleBar | undefined {
+/**
+ * A progress bar on stdout while it is a terminal (etcdctl's `pb` bar); undefined otherwise.
+ * cli-progress is loaded only then (every command pays for what it loads at start).
+ */
+async function progressBar(total: number): Promise<SingleBar | undefined> {
   if (process.stdout.isTTY !== true) return undefined;
+  const cliProgress = (await import('cli-progress')).default;
   const bar = new cliProgress.SingleBar({
     stream: process.stdout,
     format: ' {value} / {total} B{bar}! {percentage}% {eta_formatted}',
@@ -215,7 +216,7 @@ async function checkPerf(session: CliSession, command: Command, flags: CheckFlag
   const prefix = Buffer.from(flags.prefix, 'utf8');
   const value = Buffer.alloc(1024);
   const interrupt = interruptOnSigint();
-  const bar = progressBar(cfg.duration);
+  const bar = await progressBar(cfg.duration);
   const report = new CheckReport();
   const queue = new KeyQueue(cfg.clients);
   const workers = clients.map((c) => worker(c, queue, value, report));
@@ -263,10 +264,11 @@ async function checkPerf(session: CliSession, command: Command, flags: CheckFlag
 export async function residentMemoryBytes(session: CliSession, endpoint: string): Promise<number> {
   const url = new URL(`${/^https?:\/\//.test(endpoint) ? endpoint : `http://${endpoint}`}/metrics`);
   const tls = url.protocol === 'https:' && session.options.security !== undefined ? securityClientOptions(session.options.security).tls : undefined;
+  const [http, https] = await Promise.all([import('node:http'), import('node:https')]);
   let body: string;
   try {
     body = await new Promise<string>((resolve, reject) => {
-      const get = url.protocol === 'https:' ? httpsGet : httpGet;
+      const get = url.protocol === 'https:' ? https.request : http.request;
       const req = get(url, { method: 'GET', ...(tls ?? {}), timeout: 30_000 }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -308,7 +310,7 @@ async function checkDatascale(session: CliSession, command: Command, flags: Chec
   }
   session.write(`Start data scale check for work load [${cfg.limit} key-value pairs, ${cfg.kvSize} bytes per key-value, ${cfg.clients} concurrent clients].\n`);
   const interrupt = interruptOnSigint();
-  const bar = progressBar(cfg.limit);
+  const bar = await progressBar(cfg.limit);
   let done = 0;
   const report = new CheckReport();
   const queue = new KeyQueue(cfg.clients);

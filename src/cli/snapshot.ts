@@ -16,7 +16,6 @@
  * `snapshot restore` writes an etcd data directory offline, a server-side operation that etcd 3.5
  * moved to etcdutl: etcdts says so and exits with 4.
  */
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 
 import { SNAPSHOT_PART_SUFFIX } from '../snapshot.js';
@@ -107,7 +106,9 @@ export function registerSnapshotCommands(program: Command, run: SessionRunner): 
         }
         const endpoint = endpoints[0]!;
         const timeout = commandTimeoutGiven(command) ? requestTimeoutMs(session.options) : undefined;
-        const bar = process.stderr.isTTY ? new cliProgress.SingleBar({
+        // cli-progress is loaded only for a terminal (every command pays for what it loads at start).
+        const cliProgress = process.stderr.isTTY ? (await import('cli-progress')).default : undefined;
+        const bar = cliProgress ? new cliProgress.SingleBar({
           stream: process.stderr,
           format: 'snapshot [{bar}] {percentage}% | {value}/{total} bytes',
           hideCursor: true,
