@@ -6,7 +6,8 @@
  *   change (`Member <id> added to cluster <id>`), `endpoint health` lines on stderr;
  * - `json`: Go's `encoding/json` of the response structs (zero values left out, IDs as numbers);
  * - `fields`: `"Name" : value` lines;
- * - `table`: tablewriter tables (src/cli/table.ts) for `member list` and `endpoint *`.
+ * - `table`: tablewriter tables (src/cli/table.ts) for `member list` and `endpoint *`;
+ * - `protobuf`: the response message's wire encoding (member, alarm, move-leader; see protobuf-printer.ts).
  *
  * A format etcdctl does not print for a command fails with its message, `<format> not supported as
  * output format` (exit 4), after the request as in etcdctl. Where etcdctl 3.4 crashes (`member
@@ -19,6 +20,7 @@ import { CliError, EXIT_BAD_FEATURE } from './exit.js';
 import { goJsonString, goStringSlice, hex, hex16, humanizeBytes } from './go-format.js';
 import { goQuote } from './go-syntax.js';
 import { fieldsHeader, jsonFlag, jsonHeader, jsonList, jsonNumber, jsonObject } from './output-parts.js';
+import { protobufAlarms, protobufMemberAdd, protobufMembers, protobufMoveLeader } from './protobuf-printer.js';
 import { renderTable } from './table.js';
 
 /** Output formats the administration commands know (`protobuf` is known but not printed). */
@@ -117,8 +119,10 @@ function memberRows(members: readonly Member[]): string[][] {
 }
 
 /** `member list` output. */
-export function printMemberList(format: AdminFormat, r: { header: ResponseHeader; members: Member[] }): string {
+export function printMemberList(format: AdminFormat, r: { header: ResponseHeader; members: Member[] }): string | Buffer {
   switch (format) {
+    case 'protobuf':
+      return protobufMembers(r);
     case 'simple':
       return memberRows(r.members).map((row) => `${row.join(', ')}\n`).join('');
     case 'json':
@@ -148,8 +152,10 @@ export function printMemberList(format: AdminFormat, r: { header: ResponseHeader
  * @param name the new member's name (the command's argument)
  * @param peerUrls the `--peer-urls` flag as given
  */
-export function printMemberAdd(format: AdminFormat, r: MemberAddResponse, name: string, peerUrls: string): string {
+export function printMemberAdd(format: AdminFormat, r: MemberAddResponse, name: string, peerUrls: string): string | Buffer {
   switch (format) {
+    case 'protobuf':
+      return protobufMemberAdd(r);
     case 'simple': {
       const conf: string[] = [];
       for (const m of r.members) for (const u of m.peerURLs) conf.push(`${m.id === r.member.id ? name : m.name}=${u}`);
@@ -179,8 +185,10 @@ export function printMemberChange(
   verb: 'removed from' | 'updated in' | 'promoted in',
   id: bigint,
   r: { header: ResponseHeader; members: Member[] },
-): string {
+): string | Buffer {
   switch (format) {
+    case 'protobuf':
+      return protobufMembers(r);
     case 'simple':
       return `Member ${hex16(id)} ${verb} cluster ${hex16(r.header.clusterId)}\n`;
     case 'json':
@@ -319,8 +327,10 @@ function alarmText(a: AlarmMember): string {
 }
 
 /** Output of `alarm list` and `alarm disarm`. */
-export function printAlarms(format: AdminFormat, r: AlarmResponse): string {
+export function printAlarms(format: AdminFormat, r: AlarmResponse): string | Buffer {
   switch (format) {
+    case 'protobuf':
+      return protobufAlarms(r);
     case 'simple':
       return r.alarms.map((a) => `${alarmText(a)}\n`).join('');
     case 'json':
@@ -337,8 +347,10 @@ export function printAlarms(format: AdminFormat, r: AlarmResponse): string {
 }
 
 /** Output of `move-leader`. */
-export function printMoveLeader(format: AdminFormat, leader: bigint, target: bigint, r: MoveLeaderResponse): string {
+export function printMoveLeader(format: AdminFormat, leader: bigint, target: bigint, r: MoveLeaderResponse): string | Buffer {
   switch (format) {
+    case 'protobuf':
+      return protobufMoveLeader(r);
     case 'simple':
       return `Leadership transferred from ${hex(leader)} to ${hex(target)}\n`;
     case 'json':

@@ -5,7 +5,8 @@
  * - `simple`: a sentence per change (`User alice created`, `Role r1 updated`, ...), name lists one
  *   per line, `role get` as `KV Read:` / `KV Write:` sections of keys and ranges;
  * - `json`: the response as Go marshals the protobuf struct (zero values left out, bytes base64);
- * - `fields`: `"Name" : value` lines; etcdctl has none for `user get` and `user list`.
+ * - `fields`: `"Name" : value` lines; etcdctl has none for `user get` and `user list`;
+ * - `protobuf`: the response message's wire encoding (see protobuf-printer.ts).
  *
  * etcdctl checks the output format at two moments, and so do we: an unknown name before anything
  * is sent (`unsupported output format`), a known format a command cannot print after the request
@@ -26,12 +27,13 @@ import { prefixRangeEnd } from '../range.js';
 import { CliError, EXIT_BAD_FEATURE } from './exit.js';
 import { goQuote } from './go-syntax.js';
 import { fieldsHeader, jsonBytes, jsonFlag, jsonHeader, jsonList, jsonNumber, jsonObject, textLines } from './output-parts.js';
+import { protobufAuthChange, protobufAuthStatus, protobufNames, protobufRoleGet } from './protobuf-printer.js';
 
 /** Output formats etcdctl knows (`-w`); `etcdts` prints `simple`, `json` and `fields`. */
 const KNOWN_FORMATS: readonly string[] = ['simple', 'json', 'fields', 'table', 'protobuf'];
 
 /** The formats the auth printer writes. */
-export type AuthFormat = 'simple' | 'json' | 'fields';
+export type AuthFormat = 'simple' | 'json' | 'fields' | 'protobuf';
 
 /**
  * Checks `-w` before a command sends anything: a name etcdctl does not know is refused with
@@ -110,6 +112,8 @@ export class AuthPrinter {
         return line(jsonObject([['header', jsonHeader(r.header)]]));
       case 'fields':
         return textLines(fieldsHeader(r.header));
+      case 'protobuf':
+        return protobufAuthChange(r);
       default:
         throw unsupported(this.format);
     }
@@ -128,6 +132,8 @@ export class AuthPrinter {
         ]));
       case 'fields':
         return textLines([...fieldsHeader(r.header), `"Enabled" : ${r.enabled}`, `"AuthRevision" : ${r.authRevision}`]);
+      case 'protobuf':
+        return protobufAuthStatus(r);
       default:
         throw unsupported(this.format);
     }
@@ -159,6 +165,8 @@ export class AuthPrinter {
         return Buffer.from(`User: ${user}\nRoles:${r.roles.map((role) => ` ${role}`).join('')}\n`, 'utf8');
       case 'json':
         return line(jsonObject([['header', jsonHeader(r.header)], ['roles', jsonStrings(r.roles)]]));
+      case 'protobuf':
+        return protobufNames(r, r.roles);
       default:
         throw unsupported(this.format);
     }
@@ -170,6 +178,8 @@ export class AuthPrinter {
         return Buffer.from(r.users.map((u) => `${u}\n`).join(''), 'utf8');
       case 'json':
         return line(jsonObject([['header', jsonHeader(r.header)], ['users', jsonStrings(r.users)]]));
+      case 'protobuf':
+        return protobufNames(r, r.users);
       default:
         throw unsupported(this.format);
     }
@@ -212,6 +222,8 @@ export class AuthPrinter {
         }
         return textLines(out);
       }
+      case 'protobuf':
+        return protobufRoleGet(r);
       default:
         throw unsupported(this.format);
     }
@@ -225,6 +237,8 @@ export class AuthPrinter {
         return line(jsonObject([['header', jsonHeader(r.header)], ['roles', jsonStrings(r.roles)]]));
       case 'fields':
         return textLines([...fieldsHeader(r.header), `"Roles" :${r.roles.map((role) => ` ${goQuote(role)}`).join('')}`]);
+      case 'protobuf':
+        return protobufNames(r, r.roles);
       default:
         throw unsupported(this.format);
     }

@@ -12,15 +12,13 @@
  *
  * Put `--` before a command that has flags of its own: `etcdts lock L -- sh -c 'echo $ETCD_LOCK_KEY'`.
  */
-import { spawn } from 'node:child_process';
-import { constants as osConstants } from 'node:os';
-
 import type { Command } from 'commander';
 
 import { Election, Mutex, Session } from '../concurrency/index.js';
 import { DEFAULT_SESSION_TTL } from '../concurrency/session.js';
 import type { GetResponse } from '../types.js';
 import { CliError, EXIT_BAD_ARGS, EXIT_ERROR } from './exit.js';
+import { runCommand } from './exec-command.js';
 import { flagError } from './global.js';
 import { parseGoInt } from './go-syntax.js';
 import type { SessionRunner } from './kv.js';
@@ -29,25 +27,6 @@ import type { CliSession } from './session.js';
 
 /** Default `--ttl` of `lock`, in seconds (etcdctl's `lockTTL`). */
 export const DEFAULT_LOCK_TTL = 10;
-
-/** Go's `os/exec` wording of a child ended by a signal (`signal: interrupt`), by signal name. */
-const GO_SIGNAL_NAMES: Readonly<Record<string, string>> = {
-  SIGHUP: 'hangup',
-  SIGINT: 'interrupt',
-  SIGQUIT: 'quit',
-  SIGILL: 'illegal instruction',
-  SIGTRAP: 'trace/breakpoint trap',
-  SIGABRT: 'aborted',
-  SIGBUS: 'bus error',
-  SIGFPE: 'floating point exception',
-  SIGKILL: 'killed',
-  SIGUSR1: 'user defined signal 1',
-  SIGSEGV: 'segmentation fault',
-  SIGUSR2: 'user defined signal 2',
-  SIGPIPE: 'broken pipe',
-  SIGALRM: 'alarm clock',
-  SIGTERM: 'terminated',
-};
 
 /** Aborted on the first SIGINT or SIGTERM while in use; `dispose()` restores the default handling. */
 interface Interrupt {
@@ -91,35 +70,6 @@ function lockTtl(value: string | undefined): number {
   if (ttl <= 0n) return DEFAULT_SESSION_TTL;
   if (ttl > BigInt(Number.MAX_SAFE_INTEGER)) throw flagError('ttl', value, new Error('value out of range'));
   return Number(ttl);
-}
-
-/**
- * Runs `file args` with stdio inherited and `env`; resolves once it exits. Rejects with a `CliError`
- * worded as Go's `exec.Cmd.Run` errors: `exit status N`, `signal: killed`,
- * `exec: "cmd": executable file not found in $PATH`.
- */
-function runCommand(file: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: 'inherit', env });
-    child.on('error', (err: NodeJS.ErrnoException) => {
-      const text =
-        err.code === 'ENOENT'
-          ? file.includes('/')
-            ? `fork/exec ${file}: no such file or directory`
-            : `exec: ${JSON.stringify(file)}: executable file not found in $PATH`
-          : err.code === 'EACCES'
-            ? `fork/exec ${file}: permission denied`
-            : err.message;
-      reject(new CliError(EXIT_ERROR, text));
-    });
-    child.on('exit', (code, signal) => {
-      if (code === 0) resolve();
-      else if (signal !== null) {
-        const name = GO_SIGNAL_NAMES[signal] ?? `signal ${osConstants.signals[signal] ?? signal}`;
-        reject(new CliError(EXIT_ERROR, `signal: ${name}`));
-      } else reject(new CliError(EXIT_ERROR, `exit status ${code ?? 1}`));
-    });
-  });
 }
 
 /** An error from waiting that an interrupt caused: etcdctl reports `context canceled`. */

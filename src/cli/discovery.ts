@@ -96,22 +96,8 @@ export async function withDiscoveredEndpoints(
   env: NodeJS.ProcessEnv = process.env,
   resolver: SrvResolver = dns,
 ): Promise<GlobalOptions> {
-  const fromEnv = (name: string): string | undefined => {
-    const value = env[ENV_PREFIX + name];
-    return value === undefined || value === '' ? undefined : value;
-  };
-  const domain = flags.discoverySrv ?? fromEnv('DISCOVERY_SRV') ?? '';
+  const { domain, serviceName, insecure } = discoverySettings(flags, env);
   if (domain === '') return options;
-  const serviceName = flags.discoverySrvName ?? fromEnv('DISCOVERY_SRV_NAME') ?? '';
-  let insecure = flags.insecureDiscovery;
-  if (insecure === undefined) {
-    const value = fromEnv('INSECURE_DISCOVERY');
-    try {
-      insecure = value === undefined ? true : parseGoBool(value);
-    } catch (err) {
-      throw new CliError(EXIT_BAD_ARGS, `invalid value ${JSON.stringify(value)} for ${ENV_PREFIX}INSECURE_DISCOVERY: ${message(err)}`);
-    }
-  }
   let endpoints: string[];
   try {
     endpoints = await srvEndpoints(domain, serviceName, resolver);
@@ -140,4 +126,56 @@ function hostPort(host: string, port: number): string {
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * The discovery settings from the flags, else their `ETCDCTL_*` variables: the domain ('' for no
+ * discovery), the service name suffix, and whether `http://` records are accepted (default true).
+ * Throws `CliError` (exit 128) for an `ETCDCTL_INSECURE_DISCOVERY` that is not a boolean.
+ */
+function discoverySettings(flags: DiscoveryFlags, env: NodeJS.ProcessEnv): { domain: string; serviceName: string; insecure: boolean } {
+  const fromEnv = (name: string): string | undefined => {
+    const value = env[ENV_PREFIX + name];
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const domain = flags.discoverySrv ?? fromEnv('DISCOVERY_SRV') ?? '';
+  const serviceName = flags.discoverySrvName ?? fromEnv('DISCOVERY_SRV_NAME') ?? '';
+  let insecure = flags.insecureDiscovery;
+  if (insecure === undefined) {
+    const value = fromEnv('INSECURE_DISCOVERY');
+    try {
+      insecure = value === undefined ? true : parseGoBool(value);
+    } catch (err) {
+      throw new CliError(EXIT_BAD_ARGS, `invalid value ${JSON.stringify(value)} for ${ENV_PREFIX}INSECURE_DISCOVERY: ${message(err)}`);
+    }
+  }
+  return { domain, serviceName, insecure };
+}
+
+/**
+ * The TLS server name for endpoints found by discovery, as etcdctl 3.5 sets it: with
+ * `--insecure-discovery=false` the SRV domain itself, so each member's certificate is checked
+ * against the domain the user named rather than against the targets DNS returned (which whoever
+ * answers DNS chooses); undefined with insecure discovery (the default) or without
+ * `--discovery-srv`. Throws `CliError` (exit 128) for an `ETCDCTL_INSECURE_DISCOVERY` that is not a boolean.
+ */
+export function discoveryServerName(flags: DiscoveryFlags, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const { domain, insecure } = discoverySettings(flags, env);
+  return domain === '' || insecure ? undefined : domain;
+}
+
+/**
+ * The global options a command runs with after DNS discovery: {@link withDiscoveredEndpoints},
+ * and for endpoints discovery found (not the `--endpoints` fallback) the TLS server name of
+ * {@link discoveryServerName}. Throws as those do.
+ */
+export async function discoveredOptions(
+  given: GlobalOptions,
+  flags: DiscoveryFlags,
+  env: NodeJS.ProcessEnv = process.env,
+  resolver: SrvResolver = dns,
+): Promise<GlobalOptions> {
+  const options = await withDiscoveredEndpoints(given, flags, env, resolver);
+  const serverName = discoveryServerName(flags, env);
+  return serverName !== undefined && options.endpoints !== given.endpoints ? { ...options, tlsServerName: serverName } : options;
 }

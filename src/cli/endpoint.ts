@@ -11,7 +11,7 @@ import type { HashKVResponse, StatusResponse } from '../maintenance.js';
 import { endpointsFromCluster } from './admin-args.js';
 import { adminFormat, printEndpointHashKV, printEndpointHealth, printEndpointStatus, type EndpointHealth } from './admin-printer.js';
 import { CliError, EXIT_ERROR, errorText } from './exit.js';
-import { clientOptions, int64Flag, normalizeEndpoint } from './global.js';
+import { clientOptions, int64Flag, keepAliveClientOptions, normalizeEndpoint, withTlsServerName } from './global.js';
 import { goDuration } from './go-format.js';
 import type { SessionRunner } from './kv.js';
 import { wantsTls } from './security.js';
@@ -106,7 +106,10 @@ async function checkHealth(session: CliSession, endpoint: string): Promise<Endpo
   let client: Client;
   try {
     const scheme = wantsTls(session.options.security) ? 'https' : 'http';
-    client = new Client(clientOptions(session.options, [normalizeEndpoint(endpoint, scheme)]));
+    client = new Client({
+      ...withTlsServerName(clientOptions(session.options, [normalizeEndpoint(endpoint, scheme)]), session.options),
+      ...keepAliveClientOptions(session.options),
+    });
   } catch (err) {
     return { endpoint, health: false, took: '', error: errorText(err) };
   }

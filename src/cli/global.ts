@@ -5,6 +5,7 @@
  */
 import type { ClientOptions } from '../client.js';
 import { CliError, EXIT_BAD_ARGS, EXIT_BAD_FEATURE, EXIT_ERROR } from './exit.js';
+import { goDuration } from './go-format.js';
 import { GoSyntaxError, parseGoBool, parseGoDuration, parseGoInt } from './go-syntax.js';
 import { securityClientOptions, wantsTls, type SecurityOptions } from './security.js';
 
@@ -14,6 +15,14 @@ export const DEFAULT_ENDPOINTS: readonly string[] = ['127.0.0.1:2379'];
 export const DEFAULT_DIAL_TIMEOUT = '2s';
 /** Default `--command-timeout`, as etcdctl (a Go duration; 5 seconds). */
 export const DEFAULT_COMMAND_TIMEOUT = '5s';
+/** Default `--keepalive-time`, as etcdctl (a Go duration; 2 seconds, raised to {@link MIN_KEEPALIVE_TIME_MS} as grpc-go does). */
+export const DEFAULT_KEEPALIVE_TIME = '2s';
+/** Default `--keepalive-timeout`, as etcdctl (a Go duration; 6 seconds). */
+export const DEFAULT_KEEPALIVE_TIMEOUT = '6s';
+/** grpc-go's least keep-alive interval (10 s, in ms): etcdctl's `--keepalive-time` below it is raised to it. */
+export const MIN_KEEPALIVE_TIME_MS = 10_000;
+/** grpc-go's keep-alive timeout when none is given (`--keepalive-timeout=0`): 20 s, in ms. */
+export const DEFAULT_GRPC_KEEPALIVE_TIMEOUT_MS = 20_000;
 /** Default `-w/--write-out`. */
 export const DEFAULT_WRITE_OUT = 'simple';
 /** Prefix of the environment variables that give flag defaults (`ETCDCTL_ENDPOINTS`, ...). */
@@ -22,8 +31,11 @@ export const ENV_PREFIX = 'ETCDCTL_';
 /** Output formats `etcdts` prints. etcdctl's `protobuf` and `table` are rejected with a clear error. */
 export type OutputFormat = 'simple' | 'json' | 'fields';
 
-/** Output formats etcdctl knows but `etcdts` does not print. */
+/** Output formats etcdctl knows but `etcdts` does not print everywhere (`protobuf`: KV and watch only). */
 const UNSUPPORTED_FORMATS = ['protobuf', 'table'];
+
+/** The formats of the KV and watch printers: {@link OutputFormat} and etcdctl's `protobuf` (the response's wire encoding). */
+export type PrinterFormat = OutputFormat | 'protobuf';
 
 /** Global flags as commander hands them over: raw strings, `undefined` when not on the command line. */
 export interface GlobalFlags {
@@ -37,6 +49,12 @@ export interface GlobalFlags {
   writeOut?: string;
   /** `--hex`. */
   hex?: boolean;
+  /** `--debug`. */
+  debug?: boolean;
+  /** `--keepalive-time`, a Go duration. */
+  keepaliveTime?: string;
+  /** `--keepalive-timeout`, a Go duration. */
+  keepaliveTimeout?: string;
   /** `--user` (`name` or `name:password`). */
   user?: string;
   /** `--password`. */
@@ -63,8 +81,20 @@ export interface GlobalOptions {
   writeOut: string;
   /** Print keys and values as `\xNN` escapes (simple format only, as etcdctl). */
   hex: boolean;
+  /** `--keepalive-time` as given, in ms (0: no keep-alive pings). */
+  keepAliveTimeMs: number;
+  /** `--keepalive-timeout` as given, in ms. */
+  keepAliveTimeoutMs: number;
+  /**
+   * `--debug`: the resolved global flags, as etcdctl's `ETCDCTL_<FLAG>=<value>` lines (secrets
+   * hidden), printed on stderr when the client is made; the client's log goes to stderr too.
+   * Undefined without `--debug`.
+   */
+  debug?: string[];
   /** Auth and TLS settings (`--user`, `--cacert`, ...; see security.ts); absent when none is given. */
   security?: SecurityOptions;
+  /** The TLS server name of discovered endpoints (the SRV domain with `--insecure-discovery=false`, see discovery.ts). */
+  tlsServerName?: string;
 }
 
 /** Splits a `--endpoints` value on commas (commander's argument parser; accumulates repeated flags). */
@@ -104,9 +134,17 @@ export function resolveGlobalOptions(flags: GlobalFlags, env: NodeJS.ProcessEnv 
     }
   }
 
+  const keepAliveTimeMs = durationSetting('keepalive-time', flags.keepaliveTime, fromEnv('KEEPALIVE_TIME'), DEFAULT_KEEPALIVE_TIME);
+  const keepAliveTimeoutMs = durationSetting('keepalive-timeout', flags.keepaliveTimeout, fromEnv('KEEPALIVE_TIMEOUT'), DEFAULT_KEEPALIVE_TIMEOUT);
+  const debug = boolSetting('DEBUG', flags.debug, fromEnv('DEBUG'));
+
   const writeOut = flags.writeOut ?? fromEnv('WRITE_OUT') ?? DEFAULT_WRITE_OUT;
-  const options: GlobalOptions = { endpoints, dialTimeoutMs, commandTimeoutMs, writeOut, hex };
+  const options: GlobalOptions = { endpoints, dialTimeoutMs, commandTimeoutMs, writeOut, hex, keepAliveTimeMs, keepAliveTimeoutMs };
   if (security !== undefined) options.security = security;
+  if (debug) {
+    const raw = flags.endpoints ?? (envEndpoints !== undefined ? envEndpoints.split(',') : [...DEFAULT_ENDPOINTS]);
+    options.debug = debugLines(options, flags, fromEnv, raw);
+  }
   return options;
 }
 
@@ -149,6 +187,83 @@ export function checkOutputFormat(name: string): OutputFormat {
   if (name === 'simple' || name === 'json' || name === 'fields') return name;
   if (UNSUPPORTED_FORMATS.includes(name)) throw new CliError(EXIT_BAD_FEATURE, `${name} not supported as output format`);
   throw new CliError(EXIT_BAD_FEATURE, 'unsupported output format');
+}
+
+/** Like {@link checkOutputFormat}, also accepting `protobuf` (for the KV and watch commands, as etcdctl prints their responses). */
+export function checkPrinterFormat(name: string): PrinterFormat {
+  return name === 'protobuf' ? name : checkOutputFormat(name);
+}
+
+function boolSetting(env: string, flagValue: boolean | undefined, envValue: string | undefined): boolean {
+  if (flagValue !== undefined) return flagValue;
+  if (envValue === undefined) return false;
+  try {
+    return parseGoBool(envValue);
+  } catch (err) {
+    throw envError(env, envValue, err);
+  }
+}
+
+/** A secret as `--debug` shows it: empty stays empty, anything else is hidden. */
+const hidden = (secret: string | undefined): string => (secret === undefined || secret === '' ? '' : '<hidden>');
+
+/**
+ * etcdctl's `--debug` listing: `ETCDCTL_<FLAG>=<value>` for every global flag, sorted by name,
+ * values as pflag prints them (durations as Go's, lists as `[a,b]`). Unlike etcdctl, the password
+ * (in `--password`, or after the `:` of `--user`) shows as `<hidden>`.
+ */
+function debugLines(
+  o: GlobalOptions,
+  flags: GlobalFlags & { discoverySrv?: string; discoverySrvName?: string; insecureDiscovery?: boolean },
+  fromEnv: (name: string) => string | undefined,
+  endpoints: readonly string[],
+): string[] {
+  const sec = o.security ?? {};
+  const ms = (v: number): string => goDuration(BigInt(Math.round(v * 1e6)));
+  const user = sec.user ?? '';
+  const colon = user.indexOf(':');
+  const values: Record<string, string> = {
+    cacert: sec.cacert ?? '',
+    cert: sec.cert ?? '',
+    'command-timeout': ms(o.commandTimeoutMs),
+    debug: 'true',
+    'dial-timeout': ms(o.dialTimeoutMs),
+    'discovery-srv': flags.discoverySrv ?? fromEnv('DISCOVERY_SRV') ?? '',
+    'discovery-srv-name': flags.discoverySrvName ?? fromEnv('DISCOVERY_SRV_NAME') ?? '',
+    endpoints: `[${endpoints.join(',')}]`,
+    hex: String(o.hex),
+    'insecure-discovery': String(flags.insecureDiscovery ?? (fromEnv('INSECURE_DISCOVERY') ?? 'true')),
+    'insecure-skip-tls-verify': String(sec.insecureSkipTlsVerify ?? false),
+    'insecure-transport': String(sec.insecureTransport ?? true),
+    'keepalive-time': ms(o.keepAliveTimeMs),
+    'keepalive-timeout': ms(o.keepAliveTimeoutMs),
+    key: sec.key ?? '',
+    password: hidden(sec.password),
+    user: colon < 0 ? user : `${user.slice(0, colon)}:${hidden(user.slice(colon + 1))}`,
+    'write-out': o.writeOut,
+  };
+  return Object.keys(values)
+    .sort()
+    .map((name) => `${ENV_PREFIX}${name.toUpperCase().replaceAll('-', '_')}=${values[name]}`);
+}
+
+/**
+ * `tls.servername` for `tlsServerName` (discovery with `--insecure-discovery=false`), merged into
+ * the TLS options of `base`; `base` unchanged without one.
+ */
+export function withTlsServerName(base: ClientOptions, options: GlobalOptions): ClientOptions {
+  if (options.tlsServerName === undefined) return base;
+  return { ...base, tls: { ...(base.tls ?? {}), servername: options.tlsServerName } };
+}
+
+/**
+ * The keep-alive options of the command's clients, as grpc-go applies etcdctl's flags: an
+ * interval below 10 s is raised to 10 s, 0 turns pings off; a timeout of 0 means 20 s.
+ */
+export function keepAliveClientOptions(options: GlobalOptions): Pick<ClientOptions, 'keepAliveTime' | 'keepAliveTimeout'> {
+  const time = options.keepAliveTimeMs <= 0 ? 0 : Math.max(MIN_KEEPALIVE_TIME_MS, Math.ceil(options.keepAliveTimeMs));
+  const timeout = options.keepAliveTimeoutMs <= 0 ? DEFAULT_GRPC_KEEPALIVE_TIMEOUT_MS : Math.max(1, Math.ceil(options.keepAliveTimeoutMs));
+  return { keepAliveTime: time, keepAliveTimeout: timeout };
 }
 
 function durationSetting(flag: string, flagValue: string | undefined, envValue: string | undefined, fallback: string): number {

@@ -51,6 +51,8 @@ export interface DelFlags {
   prevKv?: boolean;
   /** `--from-key`. */
   fromKey?: boolean;
+  /** `--range` (etcdctl 3.5+): says a second argument is meant as a range end (it is read as one either way). */
+  range?: boolean;
 }
 
 /** A read to make. */

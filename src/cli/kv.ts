@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 
 import { CliError, EXIT_BAD_ARGS, EXIT_ERROR } from './exit.js';
-import { checkOutputFormat, int64Flag } from './global.js';
+import { checkPrinterFormat, int64Flag } from './global.js';
 import { parseGoInt } from './go-syntax.js';
 import { deleteRequest, getRequest, putReadsStdin, putRequest, type DelFlags, type GetFlags, type PutFlags } from './kv-args.js';
 import { createPrinter } from './printer.js';
@@ -65,7 +65,7 @@ export function registerKvCommands(program: Command, run: SessionRunner): void {
     .action(async (_key: unknown, _end: unknown, flags: GetFlags, command: Command) => {
       await run(command, async (session) => {
         const req = getRequest(command.args, flags);
-        const format = checkOutputFormat(session.options.writeOut);
+        const format = checkPrinterFormat(session.options.writeOut);
         if (flags.countOnly && format !== 'fields') {
           throw new CliError(EXIT_BAD_ARGS, '--count-only is only for `--write-out=fields`');
         }
@@ -87,6 +87,7 @@ export function registerKvCommands(program: Command, run: SessionRunner): void {
     .option('--prefix', 'delete keys with matching prefix')
     .option('--prev-kv', 'return deleted key-value pairs')
     .option('--from-key', 'delete keys that are greater than or equal to the given key using byte compare')
+    .option('--range', 'delete range of keys (etcdctl 3.5: makes a range end explicit; accepted, with or without it the second argument is the range end)')
     .allowExcessArguments(true)
     .action(async (_key: unknown, _end: unknown, flags: DelFlags, command: Command) => {
       await run(command, async (session) => {

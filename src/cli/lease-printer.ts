@@ -8,6 +8,9 @@
  *   (`ID`/`TTL` for grant and keep-alive, `id`/`ttl`/`granted-ttl`/`keys` for timetolive), revoke
  *   as the protobuf message (`{"header":{...}}`).
  * - `fields`: one `"Name" : value` line per field.
+ * - `protobuf`: what etcdctl's protobuf printer makes of clientv3's lease structs: they embed the
+ *   response header, so grant, keep-alive, timetolive and list print the header's wire encoding;
+ *   revoke's struct has no `Marshal`, so it fails with etcdctl's `marshal unsupported` error (exit 4).
  */
 import { Buffer } from 'node:buffer';
 
@@ -18,14 +21,16 @@ import type {
   LeaseRevokeResponse,
   LeaseTimeToLiveResponse,
 } from '../lease.js';
-import { checkOutputFormat, type OutputFormat } from './global.js';
+import { CliError, EXIT_BAD_FEATURE } from './exit.js';
+import { checkPrinterFormat, type PrinterFormat } from './global.js';
 import { goQuote } from './go-syntax.js';
 import { fieldsHeader, jsonHeader, jsonHeaderMembers, jsonObject, textLines } from './output-parts.js';
+import { compactTextHeader, protobufHeader } from './protobuf-printer.js';
 
 /** Prints the responses of the lease commands. */
 export interface LeasePrinter {
   /** The output format. */
-  readonly format: OutputFormat;
+  readonly format: PrinterFormat;
   /** `lease grant`. */
   grant(resp: LeaseGrantResponse): Buffer;
   /** `lease revoke`; `id` as given on the command line. */
@@ -44,11 +49,13 @@ export function goHex16(id: bigint): string {
 }
 
 /**
- * The printer for `format` (`simple`, `json` or `fields`). Throws `CliError` (exit 4) for another
- * format, with etcdctl's message.
+ * The printer for `format` (`simple`, `json`, `fields` or `protobuf`). Throws `CliError` (exit 4)
+ * for another format, with etcdctl's message.
  */
 export function createLeasePrinter(format: string): LeasePrinter {
-  switch (checkOutputFormat(format)) {
+  switch (checkPrinterFormat(format)) {
+    case 'protobuf':
+      return protobufPrinter;
     case 'simple':
       return simplePrinter;
     case 'json':
@@ -119,4 +126,17 @@ const fieldsPrinter: LeasePrinter = {
       ...r.keys.map((k) => `"Key" : ${goQuote(k)}`),
     ),
   leases: (r) => lines(...fieldsHeader(r.header), ...r.leases.map((l) => `"ID" : ${l.id}`)),
+};
+
+// --- protobuf ----------------------------------------------------------------------------------
+
+const protobufPrinter: LeasePrinter = {
+  format: 'protobuf',
+  grant: (r) => protobufHeader(r.header),
+  revoke: (_id, r) => {
+    throw new CliError(EXIT_BAD_FEATURE, `marshal unsupported for type clientv3.LeaseRevokeResponse ({${compactTextHeader(r.header)}})`);
+  },
+  keepAlive: (r) => protobufHeader(r.header),
+  timeToLive: (r) => protobufHeader(r.header),
+  leases: (r) => protobufHeader(r.header),
 };

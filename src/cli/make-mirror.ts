@@ -7,7 +7,8 @@
  *
  * Flags as etcdctl's: `--prefix`, `--dest-prefix` (default: the same as `--prefix`),
  * `--no-dest-prefix` (copy to the root), `--dest-cacert`, `--dest-cert`, `--dest-key`,
- * `--dest-insecure-transport` (default true; false: TLS for a `host:port` destination). One
+ * `--dest-insecure-transport` (default true; false: TLS for a `host:port` destination), and etcdctl
+ * 3.5's `--dest-user` / `--dest-password` (a prompt `Destination Password: ` without one). One
  * extension, hidden from the help: `--progress-interval <duration>` (default 30s) sets the printing
  * interval.
  */
@@ -17,7 +18,7 @@ import { Client, type ClientOptions } from '../client.js';
 import { Syncer } from '../mirror.js';
 import { op, type Op } from '../op.js';
 import { CliError, EXIT_BAD_ARGS, EXIT_BAD_CONNECTION } from './exit.js';
-import { flagError, normalizeEndpoint } from './global.js';
+import { flagError, keepAliveClientOptions, normalizeEndpoint } from './global.js';
 import { parseGoDuration } from './go-syntax.js';
 import type { SessionRunner } from './kv.js';
 import { securityClientOptions, wantsTls, type SecurityOptions } from './security.js';
@@ -32,24 +33,33 @@ export interface MakeMirrorFlags {
   destCacert?: string;
   destCert?: string;
   destKey?: string;
+  /** `--dest-user` (etcdctl 3.5): `name` or `name:password` for the destination. */
+  destUser?: string;
+  /** `--dest-password` (etcdctl 3.5): the destination password (then `--dest-user` is the name alone). */
+  destPassword?: string;
   /** `--dest-insecure-transport` (default true); false with `--dest-insecure-transport=false`. */
   destInsecureTransport?: boolean;
   /** Hidden: `--progress-interval`, in ms. */
   progressInterval?: number;
 }
 
-/** The destination client's options: its one endpoint, the dial timeout, and the `--dest-*` TLS settings. */
+/**
+ * The destination client's options: its one endpoint, the dial timeout and keep-alive flags, the
+ * `--dest-*` TLS settings and `--dest-user`/`--dest-password` (asking `Destination Password: `
+ * when `--dest-user` has no password, as etcdctl 3.5).
+ */
 function destinationOptions(session: CliSession, destination: string, flags: MakeMirrorFlags): ClientOptions {
   const security: SecurityOptions = {};
+  if (flags.destUser !== undefined) security.user = flags.destUser;
+  if (flags.destPassword !== undefined) security.password = flags.destPassword;
   if (flags.destCacert !== undefined) security.cacert = flags.destCacert;
   if (flags.destCert !== undefined) security.cert = flags.destCert;
   if (flags.destKey !== undefined) security.key = flags.destKey;
   if (flags.destInsecureTransport === false) security.insecureTransport = false;
   const endpoint = normalizeEndpoint(destination, wantsTls(security) ? 'https' : 'http');
   const dial = session.options.dialTimeoutMs;
-  const options: ClientOptions = dial > 0 ? { endpoints: [endpoint], dialTimeout: Math.max(1, Math.ceil(dial)) } : { endpoints: [endpoint] };
-  const tls = securityClientOptions(security).tls;
-  return tls === undefined ? options : { ...options, tls };
+  const base: ClientOptions = dial > 0 ? { endpoints: [endpoint], dialTimeout: Math.max(1, Math.ceil(dial)) } : { endpoints: [endpoint] };
+  return { ...base, ...keepAliveClientOptions(session.options), ...securityClientOptions(security, 'Destination Password: ') };
 }
 
 /** The key at the destination: the source prefix replaced by the destination's (etcdctl's `modifyPrefix`). */
@@ -122,6 +132,8 @@ export function registerMakeMirrorCommand(program: Command, run: SessionRunner):
     .option('--dest-cert <file>', 'Identify secure client using this TLS certificate file for the destination cluster')
     .option('--dest-key <file>', 'Identify secure client using this TLS key file')
     .option('--dest-cacert <file>', 'Verify certificates of TLS enabled secure servers using this CA bundle')
+    .option('--dest-user <user>', 'Destination username[:password] for authentication (prompt if password is not supplied)')
+    .option('--dest-password <password>', 'Destination password for authentication (if this option is used, --dest-user option shouldn\'t include password)')
     .option('--dest-insecure-transport', 'Disable transport security for client connections (default true)')
     .addOption(new Option('--no-dest-insecure-transport', 'use TLS for a host:port destination').hideHelp())
     .addOption(new Option('--progress-interval <duration>', 'interval between the counts printed').argParser(intervalFlag).hideHelp())

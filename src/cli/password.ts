@@ -86,9 +86,10 @@ export function readLine(source: ByteSource = stdinSource): string {
  * as etcdctl's `speakeasy.Ask`. Returns the line (maybe '').
  */
 export function askPassword(prompt: string, source: ByteSource = stdinSource, write: (text: string) => void = writeStdout): string {
-  write(prompt);
+  // Echo goes off before the prompt shows, so that nothing typed after it can be echoed.
   const tty = source === stdinSource && source.isTTY ? process.stdin : undefined;
   tty?.setRawMode(true);
+  write(prompt);
   try {
     return readLine(source);
   } finally {

@@ -14,7 +14,7 @@ import { Buffer } from 'node:buffer';
 
 import type { DeleteResponse, GetResponse, KeyValue, OpResponse, PutResponse, TxnResponse } from '../types.js';
 import { goQuote } from './go-syntax.js';
-import { checkOutputFormat, type OutputFormat } from './global.js';
+import { checkPrinterFormat, type PrinterFormat } from './global.js';
 import {
   fieldsHeader,
   fieldsKeyValue,
@@ -27,11 +27,12 @@ import {
   jsonObject,
   textLines,
 } from './output-parts.js';
+import { protobufDel, protobufGet, protobufPut, protobufTxn } from './protobuf-printer.js';
 
 /** Prints the responses of the KV commands. */
 export interface Printer {
   /** The output format this printer writes. */
-  readonly format: OutputFormat;
+  readonly format: PrinterFormat;
   /** Output of `get`. */
   get(resp: GetResponse): Buffer;
   /** Output of `put`. */
@@ -51,11 +52,14 @@ export interface PrinterOptions {
 }
 
 /**
- * The printer for `format` (`simple`, `json` or `fields`). Throws `CliError` (exit 4) for another
- * format, with etcdctl's message (`table not supported as output format`, `unsupported output format`).
+ * The printer for `format` (`simple`, `json`, `fields` or `protobuf`). Throws `CliError` (exit 4)
+ * for another format, with etcdctl's message (`table not supported as output format`,
+ * `unsupported output format`).
  */
 export function createPrinter(format: string, options: PrinterOptions = {}): Printer {
-  switch (checkOutputFormat(format)) {
+  switch (checkPrinterFormat(format)) {
+    case 'protobuf':
+      return protobufPrinter;
     case 'simple':
       return new SimplePrinter(options.hex ?? false, options.valueOnly ?? false);
     case 'json':
@@ -252,4 +256,16 @@ const fieldsPrinter: Printer = {
   put: (r) => fields((out) => fieldsPut(r, out)),
   del: (r) => fields((out) => fieldsDel(r, out)),
   txn: (r) => fields((out) => fieldsTxn(r, out)),
+};
+
+// ------------------------------------------------------------------------------------------------
+// protobuf
+// ------------------------------------------------------------------------------------------------
+
+const protobufPrinter: Printer = {
+  format: 'protobuf',
+  get: protobufGet,
+  put: protobufPut,
+  del: protobufDel,
+  txn: protobufTxn,
 };

@@ -65,17 +65,18 @@ const resolved = new WeakMap<SecurityOptions, Pick<ClientOptions, 'username' | '
 
 /**
  * The client options of the security settings: `username`/`password` (asking for the password
- * when `--user` has none, once per settings object) and `tls` (files read once).
+ * with `prompt`, default `Password: `, when `--user` has none, once per settings object) and
+ * `tls` (files read once).
  *
  * @throws CliError (exit 128, etcdctl's texts) when only one of `--cert`/`--key` is given
  *   (`KeyFile and CertFile must both be present[key: K, cert: C]`) or a file cannot be read
  *   (`open PATH: no such file or directory`)
  */
-export function securityClientOptions(security: SecurityOptions): Pick<ClientOptions, 'username' | 'password' | 'tls'> {
+export function securityClientOptions(security: SecurityOptions, prompt = 'Password: '): Pick<ClientOptions, 'username' | 'password' | 'tls'> {
   let options = resolved.get(security);
   if (options === undefined) {
     // etcdctl's order: the password prompt, then the TLS files.
-    const creds = credentials(security);
+    const creds = credentials(security, prompt);
     const tls = tlsOptions(security);
     options = { ...creds, ...(tls === undefined ? {} : { tls }) };
     resolved.set(security, options);
@@ -83,7 +84,7 @@ export function securityClientOptions(security: SecurityOptions): Pick<ClientOpt
   return options;
 }
 
-function credentials(security: SecurityOptions): { username?: string; password?: string } {
+function credentials(security: SecurityOptions, prompt: string): { username?: string; password?: string } {
   const user = security.user;
   if (user === undefined || user === '') return {};
   let username = user;
@@ -93,7 +94,7 @@ function credentials(security: SecurityOptions): { username?: string; password?:
   } else {
     const colon = user.indexOf(':');
     if (colon < 0) {
-      password = askPassword('Password: ');
+      password = askPassword(prompt);
     } else {
       username = user.slice(0, colon);
       password = user.slice(colon + 1);

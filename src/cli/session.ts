@@ -7,11 +7,13 @@ import { Buffer } from 'node:buffer';
 import { Client } from '../index.js';
 import type { CallOptions } from '../types.js';
 import { CliError, EXIT_BAD_CONNECTION, EXIT_IO } from './exit.js';
-import { clientOptions, requestTimeoutMs, type GlobalOptions } from './global.js';
+import { debugLine, stderrLogger } from './debug-log.js';
+import { MIN_KEEPALIVE_TIME_MS, clientOptions, keepAliveClientOptions, requestTimeoutMs, withTlsServerName, type GlobalOptions } from './global.js';
 
 /** One command's connection to etcd and its terminal. */
 export class CliSession {
   #client: Client | undefined;
+  readonly #extra: Client[] = [];
 
   /** @param options the resolved global flags (see `resolveGlobalOptions`) */
   constructor(readonly options: GlobalOptions) {}
@@ -21,12 +23,24 @@ export class CliSession {
    * lazily, on the first request). Throws `CliError` (exit 2, etcdctl's ExitBadConnection) when
    * the client cannot be created from the flags (e.g. a malformed endpoint), or the security
    * flags' own `CliError` (exit 128 for an unreadable TLS file). With `--user NAME` and no password
-   * it prompts for the password (see security.ts).
+   * it prompts for the password (see security.ts). With `--debug` it first prints the resolved
+   * global flags on stderr, and the client logs there.
    */
   client(): Client {
     if (!this.#client) {
+      const debug = this.options.debug;
+      if (debug !== undefined) {
+        process.stderr.write(debug.map((line) => `${line}\n`).join(''));
+        if (this.options.keepAliveTimeMs > 0 && this.options.keepAliveTimeMs < MIN_KEEPALIVE_TIME_MS) {
+          process.stderr.write(`${debugLine('WARNING', `Adjusting keepalive ping interval to minimum period of ${MIN_KEEPALIVE_TIME_MS / 1000}s`)}\n`);
+        }
+      }
       try {
-        this.#client = new Client(clientOptions(this.options));
+        this.#client = new Client({
+          ...withTlsServerName(clientOptions(this.options), this.options),
+          ...keepAliveClientOptions(this.options),
+          ...(debug !== undefined ? { logger: stderrLogger } : {}),
+        });
       } catch (err) {
         // A CliError (e.g. an unreadable --cacert file, a refused password prompt) keeps its own exit code.
         if (err instanceof CliError) throw err;
@@ -34,6 +48,20 @@ export class CliSession {
       }
     }
     return this.#client;
+  }
+
+  /**
+   * One more client with the session's options (its own connection), closed with the session:
+   * `check perf` and `check datascale` drive the cluster through many, as etcdctl does. Call
+   * {@link client} first (it asks for a password when one is needed, once).
+   */
+  extraClient(): Client {
+    const c = new Client({
+      ...withTlsServerName(clientOptions(this.options), this.options),
+      ...keepAliveClientOptions(this.options),
+    });
+    this.#extra.push(c);
+    return c;
   }
 
   /** Options of each request: its deadline from `--command-timeout`. Throws for a timeout <= 0 (already expired). */
@@ -46,11 +74,11 @@ export class CliSession {
     process.stdout.write(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
   }
 
-  /** Closes the client, if one was made. */
+  /** Closes the client, if one was made, and the extra ones. */
   async close(): Promise<void> {
-    const c = this.#client;
+    const all = [...this.#extra.splice(0), ...(this.#client ? [this.#client] : [])];
     this.#client = undefined;
-    if (c) await c.close();
+    await Promise.all(all.map((c) => c.close()));
   }
 }
 

@@ -1,24 +1,91 @@
 /**
- * `etcdts snapshot save <filename>`, as etcdctl 3.4's: exactly one endpoint; the snapshot is
+ * `etcdts snapshot save|status|restore`, as etcdctl 3.4's.
+ *
+ * `snapshot save <filename>`: exactly one endpoint; the snapshot is
  * streamed to `<filename>.part`, its SHA-256 trailer checked, then renamed (see src/snapshot.ts).
  * stdout gets etcdctl's `Snapshot saved at <filename>`; stderr gets etcdctl's log lines (as JSON,
  * with the checked SHA-256 added) and, when stderr is a terminal, a progress bar (cli-progress).
  * No deadline unless `--command-timeout` is given (a large database takes a while). Every failure
  * exits with 5, as etcdctl's.
+ *
+ * `snapshot status <filename>`: reads the file itself (src/snapshot-file: bbolt's integrity check,
+ * then hash, revision, total keys and total size) and prints them as etcdctl does: `-w simple`
+ * `hash, revision, total keys, total size` (`%x`, decimal, decimal, go-humanize), `-w json`
+ * `{"hash":..,"revision":..,"totalKey":..,"totalSize":..}`, `-w fields`, `-w table`. Errors exit 1.
+ *
+ * `snapshot restore` writes an etcd data directory offline, a server-side operation that etcd 3.5
+ * moved to etcdutl: etcdts says so and exits with 4.
  */
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 
 import { SNAPSHOT_PART_SUFFIX } from '../snapshot.js';
+import { snapshotStatus, type SnapshotStatus } from '../snapshot-file/index.js';
 import { givenEndpoints } from './admin-args.js';
-import { CliError, EXIT_BAD_ARGS, EXIT_INTERRUPTED, errorText } from './exit.js';
-import { ENV_PREFIX, requestTimeoutMs, type GlobalFlags } from './global.js';
+import { adminFormat, unsupported, type AdminFormat } from './admin-printer.js';
+import { CliError, EXIT_BAD_ARGS, EXIT_BAD_FEATURE, EXIT_ERROR, EXIT_INTERRUPTED, errorText } from './exit.js';
+import { ENV_PREFIX, requestTimeoutMs, resolveGlobalOptions, type GlobalFlags } from './global.js';
+import { renderTable } from './table.js';
 import { goStringSlice, humanizeBytes } from './go-format.js';
 import type { SessionRunner } from './kv.js';
 
-/** Registers `etcdts snapshot save` on `program`. */
+/** The line etcdts prints for `snapshot restore`. */
+export const RESTORE_UNSUPPORTED =
+  'snapshot restore is not supported by etcdts: it writes an etcd data directory offline (a server-side tool); ' +
+  'use `etcdutl snapshot restore` (etcd 3.5+) or `etcdctl snapshot restore` (etcd 3.4)';
+
+/** `snapshot status` output in `format`, as etcdctl's DBStatus printers. */
+export function printSnapshotStatus(format: AdminFormat, st: SnapshotStatus): string {
+  const row = [st.hash.toString(16), String(st.revision), String(st.totalKey), humanizeBytes(st.totalSize)];
+  switch (format) {
+    case 'simple':
+      return `${row.join(', ')}\n`;
+    case 'json':
+      return `{"hash":${st.hash},"revision":${st.revision},"totalKey":${st.totalKey},"totalSize":${st.totalSize}}\n`;
+    case 'fields':
+      return `"Hash" : ${st.hash}\n"Revision" : ${st.revision}\n"Keys" : ${st.totalKey}\n"Size" : ${st.totalSize}\n`;
+    case 'table':
+      return renderTable(['hash', 'revision', 'total keys', 'total size'], [row]);
+    case 'protobuf':
+      throw unsupported(format);
+  }
+}
+
+/** Registers `etcdts snapshot save|status|restore` on `program`. */
 export function registerSnapshotCommands(program: Command, run: SessionRunner): void {
   const snapshot = program.command('snapshot').summary('Manages etcd node snapshots').description('Manages etcd node snapshots');
+
+  snapshot
+    .command('status')
+    .summary('Gets backend snapshot status of a given file')
+    .description(
+      'Gets backend snapshot status of a given file, read offline (no etcd needed).\n' +
+        'When --write-out is set to simple, this command prints out comma-separated status lists for each endpoint.\n' +
+        'The items in the lists are hash, revision, total keys, total size.',
+    )
+    .argument('[filename]', 'the snapshot file')
+    .allowExcessArguments(true)
+    .action((_file: unknown, _flags: unknown, command: Command) => {
+      if (command.args.length !== 1) throw new CliError(EXIT_BAD_ARGS, 'snapshot status requires exactly one argument');
+      const format = adminFormat(resolveGlobalOptions(command.optsWithGlobals() as GlobalFlags).writeOut);
+      if (format === 'protobuf') throw unsupported(format);
+      let st: SnapshotStatus;
+      try {
+        st = snapshotStatus(command.args[0]!);
+      } catch (err) {
+        throw new CliError(EXIT_ERROR, errorText(err));
+      }
+      process.stdout.write(printSnapshotStatus(format, st));
+    });
+
+  snapshot
+    .command('restore')
+    .summary('Not supported by etcdts: use etcdutl snapshot restore')
+    .description(`${RESTORE_UNSUPPORTED}.`)
+    .allowUnknownOption(true)
+    .allowExcessArguments(true)
+    .action(() => {
+      throw new CliError(EXIT_BAD_FEATURE, RESTORE_UNSUPPORTED);
+    });
 
   snapshot
     .command('save')
@@ -39,7 +106,9 @@ export function registerSnapshotCommands(program: Command, run: SessionRunner): 
         }
         const endpoint = endpoints[0]!;
         const timeout = commandTimeoutGiven(command) ? requestTimeoutMs(session.options) : undefined;
-        const bar = process.stderr.isTTY ? new cliProgress.SingleBar({
+        // cli-progress is loaded only for a terminal (every command pays for what it loads at start).
+        const cliProgress = process.stderr.isTTY ? (await import('cli-progress')).default : undefined;
+        const bar = cliProgress ? new cliProgress.SingleBar({
           stream: process.stderr,
           format: 'snapshot [{bar}] {percentage}% | {value}/{total} bytes',
           hideCursor: true,

@@ -8,16 +8,18 @@
  * - `json`: `{"Header":{...},"Events":[...],"CompactRevision":n,"Canceled":b,"Created":b}`; events
  *   as `mvccpb.Event` (`type` left out for PUT, `kv`, `prev_kv`), zero values left out below the top.
  * - `fields`: the header's four lines, then per event `"Type" : PUT` and the pairs' lines.
+ * - `protobuf`: the `WatchResponse` message's wire encoding (see protobuf-printer.ts).
  */
 import { Buffer } from 'node:buffer';
 
 import type { KeyValue } from '../types.js';
 import type { WatchResponse } from '../watch.js';
-import type { OutputFormat } from './global.js';
+import type { PrinterFormat } from './global.js';
+import { protobufWatch } from './protobuf-printer.js';
 import { fieldsHeader, fieldsKeyValue, hexEscape, jsonHeaderMembers, jsonKeyValue, jsonObject, textLines } from './output-parts.js';
 
 /** Prints one watch response in `format` (`hex`: simple format only, as etcdctl). */
-export function printWatchResponse(format: OutputFormat, resp: WatchResponse, hex: boolean): Buffer {
+export function printWatchResponse(format: PrinterFormat, resp: WatchResponse, hex: boolean): Buffer {
   switch (format) {
     case 'simple':
       return simple(resp, hex);
@@ -25,6 +27,8 @@ export function printWatchResponse(format: OutputFormat, resp: WatchResponse, he
       return Buffer.from(`${json(resp)}\n`, 'utf8');
     case 'fields':
       return fields(resp);
+    case 'protobuf':
+      return protobufWatch(resp);
   }
 }
 

@@ -122,7 +122,7 @@ export function etcdtsCommand(): Promise<readonly string[]> {
   return command;
 }
 
-/** Bundles src/cli/main.ts into this process's folder under node_modules/.cache; the bundle's path. */
+/** Bundles src/cli/main.ts (the entry, which loads program.ts) into this process's folder under node_modules/.cache; the bundle's path. */
 async function bundle(): Promise<string> {
   removeOrphans();
   const dir = join(CACHE_DIR, `${BUNDLE_PREFIX}${process.pid}`);

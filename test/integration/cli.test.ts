@@ -236,6 +236,47 @@ describe('etcdts against etcdctl 3.4.23', { timeout: 300_000 }, () => {
     await same({ args: ['compaction', 'abc'] });
   });
 
+  test('a unique prefix names a command, as with etcdctl (cobra prefix matching)', async () => {
+    await same({ args: ['pu', 'k/p', 'v'] });
+    await same({ args: ['ge', 'k/p', '-w', 'json'] });
+    await same({ args: ['compact', '1'], error: 'prefix' });
+    await same({ args: ['al', 'l'] }); // alarm list
+    await same({ args: ['role', 'a', 'r1'] });
+    await same({ args: ['role', 'grant', 'r1', 'read', 'k/p'] });
+    await same({ args: ['role', 'revoke', 'r1', 'k/p'] });
+    // Ambiguous (lease, lock): an unknown command, as etcdctl says (naming itself).
+    const { ours } = await same({ args: ['l'], error: 'code' });
+    assert.match(ours.stderr, /^Error: unknown command "l" for "etcdts"/);
+  });
+
+  test('del --range (etcdctl 3.5): the same deletion as without it', async () => {
+    for (const side of [sideB]) {
+      await etcdts(['--endpoints', side.endpoint, 'put', 'r/a', '1']);
+      await etcdts(['--endpoints', side.endpoint, 'put', 'r/b', '2']);
+      const r = await etcdts(['--endpoints', side.endpoint, 'del', 'r/a', 'r/c', '--range']);
+      assert.equal(r.stdout.toString(), '2\n', r.stderr);
+      assert.equal(r.stderr, '');
+    }
+    // keep both sides' histories equal for the steps after this one
+    await etcdctl(['--endpoints', sideA.endpoint, 'put', 'r/a', '1']);
+    await etcdctl(['--endpoints', sideA.endpoint, 'put', 'r/b', '2']);
+    await etcdctl(['--endpoints', sideA.endpoint, 'del', 'r/a', 'r/c']);
+  });
+
+  test('--keepalive-time, --keepalive-timeout and --debug, as etcdctl', async () => {
+    await same({ args: ['--keepalive-time', '30s', '--keepalive-timeout', '3s', 'get', 'k/a'] });
+    await same({ args: ['--keepalive-time', '1s', 'get', 'k/a'] });
+    await same({ args: ['--keepalive-time', 'soon', 'get', 'k/a'], usage: true });
+    // --debug: the resolved global flags first, as etcdctl's ETCDCTL_<FLAG>=<value> lines.
+    const args = (side: Side) => ['--endpoints', side.endpoint, '--debug', '--dial-timeout=3s', 'get', 'k/a'];
+    const [theirs, ours] = await Promise.all([etcdctl(args(sideA)), etcdts(args(sideB))]);
+    assert.equal(ours.code, 0, ours.stderr);
+    assert.equal(normalize(sideB, ours.stdout), normalize(sideA, theirs.stdout));
+    const flagLines = (stderr: string, side: Side) => stderr.split('\n').filter((l) => l.startsWith('ETCDCTL_')).map((l) => l.replace(side.endpoint, '<EP>'));
+    assert.deepEqual(flagLines(ours.stderr, sideB), flagLines(theirs.stderr, sideA));
+    assert.ok(flagLines(ours.stderr, sideB).includes('ETCDCTL_DIAL_TIMEOUT=3s'));
+  });
+
   test('ETCDCTL_ENDPOINTS and ETCDCTL_WRITE_OUT are honoured; flags beat them', async () => {
     const [theirs, ours] = await Promise.all([
       etcdctl(['get', 'k/a'], { env: { ETCDCTL_ENDPOINTS: sideA.endpoint, ETCDCTL_WRITE_OUT: 'json' } }),

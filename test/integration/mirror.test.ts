@@ -216,4 +216,35 @@ describe('etcdts make-mirror', { timeout: 60_000 }, () => {
       assert.equal(codeA, 128);
     }
   });
+
+  test('--dest-user/--dest-password (etcdctl 3.5): a destination with auth enabled', async () => {
+    const secured = await EtcdCluster.start({ size: 1, args: ['--bcrypt-cost=4'] });
+    try {
+      const admin = secured.client();
+      await admin.auth.userAdd('root', 'Dest-pw');
+      await admin.auth.roleAdd('root');
+      await admin.auth.userGrantRole('root', 'root');
+      await admin.auth.authEnable();
+      const root = secured.client({ username: 'root', password: 'Dest-pw' });
+      await src.delete('', { prefix: true });
+      await src.put('auth/1', 'one');
+      const dest = secured.endpoints[0]!;
+      // Without credentials the destination refuses the puts: the mirror fails.
+      const anonymous = etcdts(['--endpoints', source.endpoints[0]!, 'make-mirror', '--prefix', 'auth/', dest]);
+      assert.notEqual(await anonymous.exited, 0);
+      assert.match(anonymous.stderr(), /^Error: .*user name is empty/m);
+      for (const creds of [['--dest-user', 'root', '--dest-password', 'Dest-pw'], ['--dest-user', 'root:Dest-pw']]) {
+        await root.delete('', { prefix: true });
+        const mirror = etcdts(['--endpoints', source.endpoints[0]!, 'make-mirror', '--prefix', 'auth/', ...creds, dest]);
+        try {
+          await within(`copied with ${creds.join(' ')}`, async () => (await dump(root, 'auth/')).join() === 'auth/1=one');
+        } finally {
+          await stop(mirror);
+        }
+        assert.equal(mirror.stderr(), '');
+      }
+    } finally {
+      await secured.close();
+    }
+  });
 });

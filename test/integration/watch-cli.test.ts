@@ -21,8 +21,19 @@ interface Running {
   exited: Promise<void>;
 }
 
-function start(file: string, args: readonly string[], env: Record<string, string>): Running {
-  const child = spawn(file, args, { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+/** What a watch reads on stdin (`watch -i`): `text`, then the end of input when `end`. */
+interface Stdin {
+  text: string;
+  end: boolean;
+}
+
+function start(file: string, args: readonly string[], env: Record<string, string>, stdin?: Stdin): Running {
+  const child = spawn(file, args, { cwd: ROOT, env: cleanEnv(env), stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  if (stdin !== undefined) {
+    child.stdin!.on('error', () => undefined); // a child that exited first
+    child.stdin!.write(stdin.text);
+    if (stdin.end) child.stdin!.end();
+  }
   const running: Running = { child, stdout: [], stderr: '', code: undefined, exited: Promise.resolve() };
   child.stdout!.on('data', (b: Buffer) => running.stdout.push(b));
   child.stderr!.on('data', (b: Buffer) => (running.stderr += b.toString('utf8')));
@@ -37,8 +48,8 @@ function start(file: string, args: readonly string[], env: Record<string, string
 
 /** `[node, entry]` of etcdts (the bundled CLI, see test/helpers/etcdts.ts), set in `before`. */
 let etcdtsArgv: readonly string[] = [];
-const etcdts = (args: readonly string[], env: Record<string, string>): Running =>
-  start(etcdtsArgv[0]!, [...etcdtsArgv.slice(1), ...args], env);
+const etcdts = (args: readonly string[], env: Record<string, string>, stdin?: Stdin): Running =>
+  start(etcdtsArgv[0]!, [...etcdtsArgv.slice(1), ...args], env, stdin);
 
 const out = (r: Running): Buffer => Buffer.concat(r.stdout);
 const errorLine = (stderr: string): string => stderr.split('\n').filter((l) => l.startsWith('Error: ')).pop() ?? '';
@@ -73,10 +84,10 @@ after(async () => {
  * Runs `etcdctl` and `etcdts` with `args` side by side until both printed `marker` (then kills
  * them) or exited, and compares stdout, exit code and the Error line.
  */
-async function same(args: string[], marker: string | undefined, env: Record<string, string> = {}): Promise<void> {
+async function same(args: string[], marker: string | undefined, env: Record<string, string> = {}, stdin?: Stdin): Promise<void> {
   const full = ['--endpoints', endpoint, ...args];
-  const theirs = start(ETCDCTL, full, env);
-  const ours = etcdts(full, env);
+  const theirs = start(ETCDCTL, full, env, stdin);
+  const ours = etcdts(full, env, stdin);
   const what = `${args.join(' ')}\n etcdctl stderr: ${theirs.stderr}\n etcdts stderr: ${ours.stderr}`;
   try {
     if (marker === undefined) {
@@ -97,11 +108,11 @@ async function same(args: string[], marker: string | undefined, env: Record<stri
     assert.equal(ours.code, theirs.code, `exit code of: ${what}`);
     assert.notEqual(theirs.code, 0);
     assert.equal(errorLine(ours.stderr), errorLine(theirs.stderr), `Error line of: ${what}`);
-    const canceled = (stderr: string): string[] => stderr.split('\n').filter((l) => l.startsWith('watch was canceled'));
-    assert.deepEqual(canceled(ours.stderr), canceled(theirs.stderr), `cancel line of: ${what}`);
+    const reported = (stderr: string): string[] => stderr.split('\n').filter((l) => /^(watch was canceled|command \[)/.test(l));
+    assert.deepEqual(reported(ours.stderr), reported(theirs.stderr), `cancel or command error line of: ${what}`);
   } else {
     assert.ok(out(theirs).includes(marker), `etcdctl printed ${marker}: ${what}`);
-    assert.equal(ours.stderr, '', `stderr of: ${what}`);
+    assert.equal(ours.stderr, theirs.stderr, `stderr of: ${what}`);
   }
 }
 
@@ -137,6 +148,47 @@ describe('etcdts watch against etcdctl 3.4.23', { timeout: 180_000 }, () => {
     await Promise.all([
       same(['watch', 'b'], undefined, { ETCDCTL_WATCH_KEY: 'a' }),
       same(['watch', 'b'], undefined, { ETCDCTL_WATCH_RANGE_END: 'z' }),
+    ]);
+  });
+
+  test('a command after --, run per event with ETCD_WATCH_* set, as etcdctl runs it', { timeout: 90_000 }, async () => {
+    const rev = String(startRev);
+    const show = ['sh', '-c', 'echo "[$ETCD_WATCH_EVENT_TYPE $ETCD_WATCH_KEY $ETCD_WATCH_VALUE $ETCD_WATCH_REVISION]"'];
+    await Promise.all([
+      same(['watch', 'w/', '--prefix', '--rev', rev, '--', ...show], '"w/zz" "end"'),
+      same(['watch', '--rev', rev, 'w/bin', '--', 'echo', 'bin event'], 'bin event\n'),
+    ]);
+    await Promise.all([
+      same(['watch', '--rev', rev, '--', ...show], '"w/zz" "end"', { ETCDCTL_WATCH_KEY: 'w/zz' }),
+      same(['watch', '--rev', rev, '--', 'echo', 'range event'], 'w/zz\nend\nrange event\n', { ETCDCTL_WATCH_KEY: 'w/b', ETCDCTL_WATCH_RANGE_END: 'w/zzz' }),
+    ]);
+    // A failing command ends the watch: `command [...] error (exit status 1)`, exit code 1.
+    await Promise.all([
+      same(['watch', 'w/zz', '--rev', rev, '--', 'false'], undefined),
+      same(['watch', 'w/zz', '--rev', rev, '--'], undefined),
+      same(['watch', 'w/zz', '--', 'echo'], undefined, { ETCDCTL_WATCH_KEY: 'w/a' }),
+    ]);
+  });
+
+  test('watch -i: watch commands read from stdin, side by side', { timeout: 90_000 }, async () => {
+    const rev = String(startRev);
+    const lines = (...l: string[]): Stdin => ({ text: l.map((x) => `${x}\n`).join(''), end: false });
+    await same(['watch', '-i'], 'w/zz\nend\n', {}, lines(`watch w/zz --rev ${rev}`));
+    await same(['watch', '--interactive'], 'w/zz\nend\nhello\n', {}, lines('nonsense', '', `watch --rev ${rev} w/zz -- echo "hello"`));
+    await same(['watch', '-i'], 'w/zz\nend\n', { ETCDCTL_WATCH_KEY: 'w/' }, lines(`watch --prefix --rev ${rev}`));
+    // Two watches at once: both print the last event (the order between them is not fixed).
+    const ours = etcdts(['--endpoints', endpoint, 'watch', '-i'], {}, lines(`watch w/zz --rev ${rev}`, `watch w/c --rev ${rev}`, 'progress'));
+    try {
+      await waitFor(() => out(ours).includes('w/zz\nend\n') && out(ours).includes('w/c\nx\n'), 'both watches to print', OUTPUT_TIMEOUT_MS);
+    } finally {
+      ours.child.kill('SIGKILL');
+      await ours.exited;
+    }
+    // The end of stdin ends it (exit 3), a bad line too (exit 128), with etcdctl's messages.
+    await Promise.all([
+      same(['watch', '-i'], undefined, {}, { text: `watch w/zz --rev ${rev}\n`, end: true }),
+      same(['watch', '-i'], undefined, {}, { text: 'watch a --nope\n', end: false }),
+      same(['watch', '-i'], undefined, {}, { text: 'watch a --\n', end: false }),
     ]);
   });
 

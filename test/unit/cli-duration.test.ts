@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import { CliError } from '../../src/cli/exit.js';
-import { normalizeEndpoint, resolveGlobalOptions } from '../../src/cli/global.js';
+import { discoveryServerName } from '../../src/cli/discovery.js';
+import { keepAliveClientOptions, normalizeEndpoint, resolveGlobalOptions, withTlsServerName } from '../../src/cli/global.js';
 import { GoSyntaxError, goQuote, goUnquote, parseGoBool, parseGoDuration, parseGoInt } from '../../src/cli/go-syntax.js';
 
 describe('parseGoDuration', () => {
@@ -112,12 +113,57 @@ describe('goQuote / goUnquote', () => {
 describe('resolveGlobalOptions', () => {
   test('defaults as etcdctl', () => {
     const o = resolveGlobalOptions({}, {});
-    assert.deepEqual(o, { endpoints: ['http://127.0.0.1:2379'], dialTimeoutMs: 2000, commandTimeoutMs: 5000, writeOut: 'simple', hex: false });
+    assert.deepEqual(o, {
+      endpoints: ['http://127.0.0.1:2379'],
+      dialTimeoutMs: 2000,
+      commandTimeoutMs: 5000,
+      writeOut: 'simple',
+      hex: false,
+      keepAliveTimeMs: 2000,
+      keepAliveTimeoutMs: 6000,
+    });
   });
   test('environment gives defaults; an empty variable is unset', () => {
     const env = { ETCDCTL_ENDPOINTS: 'a:1, b:2', ETCDCTL_DIAL_TIMEOUT: '3s', ETCDCTL_COMMAND_TIMEOUT: '', ETCDCTL_WRITE_OUT: 'json', ETCDCTL_HEX: 'true' };
     const o = resolveGlobalOptions({}, env);
-    assert.deepEqual(o, { endpoints: ['http://a:1', 'http://b:2'], dialTimeoutMs: 3000, commandTimeoutMs: 5000, writeOut: 'json', hex: true });
+    assert.deepEqual(o, {
+      endpoints: ['http://a:1', 'http://b:2'],
+      dialTimeoutMs: 3000,
+      commandTimeoutMs: 5000,
+      writeOut: 'json',
+      hex: true,
+      keepAliveTimeMs: 2000,
+      keepAliveTimeoutMs: 6000,
+    });
+  });
+  test('--keepalive-time/--keepalive-timeout as grpc-go applies them: below 10 s means 10 s, 0 turns pings off, a 0 timeout means 20 s', () => {
+    assert.deepEqual(keepAliveClientOptions(resolveGlobalOptions({}, {})), { keepAliveTime: 10_000, keepAliveTimeout: 6000 });
+    assert.deepEqual(keepAliveClientOptions(resolveGlobalOptions({ keepaliveTime: '30s', keepaliveTimeout: '2s' }, {})), { keepAliveTime: 30_000, keepAliveTimeout: 2000 });
+    assert.deepEqual(keepAliveClientOptions(resolveGlobalOptions({}, { ETCDCTL_KEEPALIVE_TIME: '0', ETCDCTL_KEEPALIVE_TIMEOUT: '0s' })), { keepAliveTime: 0, keepAliveTimeout: 20_000 });
+    assert.throws(() => resolveGlobalOptions({ keepaliveTime: '2' }, {}), (e: unknown) => e instanceof CliError && e.exitCode === 1 && /"--keepalive-time" flag/.test(e.message));
+  });
+  test('--debug: every global flag as ETCDCTL_<FLAG>=<value>, sorted, passwords hidden', () => {
+    const o = resolveGlobalOptions({ debug: true, user: 'root:S3cret', endpoints: ['a:1', 'b:2'], dialTimeout: '1500ms' }, { ETCDCTL_PASSWORD: 'Other-S3cret' });
+    const lines = o.debug ?? [];
+    assert.equal(lines.length, 18);
+    assert.deepEqual([...lines].sort(), lines);
+    assert.ok(lines.includes('ETCDCTL_ENDPOINTS=[a:1,b:2]'));
+    assert.ok(lines.includes('ETCDCTL_DIAL_TIMEOUT=1.5s'));
+    assert.ok(lines.includes('ETCDCTL_KEEPALIVE_TIME=2s'));
+    assert.ok(lines.includes('ETCDCTL_USER=root:<hidden>'));
+    assert.ok(lines.includes('ETCDCTL_PASSWORD=<hidden>'));
+    assert.ok(!lines.join('\n').includes('S3cret'));
+    assert.equal(resolveGlobalOptions({}, {}).debug, undefined);
+    assert.ok(resolveGlobalOptions({}, { ETCDCTL_DEBUG: 'true' }).debug !== undefined);
+  });
+  test('discovery with --insecure-discovery=false checks certificates against the SRV domain (etcdctl 3.5)', () => {
+    assert.equal(discoveryServerName({ discoverySrv: 'example.com' }, {}), undefined);
+    assert.equal(discoveryServerName({ discoverySrv: 'example.com', insecureDiscovery: false }, {}), 'example.com');
+    assert.equal(discoveryServerName({}, { ETCDCTL_DISCOVERY_SRV: 'example.org', ETCDCTL_INSECURE_DISCOVERY: 'false' }), 'example.org');
+    assert.equal(discoveryServerName({ insecureDiscovery: false }, {}), undefined);
+    const o = { ...resolveGlobalOptions({}, {}), endpoints: ['https://m1.example.com:2379'], tlsServerName: 'example.com' };
+    assert.deepEqual(withTlsServerName({ endpoints: o.endpoints }, o), { endpoints: o.endpoints, tls: { servername: 'example.com' } });
+    assert.deepEqual(withTlsServerName({ endpoints: o.endpoints, tls: { rejectUnauthorized: false } }, o).tls, { rejectUnauthorized: false, servername: 'example.com' });
   });
   test('a flag beats the environment', () => {
     const env = { ETCDCTL_ENDPOINTS: 'a:1', ETCDCTL_COMMAND_TIMEOUT: '9s', ETCDCTL_WRITE_OUT: 'json' };

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import { CliError } from '../../src/cli/exit.js';
-import { TXN_PROMPTS, argify, linesOf, parseCompare, parseRequest, readTxn } from '../../src/cli/txn-parse.js';
+import { argify } from '../../src/cli/line-args.js';
+import { TXN_PROMPTS, linesOf, parseCompare, parseRequest, readTxn } from '../../src/cli/txn-parse.js';
 
 /** Asserts that `fn` throws a CliError with this exit code and exact message. */
 function throwsCli(fn: () => unknown, exitCode: number, message: string | RegExp): void {

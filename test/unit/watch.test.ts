@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { printWatchResponse } from '../../src/cli/watch-printer.js';
-import { watchRequest } from '../../src/cli/watch.js';
+import { parseInteractiveLine, parseWatchCommandLine, watchEnv, watchRequest } from '../../src/cli/watch.js';
 import { CliError } from '../../src/cli/exit.js';
 import {
   ClientClosedError,
@@ -271,17 +271,63 @@ describe('watch stream errors', () => {
 
 describe('etcdts watch arguments and output', () => {
   test('arguments, flags and ETCDCTL_WATCH_KEY as etcdctl reads them', () => {
-    assert.deepEqual(watchRequest(['k'], {}, {}), { key: 'k', options: {} });
-    assert.deepEqual(watchRequest(['a', 'b'], { prevKv: true, rev: 5n }, {}), { key: 'a', options: { rangeEnd: 'b', prevKv: true, startRevision: 5 } });
-    assert.deepEqual(watchRequest([], { prefix: true }, { ETCDCTL_WATCH_KEY: 'p' }), { key: 'p', options: { prefix: true } });
-    assert.deepEqual(watchRequest([], {}, { ETCDCTL_WATCH_KEY: 'a', ETCDCTL_WATCH_RANGE_END: 'b' }), { key: 'a', options: { rangeEnd: 'b' } });
-    const fails = (args: string[], flags: object, env: NodeJS.ProcessEnv, message: string): void => {
-      assert.throws(() => watchRequest(args, flags, env), (e: unknown) => e instanceof CliError && e.exitCode === 128 && e.message === message);
+    const noEnv = { key: '', rangeEnd: '' };
+    assert.deepEqual(watchRequest(['k'], {}), { key: 'k', options: {} });
+    assert.deepEqual(watchRequest(['a', 'b'], { prevKv: true, rev: 5n }), { key: 'a', options: { rangeEnd: 'b', prevKv: true, startRevision: 5 } });
+    assert.deepEqual(watchEnv({ ETCDCTL_WATCH_KEY: 'a', ETCDCTL_WATCH_RANGE_END: 'b' }), { key: 'a', rangeEnd: 'b' });
+    // etcd's e2e cases (tests/e2e/ctl_v3_watch_no_cov_test.go): raw arguments after `watch`, then the parsed positional ones.
+    const line = (raw: string[], positional: string[], env = noEnv) => parseWatchCommandLine(raw, positional, env);
+    assert.deepEqual(line(['sample', '--rev', '1'], ['sample']), { watchArgs: ['sample'], execArgs: [] });
+    assert.deepEqual(line(['--rev', '1'], [], { key: 'sample', rangeEnd: '' }), { watchArgs: ['sample'], execArgs: [] });
+    assert.deepEqual(line(['sample', '--rev', '1', '--', 'env'], ['sample', 'env']), { watchArgs: ['sample'], execArgs: ['env'] });
+    assert.deepEqual(line(['--rev', '1', '--', 'echo', 'x y'], ['echo', 'x y'], { key: 'sample', rangeEnd: 'samplx' }), {
+      watchArgs: ['sample', 'samplx'],
+      execArgs: ['echo', 'x y'],
+    });
+    assert.deepEqual(line(['sample', '--rev', '1', 'samplx', '--', 'echo', 'echo'], ['sample', 'samplx', 'echo', 'echo']), {
+      watchArgs: ['sample', 'samplx'],
+      execArgs: ['echo', 'echo'],
+    });
+    const fails = (f: () => unknown, message: string): void => {
+      assert.throws(f, (e: unknown) => e instanceof CliError && e.exitCode === 128 && e.message === message);
     };
-    fails([], {}, {}, 'bad number of arguments');
-    fails(['a', 'b'], { prefix: true }, {}, '`range_end` and `--prefix` are mutually exclusive');
-    fails(['b'], {}, { ETCDCTL_WATCH_KEY: 'a' }, 'bad number of arguments (found conflicting environment key)');
-    fails(['b'], {}, { ETCDCTL_WATCH_RANGE_END: 'z' }, 'ETCDCTL_WATCH_KEY is empty but got ETCDCTL_WATCH_RANGE_END="z"');
+    fails(() => watchRequest([], {}), 'bad number of arguments');
+    fails(() => line(['--rev', '1'], []), 'bad number of arguments');
+    fails(() => watchRequest(['a', 'b'], { prefix: true }), '`range_end` and `--prefix` are mutually exclusive');
+    fails(() => line(['b'], ['b'], { key: 'a', rangeEnd: '' }), 'bad number of arguments (found conflicting environment key)');
+    fails(() => line(['b', '--', 'echo'], ['b', 'echo'], { key: 'a', rangeEnd: '' }), 'bad number of arguments (found conflicting environment key)');
+    fails(() => line(['a', '--'], ['a']), 'bad number of arguments (found separator --, but no commands)');
+    fails(() => watchEnv({ ETCDCTL_WATCH_RANGE_END: 'z' }), 'ETCDCTL_WATCH_KEY is empty but got ETCDCTL_WATCH_RANGE_END="z"');
+  });
+
+  test('lines of watch -i as etcdctl reads them', () => {
+    const noEnv = { key: '', rangeEnd: '' };
+    assert.deepEqual(parseInteractiveLine('watch sample --rev 1', noEnv), {
+      kind: 'watch',
+      line: { watchArgs: ['sample'], execArgs: [] },
+      flags: { rev: 1n },
+    });
+    assert.deepEqual(parseInteractiveLine('watch --rev 1 sample -- echo "Hello World!"', noEnv), {
+      kind: 'watch',
+      line: { watchArgs: ['sample'], execArgs: ['echo', 'Hello World!'] },
+      flags: { rev: 1n },
+    });
+    assert.deepEqual(parseInteractiveLine('watch --prefix --prev-kv', { key: 'key', rangeEnd: '' }), {
+      kind: 'watch',
+      line: { watchArgs: ['key'], execArgs: [] },
+      flags: { prefix: true, prevKv: true },
+    });
+    assert.deepEqual(parseInteractiveLine('progress', noEnv), { kind: 'progress' });
+    assert.deepEqual(parseInteractiveLine('', noEnv), { kind: 'invalid', message: 'Invalid command:  (watch and progress supported)' });
+    assert.deepEqual(parseInteractiveLine('get a', noEnv), { kind: 'invalid', message: 'Invalid command get a (only support watch)' });
+    assert.deepEqual(parseInteractiveLine('watch', noEnv), { kind: 'invalid', message: 'Invalid command watch (command type or key is not provided)' });
+    const fails = (text: string, env: { key: string; rangeEnd: string }, message: string): void => {
+      assert.throws(() => parseInteractiveLine(text, env), (e: unknown) => e instanceof CliError && e.exitCode === 128 && e.message === message);
+    };
+    fails('watch --rev 1', noEnv, 'bad number of arguments');
+    fails('watch a', { key: 'b', rangeEnd: '' }, 'bad number of arguments (found conflicting environment key)');
+    fails('watch a --', noEnv, 'bad number of arguments (found separator --, but no commands)');
+    fails('watch a --nope', noEnv, 'unknown flag: --nope');
   });
 
   test('the three output formats', () => {
