@@ -13,6 +13,9 @@ import {
   DEFAULT_KEEPALIVE_TIMEOUT_MS,
   DEFAULT_MAX_CALL_RECV_MSG_SIZE,
   DEFAULT_MAX_CALL_SEND_MSG_SIZE,
+  DEFAULT_RETRY_BACKOFF_MS,
+  DEFAULT_RETRY_JITTER_FRACTION,
+  DEFAULT_RETRY_MAX_ATTEMPTS,
 } from './rpc/defaults.js';
 import type { RpcOptions } from './rpc/invoke.js';
 import type { Logger } from './rpc/logger.js';
@@ -93,6 +96,25 @@ export interface ClientOptions {
    */
   rejectOldCluster?: boolean;
   /**
+   * Most attempts of one call, the first included: a positive integer. Default 100
+   * (`DEFAULT_RETRY_MAX_ATTEMPTS`), as clientv3's `MaxUnaryRetries`, which counts the same way
+   * (1 = no retry). Only calls the retry policy may retry are tried again (reads, and requests
+   * that never left the client; docs/guide/failure-behaviour.md); a stream's attempts before its
+   * first response count too. The call's `timeout` usually ends retries first.
+   */
+  maxUnaryRetries?: number;
+  /**
+   * Pause between retry rounds, in milliseconds, >= 0 (0 = none): taken once every
+   * `floor(endpoints / 2) + 1` attempts, so the first retries go to other members at once.
+   * Default 25 (`DEFAULT_RETRY_BACKOFF_MS`), as clientv3's `BackoffWaitBetween`.
+   */
+  backoffWaitBetween?: number;
+  /**
+   * Random spread of `backoffWaitBetween`, a fraction from 0 to 1 (0.1 = +-10%). Default 0.1
+   * (`DEFAULT_RETRY_JITTER_FRACTION`), as clientv3's `BackoffJitterFraction`.
+   */
+  backoffJitterFraction?: number;
+  /**
    * Interval at which the endpoint list is refreshed from the cluster's members
    * (`Cluster.MemberList`), in milliseconds; 0 turns it off. Default 0.
    */
@@ -121,6 +143,9 @@ export const CLIENT_DEFAULTS = Object.freeze({
   keepAliveTimeout: DEFAULT_KEEPALIVE_TIMEOUT_MS,
   maxCallSendMsgSize: DEFAULT_MAX_CALL_SEND_MSG_SIZE,
   maxCallRecvMsgSize: DEFAULT_MAX_CALL_RECV_MSG_SIZE,
+  maxUnaryRetries: DEFAULT_RETRY_MAX_ATTEMPTS,
+  backoffWaitBetween: DEFAULT_RETRY_BACKOFF_MS,
+  backoffJitterFraction: DEFAULT_RETRY_JITTER_FRACTION,
 });
 
 const CLIENT_OPTION_NAMES: readonly string[] = [
@@ -136,6 +161,9 @@ const CLIENT_OPTION_NAMES: readonly string[] = [
   'password',
   'requireLeader',
   'rejectOldCluster',
+  'maxUnaryRetries',
+  'backoffWaitBetween',
+  'backoffJitterFraction',
   'autoSyncInterval',
   'metrics',
   'tracing',
@@ -214,8 +242,11 @@ export function resolveClientOptions(options: ClientOptions | undefined): RpcOpt
       case 'password':
       case 'requireLeader':
       case 'rejectOldCluster':
+      case 'maxUnaryRetries':
+      case 'backoffWaitBetween':
+      case 'backoffJitterFraction':
       case 'autoSyncInterval':
-        // Times, sizes, the logger, auth and connection behaviour are checked by the rpc layer, which owns them.
+        // Times, sizes, the logger, auth, retries and connection behaviour are checked by the rpc layer, which owns them.
         (resolved as Record<string, unknown>)[name] = value;
         break;
       case 'tls':

@@ -57,6 +57,8 @@ import {
   DEFAULT_KEEPALIVE_TIME_MS,
   DEFAULT_MAX_CALL_RECV_MSG_SIZE,
   DEFAULT_MAX_CALL_SEND_MSG_SIZE,
+  DEFAULT_RETRY_BACKOFF_MS,
+  DEFAULT_RETRY_JITTER_FRACTION,
   DEFAULT_RETRY_MAX_ATTEMPTS,
   ETCD_MIN_KEEPALIVE_TIME_MS,
   REQUIRE_LEADER_METADATA,
@@ -68,7 +70,7 @@ import { checkConnectionVersion } from './version-check.js';
 import { describe } from '../describe.js';
 import { toEtcdError } from './errors.js';
 import type { Logger } from './logger.js';
-import { retryDelay, shouldRetry } from './retry.js';
+import { retryDelay, shouldRetry, type RetryBackoff } from './retry.js';
 import { sleep } from '../internal/timers.js';
 import type { AttemptObserver, RpcObserver } from './observer.js';
 import type { CallOptions, Rpc, RpcStream, RpcStreamHandlers, StreamCallOptions } from './types.js';
@@ -101,8 +103,16 @@ export interface RpcOptions {
    * auth `token`, `hasleader` for require-leader). Names lower-case. Return undefined for none.
    */
   metadata?: () => Record<string, string> | undefined;
-  /** Most attempts of one call, the first included. Default 100 (Go's). */
-  maxCallAttempts?: number;
+  /**
+   * Most attempts of one call, the first included (clientv3's `MaxUnaryRetries` counts the same
+   * way); a positive integer. Default {@link DEFAULT_RETRY_MAX_ATTEMPTS} (100, Go's). Bounds unary
+   * calls and the attempts of a stream before its first response.
+   */
+  maxUnaryRetries?: number;
+  /** Pause between retry rounds, ms, >= 0 (clientv3's `BackoffWaitBetween`). Default {@link DEFAULT_RETRY_BACKOFF_MS} (25). */
+  backoffWaitBetween?: number;
+  /** Random spread of that pause, a fraction in [0, 1] (clientv3's `BackoffJitterFraction`). Default {@link DEFAULT_RETRY_JITTER_FRACTION} (0.1). */
+  backoffJitterFraction?: number;
   /** Creates the connection of one endpoint. Default: the transport's `createConnection`. For tests and proxies. */
   createConnection?: (endpoint: Endpoint, options: ConnectionOptions) => Connection;
   /** etcd user name; with `password`, calls carry an auth token (see `ClientOptions.username`). */
@@ -131,6 +141,8 @@ export class RpcClient implements Rpc {
   readonly #dialTimeout: number;
   readonly #maxSend: number;
   readonly #maxAttempts: number;
+  /** The pause between retry rounds (`backoffWaitBetween`, `backoffJitterFraction`). */
+  readonly #backoff: RetryBackoff;
   readonly #logger: Logger | undefined;
   readonly #metadataHook: (() => Metadata | undefined) | undefined;
   readonly #observer: RpcObserver | undefined;
@@ -166,7 +178,11 @@ export class RpcClient implements Rpc {
         `maxCallRecvMsgSize (${maxRecv} bytes) must be at least maxCallSendMsgSize (${this.#maxSend} bytes)`,
       );
     }
-    this.#maxAttempts = positiveInteger('maxCallAttempts', options.maxCallAttempts, DEFAULT_RETRY_MAX_ATTEMPTS);
+    this.#maxAttempts = positiveInteger('maxUnaryRetries', options.maxUnaryRetries, DEFAULT_RETRY_MAX_ATTEMPTS);
+    this.#backoff = {
+      waitBetween: nonNegative('backoffWaitBetween', options.backoffWaitBetween, DEFAULT_RETRY_BACKOFF_MS, '0 = no pause'),
+      jitterFraction: fraction('backoffJitterFraction', options.backoffJitterFraction, DEFAULT_RETRY_JITTER_FRACTION),
+    };
     this.#logger = checkLogger(options.logger);
     if (options.metadata !== undefined && typeof options.metadata !== 'function') {
       throw new InvalidArgumentError(`metadata must be a function returning headers, got ${typeof options.metadata}`);
@@ -457,7 +473,7 @@ export class RpcClient implements Rpc {
 
   /** The pause before the next attempt (retry.ts's `retryDelay`), cut short at `deadline`. */
   async #retryPause(attempt: number, deadline: number | undefined, signal: AbortSignal | undefined): Promise<void> {
-    let delay = retryDelay(attempt, this.#picker.endpoints.length);
+    let delay = retryDelay(attempt, this.#picker.endpoints.length, Math.random, this.#backoff);
     if (deadline !== undefined) delay = Math.min(delay, deadline - Date.now());
     if (delay > 0) await sleep(delay, signal);
   }
@@ -753,10 +769,18 @@ function positive(name: string, value: unknown, fallback: number): number {
   return value;
 }
 
-function nonNegative(name: string, value: unknown, fallback: number): number {
+function nonNegative(name: string, value: unknown, fallback: number, zero = '0 = off'): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new InvalidArgumentError(`${name} must be a non-negative finite number of milliseconds (0 = off), got ${describe(value)}`);
+    throw new InvalidArgumentError(`${name} must be a non-negative finite number of milliseconds (${zero}), got ${describe(value)}`);
+  }
+  return value;
+}
+
+function fraction(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
+    throw new InvalidArgumentError(`${name} must be a fraction from 0 to 1 (0.1 = +-10%), got ${describe(value)}`);
   }
   return value;
 }
