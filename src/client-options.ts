@@ -35,10 +35,24 @@ export interface ClientOptions {
    * etcd client URLs: `http://host:port`, `https://host:port` or `host:port`. With `tls`, a
    * `host:port` endpoint uses TLS and an `http://` one is refused (`InvalidArgumentError` naming
    * it): TLS settings are never dropped. Default `['http://127.0.0.1:2379']`, or
-   * `['https://127.0.0.1:2379']` with `tls`. Calls go to one endpoint at a time and move to
-   * another when it fails.
+   * `['https://127.0.0.1:2379']` with `tls`. How calls spread over them: {@link balancer}.
    */
   endpoints?: readonly string[];
+  /**
+   * How calls choose among the `endpoints`, as clientv3 3.5's round-robin balancer:
+   * - `'round-robin'` (default): each unary call (`KV.Range`, `KV.Put`, `KV.Txn`, `Lease.LeaseGrant`,
+   *   ...) goes to the next healthy endpoint in turn: connected (or connecting in the background),
+   *   not backing off after a failure. Streams (`Watch.Watch`, `Lease.LeaseKeepAlive`,
+   *   `Maintenance.Snapshot`, ...) open on one endpoint, the *pinned* one (the first healthy one in
+   *   the list), and stay on that connection until it ends: all watches share one stream, all
+   *   keep-alives another. The client connects to every endpoint it uses.
+   * - `'pinned'`: every call and stream goes to the pinned endpoint while it works.
+   *
+   * Either way a failed endpoint backs off and is skipped, a retried call goes to the next one, and
+   * the pin moves when the pinned endpoint fails (docs/guide/failure-behaviour.md). Other values
+   * throw `InvalidArgumentError`.
+   */
+  balancer?: 'round-robin' | 'pinned';
   /**
    * How long a call waits for a ready connection before failing with `NoAvailableEndpointsError`,
    * in milliseconds. Default 5000.
@@ -143,6 +157,7 @@ export const CLIENT_DEFAULTS = Object.freeze({
   keepAliveTimeout: DEFAULT_KEEPALIVE_TIMEOUT_MS,
   maxCallSendMsgSize: DEFAULT_MAX_CALL_SEND_MSG_SIZE,
   maxCallRecvMsgSize: DEFAULT_MAX_CALL_RECV_MSG_SIZE,
+  balancer: 'round-robin' as const,
   maxUnaryRetries: DEFAULT_RETRY_MAX_ATTEMPTS,
   backoffWaitBetween: DEFAULT_RETRY_BACKOFF_MS,
   backoffJitterFraction: DEFAULT_RETRY_JITTER_FRACTION,
@@ -161,6 +176,7 @@ const CLIENT_OPTION_NAMES: readonly string[] = [
   'password',
   'requireLeader',
   'rejectOldCluster',
+  'balancer',
   'maxUnaryRetries',
   'backoffWaitBetween',
   'backoffJitterFraction',
@@ -242,6 +258,7 @@ export function resolveClientOptions(options: ClientOptions | undefined): RpcOpt
       case 'password':
       case 'requireLeader':
       case 'rejectOldCluster':
+      case 'balancer':
       case 'maxUnaryRetries':
       case 'backoffWaitBetween':
       case 'backoffJitterFraction':

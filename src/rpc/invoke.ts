@@ -11,9 +11,10 @@
  *
  * 3. with `username`/`password`, waits for the auth token (src/rpc/auth-token.ts: one
  *    authentication shared by all waiting calls);
- * 4. takes the pinned endpoint's connection if it is ready, else waits for one up to
- *    min(deadline, now + dialTimeout) (`NoAvailableEndpointsError` naming each endpoint's error, or
- *    `DeadlineExceededError` when the call's own deadline came first);
+ * 4. takes a ready connection (a unary call: the next healthy endpoint in turn with the default
+ *    `balancer: 'round-robin'`, the pinned one with `'pinned'`; a stream: the pinned one), else
+ *    waits for one up to min(deadline, now + dialTimeout) (`NoAvailableEndpointsError` naming each
+ *    endpoint's error, or `DeadlineExceededError` when the call's own deadline came first);
  * 5. makes the call with the deadline, the signal and the metadata (`hasleader`, the `token`, the
  *    `metadata` hook's, the call's own);
  * 6. maps a failure to a typed error (src/rpc/errors.ts); a refused auth token is replaced and the
@@ -65,7 +66,7 @@ import {
 } from './defaults.js';
 import { AUTHENTICATE_TIMEOUT_MARGIN_MS, AuthTokenManager, checkCredentials } from './auth-token.js';
 import { AutoSync, syncEndpoints } from './autosync.js';
-import { EndpointPicker, parseEndpoints } from './endpoints.js';
+import { EndpointPicker, parseEndpoints, type Balancer } from './endpoints.js';
 import { checkConnectionVersion } from './version-check.js';
 import { describe } from '../describe.js';
 import { toEtcdError } from './errors.js';
@@ -86,6 +87,12 @@ export interface RpcOptions {
   endpoints?: string | readonly string[];
   /** Longest wait for a ready connection before a call fails with `NoAvailableEndpointsError`, ms. Default 5000. */
   dialTimeout?: number;
+  /**
+   * How unary calls choose an endpoint (see `ClientOptions.balancer`): `'round-robin'` (default)
+   * spreads them over the healthy endpoints, `'pinned'` sends them to one at a time. Streams open
+   * on the pinned endpoint either way.
+   */
+  balancer?: Balancer;
   /** Interval of HTTP/2 PINGs on a connection in use, ms; 0 = off. Default 6000 (see defaults.ts). */
   keepAliveTime?: number;
   /** Time a PING may go unanswered before the connection is dropped, ms. Default 4000. */
@@ -215,6 +222,7 @@ export class RpcClient implements Rpc {
     };
     const connect = options.createConnection ?? createConnection;
     this.#picker = new EndpointPicker(endpoints, (endpoint) => connect(endpoint, connectionOptions), {
+      balancer: checkBalancer(options.balancer),
       dialTimeout: this.#dialTimeout,
       logger: this.#logger,
       // rejectOldCluster: Maintenance.Status on each endpoint's first ready connection.
@@ -258,7 +266,10 @@ export class RpcClient implements Rpc {
     return this.#picker.endpoints;
   }
 
-  /** The endpoint calls go to now. */
+  /**
+   * The pinned endpoint: where streams (watch, lease keep-alive) open now, and with
+   * `balancer: 'pinned'` every call. It moves to the next healthy endpoint when it fails.
+   */
   get pinnedEndpoint(): Endpoint {
     return this.#picker.pinned;
   }
@@ -401,6 +412,8 @@ export class RpcClient implements Rpc {
     // With username/password every call but Authenticate itself carries the token (auth-token.ts).
     const auth = this.#auth !== undefined && method.path !== AuthMethods.authenticate.path ? this.#auth : undefined;
     let authRefreshed = false;
+    /** The endpoint of the previous attempt, for the observer's failover count. */
+    let previousEndpoint: string | undefined;
 
     for (let attempt = 1; ; attempt++) {
       if (deadline !== undefined && Date.now() >= deadline) {
@@ -409,13 +422,18 @@ export class RpcClient implements Rpc {
       if (auth !== undefined && !auth.ready) await auth.ensure(signal, deadline, timeout);
       const tokenGeneration = auth?.generation;
       const observed = this.#observer?.attempt(method, attempt, this.#picker.endpoints.length);
-      const connection = this.#picker.readyConnection() ?? (await this.#waitObserved(deadline, timeout, signal, observed));
+      const ready = sink === undefined ? this.#picker.pick() : this.#picker.readyConnection();
+      const connection = ready ?? (await this.#waitObserved(deadline, timeout, signal, observed));
       const metadata = this.#metadata(extraMetadata, auth?.metadata);
       const callOptions: TransportCallOptions | undefined =
         metadata === undefined && deadline === undefined && signal === undefined ? undefined : { metadata, deadline, signal };
       const failureEpoch = this.#picker.failureEpoch;
       this.#picker.callStarted(connection);
-      observed?.connected(connection.endpoint.url);
+      if (observed !== undefined) {
+        const url = connection.endpoint.url;
+        observed.connected(url, previousEndpoint !== undefined && previousEndpoint !== url ? previousEndpoint : undefined);
+        previousEndpoint = url;
+      }
       try {
         if (sink === undefined) {
           const response = method.decode(await connection.unary(method.path, bytes!, callOptions));
@@ -797,6 +815,11 @@ function flag(name: string, value: unknown): boolean {
   if (value === undefined) return false;
   if (typeof value !== 'boolean') throw new InvalidArgumentError(`${name} must be true or false, got ${describe(value)}`);
   return value;
+}
+
+function checkBalancer(balancer: unknown): Balancer {
+  if (balancer === undefined || balancer === 'round-robin' || balancer === 'pinned') return balancer ?? 'round-robin';
+  throw new InvalidArgumentError(`balancer must be 'round-robin' or 'pinned', got ${describe(balancer)}`);
 }
 
 function checkLogger(logger: unknown): Logger | undefined {

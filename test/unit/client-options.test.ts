@@ -53,7 +53,7 @@ describe('resolveClientOptions', () => {
   });
   test('an unknown option is named', () => {
     rejects(() => resolveClientOptions(options({ endpoint: 'http://x:1' })),
-      /^unknown option 'endpoint' for the client; known options: endpoints, dialTimeout, keepAliveTime, keepAliveTimeout, maxCallSendMsgSize, maxCallRecvMsgSize, tls, logger, username, password, requireLeader, rejectOldCluster, maxUnaryRetries, backoffWaitBetween, backoffJitterFraction, autoSyncInterval, metrics, tracing$/);
+      /^unknown option 'endpoint' for the client; known options: endpoints, dialTimeout, keepAliveTime, keepAliveTimeout, maxCallSendMsgSize, maxCallRecvMsgSize, tls, logger, username, password, requireLeader, rejectOldCluster, balancer, maxUnaryRetries, backoffWaitBetween, backoffJitterFraction, autoSyncInterval, metrics, tracing$/);
   });
   test('bad values are named', () => {
     rejects(() => resolveClientOptions(options({ endpoints: [] })), /endpoints must be a non-empty array/);
@@ -79,6 +79,7 @@ describe('Client', () => {
     rejects(() => new Client(options({ maxCallRecvMsgSize: 0 })), /maxCallRecvMsgSize must be a positive integer/);
     rejects(() => new Client(options({ logger: {} })), /logger must be an object with debug, info, warn and error methods/);
     rejects(() => new Client(options({ logger: null })), /logger must be an object/);
+    rejects(() => new Client(options({ balancer: 'random' })), /^balancer must be 'round-robin' or 'pinned', got "random"$/);
     rejects(() => new Client(options({ maxUnaryRetries: 0 })), /^maxUnaryRetries must be a positive integer, got 0$/);
     rejects(() => new Client(options({ maxUnaryRetries: 2.5 })), /^maxUnaryRetries must be a positive integer, got 2.5$/);
     rejects(() => new Client(options({ backoffWaitBetween: -1 })), /^backoffWaitBetween must be a non-negative finite number of milliseconds \(0 = no pause\), got -1$/);
