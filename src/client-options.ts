@@ -134,6 +134,16 @@ export interface ClientOptions {
    */
   autoSyncInterval?: number;
   /**
+   * The client's lifetime as an `AbortSignal` (clientv3's `Config.Context`): when it aborts, the
+   * client closes itself, as `client.close()` does. Calls in flight and later calls reject with
+   * `ClientClosedError`; watches end their loop with `ClientClosedError`; lease keep-alives end with
+   * `LeaseKeepAliveHaltedError` (its `cause` the `ClientClosedError`); sessions, locks, elections and
+   * recipes end as after `close()` (docs/guide/failure-behaviour.md#closing-the-client). Every
+   * connection is closed. An already aborted signal makes a closed client. A call's own `signal`
+   * still rejects that call with its reason. Default: none.
+   */
+  signal?: AbortSignal;
+  /**
    * Prometheus metrics of every RPC, recorded into a prom-client `Registry` (`prom-client` is an
    * optional peer dependency, loaded only when this is given): `{ registry, buckets?, promClient? }`.
    * Go grpc-prometheus names (`grpc_client_started_total`, `grpc_client_handled_total`,
@@ -181,6 +191,7 @@ const CLIENT_OPTION_NAMES: readonly string[] = [
   'backoffWaitBetween',
   'backoffJitterFraction',
   'autoSyncInterval',
+  'signal',
   'metrics',
   'tracing',
 ];
@@ -263,7 +274,8 @@ export function resolveClientOptions(options: ClientOptions | undefined): RpcOpt
       case 'backoffWaitBetween':
       case 'backoffJitterFraction':
       case 'autoSyncInterval':
-        // Times, sizes, the logger, auth, retries and connection behaviour are checked by the rpc layer, which owns them.
+      case 'signal':
+        // Times, sizes, the logger, auth, retries, the signal and connection behaviour are checked by the rpc layer, which owns them.
         (resolved as Record<string, unknown>)[name] = value;
         break;
       case 'tls':

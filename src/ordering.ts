@@ -236,9 +236,9 @@ export class OrderingKV {
   }
 }
 
-/** Range options without `signal` and `timeout`, as an op takes them. */
+/** Range options without the call options (`signal`, `timeout`, `requireLeader`), as an op takes them. */
 function stripCallOptions(options: (RangeOptions & CallOptions) | undefined): RangeOptions | undefined {
   if (options === undefined) return undefined;
-  const { signal: _signal, timeout: _timeout, ...rest } = options;
+  const { signal: _signal, timeout: _timeout, requireLeader: _requireLeader, ...rest } = options;
   return rest;
 }

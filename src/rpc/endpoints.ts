@@ -34,7 +34,7 @@ import { ClientClosedError, InvalidArgumentError, NoAvailableEndpointsError, Not
 import { parseEndpoint } from '../transport/index.js';
 import type { Connection, ConnectionState, Endpoint } from '../transport/types.js';
 import { CallError, Status } from '../transport/types.js';
-import { sleep, startTimer, type TimerHandle } from '../internal/timers.js';
+import { startTimer, type TimerHandle } from '../internal/timers.js';
 import {
   ENDPOINT_BACKOFF_BASE_MS,
   ENDPOINT_BACKOFF_JITTER_FRACTION,
@@ -166,6 +166,8 @@ export class EndpointPicker {
   readonly #random: () => number;
   readonly #roundRobin: boolean;
   #pinned = 0;
+  /** Wakes the calls waiting out a backoff in {@link connection} when the picker closes. */
+  readonly #wakers = new Set<() => void>();
   /** Round-robin: the slot the next unary call tries first. */
   #cursor = 0;
   #closed = false;
@@ -256,7 +258,7 @@ export class EndpointPicker {
       if (now >= deadline) throw new NoAvailableEndpointsError(this.failures(), now - started);
       if (slot.retryAt > now) {
         // Every usable endpoint is backing off; this one comes out of it first.
-        await sleep(Math.min(slot.retryAt, deadline) - now, signal);
+        await this.#pause(Math.min(slot.retryAt, deadline) - now, signal);
         continue;
       }
       const count = this.#slots.length;
@@ -396,11 +398,39 @@ export class EndpointPicker {
   /** Closes every connection (also of dropped endpoints still in use); later waits fail with `ClientClosedError`. */
   async close(): Promise<void> {
     this.#closed = true;
+    for (const wake of this.#wakers) wake();
+    this.#wakers.clear();
     const open = [...this.#byConnection.keys()];
     for (const slot of this.#byConnection.values()) slot.unsubscribe?.();
     this.#byConnection.clear();
     for (const slot of this.#slots) slot.connection = undefined;
     await Promise.allSettled(open.map((c) => c.close()));
+  }
+
+  /**
+   * Waits `ms` (a backoff), or until `close()` (resolving early: the caller then sees the picker
+   * closed); rejects with `signal.reason` when it aborts.
+   */
+  #pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    if (signal?.aborted === true) return Promise.reject(signal.reason);
+    return new Promise<void>((resolve, reject) => {
+      const settle = () => {
+        timer.cancel();
+        this.#wakers.delete(done);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const done = () => {
+        settle();
+        resolve();
+      };
+      const onAbort = () => {
+        settle();
+        reject(signal!.reason);
+      };
+      const timer = startTimer(done, ms);
+      this.#wakers.add(done);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   #newSlot(endpoint: Endpoint): Slot {

@@ -134,6 +134,8 @@ export interface RpcOptions {
   autoSyncInterval?: number;
   /** Sees every attempt of every call (metrics, tracing: src/rpc/observer.ts). Default: none, at no cost. */
   observer?: RpcObserver;
+  /** Aborting it closes this call layer, as `close()` (see `ClientOptions.signal`). Default: none. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -153,12 +155,12 @@ export class RpcClient implements Rpc {
   readonly #logger: Logger | undefined;
   readonly #metadataHook: (() => Metadata | undefined) | undefined;
   readonly #observer: RpcObserver | undefined;
-  /** Headers every call carries (`hasleader` with `requireLeader`), or undefined. */
-  readonly #baseMetadata: Metadata | undefined;
+  /** The `requireLeader` option: calls carry `hasleader` unless their own `requireLeader` says otherwise. */
+  readonly #requireLeader: boolean;
   readonly #autoSync: AutoSync | undefined;
   /** The auth token, with `username`/`password` (src/rpc/auth-token.ts); undefined without. */
   readonly #auth: AuthTokenManager | undefined;
-  /** {@link #withToken}'s last result, keyed by the token's metadata object. */
+  /** {@link #leaderWithToken}'s last result, keyed by the token's metadata object. */
   #tokenBase: [token: Metadata, merged: Metadata] | undefined;
   /** The options as given, for {@link forEndpoint}. */
   readonly #options: RpcOptions;
@@ -168,6 +170,9 @@ export class RpcClient implements Rpc {
   readonly #children = new Set<RpcClient>();
   /** The call layer whose {@link forEndpoint} made this one, if any. */
   #parent: RpcClient | undefined;
+  /** The `signal` option and its abort listener, removed by `close()`. */
+  readonly #signal: AbortSignal | undefined;
+  readonly #onAbort: (() => void) | undefined;
   #closed = false;
 
   constructor(options: RpcOptions = {}) {
@@ -203,7 +208,7 @@ export class RpcClient implements Rpc {
       this.#dialTimeout + AUTHENTICATE_TIMEOUT_MARGIN_MS,
       this.#logger,
     );
-    this.#baseMetadata = flag('requireLeader', options.requireLeader) ? REQUIRE_LEADER_METADATA : undefined;
+    this.#requireLeader = flag('requireLeader', options.requireLeader);
     const rejectOldCluster = flag('rejectOldCluster', options.rejectOldCluster);
     const autoSyncInterval = nonNegative('autoSyncInterval', options.autoSyncInterval, 0);
     if (keepAliveTime > 0 && keepAliveTime < ETCD_MIN_KEEPALIVE_TIME_MS) {
@@ -231,6 +236,15 @@ export class RpcClient implements Rpc {
         : undefined,
     });
     this.#autoSync = autoSyncInterval > 0 ? new AutoSync(this, autoSyncInterval, this.#logger) : undefined;
+    this.#signal = checkSignal(options.signal);
+    if (this.#signal !== undefined) {
+      this.#onAbort = () => {
+        this.#logger?.info('etcd client closing: its signal was aborted');
+        void this.close();
+      };
+      if (this.#signal.aborted) this.#onAbort();
+      else this.#signal.addEventListener('abort', this.#onAbort, { once: true });
+    }
   }
 
   /**
@@ -291,7 +305,8 @@ export class RpcClient implements Rpc {
     const trimmed = url.trim();
     const scheme = this.#picker.endpoints[0]?.tls === true ? 'https://' : 'http://';
     const full = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : scheme + trimmed;
-    const child = new RpcClient({ ...this.#options, endpoints: [full], autoSyncInterval: 0 });
+    // Without the signal: closing this call layer (by its signal too) closes the child.
+    const child = new RpcClient({ ...this.#options, endpoints: [full], autoSyncInterval: 0, signal: undefined });
     child.#parent = this;
     this.#children.add(child);
     return child;
@@ -359,6 +374,7 @@ export class RpcClient implements Rpc {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#onAbort !== undefined) this.#signal!.removeEventListener('abort', this.#onAbort);
     if (this.#parent !== undefined) this.#parent.#children.delete(this);
     this.#autoSync?.stop();
     const children = [...this.#children];
@@ -399,10 +415,12 @@ export class RpcClient implements Rpc {
     let timeout: number | undefined;
     let deadline: number | undefined;
     let extraMetadata: Metadata | undefined;
+    let requireLeader = this.#requireLeader;
     if (options !== undefined) {
       signal = options.signal;
       timeout = options.timeout;
       extraMetadata = options.metadata;
+      if (options.requireLeader !== undefined) requireLeader = flag('requireLeader', options.requireLeader);
       if (timeout !== undefined) deadline = Date.now() + checkTimeout(timeout);
       if (signal !== undefined && signal.aborted) throw signal.reason;
     }
@@ -424,7 +442,7 @@ export class RpcClient implements Rpc {
       const observed = this.#observer?.attempt(method, attempt, this.#picker.endpoints.length);
       const ready = sink === undefined ? this.#picker.pick() : this.#picker.readyConnection();
       const connection = ready ?? (await this.#waitObserved(deadline, timeout, signal, observed));
-      const metadata = this.#metadata(extraMetadata, auth?.metadata);
+      const metadata = this.#metadata(requireLeader, extraMetadata, auth?.metadata);
       const callOptions: TransportCallOptions | undefined =
         metadata === undefined && deadline === undefined && signal === undefined ? undefined : { metadata, deadline, signal };
       const failureEpoch = this.#picker.failureEpoch;
@@ -526,9 +544,9 @@ export class RpcClient implements Rpc {
     }
   }
 
-  /** Headers of one attempt: the client's own (`hasleader`) and the auth `token`, the hook's, then the call's own. */
-  #metadata(extra: Metadata | undefined, token?: Metadata): Metadata | undefined {
-    const base = token === undefined ? this.#baseMetadata : this.#withToken(token);
+  /** Headers of one attempt: `hasleader` (with `requireLeader`) and the auth `token`, the hook's, then the call's own. */
+  #metadata(requireLeader: boolean, extra: Metadata | undefined, token?: Metadata): Metadata | undefined {
+    const base = !requireLeader ? token : token === undefined ? REQUIRE_LEADER_METADATA : this.#leaderWithToken(token);
     const fromHook = this.#metadataHook?.();
     if (extra === undefined && fromHook === undefined) return base;
     if (base === undefined) {
@@ -538,11 +556,9 @@ export class RpcClient implements Rpc {
     return { ...base, ...fromHook, ...extra };
   }
 
-  /** The client's own headers plus the auth `token` (merged once per token, not per call). */
-  #withToken(token: Metadata): Metadata {
-    const base = this.#baseMetadata;
-    if (base === undefined) return token;
-    if (this.#tokenBase?.[0] !== token) this.#tokenBase = [token, { ...base, ...token }];
+  /** `hasleader` plus the auth `token` (merged once per token, not per call). */
+  #leaderWithToken(token: Metadata): Metadata {
+    if (this.#tokenBase?.[0] !== token) this.#tokenBase = [token, { ...REQUIRE_LEADER_METADATA, ...token }];
     return this.#tokenBase[1];
   }
 
@@ -815,6 +831,11 @@ function flag(name: string, value: unknown): boolean {
   if (value === undefined) return false;
   if (typeof value !== 'boolean') throw new InvalidArgumentError(`${name} must be true or false, got ${describe(value)}`);
   return value;
+}
+
+function checkSignal(signal: unknown): AbortSignal | undefined {
+  if (signal === undefined || signal instanceof AbortSignal) return signal;
+  throw new InvalidArgumentError(`signal must be an AbortSignal, got ${describe(signal)}`);
 }
 
 function checkBalancer(balancer: unknown): Balancer {

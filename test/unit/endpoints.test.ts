@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { ConnectionError, InvalidArgumentError, NoAvailableEndpointsError, NotSupportedError } from '../../src/errors.js';
+import { ClientClosedError, ConnectionError, InvalidArgumentError, NoAvailableEndpointsError, NotSupportedError } from '../../src/errors.js';
 import { ENDPOINT_BACKOFF_BASE_MS, ENDPOINT_BACKOFF_MAX_MS } from '../../src/rpc/defaults.js';
 import { EndpointPicker, endpointBackoff, parseEndpoints } from '../../src/rpc/endpoints.js';
 import { RpcClient } from '../../src/rpc/invoke.js';
@@ -190,6 +190,18 @@ describe('EndpointPicker', () => {
     const waiting = p.connection(Date.now() + 5000, controller.signal);
     setImmediate(() => controller.abort(reason));
     await assert.rejects(waiting, (e) => e === reason);
+  });
+
+  it('close ends a wait for a connection at once, also one waiting out a backoff', async () => {
+    const { p } = picker(['refuse'], 300, { random: () => 0.5 });
+    // Failures in a row back the endpoint off up to 2 s: a wait is mostly asleep.
+    await assert.rejects(p.connection(Date.now() + 700), NoAvailableEndpointsError);
+    const waiting = p.connection(Date.now() + 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const closedAt = Date.now();
+    await p.close();
+    await assert.rejects(waiting, ClientClosedError);
+    assert.ok(Date.now() - closedAt < 100, `the wait ended ${Date.now() - closedAt} ms after close()`);
   });
 
   it('close closes the connections made', async () => {
