@@ -11,8 +11,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { Registry } from 'prom-client';
 
 import type { Client } from '../../src/client.js';
+import { METRIC_NAMES } from '../../src/rpc/metrics.js';
 import { EtcdCluster, type EtcdMember } from '../../src/testing/index.js';
 import { httpGetText } from '../../src/testing/probe.js';
 
@@ -70,7 +72,8 @@ const percent = (n: number, total: number) => Math.round((1000 * n) / total) / 1
 
 describe('balancer', { timeout: 120_000 }, () => {
   test(`round-robin (the default): ${GETS} linearizable gets from one client, each member serves 33 % +- ${TOLERANCE} %`, async (t) => {
-    const client = cluster.client();
+    const registry = new Registry();
+    const client = cluster.client({ metrics: { registry } });
     try {
       const counts = await rangesDuring(cluster.members, () => gets(client, GETS));
       const total = counts.reduce((a, b) => a + b, 0);
@@ -80,6 +83,10 @@ describe('balancer', { timeout: 120_000 }, () => {
         const share = (100 * n) / total;
         assert.ok(Math.abs(share - 100 / 3) <= TOLERANCE, `member ${i} served ${percent(n, total)} % of the gets`);
       }
+      // Rotation is not failover: the client's metrics count no retry and no failover.
+      const counter = async (name: string) => (await registry.getSingleMetric(name)!.get()).values.reduce((sum, v) => sum + v.value, 0);
+      assert.equal(await counter(METRIC_NAMES.retries), 0);
+      assert.equal(await counter(METRIC_NAMES.failovers), 0);
     } finally {
       await client.close();
     }
