@@ -10,12 +10,10 @@ import { Election, LockedError, Mutex, Session, stm } from '../../src/concurrenc
 import { Client, ClientClosedError, compare, LeasingKV, op, OrderingKV, Syncer, type Namespace, type WatchEvent } from '../../src/index.js';
 import { Barrier, DoubleBarrier, PriorityQueue, Queue, RWMutex } from '../../src/recipes/index.js';
 import { EtcdCluster } from '../../src/testing/index.js';
-import { ETCDCTL, bounded, killStarted, start, within, type Child } from './concurrency-support.js';
+import { ETCDCTL, bounded, killStarted, start, stillPending, within, type Child } from './concurrency-support.js';
 
 /** Bound of every wait for something that should happen, in ms. */
 const WAIT_MS = 30_000;
-/** How long a call that should block is watched for not settling, in ms. */
-const BLOCKED_MS = 400;
 
 let cluster: EtcdCluster;
 let client: Client;
@@ -54,19 +52,6 @@ async function onlyInsideApp(): Promise<string[]> {
   const outside = keys.filter((k) => !k.startsWith('app/'));
   assert.deepEqual(outside, [], 'no key outside app/');
   return keys.map((k) => k.slice('app/'.length));
-}
-
-/** Whether `promise` is still pending after `ms` (a bounded negative check: it must not settle). */
-async function stillPending(promise: Promise<unknown>, ms = BLOCKED_MS): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const settled = await Promise.race([
-    promise.then(() => true, () => true),
-    new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), ms);
-    }),
-  ]);
-  clearTimeout(timer);
-  return !settled;
 }
 
 /** Lines of an etcdctl child's stdout seen so far. */
