@@ -147,7 +147,7 @@ describe('security flags', () => {
     assert.equal(plain.tls, undefined);
     assert.doesNotThrow(() => new Client(plain).close());
     const secure = clientOptions(resolveGlobalOptions({ endpoints: ['https://h:1'], insecureSkipTlsVerify: true }, {}));
-    assert.deepEqual(secure.tls, { rejectUnauthorized: false });
+    assert.deepEqual(secure.tls, { insecureSkipVerify: true });
   });
 
   test('credentials: user:password, --password, and none for an empty name or password (as Go)', () => {
@@ -172,7 +172,7 @@ describe('security flags', () => {
       assert.equal(client.tls?.ca?.toString(), '-----ca.pem-----\n');
       assert.equal(client.tls?.cert?.toString(), '-----c.pem-----\n');
       assert.equal(client.tls?.key?.toString(), '-----k.pem-----\n');
-      assert.equal(client.tls?.rejectUnauthorized, false);
+      assert.equal(client.tls?.insecureSkipVerify, true);
       assert.throws(() => securityClientOptions({ cacert: join(dir, 'none') }), cliError(128, `open ${join(dir, 'none')}: no such file or directory`));
       assert.throws(() => securityClientOptions({ cert: '/c' }), cliError(128, 'KeyFile and CertFile must both be present[key: , cert: /c]'));
     } finally {
