@@ -96,7 +96,7 @@ describe('tls options against a TLS etcd', { timeout: 120_000 }, () => {
   test('checkServerIdentity: called with the server name and certificate; an Error returned or thrown refuses the server', async () => {
     const seen: Array<[string, string]> = [];
     const accept = (hostname: string, cert: PeerCertificate): undefined => {
-      seen.push([hostname, cert.subject.CN]);
+      seen.push([hostname, String(cert.subject.CN)]);
       return undefined;
     };
     assert.equal(await read(mutual({ checkServerIdentity: accept })), 'v');
