@@ -18,7 +18,7 @@ import type { TlsSettings, TlsVersion } from './transport/types.js';
 export type { TlsVersion };
 
 /** A PEM text: a string, or a Buffer holding one. */
-export type Pem = string | Buffer;
+type Pem = string | Buffer;
 
 /**
  * TLS settings of a client (Go: `clientv3.Config.TLS`, a `tls.Config`), named as `tls.connect`
@@ -29,15 +29,15 @@ export type Pem = string | Buffer;
  */
 export interface TlsOptions {
   /** CA certificate(s) that verify the servers, PEM (one text may hold several). Default: Node's bundled root CAs. */
-  ca?: Pem | Pem[];
+  ca?: string | Buffer | Array<string | Buffer>;
   /** Path of a PEM file of CA certificates, instead of `ca` (etcdctl `--cacert`, YAML `trusted-ca-file`). */
   caFile?: string;
   /** Client certificate, PEM, for servers that require one (etcd `--client-cert-auth`); needs `key`. */
-  cert?: Pem;
+  cert?: string | Buffer;
   /** Path of the client certificate's PEM file, instead of `cert` (etcdctl `--cert`, YAML `cert-file`). */
   certFile?: string;
   /** Private key of `cert`, PEM; when encrypted, give `passphrase`. Never shown in errors. */
-  key?: Pem;
+  key?: string | Buffer;
   /** Path of the private key's PEM file, instead of `key` (etcdctl `--key`, YAML `key-file`). */
   keyFile?: string;
   /** Passphrase of an encrypted `key` or of `pfx`. Never shown in errors. */
@@ -55,7 +55,7 @@ export interface TlsOptions {
    * server whose certificate they list is refused (`certificate revoked`). With a CRL, OpenSSL
    * checks the server's certificate against a CRL of its issuer, and refuses it when none is given.
    */
-  crl?: Pem | Pem[];
+  crl?: string | Buffer | Array<string | Buffer>;
   /** Path of a PEM CRL file, instead of `crl`. */
   crlFile?: string;
   /** Server name for SNI and certificate checks. Default: each endpoint's host (for a socket, the name its file gives). */
@@ -75,8 +75,11 @@ export interface TlsOptions {
    * `insecureSkipVerify` (e.g. to pin a certificate's fingerprint); returning or throwing an Error
    * refuses the server (the connection fails with its message). Replaces the default host-name
    * check: call `tls.checkServerIdentity(hostname, cert)` inside to keep it. Default: that check.
+   * @param hostname the server name checked: `servername`, else the endpoint's host
+   * @param cert the server's certificate
+   * @returns an Error to refuse the server, undefined to accept it
    */
-  checkServerIdentity?: (hostname: string, cert: tls.PeerCertificate) => Error | undefined;
+  checkServerIdentity?(hostname: string, cert: tls.PeerCertificate): Error | undefined;
   /**
    * Accept any server certificate: no chain or host-name verification (Go's `InsecureSkipVerify`,
    * etcdctl's `--insecure-skip-tls-verify`). For tests only. Default false.
