@@ -14,6 +14,8 @@ import { after, before, describe, test } from 'node:test';
 
 import { ConnectionError, NoAvailableEndpointsError } from '../../src/errors.js';
 import { EtcdCluster } from '../../src/testing/index.js';
+import { residentMemoryBytes } from '../../src/cli/check.js';
+import type { CliSession } from '../../src/cli/session.js';
 import { asText, etcdts } from '../helpers/etcdts.js';
 
 /** `unix:///abs/path` → `/abs/path`. */
@@ -87,7 +89,7 @@ describe('unix:// endpoints (plaintext)', { timeout: 90_000 }, () => {
     for (let i = 0; i < 5; i++) assert.equal((await client.get('unix/k')).kvs[0]?.value.toString(), 'over the socket');
   });
 
-  test('the CLI: etcdts --endpoints unix:///abs/path put and get', async () => {
+  test('the CLI: etcdts --endpoints unix:///abs/path put, get, endpoint health', async () => {
     const endpoints = ['--endpoints', cluster.unixEndpoints[0]!];
     const put = asText(await etcdts([...endpoints, 'put', 'unix/cli', 'from etcdts']));
     assert.equal(put.code, 0, put.stderr);
@@ -95,6 +97,17 @@ describe('unix:// endpoints (plaintext)', { timeout: 90_000 }, () => {
     const get = asText(await etcdts([...endpoints, 'get', 'unix/cli', '--print-value-only']));
     assert.equal(get.code, 0, get.stderr);
     assert.equal(get.stdout, 'from etcdts\n');
+    const health = asText(await etcdts([...endpoints, 'endpoint', 'health']));
+    assert.equal(health.code, 0, health.stderr);
+    assert.match(health.stdout + health.stderr, new RegExp(`${cluster.unixEndpoints[0]} is healthy`));
+  });
+
+  test('the CLI\'s check datascale reads the member\'s memory from /metrics over the socket', async () => {
+    const written: string[] = [];
+    const session = { options: { security: undefined }, write: (text: string) => written.push(text) } as unknown as CliSession;
+    const bytes = await residentMemoryBytes(session, cluster.unixEndpoints[0]!);
+    assert.deepEqual(written, []);
+    assert.ok(bytes > 1_000_000, `process_resident_memory_bytes ${bytes}`);
   });
 });
 

@@ -146,6 +146,8 @@ describe('security flags', () => {
     assert.deepEqual(plain.endpoints, ['http://127.0.0.1:2379']);
     assert.equal(plain.tls, undefined);
     assert.doesNotThrow(() => new Client(plain).close());
+    const socket = clientOptions(resolveGlobalOptions({ endpoints: ['unix:///run/etcd.sock'], insecureSkipTlsVerify: true }, {}));
+    assert.equal(socket.tls, undefined, 'a unix:// socket stays plaintext too');
     const secure = clientOptions(resolveGlobalOptions({ endpoints: ['https://h:1'], insecureSkipTlsVerify: true }, {}));
     assert.deepEqual(secure.tls, { insecureSkipVerify: true });
   });

@@ -154,6 +154,11 @@ describe('config files (Go YAML) and TLS', () => {
     assert.equal(options.tls, undefined);
   });
 
+  test('unix:// endpoints name their scheme: plaintext without TLS keys (not taken for host:port)', async () => {
+    const options = await loadConfigFile(await file(`endpoints: ['unix:///run/etcd/localhost:2379', 'unix:rel:1']\n`));
+    assert.equal(options.tls, undefined);
+  });
+
   test('http:// endpoints and no TLS key: plaintext, as Go', async () => {
     const options = await loadConfigFile(await file(`endpoints: ['http://10.0.0.1:2379']\n`));
     assert.equal(options.tls, undefined);

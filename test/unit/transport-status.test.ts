@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { endpointAuthority, parseEndpoint } from '../../src/transport/endpoint.js';
+import { endpointAuthority, hasScheme, parseEndpoint } from '../../src/transport/endpoint.js';
 import {
   decodeGrpcMessage,
   encodeGrpcMessage,
@@ -163,6 +163,8 @@ describe('parseEndpoint', () => {
     assert.equal(parseEndpoint('unix:///tmp/my socket').host, 'localhost');
     assert.equal(endpointAuthority(parseEndpoint('unixs:///run/etcd/etcd.example:2379')), 'etcd.example');
     assert.equal(endpointAuthority(parseEndpoint('unix:///x/[::1]:1')), '[::1]');
+    // Whether a scheme is written (bare host:port takes the client's): unix: forms count.
+    assert.deepEqual(['unix:///s', 'unix:rel', 'UNIXS://x', 'https://h:1', 'h:1', '[::1]:2'].map(hasScheme), [true, true, true, true, false, false]);
   });
   it('gives the :authority, with IPv6 in brackets', () => {
     assert.equal(endpointAuthority(parseEndpoint('https://[::1]:2379')), '[::1]:2379');
