@@ -15,22 +15,14 @@ import { join } from 'node:path';
 import type { PeerCertificate } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 
-import { ConnectionError, NoAvailableEndpointsError } from '../../src/errors.js';
+import type { ConnectionError } from '../../src/errors.js';
 import type { TlsOptions } from '../../src/index.js';
 import { EtcdCluster, createTestCertificates, type TestCertificates } from '../../src/testing/index.js';
+import { connectionFailure } from '../helpers/endpoint-failure.js';
 import { asText, etcdts } from '../helpers/etcdts.js';
 import { encryptedKey, pkcs12, revocationList } from '../helpers/tls-material.js';
 
 const PASSPHRASE = 'etcd-ts passphrase';
-
-/** The ConnectionError of the one endpoint of a failed call. */
-async function connectionFailure(pending: Promise<unknown>): Promise<ConnectionError> {
-  const error = await pending.then(() => undefined, (e: unknown) => e);
-  assert.ok(error instanceof NoAvailableEndpointsError, `expected NoAvailableEndpointsError, got ${String(error)}`);
-  const cause = error.endpoints[0]?.error;
-  assert.ok(cause instanceof ConnectionError, `endpoint error: ${String(cause)}`);
-  return cause;
-}
 
 describe('tls options against a TLS etcd', { timeout: 120_000 }, () => {
   let cluster: EtcdCluster;

@@ -12,23 +12,14 @@ import { statSync } from 'node:fs';
 import { relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { ConnectionError, NoAvailableEndpointsError } from '../../src/errors.js';
-import { EtcdCluster } from '../../src/testing/index.js';
 import { residentMemoryBytes } from '../../src/cli/check.js';
 import type { CliSession } from '../../src/cli/session.js';
+import { EtcdCluster } from '../../src/testing/index.js';
+import { connectionFailure } from '../helpers/endpoint-failure.js';
 import { asText, etcdts } from '../helpers/etcdts.js';
 
 /** `unix:///abs/path` → `/abs/path`. */
 const socketPath = (url: string): string => url.replace(/^unixs?:\/\//, '');
-
-/** The ConnectionError of the one endpoint of a failed call. */
-async function connectionFailure(pending: Promise<unknown>): Promise<ConnectionError> {
-  const error = await pending.then(() => undefined, (e: unknown) => e);
-  assert.ok(error instanceof NoAvailableEndpointsError, `expected NoAvailableEndpointsError, got ${String(error)}`);
-  const cause = error.endpoints[0]?.error;
-  assert.ok(cause instanceof ConnectionError, `endpoint error: ${String(cause)}`);
-  return cause;
-}
 
 describe('unix:// endpoints (plaintext)', { timeout: 90_000 }, () => {
   let cluster: EtcdCluster;
