@@ -74,7 +74,8 @@ function runIdentityCheck(check: NonNullable<TlsSettings['checkServerIdentity']>
   try {
     refusal = check(hostname, cert);
   } catch (error) {
-    refusal = error ?? new Error('it threw');
+    // Whatever it threw refuses the server, even `undefined`.
+    refusal = error ?? new Error('it threw undefined');
   }
   if (refusal === undefined || refusal === null) return undefined;
   const reason = refusal instanceof Error ? refusal.message : String(refusal);
@@ -114,7 +115,7 @@ export function connectFailure(error: Error, settings: TlsSettings | undefined):
   const code = (error as NodeJS.ErrnoException).code ?? '';
   const reason = openSslReason(error.message);
   if (VERSION_CODES.has(code)) {
-    const range = `${settings?.minVersion ?? tls.DEFAULT_MIN_VERSION} to ${settings?.maxVersion ?? tls.DEFAULT_MAX_VERSION}`;
+    const range = `${settings?.minVersion ?? tls.DEFAULT_MIN_VERSION ?? 'TLSv1.2'} to ${settings?.maxVersion ?? tls.DEFAULT_MAX_VERSION ?? 'TLSv1.3'}`;
     return `no TLS version in common with the server (${reason}); this client offers ${range} (tls.minVersion, tls.maxVersion)`;
   }
   if (code === 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE' && settings?.ciphers !== undefined) {
