@@ -250,18 +250,6 @@ export function resolveTlsOptions(input: unknown): TlsSettings {
     throw new InvalidArgumentError(`${label.ca} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
   }
 
-  if (ciphers !== undefined || minVersion !== undefined || maxVersion !== undefined) {
-    tryContext({ ciphers, minVersion, maxVersion }, (reason) =>
-      ciphers === undefined ? `tls.minVersion/tls.maxVersion refused by node:tls: ${reason}` : `tls.ciphers ${describe(ciphers)} is refused by node:tls: ${reason}`);
-  }
-  if (crl !== undefined) tryContext({ crl }, (reason) => `${label.crl} is not a PEM certificate revocation list: ${reason}`);
-  if (cert !== undefined && key !== undefined) {
-    tryContext({ cert }, (reason) => `${label.cert} is not a PEM certificate: ${reason}`);
-    tryContext({ key, passphrase }, (reason) => keyProblem(label.key!, reason, passphrase));
-    tryContext({ cert, key, passphrase }, (reason) => `${label.key} is not the private key of ${label.cert}: ${reason}`);
-  }
-  if (pfx !== undefined) tryContext({ pfx, passphrase }, (reason) => pfxProblem(label.pfx!, reason, passphrase));
-
   const settings: TlsSettings = {};
   if (ca !== undefined) settings.ca = ca;
   if (cert !== undefined) settings.cert = cert;
@@ -275,7 +263,36 @@ export function resolveTlsOptions(input: unknown): TlsSettings {
   if (options.servername !== undefined) settings.servername = options.servername;
   if (options.insecureSkipVerify === true || options.rejectUnauthorized === false) settings.rejectUnauthorized = false;
   if (options.checkServerIdentity !== undefined) settings.checkServerIdentity = options.checkServerIdentity;
+  checkWithNodeTls(settings, label);
   return settings;
+}
+
+/**
+ * Builds the secure context node:tls would build for `settings`, once; when it refuses, builds
+ * one per setting to name the culprit (only then: each costs a parse of its PEM).
+ */
+function checkWithNodeTls(settings: TlsSettings, label: Record<string, string>): void {
+  if (typeof tls.createSecureContext !== 'function') return;
+  const { ca, cert, key, passphrase, pfx, crl, ciphers, minVersion, maxVersion } = settings;
+  const all: tls.SecureContextOptions = { ca, cert, key, passphrase, pfx, crl, ciphers, minVersion, maxVersion };
+  try {
+    tls.createSecureContext(all);
+    return;
+  } catch {
+    // Which setting? Below.
+  }
+  if (ciphers !== undefined || minVersion !== undefined || maxVersion !== undefined) {
+    tryContext({ ciphers, minVersion, maxVersion }, (reason) =>
+      ciphers === undefined ? `tls.minVersion/tls.maxVersion refused by node:tls: ${reason}` : `tls.ciphers ${describe(ciphers)} is refused by node:tls: ${reason}`);
+  }
+  if (crl !== undefined) tryContext({ crl }, (reason) => `${label.crl} is not a PEM certificate revocation list: ${reason}`);
+  if (cert !== undefined && key !== undefined) {
+    tryContext({ cert }, (reason) => `${label.cert} is not a PEM certificate: ${reason}`);
+    tryContext({ key, passphrase }, (reason) => keyProblem(label.key!, reason, passphrase));
+    tryContext({ cert, key, passphrase }, (reason) => `${label.key} is not the private key of ${label.cert}: ${reason}`);
+  }
+  if (pfx !== undefined) tryContext({ pfx, passphrase }, (reason) => pfxProblem(label.pfx!, reason, passphrase));
+  tryContext(all, (reason) => `the tls settings together are refused by node:tls: ${reason}`);
 }
 
 function toBuffer(bytes: Uint8Array): Buffer {
