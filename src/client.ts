@@ -40,6 +40,7 @@ export {
   type Logger,
   type MetricsOptions,
   type TlsOptions,
+  type TlsVersion,
   type TracingOptions,
 } from './client-options.js';
 

@@ -15,7 +15,7 @@
  *
  * @module etcd-ts
  */
-export { Client, CLIENT_DEFAULTS, type ClientOptions, type Logger, type TlsOptions } from './client.js';
+export { Client, CLIENT_DEFAULTS, type ClientOptions, type Logger, type TlsOptions, type TlsVersion } from './client.js';
 export { loadConfigFile } from './config.js';
 export {
   DEFAULT_LATENCY_BUCKETS_SECONDS,
