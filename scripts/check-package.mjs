@@ -8,7 +8,9 @@
 // 3. every subpath of "exports" (read from package.json, so new ones are checked too) imported
 //    from ESM and required from CommonJS, with the same export names;
 // 4. a TypeScript file per module system importing every subpath, type-checked with the
-//    declarations as installed (skipLibCheck off: broken or leaking declarations fail);
+//    declarations as installed (skipLibCheck off: broken or leaking declarations fail); and the
+//    user file test/types/namespace-compose.ts (everything built on a namespace view, no cast),
+//    its imports pointed at the package, checked the same way;
 // 5. every subpath bundled with esbuild and run from another folder (nothing read next to the code);
 //    a bundled client encodes a call and fails it with a typed error;
 // 6. the `etcdts` bin runs; the optional peer dependencies (prom-client) are loaded only when
@@ -67,6 +69,33 @@ function manifestFiles() {
   for (const key of ['main', 'module', 'types']) if (pkg[key]) visit(pkg[key]);
   visit(pkg.bin);
   return [...files];
+}
+
+/**
+ * A user file of test/types/ as a user of the package has it: its imports of the sources
+ * (`../../src/index.js`, `../../src/<subpath>/index.js`) pointed at the package's subpaths. Also
+ * lists what a user file must not hold: any other relative import, an `as` cast, `any`.
+ */
+function packageUserFile(source) {
+  const problems = [];
+  const code = source.replace(/(from\s+)'\.\.\/\.\.\/src\/(?:([\w-]+)\/)?index\.js'/g, (_, from, sub) => {
+    const subpath = sub === undefined ? '.' : `./${sub}`;
+    if (!subpaths.includes(subpath)) problems.push(`imports ${sub}, which is not a subpath of the package`);
+    return `${from}${JSON.stringify(specifier(subpath))}`;
+  });
+  const relative = code.match(/from\s+['"]\.[^'"]*['"]/g);
+  if (relative) problems.push(`imports files, not the package: ${relative.join(', ')}`);
+  // Code without comments, strings and import statements: what is left must hold no cast.
+  const bare = code
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/\/\/.*$/gm, '')
+    .replace(/^import[\s\S]*?from\s+['"][^'"]+['"];/gm, '')
+    .replace(/'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`|"(?:[^"\\\n]|\\.)*"/g, "''");
+  for (const [pattern, what] of [[/\bas\s+(?!const\b)[\w{[(]/, 'an `as` cast'], [/\bany\b/, '`any`'], [/<\w+>\s*\(/, 'an angle-bracket cast']]) {
+    const found = pattern.exec(bare);
+    if (found) problems.push(`has ${what}: ${JSON.stringify(bare.slice(Math.max(0, found.index - 40), found.index + 40))}`);
+  }
+  return { code, problems };
 }
 
 const work = mkdtempSync(join(tmpdir(), 'etcd-ts-package-'));
@@ -133,6 +162,14 @@ export const modules = [${subpaths.map((_, i) => `m${i}`).join(', ')}];
 `;
   writeFileSync(join(project, 'check.mts'), body);
   writeFileSync(join(project, 'check.cts'), body);
+  const userFiles = [];
+  attempt('test/types/namespace-compose.ts imports only the package and has no cast', () => {
+    const { code, problems } = packageUserFile(readFileSync(join(root, 'test/types/namespace-compose.ts'), 'utf8'));
+    if (problems.length > 0) throw new Error(problems.join('\n'));
+    writeFileSync(join(project, 'namespace-compose.mts'), code);
+    writeFileSync(join(project, 'namespace-compose.cts'), code);
+    userFiles.push('namespace-compose.mts', 'namespace-compose.cts');
+  });
   writeFileSync(
     join(project, 'tsconfig.json'),
     JSON.stringify({
@@ -140,10 +177,10 @@ export const modules = [${subpaths.map((_, i) => `m${i}`).join(', ')}];
         module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2023', 'esnext.disposable'], strict: true,
         noEmit: true, skipLibCheck: false, types: ['node'], typeRoots: [join(root, 'node_modules/@types')],
       },
-      files: ['check.mts', 'check.cts'],
+      files: ['check.mts', 'check.cts', ...userFiles],
     }),
   );
-  attempt('TypeScript (ESM and CommonJS files, skipLibCheck off) type-checks against the installed declarations', () => {
+  attempt(`TypeScript (ESM and CommonJS files${userFiles.length > 0 ? ', namespace-compose' : ''}, skipLibCheck off) type-checks against the installed declarations`, () => {
     run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project], { cwd: project });
   });
 

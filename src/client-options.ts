@@ -22,9 +22,9 @@ import type { Logger } from './rpc/logger.js';
 import { createMetricsObserver, type MetricsOptions } from './rpc/metrics.js';
 import { combineObservers, type RpcObserver } from './rpc/observer.js';
 import { createTracingObserver, type TracingOptions } from './rpc/tracing.js';
-import type { TlsOptions } from './transport/types.js';
+import { resolveTlsOptions, type TlsOptions, type TlsVersion } from './tls-options.js';
 
-export type { Logger, MetricsOptions, TlsOptions, TracingOptions };
+export type { Logger, MetricsOptions, TlsOptions, TlsVersion, TracingOptions };
 
 /**
  * Options of `new Client(options)`, named after Go's `clientv3.Config`. Every field is optional;
@@ -32,10 +32,13 @@ export type { Logger, MetricsOptions, TlsOptions, TracingOptions };
  */
 export interface ClientOptions {
   /**
-   * etcd client URLs: `http://host:port`, `https://host:port` or `host:port`. With `tls`, a
-   * `host:port` endpoint uses TLS and an `http://` one is refused (`InvalidArgumentError` naming
-   * it): TLS settings are never dropped. Default `['http://127.0.0.1:2379']`, or
-   * `['https://127.0.0.1:2379']` with `tls`. How calls spread over them: {@link balancer}.
+   * etcd client URLs: `http://host:port`, `https://host:port`, `host:port`, or a Unix domain
+   * socket `unix:///abs/path` (`unix://name` relative to the working directory, as etcd's own
+   * `unix://localhost:2379` listener) and `unixs://...` (TLS over the socket), read as clientv3
+   * does. With `tls`, `host:port` and `unix://` endpoints use TLS and an `http://` one is refused
+   * (`InvalidArgumentError` naming it): TLS settings are never dropped. All endpoints are plain or
+   * all TLS. Default `['http://127.0.0.1:2379']`, or `['https://127.0.0.1:2379']` with `tls`.
+   * How calls spread over them: {@link balancer}.
    */
   endpoints?: readonly string[];
   /**
@@ -76,9 +79,12 @@ export interface ClientOptions {
   /** Largest response accepted, in bytes. Default 2^31 - 1. Must be at least `maxCallSendMsgSize` (or its default). */
   maxCallRecvMsgSize?: number;
   /**
-   * TLS settings (CA, client certificate and key, server name): the client then uses TLS for
-   * every endpoint (`https://` and `host:port`; `http://` endpoints are refused). `https://`
-   * endpoints use TLS without it too, verified against Node's bundled root CAs.
+   * TLS settings: CA, client certificate and key (as PEM or as files: `caFile`, `certFile`,
+   * `keyFile`, `pfxFile`, `crlFile`, read when the client is made), `passphrase`, `pfx`, `crl`,
+   * `servername`, `minVersion`/`maxVersion`, `ciphers`, `checkServerIdentity`,
+   * `insecureSkipVerify`; see {@link TlsOptions}. The client then uses TLS for every endpoint
+   * (`https://`, `host:port`, `unixs://`, `unix://`; `http://` endpoints are refused). `https://`
+   * and `unixs://` endpoints use TLS without it too, verified against Node's bundled root CAs.
    */
   tls?: TlsOptions;
   /** Receives the client's debug/info/warn/error messages (retries, failover). Default: none. */
@@ -195,43 +201,6 @@ const CLIENT_OPTION_NAMES: readonly string[] = [
   'metrics',
   'tracing',
 ];
-const TLS_OPTION_NAMES: readonly string[] = ['ca', 'cert', 'key', 'servername', 'rejectUnauthorized'];
-
-function isPem(value: unknown): boolean {
-  return typeof value === 'string' || Buffer.isBuffer(value);
-}
-
-function checkTls(tls: unknown): TlsOptions {
-  if (typeof tls !== 'object' || tls === null || Array.isArray(tls)) {
-    throw new InvalidArgumentError(`tls must be an object, got ${describe(tls)}`);
-  }
-  for (const name in tls) {
-    const value: unknown = (tls as Record<string, unknown>)[name];
-    if (value === undefined) continue;
-    switch (name) {
-      case 'ca':
-        if (isPem(value) || (Array.isArray(value) && value.every(isPem))) break;
-        throw new InvalidArgumentError(`tls.ca must be a PEM string or Buffer, or an array of them, got ${describe(value)}`);
-      case 'cert':
-        if (isPem(value)) break;
-        throw new InvalidArgumentError(`tls.cert must be a PEM string or Buffer, got ${describe(value)}`);
-      case 'key':
-        // A private key: never shown, whatever was passed.
-        if (isPem(value)) break;
-        throw new InvalidArgumentError('tls.key must be a PEM string or Buffer (the value is not shown)');
-      case 'servername':
-        if (typeof value === 'string') break;
-        throw new InvalidArgumentError(`tls.servername must be a string, got ${describe(value)}`);
-      case 'rejectUnauthorized':
-        if (typeof value === 'boolean') break;
-        throw new InvalidArgumentError(`tls.rejectUnauthorized must be a boolean, got ${describe(value)}`);
-      default:
-        throw unknownOption(name, 'tls', TLS_OPTION_NAMES);
-    }
-  }
-  return tls as TlsOptions;
-}
-
 /**
  * Checks client options and turns them into the rpc layer's options (defaults left to the rpc
  * layer). Throws `InvalidArgumentError` naming the problem: an unknown option name, an empty
@@ -279,7 +248,7 @@ export function resolveClientOptions(options: ClientOptions | undefined): RpcOpt
         (resolved as Record<string, unknown>)[name] = value;
         break;
       case 'tls':
-        resolved.tls = checkTls(value);
+        resolved.tls = resolveTlsOptions(value);
         break;
       case 'metrics':
         observers.push(createMetricsObserver(value as MetricsOptions));

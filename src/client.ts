@@ -15,6 +15,7 @@ import { RpcClient } from './rpc/invoke.js';
 import type { Rpc } from './rpc/types.js';
 import type { Txn } from './txn.js';
 import { Namespace } from './namespace.js';
+import type { SessionClient } from './service-interfaces.js';
 import { Watch, type Watcher, type WatchOptions } from './watch.js';
 import type {
   Bytes,
@@ -39,6 +40,7 @@ export {
   type Logger,
   type MetricsOptions,
   type TlsOptions,
+  type TlsVersion,
   type TracingOptions,
 } from './client-options.js';
 
@@ -58,7 +60,7 @@ export {
  * reject with `InvalidArgumentError` before anything is sent; server errors reject with the
  * matching `EtcdError` subclass; after `close()` calls reject with `ClientClosedError`.
  */
-export class Client implements AsyncDisposable {
+export class Client implements AsyncDisposable, SessionClient {
   /**
    * The call layer of this client (connections, deadlines, retries, typed errors), which every
    * method uses. Internal: not part of the stable API. Its method descriptors are not exported

@@ -14,7 +14,7 @@
  * max-unary-retries: 100           # attempts of one call, the first included
  * backoff-wait-between: 25000000   # Go time.Duration (25 ms)
  * backoff-jitter-fraction: 0.1
- * cert-file: /etc/etcd/client.crt
+ * cert-file: /etc/etcd/client.crt           # read when the client is made
  * key-file: /etc/etcd/client.key
  * trusted-ca-file: /etc/etcd/ca.crt
  * insecure-skip-tls-verify: false
@@ -26,6 +26,7 @@ import { readFile } from 'node:fs/promises';
 import type { ClientOptions, TlsOptions } from './client-options.js';
 import { describe } from './describe.js';
 import { InvalidArgumentError } from './errors.js';
+import { hasScheme } from './transport/index.js';
 
 /** Nanoseconds per millisecond: Go's `time.Duration` counts nanoseconds, the client's options milliseconds. */
 const NS_PER_MS = 1e6;
@@ -70,8 +71,9 @@ const UNSUPPORTED_KEYS: Readonly<Record<string, string>> = {
  *   (`maxUnaryRetries`, a non-negative integer), `backoff-wait-between` (`backoffWaitBetween`),
  *   `backoff-jitter-fraction` (`backoffJitterFraction`, a number from 0 to 1).
  * - TLS, unless `insecure-transport: true`: `cert-file` and `key-file` (both or neither),
- *   `trusted-ca-file` (or the older `ca-file`) are read as PEM, relative paths from the current
- *   directory as Go does; `insecure-skip-tls-verify: true` skips server certificate checks. As in
+ *   `trusted-ca-file` (or the older `ca-file`) become the `tls` option's `certFile`, `keyFile` and
+ *   `caFile`, PEM files read when the client is made (relative paths from the current directory,
+ *   as Go does); `insecure-skip-tls-verify: true` is `insecureSkipVerify: true`. As in
  *   Go, endpoints written as `host:port` then use TLS (with the system's root CAs when no CA file
  *   is named, also when the file has no TLS key at all); `https://` endpoints always do. An
  *   `http://` endpoint together with TLS settings is refused by the client's constructor
@@ -84,7 +86,8 @@ const UNSUPPORTED_KEYS: Readonly<Record<string, string>> = {
  * @param path the YAML file
  * @throws InvalidArgumentError naming the key for a malformed file, an unknown or unsupported key,
  *   a value of the wrong type, or `cert-file` without `key-file`; the file system's error when the
- *   file (or a TLS file it names) cannot be read
+ *   file cannot be read (a TLS file it names that cannot be read fails `new Client` with an
+ *   `InvalidArgumentError` naming `tls.certFile`, `tls.keyFile` or `tls.caFile`)
  */
 export async function loadConfigFile(path: string): Promise<ClientOptions> {
   if (typeof path !== 'string' || path === '') {
@@ -161,18 +164,17 @@ async function toClientOptions(path: string, config: Map<string, unknown>): Prom
   if ((certFile === undefined) !== (keyFile === undefined)) {
     throw new InvalidArgumentError(`${path}: cert-file and key-file must be given together`);
   }
+  // The files are read by the client when it is made (the tls option's caFile, certFile, keyFile).
   const tls: TlsOptions = {};
-  if (certFile !== undefined && keyFile !== undefined) {
-    [tls.cert, tls.key] = await Promise.all([readFile(certFile), readFile(keyFile)]);
-  }
-  if (caFile !== undefined) tls.ca = await readFile(caFile);
-  if (skipVerify) tls.rejectUnauthorized = false;
+  if (certFile !== undefined && keyFile !== undefined) Object.assign(tls, { certFile, keyFile });
+  if (caFile !== undefined) tls.caFile = caFile;
+  if (skipVerify) tls.insecureSkipVerify = true;
   // Go sets TLS whenever insecure-transport is off, and uses it for every endpoint written without
   // a scheme (system root CAs when no CA file is named); it drops TLS for http:// endpoints. Here:
   // TLS whenever the file has a TLS setting or a schemeless endpoint, and an http:// endpoint
   // together with TLS settings is refused by the client (never dropped silently). A file without
   // TLS settings whose endpoints are all http:// is plaintext, as in Go.
-  const schemeless = (options.endpoints ?? []).some((e) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(e.trim()));
+  const schemeless = (options.endpoints ?? []).some((e) => !hasScheme(e.trim()));
   if (Object.keys(tls).length > 0 || schemeless) options.tls = tls;
   return options;
 }

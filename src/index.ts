@@ -15,7 +15,7 @@
  *
  * @module etcd-ts
  */
-export { Client, CLIENT_DEFAULTS, type ClientOptions, type Logger, type TlsOptions } from './client.js';
+export { Client, CLIENT_DEFAULTS, type ClientOptions, type Logger, type TlsOptions, type TlsVersion } from './client.js';
 export { loadConfigFile } from './config.js';
 export {
   DEFAULT_LATENCY_BUCKETS_SECONDS,
@@ -30,6 +30,7 @@ export {
 } from './rpc/metrics.js';
 export { TRACER_NAME, type TracingOptions, type TracerProvider, type Tracer, type TraceSpan } from './rpc/tracing.js';
 export { Txn } from './txn.js';
+export type { KVService, LeaseService, SessionClient, WatchService } from './service-interfaces.js';
 export { Namespace, NamespaceLease } from './namespace.js';
 export { Syncer, SYNC_BATCH_LIMIT, type SyncBaseOptions } from './mirror.js';
 export {

@@ -7,6 +7,7 @@ import type { Client } from './client.js';
 import { checkCallOption, checkOptionsObject, describe, toBytes, unknownOption } from './convert.js';
 import { InvalidArgumentError } from './errors.js';
 import { prefixRangeEnd } from './range.js';
+import type { KVService, WatchService } from './service-interfaces.js';
 import type { Bytes, CallOptions, GetResponse, RangeOptions } from './types.js';
 import type { Watcher } from './watch.js';
 
@@ -43,21 +44,22 @@ const SYNC_BASE_OPTION_NAMES: readonly string[] = ['limit', 'signal', 'timeout']
  * }
  * ```
  */
-export class Syncer {
-  /** The client read from. */
-  readonly client: Client;
+export class Syncer<C extends KVService & WatchService = Client> {
+  /** The client (or namespace view) read from, as given to the constructor. */
+  readonly client: C;
   /** The prefix of the keys synced; empty for every key. */
   readonly prefix: Buffer;
   #revision: number;
 
   /**
-   * @param client the client to read from
+   * @param client the client to read from, or a namespace view of one (`client.namespace('app/')`:
+   *   the prefix is then inside it, and pages and events have keys without the namespace)
    * @param prefix the keys to sync: those starting with it; default `''` (every key)
    * @param revision the revision to read the base state at; default 0: the current revision,
    *   fixed by `syncBase` when it starts
    * @throws InvalidArgumentError for a bad prefix or revision
    */
-  constructor(client: Client, prefix: Bytes = '', revision = 0) {
+  constructor(client: C, prefix: Bytes = '', revision = 0) {
     if (!(typeof revision === 'number' && Number.isSafeInteger(revision) && revision >= 0)) {
       throw new InvalidArgumentError(`syncer revision must be a non-negative integer, got ${describe(revision)}`);
     }

@@ -12,6 +12,7 @@ import { PrefixRpc } from './namespace/rpc.js';
 import { namespaceWatch } from './namespace/watch.js';
 import type { Op } from './op.js';
 import type { Rpc } from './rpc/types.js';
+import type { SessionClient } from './service-interfaces.js';
 import type { Txn } from './txn.js';
 import type { Watch, WatchOptions, Watcher } from './watch.js';
 import type {
@@ -53,7 +54,7 @@ export { NamespaceLease };
  *   connection and needs no closing. Watches share the client's watch stream, keep-alives its
  *   keep-alive stream. `compact` is not namespaced (revisions are cluster-wide).
  */
-export class Namespace {
+export class Namespace implements SessionClient {
   /** The namespace's prefix, as bytes. */
   readonly prefix: Buffer;
   /** Leases as the namespace sees them (see {@link NamespaceLease}). */

@@ -8,8 +8,8 @@ import type { Client } from './client.js';
 import { checkOptionsObject, describe, unknownOption } from './convert.js';
 import { EtcdError, InvalidArgumentError, type EtcdErrorOptions } from './errors.js';
 import { sleep } from './internal/timers.js';
-import { KV } from './kv.js';
 import { op, wireOp, type Op } from './op.js';
+import type { KVService } from './service-interfaces.js';
 import type { Txn } from './txn.js';
 import { CapturedTxn } from './txn-capture.js';
 import type {
@@ -24,6 +24,7 @@ import type {
   PutOptions,
   PutResponse,
   RangeOptions,
+  TxnResponse,
 } from './types.js';
 
 /** Violations of one call `retryOnOrderViolation` tolerates before failing it, by default. */
@@ -107,7 +108,8 @@ type OrderingCheck = <R extends { header: { revision: number } }>(
 ) => Promise<R>;
 
 /**
- * A KV over a client that detects responses older than ones already seen (Go `ordering.NewKV`).
+ * A KV over a client (or a namespace view, or any {@link KVService}) that detects responses older
+ * than ones already seen (Go `ordering.NewKV`). It is a `KVService` itself, so `stm()` runs on it.
  *
  * ```ts
  * const kv = new OrderingKV(client, retryOnOrderViolation({ attempts: 10 }));
@@ -122,25 +124,24 @@ type OrderingCheck = <R extends { header: { revision: number } }>(
  * to a lagging member. Writes are never repeated: their revision only updates the highest seen
  * (Go's ordering KV does not track writes; tracking them makes a read-your-writes violation visible too).
  */
-export class OrderingKV {
-  /** The client the calls go through. */
-  readonly client: Client;
-  readonly #kv: KV;
+export class OrderingKV<C extends KVService = Client> implements KVService {
+  /** The client (or namespace view, or other KV) the calls go through, as given to the constructor. */
+  readonly client: C;
   readonly #handler: OrderViolationHandler;
   #revision = 0;
 
   /**
-   * @param client the client to read and write through
+   * @param client the client to read and write through: a `Client`, a namespace view of one
+   *   (`client.namespace('app/')`), or any other {@link KVService} (a `LeasingKV`)
    * @param handler what to do on a violation; default {@link retryOnOrderViolation}() (wait and
    *   retry up to 5 times, then `OrderViolationError`)
    * @throws InvalidArgumentError when `handler` is not a function
    */
-  constructor(client: Client, handler: OrderViolationHandler = retryOnOrderViolation()) {
+  constructor(client: C, handler: OrderViolationHandler = retryOnOrderViolation()) {
     if (typeof handler !== 'function') {
       throw new InvalidArgumentError(`the order violation handler must be a function, got ${describe(handler)}`);
     }
     this.client = client;
-    this.#kv = new KV(client.rpc);
     this.#handler = handler;
   }
 
@@ -172,28 +173,28 @@ export class OrderingKV {
   get(key: Bytes, options?: RangeOptions & CallOptions): Promise<GetResponse> {
     return this.#check(
       () => op.get(key, stripCallOptions(options)),
-      () => this.#kv.get(key, options),
+      () => this.client.get(key, options),
       (r) => ({ type: 'get', ...r }),
     );
   }
 
   /** Writes a key (etcd `KV.Put`), as `client.put`; its revision becomes the highest seen. */
   async put(key: Bytes, value: Bytes, options?: PutOptions & CallOptions): Promise<PutResponse> {
-    const response = await this.#kv.put(key, value, options);
+    const response = await this.client.put(key, value, options);
     this.#see(response.header.revision);
     return response;
   }
 
   /** Deletes a key or range (etcd `KV.DeleteRange`), as `client.delete`; its revision becomes the highest seen. */
   async delete(key: Bytes, options?: DeleteOptions & CallOptions): Promise<DeleteResponse> {
-    const response = await this.#kv.delete(key, options);
+    const response = await this.client.delete(key, options);
     this.#see(response.header.revision);
     return response;
   }
 
   /** Compacts the history (etcd `KV.Compact`), as `client.compact`. */
   compact(revision: number, options?: CompactOptions & CallOptions): Promise<CompactResponse> {
-    return this.#kv.compact(revision, options);
+    return this.client.compact(revision, options);
   }
 
   /**
@@ -204,11 +205,11 @@ export class OrderingKV {
     if (o.type === 'get' || (o.type === 'txn' && !wireOp(o).write)) {
       return this.#check(
         () => o,
-        () => this.#kv.do(o, options),
+        () => this.client.do(o, options),
         (r) => r,
       );
     }
-    return this.#kv.do(o, options).then((r) => {
+    return this.client.do(o, options).then((r) => {
       this.#see(r.header.revision);
       return r;
     });
@@ -221,16 +222,24 @@ export class OrderingKV {
    */
   txn(): Txn {
     return new CapturedTxn(async (parts, options) => {
+      // Sent again as built, through the client's (or view's) own transaction.
+      const send = (): Promise<TxnResponse> =>
+        this.client
+          .txn()
+          .if(...parts.compares)
+          .then(...parts.thenOps)
+          .else(...parts.elseOps)
+          .commit(options);
       if (parts.write) {
         // A write is never sent twice, and cannot answer from behind (it is applied after every
         // revision committed before it).
-        const response = await this.#kv.commitTxn(parts.request, true, options);
+        const response = await send();
         this.#see(response.header.revision);
         return response;
       }
       return this.#check(
         () => op.txn(parts.compares, parts.thenOps, parts.elseOps),
-        () => this.#kv.commitTxn(parts.request, false, options),
+        send,
         (r) => ({ type: 'txn', ...r }),
       );
     });

@@ -22,6 +22,8 @@ import type { Command } from 'commander';
 
 import type { Client } from '../client.js';
 import { sleep } from '../internal/timers.js';
+import { resolveTlsOptions } from '../tls-options.js';
+import { parseEndpoint } from '../transport/index.js';
 import { givenEndpoints } from './admin-args.js';
 import { CheckReport, perfVerdict } from './check-report.js';
 import { CliError, EXIT_BAD_FEATURE, EXIT_ERROR, EXIT_INVALID_INPUT, errorText } from './exit.js';
@@ -259,17 +261,23 @@ async function checkPerf(session: CliSession, command: Command, flags: CheckFlag
 
 /**
  * The endpoint's `process_resident_memory_bytes` from `<endpoint>/metrics` (`http://` added to a
- * bare `host:port`, as etcdctl); 0 after printing etcdctl's reason when it cannot be read.
+ * bare `host:port`, as etcdctl; over the socket for `unix://` and `unixs://`); 0 after printing
+ * etcdctl's reason when it cannot be read.
  */
 export async function residentMemoryBytes(session: CliSession, endpoint: string): Promise<number> {
-  const url = new URL(`${/^https?:\/\//.test(endpoint) ? endpoint : `http://${endpoint}`}/metrics`);
-  const tls = url.protocol === 'https:' && session.options.security !== undefined ? securityClientOptions(session.options.security).tls : undefined;
+  const socket = /^unixs?:/i.test(endpoint) ? parseEndpoint(endpoint) : undefined;
+  const url = socket !== undefined
+    ? new URL(`${socket.tls ? 'https' : 'http'}://${socket.host}/metrics`)
+    : new URL(`${/^https?:\/\//.test(endpoint) ? endpoint : `http://${endpoint}`}/metrics`);
+  const userTls = url.protocol === 'https:' && session.options.security !== undefined ? securityClientOptions(session.options.security).tls : undefined;
+  const tls = userTls === undefined ? undefined : resolveTlsOptions(userTls);
   const [http, https] = await Promise.all([import('node:http'), import('node:https')]);
   let body: string;
   try {
     body = await new Promise<string>((resolve, reject) => {
       const get = url.protocol === 'https:' ? https.request : http.request;
-      const req = get(url, { method: 'GET', ...(tls ?? {}), timeout: 30_000 }, (res) => {
+      const where = socket === undefined ? {} : { socketPath: socket.path };
+      const req = get(url, { method: 'GET', ...(tls ?? {}), ...where, timeout: 30_000 }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));

@@ -4,6 +4,7 @@
  * A flag given on the command line beats the environment; the environment beats the default.
  */
 import type { ClientOptions } from '../client.js';
+import { hasScheme } from '../transport/index.js';
 import { CliError, EXIT_BAD_ARGS, EXIT_BAD_FEATURE, EXIT_ERROR } from './exit.js';
 import { goDuration } from './go-format.js';
 import { GoSyntaxError, parseGoBool, parseGoDuration, parseGoInt } from './go-syntax.js';
@@ -316,10 +317,10 @@ export function int64Flag(flag: string): (value: string) => bigint {
 
 /**
  * `host:port` as `http://host:port` (etcdctl's default insecure transport), or `https://host:port`
- * with `scheme` 'https' (TLS flags given); URLs with a scheme unchanged.
+ * with `scheme` 'https' (TLS flags given); URLs with a scheme (also `unix:`/`unixs:` sockets) unchanged.
  */
 export function normalizeEndpoint(endpoint: string, scheme: 'http' | 'https' = 'http'): string {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(endpoint) ? endpoint : `${scheme}://${endpoint}`;
+  return hasScheme(endpoint) ? endpoint : `${scheme}://${endpoint}`;
 }
 
 /**
@@ -334,10 +335,10 @@ export function clientOptions(options: GlobalOptions, endpoints: readonly string
   if (options.security === undefined) return base;
   const security = securityClientOptions(options.security);
   // `--insecure-skip-tls-verify` alone asks for no TLS (in etcdctl it only relaxes a TLS config the
-  // other flags made): plain http:// endpoints stay plaintext instead of being refused by the
-  // client, which never drops TLS settings.
-  const onlySkipVerify = security.tls !== undefined && Object.keys(security.tls).every((k) => k === 'rejectUnauthorized');
-  if (onlySkipVerify && endpoints.every((e) => /^http:\/\//i.test(e))) {
+  // other flags made): plain http:// (and unix://) endpoints stay plaintext instead of being
+  // refused (or, for sockets, dialled with TLS) by the client, which never drops TLS settings.
+  const onlySkipVerify = security.tls !== undefined && Object.keys(security.tls).every((k) => k === 'insecureSkipVerify');
+  if (onlySkipVerify && endpoints.every((e) => /^(?:http:\/\/|unix:)/i.test(e))) {
     const { tls: _skipVerify, ...rest } = security;
     return { ...base, ...rest };
   }

@@ -114,7 +114,7 @@ function tlsOptions(security: SecurityOptions): TlsOptions | undefined {
     tls.key = readPem(key);
   }
   if (cacert !== undefined) tls.ca = readPem(cacert);
-  if (security.insecureSkipTlsVerify === true) tls.rejectUnauthorized = false;
+  if (security.insecureSkipTlsVerify === true) tls.insecureSkipVerify = true;
   return Object.keys(tls).length === 0 ? undefined : tls;
 }
 

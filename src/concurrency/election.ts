@@ -16,6 +16,8 @@ import { checkCallOption, checkOptionsObject, toBytes, unknownOption } from '../
 import type { Bytes, CallOptions, GetResponse, KeyValue, ResponseHeader } from '../types.js';
 import { ElectionNoLeaderError, ElectionNotLeaderError, SessionExpiredError } from './errors.js';
 import { keyPrefix, sessionKey } from './keys.js';
+import type { Client } from '../client.js';
+import type { SessionClient } from '../service-interfaces.js';
 import type { Session } from './session.js';
 import { CLEANUP_TIMEOUT_MS, callOptions, waitDeletes, waitScope } from './wait.js';
 
@@ -39,11 +41,13 @@ const CAMPAIGN_EXPIRED = 'election: session is expired';
  * await election.resign();                  // let the next candidate lead
  * ```
  *
- * Anyone may follow the leadership with `observe()` or read it with `leader()`.
+ * Anyone may follow the leadership with `observe()` or read it with `leader()`. On a session of a
+ * namespace view (`Session.create(client.namespace('app/'))`) the election's keys are under the
+ * namespace: it is the election `app/my-election` of `etcdctl elect` and Go programs.
  */
-export class Election {
+export class Election<C extends SessionClient = Client> {
   /** The session candidacy and leadership are held under. */
-  readonly session: Session;
+  readonly session: Session<C>;
   /** The prefix of the election's keys, `name + '/'`. */
   readonly prefix: Buffer;
   #key: Buffer | undefined;
@@ -51,11 +55,11 @@ export class Election {
   #header: ResponseHeader | undefined;
 
   /**
-   * @param session the session to campaign under
+   * @param session the session to campaign under (its client, or namespace view, holds the keys)
    * @param name the election's name (string or bytes): its keys are under `name + '/'`
    * @throws InvalidArgumentError when `name` is not a string or Uint8Array
    */
-  constructor(session: Session, name: Bytes) {
+  constructor(session: Session<C>, name: Bytes) {
     this.session = session;
     this.prefix = keyPrefix(name, 'election name');
   }
@@ -70,7 +74,7 @@ export class Election {
    * @param leaderRev its create revision (a positive integer)
    * @throws InvalidArgumentError for a key outside the election or a bad revision
    */
-  static resume(session: Session, name: Bytes, leaderKey: Bytes, leaderRev: number): Election {
+  static resume<C extends SessionClient>(session: Session<C>, name: Bytes, leaderKey: Bytes, leaderRev: number): Election<C> {
     const election = new Election(session, name);
     const key = Buffer.from(toBytes(leaderKey, 'leaderKey'));
     if (key.length <= election.prefix.length || !key.subarray(0, election.prefix.length).equals(election.prefix)) {

@@ -28,6 +28,11 @@
  * });
  * ```
  *
+ * Each also runs inside a namespace: `Session.create(client.namespace('app/'))` makes a session
+ * whose locks and elections are under `app/` (the lock `app/my-lock` of `etcdctl lock`), and
+ * `stm(client.namespace('app/'), ...)` reads and writes keys under `app/`; no cast is needed
+ * (they are typed on `SessionClient` and `KVService` of `etcd-ts`).
+ *
  * @module
  */
 export { Session, DEFAULT_SESSION_TTL, type SessionOptions } from './session.js';

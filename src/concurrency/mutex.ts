@@ -15,6 +15,8 @@ import { op } from '../op.js';
 import type { Bytes, CallOptions, ResponseHeader, TxnResponse } from '../types.js';
 import { LockedError, LockReleasedError, SessionExpiredError } from './errors.js';
 import { keyPrefix, sessionKey } from './keys.js';
+import type { Client } from '../client.js';
+import type { SessionClient } from '../service-interfaces.js';
 import type { Session } from './session.js';
 import { CLEANUP_TIMEOUT_MS, callOptions, waitDeletes, waitScope } from './wait.js';
 
@@ -33,13 +35,17 @@ import { CLEANUP_TIMEOUT_MS, callOptions, waitDeletes, waitScope } from './wait.
  * }
  * ```
  *
+ * On a session of a namespace view (`Session.create(client.namespace('app/'))`) the lock's keys are
+ * under the namespace: it is the lock `app/my-lock` of `etcdctl lock`, Go programs and etcd's Lock
+ * service.
+ *
  * One session holds one key per lock name: two `Mutex`es of the same session and name share it
  * (both believe they hold the lock), so give each concurrent task its own session. A `Mutex` is
  * not safe for concurrent `lock()` calls on itself.
  */
-export class Mutex {
+export class Mutex<C extends SessionClient = Client> {
   /** The session the lock is held under. */
-  readonly session: Session;
+  readonly session: Session<C>;
   /** The prefix of the lock's keys, `name + '/'`. */
   readonly prefix: Buffer;
   /** This session's key under the lock, `<name>/<lease hex>`; it exists while the lock is held or awaited. */
@@ -48,11 +54,11 @@ export class Mutex {
   #header: ResponseHeader | undefined;
 
   /**
-   * @param session the session to hold the lock under
+   * @param session the session to hold the lock under (its client, or namespace view, holds the keys)
    * @param name the lock's name (string or bytes), e.g. `'my-lock'`: its keys are under `name + '/'`
    * @throws InvalidArgumentError when `name` is not a string or Uint8Array
    */
-  constructor(session: Session, name: Bytes) {
+  constructor(session: Session<C>, name: Bytes) {
     this.session = session;
     this.prefix = keyPrefix(name, 'mutex name');
     this.key = sessionKey(this.prefix, session.lease);

@@ -8,6 +8,7 @@ import type { Client } from '../client.js';
 import { checkOptionsObject, checkOtherOption, describe, toLeaseId } from '../convert.js';
 import { ClientClosedError, InvalidArgumentError, LeaseNotFoundError } from '../errors.js';
 import type { LeaseKeepAlive } from '../lease.js';
+import type { SessionClient } from '../service-interfaces.js';
 import type { CallOptions } from '../types.js';
 import { SessionExpiredError } from './errors.js';
 
@@ -40,6 +41,11 @@ const OPTION_NAMES: readonly string[] = ['ttl', 'leaseId'];
  * session.done.then((error) => console.log('session ended', error));
  * ```
  *
+ * `client` is a `Client` or a view of one: on `client.namespace('app/')` the session's locks,
+ * elections and other keys are under `app/` (Go: a `*clientv3.Client` whose `KV`, `Watcher` and
+ * `Lease` are `namespace.NewKV/NewWatcher/NewLease`). `session.client` has the type given, so
+ * `Session` alone means `Session<Client>`.
+ *
  * The lease is renewed every `ttl / 3` seconds on the client's shared keep-alive stream (etcd
  * `Lease.LeaseKeepAlive`), across endpoint failover. The session ends when its keep-alive ends:
  * - `close()`: stops renewing and revokes the lease, deleting every key attached to it (locks,
@@ -49,9 +55,9 @@ const OPTION_NAMES: readonly string[] = ['ttl', 'leaseId'];
  *   could not be renewed in time. etcd has then deleted the session's keys (or will when the TTL
  *   runs out).
  */
-export class Session implements AsyncDisposable {
-  /** The client the session's calls go through. */
-  readonly client: Client;
+export class Session<C extends SessionClient = Client> implements AsyncDisposable {
+  /** The client (or namespace view) the session's calls go through, as given to {@link Session.create}. */
+  readonly client: C;
   /** The session's lease ID; keys put with `{ lease: session.lease }` live only as long as the session. */
   readonly lease: bigint;
   /** The TTL asked for, in seconds. */
@@ -74,7 +80,7 @@ export class Session implements AsyncDisposable {
   #ending = false;
   #closed: Promise<void> | undefined;
 
-  private constructor(client: Client, lease: bigint, ttl: number, keepAlive: LeaseKeepAlive) {
+  private constructor(client: C, lease: bigint, ttl: number, keepAlive: LeaseKeepAlive) {
     this.client = client;
     this.lease = lease;
     this.ttl = ttl;
@@ -88,11 +94,14 @@ export class Session implements AsyncDisposable {
    * `leaseId`, and keeps it alive (etcd `Lease.LeaseKeepAlive`). `signal` / `timeout` (ms) bound
    * the grant.
    *
+   * @param client a `Client`, or a namespace view of one (`client.namespace('app/')`): any
+   *   {@link SessionClient}; it becomes `session.client`, which locks and elections use
+   *
    * Rejects with `InvalidArgumentError` for bad options (before sending), or the grant's error
    * (e.g. `DeadlineExceededError`, `NoAvailableEndpointsError`). An unknown `leaseId` is not
    * detected here: the session then ends at once, `done` resolving with `LeaseNotFoundError`.
    */
-  static async create(client: Client, options?: SessionOptions): Promise<Session> {
+  static async create<C extends SessionClient>(client: C, options?: SessionOptions): Promise<Session<C>> {
     let ttl = DEFAULT_SESSION_TTL;
     let leaseId: bigint | undefined;
     const call: CallOptions = {};

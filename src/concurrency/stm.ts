@@ -11,11 +11,11 @@
  * | `repeatable-read` | `RepeatableReads`      | each key once, from the member's state   | a key read changed                                        |
  * | `read-committed`  | `ReadCommitted`        | each key once, from the member's state   | never: last writer wins, updates may be lost              |
  */
-import type { Client } from '../client.js';
 import { compare, type Compare } from '../compare.js';
 import { checkCallOption, checkOptionsObject, describe, toBytes, unknownOption } from '../convert.js';
 import { DeadlineExceededError, InvalidArgumentError } from '../errors.js';
 import { op, type Op } from '../op.js';
+import type { KVService } from '../service-interfaces.js';
 import type { Bytes, CallOptions, GetResponse, PutOptions, RangeOptions, TxnResponse } from '../types.js';
 import { StmConflictError } from './errors.js';
 
@@ -92,7 +92,7 @@ function keyOf(key: Bytes, what: string): { bytes: Buffer; id: string } {
 
 /** One transaction's state for one run of the function. */
 class StmRun implements Stm {
-  readonly #client: Client;
+  readonly #client: KVService;
   readonly #isolation: StmIsolation;
   /** snapshot and serializable: reads pinned to the first read's revision, conflict prefetch. */
   readonly #pinned: boolean;
@@ -104,7 +104,7 @@ class StmRun implements Stm {
   /** Revision all reads are pinned to (`#pinned` levels), set by the first read. */
   #readRevision: number | undefined;
 
-  constructor(client: Client, isolation: StmIsolation, call: () => CallOptions) {
+  constructor(client: KVService, isolation: StmIsolation, call: () => CallOptions) {
     this.#client = client;
     this.#isolation = isolation;
     this.#pinned = isolation === 'snapshot' || isolation === 'serializable';
@@ -233,12 +233,15 @@ class StmRun implements Stm {
  * });
  * ```
  *
+ * `client` is anything with the KV calls ({@link KVService}): a `Client`, a namespace view
+ * (`client.namespace('app/')`: the keys `apply` names are inside it), or an `OrderingKV`.
+ *
  * `apply` may run several times, so it should have no other side effects. Rejects with what
  * `apply` throws (nothing is committed), a call's error, `StmConflictError` after `maxAttempts`
  * conflicting runs, `signal.reason`, `DeadlineExceededError` past `timeout`, or
  * `InvalidArgumentError` for bad options (before anything is sent).
  */
-export async function stm(client: Client, apply: (stm: Stm) => void | Promise<void>, options?: StmOptions): Promise<TxnResponse> {
+export async function stm(client: KVService, apply: (stm: Stm) => void | Promise<void>, options?: StmOptions): Promise<TxnResponse> {
   if (typeof apply !== 'function') throw new InvalidArgumentError(`stm: apply must be a function, got ${describe(apply)}`);
   checkOptionsObject(options, 'stm options');
   let isolation = DEFAULT_STM_ISOLATION;

@@ -3,12 +3,12 @@
  * created before ours under a prefix, one watch at a time on the newest of them; and the scope of
  * one wait (the caller's `signal` and `timeout`, and the session's end) with the error it ends with.
  */
-import type { Client } from '../client.js';
 import { checkCallOptions } from '../convert.js';
 import { ClientClosedError, CompactedError, DeadlineExceededError } from '../errors.js';
 import { startTimer, type TimerHandle } from '../internal/timers.js';
 import { lastCreate } from '../range.js';
 import { op } from '../op.js';
+import type { KVService, SessionClient, WatchService } from '../service-interfaces.js';
 import type { CallOptions, KeyValue, RangeOptions, ResponseHeader } from '../types.js';
 import { SessionExpiredError } from './errors.js';
 import type { Session } from './session.js';
@@ -48,7 +48,7 @@ export function callOptions(options: CallOptions | undefined, operation: string)
  * to `session` when given (Mutex, Election, the recipes, leasing). Throws `InvalidArgumentError`
  * for bad options.
  */
-export function waitScope(session: Session | undefined, options: CallOptions | undefined, operation: string): WaitScope {
+export function waitScope(session: Session<SessionClient> | undefined, options: CallOptions | undefined, operation: string): WaitScope {
   const { signal: userSignal, timeout } = callOptions(options, operation);
   const signals: AbortSignal[] = [];
   if (session !== undefined) signals.push(session.signal);
@@ -88,7 +88,7 @@ export function waitScope(session: Session | undefined, options: CallOptions | u
  * `revision`). Rejects with the watch's error, `signal.reason`, or an error when the watch ends
  * without the deletion.
  */
-export async function waitDelete(client: Client, key: Buffer, revision: number, signal: AbortSignal): Promise<void> {
+export async function waitDelete(client: WatchService, key: Buffer, revision: number, signal: AbortSignal): Promise<void> {
   for await (const response of client.watch(key, { startRevision: revision, signal })) {
     for (const event of response.events) if (event.type === 'delete') return;
   }
@@ -111,7 +111,7 @@ export interface WaitResult {
  * compacted meanwhile just reads again.
  */
 export async function waitDeletes(
-  client: Client,
+  client: KVService & WatchService,
   prefix: Buffer,
   maxCreateRevision: number,
   ownKey: Buffer,

@@ -26,6 +26,7 @@ import { ClientClosedError, CompactedError, InvalidArgumentError } from '../erro
 import { prefixInterval } from '../namespace/prefix.js';
 import { op, wireOp, type DeleteRangeRequestInit, type Op } from '../op.js';
 import { rangeRequest } from '../range.js';
+import type { KVService, SessionClient } from '../service-interfaces.js';
 import { waitScope } from '../concurrency/wait.js';
 import { sleep } from '../internal/timers.js';
 import { waitEvent } from '../recipes/wait.js';
@@ -96,21 +97,21 @@ function split<T extends object>(options: (T & CallOptions) | undefined): { rest
  *   (Go answers some from the cache).
  * - `compact` is passed through.
  */
-export class LeasingKV implements AsyncDisposable {
-  /** The client the calls go through. */
-  readonly client: Client;
+export class LeasingKV<C extends SessionClient = Client> implements AsyncDisposable, KVService {
+  /** The client (or namespace view) the calls go through, as given to {@link LeasingKV.create}. */
+  readonly client: C;
   /** The prefix of the leasing keys: the leasing key of `k` is `prefix + k`. */
   readonly prefix: Buffer;
   readonly #ttl: number;
   readonly #cache = new LeaseCache();
   readonly #closing = new AbortController();
   readonly #acquiring = new Map<string, Promise<GetResponse>>();
-  #session: Session | undefined;
-  #sessionReady!: Promise<Session>;
-  #resolveSession!: (session: Session) => void;
+  #session: Session<C> | undefined;
+  #sessionReady!: Promise<Session<C>>;
+  #resolveSession!: (session: Session<C>) => void;
   #closed: Promise<void> | undefined;
 
-  private constructor(client: Client, prefix: Buffer, ttl: number) {
+  private constructor(client: C, prefix: Buffer, ttl: number) {
     this.client = client;
     this.prefix = prefix;
     this.#ttl = ttl;
@@ -122,12 +123,14 @@ export class LeasingKV implements AsyncDisposable {
    * Makes a leasing KV over `client` with leasing keys under `prefix`, and waits for its session
    * (etcd `Lease.LeaseGrant`, then `Lease.LeaseKeepAlive` for as long as it is open).
    *
+   * @param client a `Client`, or a namespace view of one (`client.namespace('app/')`: the leasing
+   *   keys and the keys read and written are then inside it); any {@link SessionClient}
    * @param prefix the prefix of the leasing keys, e.g. `'leasing/'`; every client sharing keys must
    *   use the same one, and it should not hold other keys
    * @throws InvalidArgumentError for a bad prefix or options; `DeadlineExceededError` /
    *   `signal.reason` when the session cannot be started in time
    */
-  static async create(client: Client, prefix: Bytes, options?: LeasingKVOptions): Promise<LeasingKV> {
+  static async create<C extends SessionClient>(client: C, prefix: Bytes, options?: LeasingKVOptions): Promise<LeasingKV<C>> {
     const p = Buffer.from(toBytes(prefix, 'leasing prefix'));
     const { rest, call } = split<{ ttl?: number }>(options);
     let ttl = DEFAULT_LEASING_TTL;
@@ -173,7 +176,7 @@ export class LeasingKV implements AsyncDisposable {
   async #keepSession(): Promise<void> {
     const signal = this.#closing.signal;
     while (!signal.aborted) {
-      let session: Session;
+      let session: Session<C>;
       try {
         session = await Session.create(this.client, { ttl: this.#ttl, signal });
       } catch (error) {
@@ -207,13 +210,13 @@ export class LeasingKV implements AsyncDisposable {
   }
 
   /** The current session, waiting for one within `options`' signal and timeout. */
-  async #ready(options: CallOptions | undefined, scopeSignal?: AbortSignal): Promise<Session> {
+  async #ready(options: CallOptions | undefined, scopeSignal?: AbortSignal): Promise<Session<C>> {
     if (this.#closed !== undefined) throw new ClientClosedError();
     if (this.#session !== undefined && !this.#session.ended) return this.#session;
     const scope = scopeSignal === undefined ? waitScope(undefined, options, 'leasing') : undefined;
     const signal = scopeSignal ?? scope!.signal;
     try {
-      return await new Promise<Session>((resolve, reject) => {
+      return await new Promise<Session<C>>((resolve, reject) => {
         const closing = this.#closing.signal;
         const stop = (): void => {
           signal.removeEventListener('abort', abort);
@@ -279,7 +282,7 @@ export class LeasingKV implements AsyncDisposable {
    * Reads `k` and takes its leasing key if free and `k` has no lease (Go `acquire`); caches the
    * read when this client owns the key after it. Resolves with the plain read of `k`.
    */
-  async #acquire(k: Buffer, session: Session, call: CallOptions | undefined): Promise<GetResponse> {
+  async #acquire(k: Buffer, session: Session<C>, call: CallOptions | undefined): Promise<GetResponse> {
     const lk = this.#leasingKey(k);
     const response = await this.client
       .txn()
@@ -316,7 +319,7 @@ export class LeasingKV implements AsyncDisposable {
    * (give it up), the leasing key's deletion (lost). Also watches the key for writes this client did
    * not make (drop the cached read).
    */
-  #monitor(owned: Owned, session: Session): void {
+  #monitor(owned: Owned, session: Session<C>): void {
     const signal = owned.controller.signal;
     const lk = this.#leasingKey(owned.key);
     void (async () => {
@@ -359,7 +362,7 @@ export class LeasingKV implements AsyncDisposable {
    * leasing key if created before `revision` (0: whatever its revision), retrying while the
    * session lasts.
    */
-  async #rescind(k: Buffer, owned: Owned | undefined, revision: number, session: Session): Promise<void> {
+  async #rescind(k: Buffer, owned: Owned | undefined, revision: number, session: Session<C>): Promise<void> {
     if (owned !== undefined) this.#cache.remove(owned, true);
     const lk = this.#leasingKey(k);
     const guard = revision > 0 ? [compare.createRevision(lk, '<', revision)] : [compare.lease(lk, '=', session.lease)];
@@ -559,7 +562,7 @@ export class LeasingKV implements AsyncDisposable {
   }
 
   /** Asks the owners of the leasing keys `kvs` that are not this client's to give them up. Returns their highest create revision. */
-  async #revokeOthers(kvs: readonly KeyValue[], session: Session, signal: AbortSignal): Promise<number> {
+  async #revokeOthers(kvs: readonly KeyValue[], session: Session<C>, signal: AbortSignal): Promise<number> {
     let maxRev = 0;
     for (const kv of kvs) {
       if (kv.createRevision > maxRev) maxRev = kv.createRevision;
@@ -571,7 +574,7 @@ export class LeasingKV implements AsyncDisposable {
   }
 
   /** The leasing keys in `[key, end)` not this client's asked to give up (Go `revokeRange`); resolves with the highest create revision among them all. */
-  async #revokeRange(key: Uint8Array, end: Uint8Array, session: Session, signal: AbortSignal): Promise<number> {
+  async #revokeRange(key: Uint8Array, end: Uint8Array, session: Session<C>, signal: AbortSignal): Promise<number> {
     const { kvs } = await this.client.get(key, { rangeEnd: end, signal });
     return this.#revokeOthers(kvs, session, signal);
   }

@@ -12,6 +12,7 @@ import type {
   LeaseRevokeResponse,
   LeaseTimeToLiveResponse,
 } from '../lease.js';
+import type { LeaseService } from '../service-interfaces.js';
 import type { CallOptions } from '../types.js';
 
 /**
@@ -19,7 +20,7 @@ import type { CallOptions } from '../types.js';
  * unchanged, but the keys `timeToLive` reports are those of the namespace (prefix removed); keys
  * outside it are left out.
  */
-export class NamespaceLease {
+export class NamespaceLease implements LeaseService {
   readonly #lease: Lease;
   readonly #prefix: Buffer;
 

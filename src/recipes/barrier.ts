@@ -3,6 +3,7 @@
  */
 import type { Client } from '../client.js';
 import { toBytes } from '../convert.js';
+import type { KVService, WatchService } from '../service-interfaces.js';
 import type { Bytes, CallOptions } from '../types.js';
 import { putNewKey } from './keys.js';
 import { inScope, waitEvent } from './wait.js';
@@ -18,17 +19,19 @@ import { inScope, waitEvent } from './wait.js';
  * await barrier.release();         // ... until the coordinator releases them
  * ```
  */
-export class Barrier {
-  /** The client the barrier's calls go through. */
-  readonly client: Client;
+export class Barrier<C extends KVService & WatchService = Client> {
+  /** The client (or namespace view) the barrier's calls go through, as given to the constructor. */
+  readonly client: C;
   /** The barrier key. */
   readonly key: Buffer;
 
   /**
+   * @param client a `Client`, or a namespace view of one (`client.namespace('app/')`: the key is
+   *   then inside it); anything with KV calls and watches
    * @param key the barrier key (the same as Go's `NewBarrier(client, key)`)
    * @throws InvalidArgumentError for a key that is not a string or Uint8Array
    */
-  constructor(client: Client, key: Bytes) {
+  constructor(client: C, key: Bytes) {
     this.client = client;
     this.key = Buffer.from(toBytes(key, 'barrier key'));
   }

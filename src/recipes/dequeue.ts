@@ -4,7 +4,7 @@
  * queue is empty, wait for the next item put and claim that; start again whenever another
  * consumer got there first.
  */
-import type { Client } from '../client.js';
+import type { KVService, WatchService } from '../service-interfaces.js';
 import type { RangeOptions } from '../types.js';
 import { claimFirst, deleteAtRevision } from './keys.js';
 import { waitEvent } from './wait.js';
@@ -13,7 +13,7 @@ import { waitEvent } from './wait.js';
  * Takes one item under `prefix`, the first in the order `first` reads (etcd `KV.Range`, `KV.Txn`,
  * and `Watch.Watch` while empty). Resolves with its value.
  */
-export async function dequeue(client: Client, prefix: Buffer, first: RangeOptions, signal: AbortSignal): Promise<Buffer> {
+export async function dequeue(client: KVService & WatchService, prefix: Buffer, first: RangeOptions, signal: AbortSignal): Promise<Buffer> {
   for (;;) {
     const response = await client.get(prefix, { ...first, signal });
     const claimed = await claimFirst(client, response.kvs, signal);

@@ -2,7 +2,9 @@
  * `DoubleBarrier`: processes enter until `count` have entered, then all go on; they leave until
  * all have left (Go `recipe.DoubleBarrier`).
  */
+import type { Client } from '../client.js';
 import type { Session } from '../concurrency/index.js';
+import type { SessionClient } from '../service-interfaces.js';
 import { toBytes } from '../convert.js';
 import { InvalidArgumentError } from '../errors.js';
 import { describe } from '../describe.js';
@@ -30,9 +32,9 @@ const READY = '/ready';
  *
  * One `DoubleBarrier` object stands for one process: call `enter()` then `leave()` on it.
  */
-export class DoubleBarrier {
+export class DoubleBarrier<C extends SessionClient = Client> {
   /** The session whose lease holds this process's waiter key. */
-  readonly session: Session;
+  readonly session: Session<C>;
   /** The barrier's key (its keys are under `<key>/`). */
   readonly key: Buffer;
   /** How many processes the barrier waits for. */
@@ -42,12 +44,13 @@ export class DoubleBarrier {
   #mine: CreatedKey | undefined;
 
   /**
-   * @param session the session of this process (`Session.create` of `etcd-ts/concurrency`)
+   * @param session the session of this process (`Session.create` of `etcd-ts/concurrency`; on a
+   *   namespace view, the barrier's keys are inside the namespace)
    * @param key the barrier's key
    * @param count the number of processes, a positive integer
    * @throws InvalidArgumentError for a bad key or count
    */
-  constructor(session: Session, key: Bytes, count: number) {
+  constructor(session: Session<C>, key: Bytes, count: number) {
     if (!(typeof count === 'number' && Number.isSafeInteger(count) && count > 0)) {
       throw new InvalidArgumentError(`double barrier count must be a positive integer, got ${describe(count)}`);
     }

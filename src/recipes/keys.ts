@@ -6,10 +6,10 @@
  *   under the prefix, allocated in a txn guarded by the bookkeeping key `__<prefix>`;
  * and the claim of a key by deleting it at the revision it was read at.
  */
-import type { Client } from '../client.js';
 import { compare } from '../compare.js';
 import { op } from '../op.js';
 import { lastKey } from '../range.js';
+import type { KVService } from '../service-interfaces.js';
 import type { KeyValue } from '../types.js';
 import { KeyExistsError } from './errors.js';
 
@@ -28,7 +28,7 @@ export interface CreatedKey {
  * Creates `key` with `value` (under `lease` when not 0n) only if it does not exist (etcd `KV.Txn`,
  * Go `putNewKV`). Resolves with its creation revision; rejects with `KeyExistsError` when it exists.
  */
-export async function putNewKey(client: Client, key: Buffer, value: Buffer | string, lease: bigint, signal?: AbortSignal): Promise<number> {
+export async function putNewKey(client: KVService, key: Buffer, value: Buffer | string, lease: bigint, signal?: AbortSignal): Promise<number> {
   const response = await client
     .txn()
     .if(compare.version(key, '=', 0))
@@ -48,7 +48,7 @@ function unixNanos(): string {
  * Creates a unique key `<prefix>/<Unix nanoseconds>` with `value` (Go `newUniqueKV`, and
  * `newUniqueEphemeralKV` with a session's `lease`), trying another time while the name is taken.
  */
-export async function putUniqueKey(client: Client, prefix: Buffer, value: Buffer | string, lease: bigint, signal?: AbortSignal): Promise<CreatedKey> {
+export async function putUniqueKey(client: KVService, prefix: Buffer, value: Buffer | string, lease: bigint, signal?: AbortSignal): Promise<CreatedKey> {
   for (;;) {
     const key = Buffer.concat([prefix, Buffer.from(`/${unixNanos()}`, 'latin1')]);
     try {
@@ -66,7 +66,7 @@ export async function putUniqueKey(client: Client, prefix: Buffer, value: Buffer
  * last key, so two writers never allocate the same number, nor reuse one deleted meanwhile; it
  * is retried until it holds.
  */
-export async function putSequentialKey(client: Client, prefix: Buffer, value: Buffer | string, signal?: AbortSignal): Promise<CreatedKey> {
+export async function putSequentialKey(client: KVService, prefix: Buffer, value: Buffer | string, signal?: AbortSignal): Promise<CreatedKey> {
   const baseKey = Buffer.concat([Buffer.from('__', 'latin1'), prefix]);
   for (;;) {
     const last = await client.get(prefix, { ...lastKey(), signal });
@@ -93,13 +93,13 @@ export async function putSequentialKey(client: Client, prefix: Buffer, value: Bu
  * Deletes `key` if it was not modified since `modRevision` (etcd `KV.Txn`, Go `deleteRevKey`);
  * resolves true if this call deleted it, false if it was gone or changed.
  */
-export async function deleteAtRevision(client: Client, key: Buffer, modRevision: number, signal?: AbortSignal): Promise<boolean> {
+export async function deleteAtRevision(client: KVService, key: Buffer, modRevision: number, signal?: AbortSignal): Promise<boolean> {
   const response = await client.txn().if(compare.modRevision(key, '=', modRevision)).then(op.delete(key)).commit({ signal });
   return response.succeeded;
 }
 
 /** The first of `kvs` this call could claim by deleting it (Go `claimFirstKey`), or undefined. */
-export async function claimFirst(client: Client, kvs: readonly KeyValue[], signal?: AbortSignal): Promise<KeyValue | undefined> {
+export async function claimFirst(client: KVService, kvs: readonly KeyValue[], signal?: AbortSignal): Promise<KeyValue | undefined> {
   for (const kv of kvs) {
     if (await deleteAtRevision(client, kv.key, kv.modRevision, signal)) return kv;
   }

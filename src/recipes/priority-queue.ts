@@ -7,6 +7,7 @@ import { toBytes } from '../convert.js';
 import { describe } from '../describe.js';
 import { InvalidArgumentError } from '../errors.js';
 import { firstKey } from '../range.js';
+import type { KVService, WatchService } from '../service-interfaces.js';
 import type { Bytes, CallOptions } from '../types.js';
 import { dequeue } from './dequeue.js';
 import { putSequentialKey } from './keys.js';
@@ -30,15 +31,20 @@ export const MAX_PRIORITY = 0xffff;
  * (await queue.dequeue()).toString(); // 'urgent'
  * ```
  */
-export class PriorityQueue {
-  /** The client the queue's calls go through. */
-  readonly client: Client;
+export class PriorityQueue<C extends KVService & WatchService = Client> {
+  /** The client (or namespace view) the queue's calls go through, as given to the constructor. */
+  readonly client: C;
   /** The queue's name: its items are the keys under `<name>/`. */
   readonly name: Buffer;
   readonly #prefix: Buffer;
 
-  /** @throws InvalidArgumentError for a name that is not a string or Uint8Array */
-  constructor(client: Client, name: Bytes) {
+  /**
+   * @param client a `Client`, or a namespace view of one (`client.namespace('app/')`: the items
+   *   are then inside it); anything with KV calls and watches
+   * @param name the queue's name
+   * @throws InvalidArgumentError for a name that is not a string or Uint8Array
+   */
+  constructor(client: C, name: Bytes) {
     this.client = client;
     this.name = Buffer.from(toBytes(name, 'priority queue name'));
     this.#prefix = Buffer.concat([this.name, Buffer.from('/')]);

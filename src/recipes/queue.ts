@@ -4,6 +4,7 @@
 import type { Client } from '../client.js';
 import { toBytes } from '../convert.js';
 import { firstRev } from '../range.js';
+import type { KVService, WatchService } from '../service-interfaces.js';
 import type { Bytes, CallOptions } from '../types.js';
 import { dequeue } from './dequeue.js';
 import { putUniqueKey } from './keys.js';
@@ -24,15 +25,20 @@ import { inScope } from './wait.js';
  * only, so queue `jobs` does not take items of queue `jobs2`. Items written by Go's `Queue` are
  * read and vice versa.
  */
-export class Queue {
-  /** The client the queue's calls go through. */
-  readonly client: Client;
+export class Queue<C extends KVService & WatchService = Client> {
+  /** The client (or namespace view) the queue's calls go through, as given to the constructor. */
+  readonly client: C;
   /** The queue's name: its items are the keys under `<name>/`. */
   readonly name: Buffer;
   readonly #prefix: Buffer;
 
-  /** @throws InvalidArgumentError for a name that is not a string or Uint8Array */
-  constructor(client: Client, name: Bytes) {
+  /**
+   * @param client a `Client`, or a namespace view of one (`client.namespace('app/')`: the items
+   *   are then inside it); anything with KV calls and watches
+   * @param name the queue's name
+   * @throws InvalidArgumentError for a name that is not a string or Uint8Array
+   */
+  constructor(client: C, name: Bytes) {
     this.client = client;
     this.name = Buffer.from(toBytes(name, 'queue name'));
     this.#prefix = Buffer.concat([this.name, Buffer.from('/')]);

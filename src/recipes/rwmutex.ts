@@ -1,7 +1,9 @@
 /**
  * `RWMutex`: a readers-writer lock over a session (Go `recipe.RWMutex`).
  */
+import type { Client } from '../client.js';
 import type { Session } from '../concurrency/index.js';
+import type { SessionClient } from '../service-interfaces.js';
 import { toBytes } from '../convert.js';
 import { lastRev } from '../range.js';
 import type { Bytes, CallOptions } from '../types.js';
@@ -28,16 +30,21 @@ import { inScope, waitEvent } from './wait.js';
  *
  * One `RWMutex` object holds at most one lock (read or write) at a time, as Go's.
  */
-export class RWMutex {
+export class RWMutex<C extends SessionClient = Client> {
   /** The session whose lease holds the lock keys. */
-  readonly session: Session;
+  readonly session: Session<C>;
   /** The lock's prefix (its keys are under `<prefix>/`). */
   readonly prefix: Buffer;
   readonly #pfx: Buffer;
   #mine: CreatedKey | undefined;
 
-  /** @throws InvalidArgumentError for a prefix that is not a string or Uint8Array */
-  constructor(session: Session, prefix: Bytes) {
+  /**
+   * @param session the session whose lease holds the lock keys (on a namespace view, they are
+   *   inside the namespace)
+   * @param prefix the lock's prefix
+   * @throws InvalidArgumentError for a prefix that is not a string or Uint8Array
+   */
+  constructor(session: Session<C>, prefix: Bytes) {
     this.session = session;
     this.prefix = Buffer.from(toBytes(prefix, 'rwmutex prefix'));
     this.#pfx = Buffer.concat([this.prefix, Buffer.from('/')]);

@@ -3,9 +3,9 @@
  * for session-based recipes the session's end) and waiting for one event on a key or prefix (Go's
  * `recipe.WaitEvents` / `WaitPrefixEvents`).
  */
-import type { Client } from '../client.js';
 import type { Session } from '../concurrency/index.js';
 import { waitScope } from '../concurrency/wait.js';
+import type { SessionClient, WatchService } from '../service-interfaces.js';
 import type { Bytes, CallOptions } from '../types.js';
 import type { WatchEvent } from '../watch.js';
 
@@ -16,7 +16,7 @@ import type { WatchEvent } from '../watch.js';
 export async function inScope<T>(
   options: CallOptions | undefined,
   operation: string,
-  session: Session | undefined,
+  session: Session<SessionClient> | undefined,
   body: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const scope = waitScope(session, options, operation);
@@ -36,7 +36,7 @@ export async function inScope<T>(
  * `CompactedError`), `signal.reason`, or an error when the watch ends without that event.
  */
 export async function waitEvent(
-  client: Client,
+  client: WatchService,
   key: Bytes,
   type: 'put' | 'delete',
   startRevision: number,

@@ -47,13 +47,15 @@ import type { Logger } from './logger.js';
 
 /**
  * Parses the user's endpoint list: an array of URLs, or one string of comma-separated URLs (as
- * etcdctl's `--endpoints`). Each is `http://host:port`, `https://host:port` or `host:port` (parsed by
- * the transport's `parseEndpoint`). With `options.tls` (the client has a `tls` option) a bare
- * `host:port` uses TLS and an `http://` endpoint is refused, so TLS settings are never dropped.
+ * etcdctl's `--endpoints`). Each is `http://host:port`, `https://host:port`, `host:port`,
+ * `unix://<socket path>` or `unixs://<socket path>` (parsed by the transport's `parseEndpoint`).
+ * With `options.tls` (the client has a `tls` option) a bare `host:port` and a `unix://` socket use
+ * TLS and an `http://` endpoint is refused, so TLS settings are never dropped.
  *
  * @param options `tls`: the client has TLS settings. Default false.
  * @throws InvalidArgumentError when the list is empty or not strings, when an endpoint is malformed
- *   or is `http://` while `options.tls` (the message names it), or when the list mixes http and https.
+ *   or is `http://` while `options.tls` (the message names it), or when the list mixes plain and
+ *   TLS endpoints (http and https, unix and unixs).
  */
 export function parseEndpoints(input: string | readonly string[], options: { tls?: boolean } = {}): Endpoint[] {
   let urls: readonly unknown[];
@@ -79,7 +81,8 @@ export function parseEndpoints(input: string | readonly string[], options: { tls
   if (secure.length > 0 && secure.length < endpoints.length) {
     const plain = endpoints.filter((e) => !e.tls).map((e) => e.url);
     throw new InvalidArgumentError(
-      `endpoints mix https (${secure.map((e) => e.url).join(', ')}) and http (${plain.join(', ')}); use one scheme for all`,
+      `endpoints mix TLS (${secure.map((e) => e.url).join(', ')}) and plaintext (${plain.join(', ')}) endpoints; ` +
+        'use TLS for all (https://, unixs://) or for none (http://, unix://)',
     );
   }
   return endpoints;
@@ -122,7 +125,7 @@ export interface EndpointPickerOptions {
 /** One endpoint's state. */
 interface Slot {
   readonly endpoint: Endpoint;
-  /** Identity across `setEndpoints`: scheme, host and port. */
+  /** Identity across `setEndpoints`: scheme, host and port (or socket path). */
   readonly key: string;
   connection: Connection | undefined;
   unsubscribe: (() => void) | undefined;
@@ -151,6 +154,7 @@ interface Slot {
 }
 
 function slotKey(endpoint: Endpoint): string {
+  if (endpoint.path !== undefined) return `${endpoint.tls ? 'unixs' : 'unix'}://${endpoint.path}`;
   return `${endpoint.tls ? 'https' : 'http'}://${endpoint.host.toLowerCase()}:${endpoint.port}`;
 }
 

@@ -39,7 +39,7 @@ import {
 } from '../errors.js';
 import type { Method } from '../proto/method.js';
 import { Auth as AuthMethods } from '../proto/index.js';
-import { createConnection } from '../transport/index.js';
+import { createConnection, hasScheme } from '../transport/index.js';
 import type {
   CallOptions as TransportCallOptions,
   Connection,
@@ -48,7 +48,7 @@ import type {
   Metadata,
   Stream,
   StreamHandlers,
-  TlsOptions,
+  TlsSettings,
 } from '../transport/types.js';
 import {
   DEFAULT_DIAL_TIMEOUT_MS,
@@ -79,10 +79,10 @@ import type { CallOptions, Rpc, RpcStream, RpcStreamHandlers, StreamCallOptions 
 /** Options of an {@link RpcClient}; every one optional. Times in milliseconds, sizes in bytes. */
 export interface RpcOptions {
   /**
-   * etcd endpoints: URLs (`http://host:port`, `https://host:port`, `host:port`), as an array or a
-   * comma-separated string. Default `[DEFAULT_ENDPOINT]` (`http://127.0.0.1:2379`), with `tls`
-   * `[DEFAULT_TLS_ENDPOINT]`. All http or all https; with `tls`, `host:port` is https and `http://`
-   * is refused (`InvalidArgumentError`).
+   * etcd endpoints: URLs (`http://host:port`, `https://host:port`, `host:port`, `unix://path`,
+   * `unixs://path`), as an array or a comma-separated string. Default `[DEFAULT_ENDPOINT]`
+   * (`http://127.0.0.1:2379`), with `tls` `[DEFAULT_TLS_ENDPOINT]`. All plain or all TLS; with
+   * `tls`, `host:port` and `unix://` use TLS and `http://` is refused (`InvalidArgumentError`).
    */
   endpoints?: string | readonly string[];
   /** Longest wait for a ready connection before a call fails with `NoAvailableEndpointsError`, ms. Default 5000. */
@@ -101,8 +101,8 @@ export interface RpcOptions {
   maxCallSendMsgSize?: number;
   /** Largest response accepted, bytes. Default 2^31 - 1. Must be >= `maxCallSendMsgSize`. */
   maxCallRecvMsgSize?: number;
-  /** TLS settings (CA, client certificate and key, server name); given, every endpoint uses TLS. */
-  tls?: TlsOptions;
+  /** TLS settings (contents, checked by the client layer); given, every endpoint uses TLS. */
+  tls?: TlsSettings;
   /** Receives retry and failover decisions (debug) and endpoint failures (warn). Default: none. */
   logger?: Logger;
   /**
@@ -304,7 +304,7 @@ export class RpcClient implements Rpc {
     }
     const trimmed = url.trim();
     const scheme = this.#picker.endpoints[0]?.tls === true ? 'https://' : 'http://';
-    const full = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : scheme + trimmed;
+    const full = hasScheme(trimmed) ? trimmed : scheme + trimmed;
     // Without the signal: closing this call layer (by its signal too) closes the child.
     const child = new RpcClient({ ...this.#options, endpoints: [full], autoSyncInterval: 0, signal: undefined });
     child.#parent = this;

@@ -16,6 +16,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { describe } from '../describe.js';
 import { loadOptionalModule } from './optional-module.js';
 import { splitPath, statusCodeOf, type AttemptObserver, type ObservedMethod, type RpcObserver } from './observer.js';
+import { parseEndpoint } from '../transport/index.js';
 
 /** A span, as far as the client uses it (OpenTelemetry `Span`). */
 export interface TraceSpan {
@@ -102,7 +103,10 @@ export function createTracingObserver(options: TracingOptions): RpcObserver {
   };
 }
 
-/** `server.address` and `server.port` of an endpoint URL (both undefined when it does not parse). */
+/**
+ * `server.address` and `server.port` of an endpoint URL (both undefined when it does not parse);
+ * for a Unix socket the socket's path and no port, as OpenTelemetry's conventions say.
+ */
 interface ServerAddress {
   address: string | undefined;
   port: number | undefined;
@@ -110,8 +114,8 @@ interface ServerAddress {
 
 function serverAddress(endpoint: string): ServerAddress {
   try {
-    const url = new URL(endpoint);
-    return { address: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port === '' ? undefined : Number(url.port) };
+    const parsed = parseEndpoint(endpoint);
+    return parsed.path !== undefined ? { address: parsed.path, port: undefined } : { address: parsed.host, port: parsed.port };
   } catch {
     return { address: undefined, port: undefined };
   }

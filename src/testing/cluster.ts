@@ -66,6 +66,16 @@ export interface EtcdClusterOptions {
    * stay on plain http. `/health` probes go to an extra plain-http metrics port. Default false.
    */
   tls?: boolean | EtcdClusterTlsOptions;
+  /**
+   * Also serves clients on a Unix domain socket per member, as etcd 3.4 listens on one:
+   * `--listen-client-urls unix://localhost:<clientPort>` (`unixs://` with `tls`), a socket file
+   * named `localhost:<clientPort>` in the member's folder (etcd's working directory), advertised
+   * as a client URL too (so `Cluster.MemberList` lists it, relative to etcd's folder, as etcd
+   * gives it). {@link EtcdCluster.unixEndpoints} name the sockets by their absolute paths
+   * (`unix:///dev/shm/etcd-ts-.../member-0/localhost:<port>`); the TCP client URLs stay. The
+   * cluster folder's path must leave the socket paths within 107 bytes. Default false.
+   */
+  unixSocket?: boolean;
 }
 
 /** TLS settings of {@link EtcdClusterOptions.tls}. */
@@ -126,6 +136,9 @@ function validateOptions(options: EtcdClusterOptions): void {
   if (options.proxy !== undefined && typeof options.proxy !== 'boolean') {
     throw new TypeError('EtcdCluster.start: proxy must be true or false');
   }
+  if (options.unixSocket !== undefined && typeof options.unixSocket !== 'boolean') {
+    throw new TypeError('EtcdCluster.start: unixSocket must be true or false');
+  }
   const tls = options.tls;
   if (tls !== undefined && typeof tls !== 'boolean') {
     if (typeof tls !== 'object' || tls === null || Array.isArray(tls)) {
@@ -138,6 +151,19 @@ function validateOptions(options: EtcdClusterOptions): void {
     }
     if (tls.clientCertAuth !== undefined && typeof tls.clientCertAuth !== 'boolean') {
       throw new TypeError('EtcdCluster.start: tls.clientCertAuth must be true or false');
+    }
+  }
+}
+
+/** Longest Unix socket path (Linux `sun_path`, without its closing NUL), in bytes. */
+const MAX_SOCKET_PATH_BYTES = 107;
+
+/** Throws when a member's socket path is too long for a Unix socket. */
+function checkSocketPaths(members: readonly EtcdMember[]): void {
+  for (const member of members) {
+    const path = member.unixEndpoint?.replace(/^unixs?:\/\//, '');
+    if (path !== undefined && Buffer.byteLength(path) > MAX_SOCKET_PATH_BYTES) {
+      throw new Error(`EtcdCluster.start: the socket path ${path} is longer than ${MAX_SOCKET_PATH_BYTES} bytes; use a shorter dataDir`);
     }
   }
 }
@@ -260,7 +286,9 @@ export class EtcdCluster implements AsyncDisposable {
           initialClusterToken: token,
           args: options.args ?? [],
           orphanFolder: dir,
+          unixSocket: options.unixSocket === true,
         }));
+        checkSocketPaths(members);
         const abort = new AbortController();
         const results = await Promise.allSettled(members.map((m) => m.start({ timeout, signal: abort.signal }).catch((error: unknown) => {
           if (!abort.signal.aborted) abort.abort(error);
@@ -322,6 +350,14 @@ export class EtcdCluster implements AsyncDisposable {
    */
   get endpoints(): string[] {
     return this.members.map((m) => m.endpoint);
+  }
+
+  /**
+   * The members' Unix socket client URLs by absolute path (`unix:///.../member-0/localhost:<port>`,
+   * `unixs://` with TLS), in member order, when started with `unixSocket`; empty otherwise.
+   */
+  get unixEndpoints(): string[] {
+    return this.members.flatMap((m) => (m.unixEndpoint === undefined ? [] : [m.unixEndpoint]));
   }
 
   /** Whether {@link close} has been called. */

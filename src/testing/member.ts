@@ -3,13 +3,14 @@
  * (start, stop, kill, pause, resume, restart).
  *
  * A member listens on 127.0.0.1 only: client URL `http://127.0.0.1:<clientPort>` (gRPC, plus
- * `/health` and `/metrics` over HTTP/1.1) and peer URL `http://127.0.0.1:<peerPort>`. Its folder
- * holds `data/` (etcd's `--data-dir`) and `etcd.log` (etcd's stdout and stderr, appended across
- * restarts).
+ * `/health` and `/metrics` over HTTP/1.1) and peer URL `http://127.0.0.1:<peerPort>`, and with
+ * `unixSocket` also on a Unix socket in its folder. etcd runs in its folder, which holds `data/`
+ * (etcd's `--data-dir`), `etcd.log` (etcd's stdout and stderr, appended across restarts) and the
+ * socket.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { LOOPBACK_HOST } from './ports.js';
 import { checkHealth, DEFAULT_PROBE_TIMEOUT_MS, readIsLeader } from './probe.js';
 import { startWatchdog, type Watchdog } from './process-cleanup.js';
@@ -77,7 +78,7 @@ export interface EtcdMemberConfig {
   name: string;
   /** Path of the etcd binary. */
   bin: string;
-  /** The member's own folder (created if missing): holds `data/` and `etcd.log`. */
+  /** The member's own folder (created if missing; etcd's working directory): holds `data/` and `etcd.log`. */
   dir: string;
   /** Client port on 127.0.0.1. */
   clientPort: number;
@@ -108,6 +109,12 @@ export interface EtcdMemberConfig {
   metricsPort?: number;
   /** `--advertise-client-urls` when it is not the client URL (e.g. a proxy in front of the member). */
   advertiseClientUrl?: string;
+  /**
+   * Also listen on a Unix socket: etcd's `unix://localhost:<clientPort>` (`unixs://` with `tls`),
+   * a socket file named `localhost:<clientPort>` in {@link dir} (etcd's working directory), also
+   * advertised as a client URL. Default false.
+   */
+  unixSocket?: boolean;
 }
 
 /** Certificate files of a TLS member (see {@link EtcdMemberConfig.tls}). */
@@ -207,6 +214,11 @@ export class EtcdMember {
   readonly dataDir: string;
   /** File receiving etcd's stdout and stderr, appended across restarts. */
   readonly logFile: string;
+  /**
+   * The client URL of the member's Unix socket, by its absolute path (`unix:///<dir>/localhost:<port>`,
+   * `unixs://` with TLS), when started with `unixSocket`; undefined otherwise.
+   */
+  readonly unixEndpoint: string | undefined;
 
   readonly #config: EtcdMemberConfig;
   #child: ChildProcess | undefined;
@@ -224,9 +236,21 @@ export class EtcdMember {
     this.clientUrl = `${config.tls === undefined ? 'http' : 'https'}://${LOOPBACK_HOST}:${config.clientPort}`;
     this.probeUrl = config.metricsPort === undefined ? this.clientUrl : `http://${LOOPBACK_HOST}:${config.metricsPort}`;
     this.peerUrl = `http://${LOOPBACK_HOST}:${config.peerPort}`;
-    this.dir = config.dir;
-    this.dataDir = join(config.dir, 'data');
-    this.logFile = join(config.dir, 'etcd.log');
+    // Absolute: etcd runs in this folder, so a relative data dir would be taken from inside it.
+    this.dir = resolve(config.dir);
+    this.dataDir = join(this.dir, 'data');
+    this.logFile = join(this.dir, 'etcd.log');
+    this.unixEndpoint = config.unixSocket === true ? `${this.#unixScheme}://${join(this.dir, this.#unixSocketName)}` : undefined;
+  }
+
+  /** `unixs` on a TLS member, else `unix`. */
+  get #unixScheme(): string {
+    return this.#config.tls === undefined ? 'unix' : 'unixs';
+  }
+
+  /** File name of the Unix socket in {@link dir}: etcd's `unix://<host>:<port>` listener makes a file of that name. */
+  get #unixSocketName(): string {
+    return `localhost:${this.#config.clientPort}`;
   }
 
   /**
@@ -260,11 +284,13 @@ export class EtcdMember {
   /** The etcd command-line arguments of this member (without the binary). */
   get args(): string[] {
     const c = this.#config;
+    // etcd 3.4 listens on unix://host:port only: a socket file of that name in its working directory.
+    const unix = c.unixSocket === true ? [`${this.#unixScheme}://${this.#unixSocketName}`] : [];
     return [
       '--name', c.name,
       '--data-dir', this.dataDir,
-      '--listen-client-urls', this.clientUrl,
-      '--advertise-client-urls', c.advertiseClientUrl ?? this.clientUrl,
+      '--listen-client-urls', [this.clientUrl, ...unix].join(','),
+      '--advertise-client-urls', [c.advertiseClientUrl ?? this.clientUrl, ...unix].join(','),
       ...(c.metricsPort === undefined ? [] : ['--listen-metrics-urls', this.probeUrl]),
       ...(c.tls === undefined ? [] : [
         '--cert-file', c.tls.certFile,
@@ -332,7 +358,7 @@ export class EtcdMember {
     const fd = openSync(this.logFile, 'a');
     let child: ChildProcess;
     try {
-      child = spawn(bin, args, { stdio: ['ignore', fd, fd], detached: true, env: etcdEnv() });
+      child = spawn(bin, args, { cwd: this.dir, stdio: ['ignore', fd, fd], detached: true, env: etcdEnv() });
     } finally {
       closeSync(fd);
     }

@@ -1,11 +1,12 @@
 /**
  * Opening the byte stream of a connection: endpoint and options in, a socket out. Plain TCP
- * (`node:net`) for http endpoints, TLS (`node:tls`, ALPN `h2`) for https ones. Only this file knows
- * how; new kinds of endpoints (unix sockets) and TLS options are added here.
+ * (`node:net`) for http endpoints, TLS (`node:tls`, ALPN `h2`) for https ones, and the same two
+ * over a Unix domain socket for `unix://` / `unixs://` endpoints. Only this file knows how; it also
+ * turns the socket's connect and TLS failures into the words of the connection error.
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import type { ConnectionOptions, Endpoint } from './types.js';
+import type { ConnectionOptions, Endpoint, TlsSettings } from './types.js';
 
 /** A socket being opened, and the event that says it is ready for HTTP/2. */
 export interface Dialed {
@@ -15,43 +16,122 @@ export interface Dialed {
 }
 
 /**
- * Starts connecting to `endpoint`. Errors (refused, TLS verification) arrive as the socket's
- * `error` event.
- * @param endpoint - host, port and whether to use TLS.
- * @param options - the `tls` settings (CA, client certificate and key, server name, verification).
+ * Starts connecting to `endpoint`. Errors (refused, TLS verification, TLS options node:tls
+ * refuses) arrive as the socket's `error` event, never as a throw.
+ * @param endpoint - host and port or socket path, and whether to use TLS.
+ * @param options - the `tls` settings (see {@link TlsSettings}).
  */
 export function dial(endpoint: Endpoint, options: ConnectionOptions): Dialed {
+  const address = endpoint.path !== undefined ? { path: endpoint.path } : { host: endpoint.host, port: endpoint.port };
   if (!endpoint.tls) {
-    const socket = net.connect({ host: endpoint.host, port: endpoint.port, noDelay: true });
+    const socket = net.connect({ ...address, noDelay: true });
     return { socket, readyEvent: 'connect' };
   }
-  const settings = options.tls;
+  const settings = options.tls ?? {};
   const tlsOptions: tls.ConnectionOptions = {
+    ...address,
+    // The name certificates are checked against (also for a socket path, whose host is its server name).
     host: endpoint.host,
-    port: endpoint.port,
     ALPNProtocols: ['h2'],
-    // SNI takes a host name only, never an IP address.
-    servername: settings?.servername ?? (net.isIP(endpoint.host) === 0 ? endpoint.host : undefined),
+    servername: serverName(endpoint, settings),
   };
-  if (settings !== undefined) {
-    if (settings.ca !== undefined) tlsOptions.ca = settings.ca;
-    if (settings.cert !== undefined) tlsOptions.cert = settings.cert;
-    if (settings.key !== undefined) tlsOptions.key = settings.key;
-    if (settings.rejectUnauthorized !== undefined) tlsOptions.rejectUnauthorized = settings.rejectUnauthorized;
+  for (const name of PASSED_SETTINGS) {
+    if (settings[name] !== undefined) (tlsOptions as Record<string, unknown>)[name] = settings[name];
   }
-  const socket = tls.connect(tlsOptions);
+  const check = settings.checkServerIdentity;
+  if (settings.rejectUnauthorized === false) {
+    // Unverified: node:tls would ignore any answer; readyProblem runs the user's check once, itself.
+    tlsOptions.checkServerIdentity = () => undefined;
+  } else if (check !== undefined) {
+    tlsOptions.checkServerIdentity = (hostname, cert) => runIdentityCheck(check, hostname, cert);
+  }
+  let socket: tls.TLSSocket;
+  try {
+    socket = tls.connect(tlsOptions);
+  } catch (error) {
+    // node:tls checks some settings synchronously; the connection fails the usual way.
+    const failed = new net.Socket();
+    process.nextTick(() => failed.destroy(error instanceof Error ? error : new Error(String(error))));
+    return { socket: failed, readyEvent: 'secureConnect' };
+  }
   socket.setNoDelay(true);
   return { socket, readyEvent: 'secureConnect' };
 }
 
+/** Settings passed to `tls.connect` as they are (the rest are set by {@link dial} itself). */
+const PASSED_SETTINGS = [
+  'ca', 'cert', 'key', 'passphrase', 'pfx', 'crl', 'ciphers', 'minVersion', 'maxVersion', 'rejectUnauthorized',
+] as const satisfies ReadonlyArray<keyof TlsSettings>;
+
+/** SNI and certificate-check name: `servername`, else the host (SNI takes a host name only, never an IP address). */
+function serverName(endpoint: Endpoint, settings: TlsSettings): string | undefined {
+  return settings.servername ?? (net.isIP(endpoint.host) === 0 ? endpoint.host : undefined);
+}
+
+/** The user's `checkServerIdentity`, its refusal (returned or thrown) worded as one. */
+function runIdentityCheck(check: NonNullable<TlsSettings['checkServerIdentity']>, hostname: string, cert: tls.PeerCertificate): Error | undefined {
+  let refusal: unknown;
+  try {
+    refusal = check(hostname, cert);
+  } catch (error) {
+    // Whatever it threw refuses the server, even `undefined`.
+    refusal = error ?? new Error('it threw undefined');
+  }
+  if (refusal === undefined || refusal === null) return undefined;
+  const reason = refusal instanceof Error ? refusal.message : String(refusal);
+  return new Error(`tls.checkServerIdentity refused the server's certificate: ${reason}`, { cause: refusal });
+}
+
 /**
- * Why a ready TLS socket cannot carry HTTP/2: the server chose another ALPN protocol (e.g.
- * `http/1.1`). Undefined when it is fine (h2, or no ALPN answer: etcd and grpc-go speak h2 anyway).
+ * Why a ready socket cannot carry HTTP/2, or undefined when it can: the server chose another ALPN
+ * protocol (e.g. `http/1.1`; no ALPN answer is fine: etcd and grpc-go speak h2 anyway), or
+ * verification is off (`rejectUnauthorized: false`) and the user's `checkServerIdentity` refuses
+ * the certificate (node:tls calls it only after a verified chain, and then ignores its answer).
  */
-export function alpnProblem(socket: net.Socket): string | undefined {
+export function readyProblem(socket: net.Socket, endpoint: Endpoint, settings: TlsSettings | undefined): string | undefined {
   const protocol = (socket as tls.TLSSocket).alpnProtocol;
   if (typeof protocol === 'string' && protocol !== '' && protocol !== 'h2') {
     return `the server chose ALPN protocol '${protocol}', not h2`;
   }
+  const check = settings?.checkServerIdentity;
+  if (settings?.rejectUnauthorized === false && check !== undefined && socket instanceof tls.TLSSocket) {
+    const hostname = serverName(endpoint, settings) ?? endpoint.host;
+    return runIdentityCheck(check, hostname, socket.getPeerCertificate(true))?.message;
+  }
   return undefined;
+}
+
+/** node:tls error codes of a handshake that found no TLS version both sides allow. */
+const VERSION_CODES = new Set(['ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION', 'ERR_SSL_UNSUPPORTED_PROTOCOL', 'ERR_SSL_NO_PROTOCOLS_AVAILABLE', 'ERR_SSL_WRONG_SSL_VERSION']);
+
+/**
+ * Why a connection attempt failed, in words for the connection error: the socket's error message
+ * (OpenSSL's file and line noise dropped), with what the TLS settings have to do with it when they
+ * are the likely cause (versions, ciphers, a revoking CRL).
+ * @param error - the socket's `error` event.
+ * @param settings - the connection's TLS settings.
+ */
+export function connectFailure(error: Error, settings: TlsSettings | undefined): string {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  const reason = openSslReason(error.message);
+  if (VERSION_CODES.has(code)) {
+    const range = `${settings?.minVersion ?? tls.DEFAULT_MIN_VERSION ?? 'TLSv1.2'} to ${settings?.maxVersion ?? tls.DEFAULT_MAX_VERSION ?? 'TLSv1.3'}`;
+    return `no TLS version in common with the server (${reason}); this client offers ${range} (tls.minVersion, tls.maxVersion)`;
+  }
+  if (code === 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE' && settings?.ciphers !== undefined) {
+    return `the server refused the TLS handshake (${reason}): no cipher suite in common with tls.ciphers '${settings.ciphers}'?`;
+  }
+  if (code === 'CERT_REVOKED') return `${reason}: tls.crl lists the server's certificate as revoked`;
+  return reason;
+}
+
+/**
+ * OpenSSL 3's `<thread>:error:<code>:<library>:<function>:<reason>:<file>:<line>:<data>` as
+ * `<reason> (<data>)`; other messages trimmed.
+ */
+function openSslReason(message: string): string {
+  const match = /error:[0-9A-Fa-f]+:[^:]*:[^:]*:([^:\n]+)(?::[^:\n]*\.c:\d+:([^\n]*))?/.exec(message);
+  if (match === null) return message.trim();
+  const data = match[2]?.trim();
+  return data === undefined || data === '' ? match[1]!.trim() : `${match[1]!.trim()} (${data})`;
 }

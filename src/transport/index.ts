@@ -9,7 +9,7 @@ import { Http2Connection } from './connection.js';
 import type { Connection, ConnectionOptions, Endpoint } from './types.js';
 
 export { DEFAULT_CONNECT_TIMEOUT } from './connection.js';
-export { parseEndpoint } from './endpoint.js';
+export { hasScheme, parseEndpoint } from './endpoint.js';
 export { CallError, Status } from './types.js';
 export type {
   CallOptions,
@@ -21,17 +21,18 @@ export type {
   StatusCode,
   Stream,
   StreamHandlers,
-  TlsOptions,
+  TlsSettings,
+  TlsVersion,
 } from './types.js';
 
 /**
  * Creates the connection to one endpoint. Nothing is opened until the first call or `ready()`.
  *
  * @param endpoint - where to connect; from `parseEndpoint` (`http://host:port`, `https://...`,
- *   `host:port`, `[::1]:port`).
+ *   `host:port`, `[::1]:port`, `unix:///path`, `unixs:///path`).
  * @param options - `keepAliveTime` / `keepAliveTimeout` (ms; PINGs only while calls are in flight;
  *   at least 5000 against etcd), `maxRecvMsgSize` (bytes), `connectTimeout` (ms, default 20000),
- *   `tls` (node:tls options for https endpoints), `firstStreamId` (tests only).
+ *   `tls` (node:tls settings of TLS endpoints), `firstStreamId` (tests only).
  * @returns a `Connection` in state `idle`.
  * @throws RangeError when a time or size option is negative or not finite.
  */

@@ -16,7 +16,7 @@
  */
 import type { Socket } from 'node:net';
 import { startTimer, type TimerHandle } from '../internal/timers.js';
-import { alpnProblem, dial } from './dial.js';
+import { connectFailure, dial, readyProblem } from './dial.js';
 import { ErrorCode, Http2ProtocolError } from './h2/errors.js';
 import { FrameReader, type FrameHandler } from './h2/frame-reader.js';
 import { FrameWriter } from './h2/frame-writer.js';
@@ -428,7 +428,7 @@ export class Session implements FrameHandler, KeepAliveLink {
 
   private onSocketReady(): void {
     if (this.closing) return;
-    const problem = alpnProblem(this.socket);
+    const problem = readyProblem(this.socket, this.options.endpoint, this.options.connection.tls);
     if (problem !== undefined) {
       this.fail(new CallError(Status.UNAVAILABLE, `cannot connect to ${this.options.endpoint.url}: ${problem}`, false));
       return;
@@ -459,7 +459,7 @@ export class Session implements FrameHandler, KeepAliveLink {
       this.fail(
         this.goawayFailure ?? (this.ready
           ? new CallError(Status.UNAVAILABLE, `connection to ${url} lost: ${cause === undefined ? 'closed by the server' : cause.message}`, true, {}, { cause })
-          : new CallError(Status.UNAVAILABLE, `cannot connect to ${url}: ${cause === undefined ? 'connection closed' : cause.message.trim()}`, false, {}, { cause })),
+          : new CallError(Status.UNAVAILABLE, `cannot connect to ${url}: ${cause === undefined ? 'connection closed' : connectFailure(cause, this.options.connection.tls)}`, false, {}, { cause })),
       );
     }
     this.owner.sessionClosed(this);

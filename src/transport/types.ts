@@ -31,30 +31,70 @@ export type StatusCode = (typeof Status)[keyof typeof Status];
 /** Request or response metadata: lower-case header names to values. */
 export type Metadata = Record<string, string>;
 
-/** Where a connection goes. `host` is an IP address or a DNS name; `tls` selects https. */
+/**
+ * Where a connection goes: a TCP host and port, or a Unix domain socket (`path`). `tls` selects
+ * HTTP/2 over TLS.
+ */
 export interface Endpoint {
   /** The endpoint as the user wrote it, e.g. `http://127.0.0.1:2379`; used in errors and logs. */
   readonly url: string;
-  /** IP address (IPv6 without brackets) or DNS name. */
+  /**
+   * IP address (IPv6 without brackets) or DNS name. For a Unix socket: the server name its file
+   * name gives (`localhost` for `/run/etcd/localhost:2379`, see `parseEndpoint`), used as the
+   * HTTP/2 `:authority` and for TLS server name checks.
+   */
   readonly host: string;
-  /** TCP port, 1-65535. */
+  /** TCP port, 1-65535; 0 for a Unix socket. */
   readonly port: number;
-  /** True for `https://`: HTTP/2 over TLS. */
+  /** True for `https://` and `unixs://`: HTTP/2 over TLS. */
   readonly tls: boolean;
+  /**
+   * Path of the Unix domain socket (`unix://`, `unixs://` endpoints): absolute, or relative to the
+   * process's working directory. Absent for TCP endpoints.
+   */
+  readonly path?: string;
 }
 
-/** TLS settings for https endpoints (passed to `node:tls`). PEM strings or Buffers. */
-export interface TlsOptions {
+/** TLS protocol versions, as `node:tls` names them. */
+export type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+
+/**
+ * TLS settings of a connection, handed to `tls.connect` (`node:tls` names and meanings). Contents,
+ * never file paths: the client layer reads files and checks every value before a connection
+ * exists.
+ */
+export interface TlsSettings {
   /** CA certificate(s) that verify the servers (PEM). Default: Node's bundled root CAs. */
   ca?: string | Buffer | Array<string | Buffer>;
-  /** Client certificate (PEM) for servers that require one (etcd `--client-cert-auth`); needs `key`. */
+  /** Client certificate (PEM) for servers that require one (etcd `--client-cert-auth`); with `key`. */
   cert?: string | Buffer;
-  /** Private key of `cert` (PEM). */
+  /** Private key of `cert` (PEM), encrypted or not (then `passphrase`). */
   key?: string | Buffer;
-  /** Server name for SNI and certificate checks. Default: the endpoint's host. */
+  /** Passphrase of an encrypted `key` or of `pfx`. */
+  passphrase?: string;
+  /** Client certificate and key (and optionally CA certificates) as one PKCS#12 archive (DER). */
+  pfx?: Buffer;
+  /** Certificate revocation list(s), PEM: a server certificate they list is refused. */
+  crl?: string | Buffer | Array<string | Buffer>;
+  /** OpenSSL cipher list, e.g. `'ECDHE-ECDSA-AES256-GCM-SHA384'`. Default: Node's. */
+  ciphers?: string;
+  /** Lowest TLS version offered. Default: Node's (`TLSv1.2`). */
+  minVersion?: TlsVersion;
+  /** Highest TLS version offered. Default: Node's (`TLSv1.3`). */
+  maxVersion?: TlsVersion;
+  /** Server name for SNI and certificate checks. Default: the endpoint's host (none for an IP address). */
   servername?: string;
-  /** Whether to refuse servers whose certificate does not verify. Default true; false only for tests. */
+  /**
+   * Whether to refuse servers whose certificate does not verify. Default true. With false, a
+   * `checkServerIdentity` given is still enforced (the transport calls it itself).
+   */
   rejectUnauthorized?: boolean;
+  /**
+   * Extra check of the server's certificate, after the chain verified: returns an Error to refuse
+   * the server (or throws one), undefined to accept. Default: `tls.checkServerIdentity` (host name
+   * against the certificate's names).
+   */
+  checkServerIdentity?: (hostname: string, cert: import('node:tls').PeerCertificate) => Error | undefined;
 }
 
 /** Options of one connection. All times in milliseconds. */
@@ -75,8 +115,8 @@ export interface ConnectionOptions {
    * stop at their own deadline.
    */
   connectTimeout?: number;
-  /** TLS settings of https endpoints (CA, client certificate and key, server name). */
-  tls?: TlsOptions;
+  /** TLS settings of TLS endpoints (`https://`, `unixs://`, or every endpoint of a client with TLS settings). */
+  tls?: TlsSettings;
   /**
    * For tests of stream-id exhaustion only: the first stream id of each HTTP/2 connection (odd,
    * default 1). Near 2^31 - 1 the connection opens its replacement after a few calls.

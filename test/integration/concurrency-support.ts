@@ -34,6 +34,25 @@ export async function bounded<T>(promise: Promise<T>, ms: number, what: string):
   }
 }
 
+/** How long {@link stillPending} watches a call that should block for not settling, in ms. */
+export const BLOCKED_MS = 400;
+
+/** Whether `promise` is still pending after `ms` (a bounded negative check: it must not settle). */
+export async function stillPending(promise: Promise<unknown>, ms = BLOCKED_MS): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const settled = await Promise.race([
+    promise.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    }),
+  ]);
+  clearTimeout(timer);
+  return !settled;
+}
+
 /**
  * Runs `attempt` until it succeeds, for calls that may fail while a member is down; rethrows
  * argument errors at once and the last error after `deadlineMs`.

@@ -40,6 +40,12 @@ const EXAMPLES: Array<[file: string, goExample: string, output: Array<string | R
   ['concurrency-mutex-lock.ts', 'ExampleMutex_Lock', ['acquired lock for s1', 'released lock for s1', 'acquired lock for s2']],
   ['concurrency-election-campaign.ts', 'ExampleElection_Campaign', ['completed first election with e2', 'completed second election with e1']],
   ['concurrency-stm-apply.ts', 'ExampleSTM_apply', ['account sum is 500']],
+  // namespace/doc.go (no Output: in Go) with concurrency.NewSession on the namespaced client
+  [
+    'namespace-concurrency.ts',
+    'namespace: NewKV/NewWatcher/NewLease + NewSession',
+    [/^lock key: my-prefix\/my-lock\/[0-9a-f]+$/, /^leader: my-election\/[0-9a-f]+ = node-1$/, 'counter: 1', 'job: job-1', 'keys under my-prefix/: my-prefix/counter'],
+  ],
   // naming/doc.go (no Output: in Go): what the etcd-ts versions print
   ['naming-endpoints.ts', 'naming: etcdAdd, etcdDelete', ['my-service/10.0.0.1:50051 -> 10.0.0.1:50051 null', 'my-service/10.0.0.2:50051 -> 10.0.0.2:50051 {"zone":"b"}', 'after delete: my-service/10.0.0.2:50051']],
   ['naming-grpc-dial.ts', 'naming: etcdDial', ['health: SERVING']],

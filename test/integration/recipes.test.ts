@@ -17,9 +17,8 @@ import {
   TooManyClientsError,
 } from '../../src/recipes/index.js';
 import { EtcdCluster } from '../../src/testing/index.js';
+import { stillPending } from './concurrency-support.js';
 
-/** How long a call that should block is watched for not settling, in ms. */
-const BLOCKED_MS = 400;
 /** Bound of every wait for something that should happen, in ms. */
 const DEADLINE_MS = 15_000;
 
@@ -34,22 +33,6 @@ before(async () => {
 after(async () => {
   await cluster?.close();
 });
-
-/** Whether `promise` is still pending after `ms` (a bounded negative check: it must not settle). */
-async function stillPending(promise: Promise<unknown>, ms = BLOCKED_MS): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const settled = await Promise.race([
-    promise.then(
-      () => true,
-      () => true,
-    ),
-    new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), ms);
-    }),
-  ]);
-  clearTimeout(timer);
-  return !settled;
-}
 
 /** `promise`, or a failure after `ms` naming `what`. */
 async function bounded<T>(promise: Promise<T>, what: string, ms = DEADLINE_MS): Promise<T> {

@@ -87,6 +87,7 @@ describe('etcd binary and ports', () => {
     await assert.rejects(EtcdCluster.start({ size: 2 as 1 }), RangeError);
     await assert.rejects(EtcdCluster.start({ startTimeout: -1 }), RangeError);
     await assert.rejects(EtcdCluster.start({ args: '--x' as unknown as string[] }), TypeError);
+    await assert.rejects(EtcdCluster.start({ unixSocket: 'yes' as unknown as boolean }), /unixSocket must be true or false/);
     await assert.rejects(EtcdCluster.start({ etcdBin: '/nonexistent/etcd' }), /etcdBin option.*apt-get install etcd-server/s);
   });
 });

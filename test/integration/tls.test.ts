@@ -8,11 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 
-import {
-  ConnectionError,
-  NoAvailableEndpointsError,
-  PermissionDeniedError,
-} from '../../src/errors.js';
+import { PermissionDeniedError } from '../../src/errors.js';
 import { Auth } from '../../src/proto/index.js';
 import { Permission_Type } from '../../src/proto/gen/authpb/auth.js';
 import {
@@ -22,19 +18,9 @@ import {
   issueClientCertificate,
   type TestCertificates,
 } from '../../src/testing/index.js';
+import { connectionFailure } from '../helpers/endpoint-failure.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
-
-
-/** The error a call got, checked to be a NoAvailableEndpointsError whose one endpoint failed with a ConnectionError. */
-async function connectionFailure(pending: Promise<unknown>): Promise<ConnectionError> {
-  const error = await pending.then(() => undefined, (e: unknown) => e);
-  assert.ok(error instanceof NoAvailableEndpointsError, `expected NoAvailableEndpointsError, got ${String(error)}`);
-  const cause = error.endpoints[0]?.error;
-  assert.ok(cause instanceof ConnectionError, `endpoint error: ${String(cause)}`);
-  assert.ok(error.message.includes(cause.message), 'the message names the endpoint error');
-  return cause;
-}
 
 describe('server TLS (tls: true)', { timeout: 60_000 }, () => {
   let cluster: EtcdCluster;

@@ -109,7 +109,7 @@ class RecordingProvider implements TracerProvider {
 let cluster: EtcdCluster;
 
 before(async () => {
-  cluster = await EtcdCluster.start({ size: 1 });
+  cluster = await EtcdCluster.start({ size: 1, unixSocket: true });
 });
 
 after(async () => {
@@ -146,6 +146,15 @@ describe('tracing', { timeout: TEST_TIMEOUT_MS }, () => {
     assert.match(get.status?.message ?? '', /future revision/);
     assert.equal(get.exceptions.length, 1);
     assert.ok(get.ended);
+  });
+
+  test('over a Unix socket: server.address is the socket path, and there is no server.port', async () => {
+    const provider = new RecordingProvider();
+    const client = cluster.client({ endpoints: cluster.unixEndpoints, tracing: { tracerProvider: provider } });
+    await client.get('tracing/unix');
+    const [span] = provider.spans as [Recorded];
+    assert.equal(span.attributes['server.address'], cluster.unixEndpoints[0]!.slice('unix://'.length));
+    assert.ok(!('server.port' in span.attributes));
   });
 
   test('without a tracerProvider the global one of @opentelemetry/api is used', async () => {

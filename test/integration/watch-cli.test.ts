@@ -88,13 +88,14 @@ async function same(args: string[], marker: string | undefined, env: Record<stri
   const full = ['--endpoints', endpoint, ...args];
   const theirs = start(ETCDCTL, full, env, stdin);
   const ours = etcdts(full, env, stdin);
-  const what = `${args.join(' ')}\n etcdctl stderr: ${theirs.stderr}\n etcdts stderr: ${ours.stderr}`;
+  // A getter: the stderr of both when an assertion is made, not when they start.
+  const said = { toString: (): string => `${args.join(' ')}\n etcdctl (exit ${theirs.code}) stderr: ${theirs.stderr}\n etcdts (exit ${ours.code}) stderr: ${ours.stderr}` };
   try {
     if (marker === undefined) {
       await Promise.all([theirs.exited, ours.exited]);
     } else {
       const printed = (r: Running): boolean => out(r).includes(marker) || r.code !== undefined;
-      await waitFor(() => printed(theirs) && printed(ours), `both to print ${marker}: ${what}`, OUTPUT_TIMEOUT_MS);
+      await waitFor(() => printed(theirs) && printed(ours), `both to print ${marker}: ${said}`, OUTPUT_TIMEOUT_MS);
       // a moment for anything printed after the marker (there should be nothing)
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
@@ -103,16 +104,16 @@ async function same(args: string[], marker: string | undefined, env: Record<stri
     ours.child.kill('SIGKILL');
     await Promise.all([theirs.exited, ours.exited]);
   }
-  assert.equal(out(ours).toString('latin1'), out(theirs).toString('latin1'), `stdout of: ${what}`);
+  assert.equal(out(ours).toString('latin1'), out(theirs).toString('latin1'), `stdout of: ${said}`);
   if (marker === undefined) {
-    assert.equal(ours.code, theirs.code, `exit code of: ${what}`);
+    assert.equal(ours.code, theirs.code, `exit code of: ${said}`);
     assert.notEqual(theirs.code, 0);
-    assert.equal(errorLine(ours.stderr), errorLine(theirs.stderr), `Error line of: ${what}`);
+    assert.equal(errorLine(ours.stderr), errorLine(theirs.stderr), `Error line of: ${said}`);
     const reported = (stderr: string): string[] => stderr.split('\n').filter((l) => /^(watch was canceled|command \[)/.test(l));
-    assert.deepEqual(reported(ours.stderr), reported(theirs.stderr), `cancel or command error line of: ${what}`);
+    assert.deepEqual(reported(ours.stderr), reported(theirs.stderr), `cancel or command error line of: ${said}`);
   } else {
-    assert.ok(out(theirs).includes(marker), `etcdctl printed ${marker}: ${what}`);
-    assert.equal(ours.stderr, theirs.stderr, `stderr of: ${what}`);
+    assert.ok(out(theirs).includes(marker), `etcdctl printed ${marker}: ${said}`);
+    assert.equal(ours.stderr, theirs.stderr, `stderr of: ${said}`);
   }
 }
 

@@ -146,8 +146,10 @@ describe('security flags', () => {
     assert.deepEqual(plain.endpoints, ['http://127.0.0.1:2379']);
     assert.equal(plain.tls, undefined);
     assert.doesNotThrow(() => new Client(plain).close());
+    const socket = clientOptions(resolveGlobalOptions({ endpoints: ['unix:///run/etcd.sock'], insecureSkipTlsVerify: true }, {}));
+    assert.equal(socket.tls, undefined, 'a unix:// socket stays plaintext too');
     const secure = clientOptions(resolveGlobalOptions({ endpoints: ['https://h:1'], insecureSkipTlsVerify: true }, {}));
-    assert.deepEqual(secure.tls, { rejectUnauthorized: false });
+    assert.deepEqual(secure.tls, { insecureSkipVerify: true });
   });
 
   test('credentials: user:password, --password, and none for an empty name or password (as Go)', () => {
@@ -172,7 +174,7 @@ describe('security flags', () => {
       assert.equal(client.tls?.ca?.toString(), '-----ca.pem-----\n');
       assert.equal(client.tls?.cert?.toString(), '-----c.pem-----\n');
       assert.equal(client.tls?.key?.toString(), '-----k.pem-----\n');
-      assert.equal(client.tls?.rejectUnauthorized, false);
+      assert.equal(client.tls?.insecureSkipVerify, true);
       assert.throws(() => securityClientOptions({ cacert: join(dir, 'none') }), cliError(128, `open ${join(dir, 'none')}: no such file or directory`));
       assert.throws(() => securityClientOptions({ cert: '/c' }), cliError(128, 'KeyFile and CertFile must both be present[key: , cert: /c]'));
     } finally {

@@ -37,7 +37,7 @@ describe('resolveClientOptions', () => {
       keepAliveTimeout: 3000,
       maxCallSendMsgSize: 1024,
       maxCallRecvMsgSize: 4096,
-      tls: { ca: 'PEM', rejectUnauthorized: false, servername: 'etcd' },
+      tls: { ca: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n', rejectUnauthorized: false, servername: 'etcd' },
       logger,
     });
     assert.deepEqual(resolved.endpoints, ['http://10.0.0.1:2379', 'http://10.0.0.2:2379']);
@@ -61,7 +61,7 @@ describe('resolveClientOptions', () => {
     rejects(() => resolveClientOptions(options({ endpoints: [''] })), /endpoints must hold URL strings/);
     rejects(() => resolveClientOptions(options({ endpoints: [5] })), /endpoints must hold URL strings .* got 5/);
     rejects(() => resolveClientOptions(options({ tls: true })), /tls must be an object, got true/);
-    rejects(() => resolveClientOptions(options({ tls: { cafile: 'x' } })), /unknown option 'cafile' for tls; known options: ca, cert, key, servername, rejectUnauthorized/);
+    rejects(() => resolveClientOptions(options({ tls: { cafile: 'x' } })), /unknown option 'cafile' for tls; known options: ca, caFile, cert, certFile, key, keyFile, passphrase, pfx, pfxFile, crl, crlFile, servername, minVersion, maxVersion, ciphers, checkServerIdentity, insecureSkipVerify, rejectUnauthorized$/);
     rejects(() => resolveClientOptions(options({ tls: { ca: 5 } })), /tls.ca must be a PEM string or Buffer/);
     rejects(() => resolveClientOptions(options({ tls: { rejectUnauthorized: 'no' } })), /tls.rejectUnauthorized must be a boolean/);
     rejects(() => resolveClientOptions(5 as unknown as ClientOptions), /client options must be an object, got 5/);

@@ -1,5 +1,5 @@
 // Client options from the Go client's YAML config format (loadConfigFile, Client.fromConfigFile):
-// every key, Go's duration unit (nanoseconds), TLS files, and a clear error for every bad file.
+// every key, Go's duration unit (nanoseconds), TLS file paths, and a clear error for every bad file.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -46,9 +46,8 @@ async function rejectsWithout(pending: Promise<unknown>, secret: string): Promis
 
 describe('loadConfigFile', () => {
   test('every key of the Go format, durations from nanoseconds to milliseconds', async () => {
-    const cert = await file('CERT PEM', 'client.crt');
-    const key = await file('KEY PEM', 'client.key');
-    const ca = await file('CA PEM', 'ca.crt');
+    // Paths only: the client reads them when it is made.
+    const [cert, key, ca] = ['/etc/etcd/client.crt', '/etc/etcd/client.key', '/etc/etcd/ca.crt'];
     const path = await file(`
 endpoints:
   - https://10.0.0.1:2379
@@ -76,7 +75,7 @@ insecure-skip-tls-verify: true
       username: 'app',
       password: 's3cret',
       rejectOldCluster: true,
-      tls: { cert: Buffer.from('CERT PEM'), key: Buffer.from('KEY PEM'), ca: Buffer.from('CA PEM'), rejectUnauthorized: false },
+      tls: { certFile: cert, keyFile: key, caFile: ca, insecureSkipVerify: true },
     });
   });
 
@@ -100,9 +99,8 @@ insecure-skip-tls-verify: true
   });
 
   test('keys match case-insensitively, ca-file is the old name of trusted-ca-file, YAML 1.1 booleans', async () => {
-    const ca = await file('OLD CA', 'old-ca.crt');
-    const options = await loadConfigFile(await file(`Endpoints: ['http://127.0.0.1:2379']\nca-file: ${ca}\nreject-old-cluster: yes\n`));
-    assert.deepEqual(options, { endpoints: ['http://127.0.0.1:2379'], rejectOldCluster: true, tls: { ca: Buffer.from('OLD CA') } });
+    const options = await loadConfigFile(await file(`Endpoints: ['http://127.0.0.1:2379']\nca-file: /etc/old-ca.crt\nreject-old-cluster: yes\n`));
+    assert.deepEqual(options, { endpoints: ['http://127.0.0.1:2379'], rejectOldCluster: true, tls: { caFile: '/etc/old-ca.crt' } });
   });
 
   test('insecure-transport: no TLS settings at all', async () => {
@@ -128,10 +126,13 @@ insecure-skip-tls-verify: true
     await rejectsWith(await file('cert-file: /x/client.crt\n'), /cert-file and key-file must be given together/);
   });
 
-  test('unreadable files fail with the file system error naming the path', async () => {
+  test('unreadable files fail with the file system error naming the path; TLS files when the client is made', async () => {
     await assert.rejects(loadConfigFile(join(dir, 'missing.yaml')), /ENOENT.*missing\.yaml/);
-    await assert.rejects(loadConfigFile(await file('trusted-ca-file: /nonexistent/ca.crt\n')), /ENOENT.*nonexistent\/ca\.crt/);
     await assert.rejects(loadConfigFile(''), InvalidArgumentError);
+    const path = await file("endpoints: ['https://127.0.0.1:2379']\ntrusted-ca-file: /nonexistent/ca.crt\n");
+    assert.deepEqual((await loadConfigFile(path)).tls, { caFile: '/nonexistent/ca.crt' });
+    await assert.rejects(Client.fromConfigFile(path), (error: unknown) =>
+      error instanceof InvalidArgumentError && /^tls\.caFile cannot be read: ENOENT.*nonexistent\/ca\.crt/.test(error.message));
   });
 });
 
@@ -154,9 +155,8 @@ describe('Client.fromConfigFile', () => {
 // Issue 13 item 1: TLS settings of a config file are never dropped.
 describe('config files (Go YAML) and TLS', () => {
   test('TLS files and host:port endpoints: TLS', async () => {
-    const ca = await file('CA PEM');
-    const options = await loadConfigFile(await file(`endpoints: ['127.0.0.1:2379']\ntrusted-ca-file: ${ca}\n`));
-    assert.deepEqual(options.tls, { ca: Buffer.from('CA PEM') });
+    const options = await loadConfigFile(await file(`endpoints: ['127.0.0.1:2379']\ntrusted-ca-file: /etc/etcd/ca.crt\n`));
+    assert.deepEqual(options.tls, { caFile: '/etc/etcd/ca.crt' });
   });
 
   test('host:port endpoints and no TLS key: TLS with the system roots, as Go (insecure-transport is off)', async () => {
@@ -169,13 +169,18 @@ describe('config files (Go YAML) and TLS', () => {
     assert.equal(options.tls, undefined);
   });
 
+  test('unix:// endpoints name their scheme: plaintext without TLS keys (not taken for host:port)', async () => {
+    const options = await loadConfigFile(await file(`endpoints: ['unix:///run/etcd/localhost:2379', 'unix:rel:1']\n`));
+    assert.equal(options.tls, undefined);
+  });
+
   test('http:// endpoints and no TLS key: plaintext, as Go', async () => {
     const options = await loadConfigFile(await file(`endpoints: ['http://10.0.0.1:2379']\n`));
     assert.equal(options.tls, undefined);
   });
 
   test('http:// endpoints with TLS files: Client.fromConfigFile refuses, naming the endpoint', async () => {
-    const ca = await file('CA PEM');
+    const ca = await file('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
     const path = await file(`endpoints: ['http://10.0.0.1:2379']\ntrusted-ca-file: ${ca}\n`);
     await assert.rejects(Client.fromConfigFile(path), (error: unknown) =>
       error instanceof InvalidArgumentError && /'http:\/\/10\.0\.0\.1:2379' is plain http:\/\/ but TLS settings are given/.test(error.message));

@@ -1,11 +1,39 @@
 // Issue 13 item 2: no password, token or private key appears in an error, a log line or inspect(),
-// whatever its type. (Config files: test/unit/config.test.ts; log lines around real
-// authentications: test/integration/auth.test.ts.)
-import { describe, test } from 'node:test';
+// whatever its type; issue 15 item 5: nor a key's passphrase or a PKCS#12 archive (real ones, made
+// by openssl). (Config files: test/unit/config.test.ts; log lines around real authentications:
+// test/integration/auth.test.ts.)
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inspect } from 'node:util';
 
 import { Client, InvalidArgumentError } from '../../src/index.js';
+import { createTestCertificates, type TestCertificates } from '../../src/testing/index.js';
+import { encryptedKey, pkcs12 } from '../helpers/tls-material.js';
+
+const PASSPHRASE = 'correct-horse-battery';
+let dir: string;
+let certificates: TestCertificates;
+let encryptedPem: string;
+let pfx: Buffer;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'etcd-ts-secrets-'));
+  certificates = await createTestCertificates(dir);
+  encryptedPem = await encryptedKey(certificates, certificates.client, PASSPHRASE, 'client-encrypted.key');
+  pfx = await pkcs12(certificates, certificates.client, PASSPHRASE, 'client.p12');
+});
+
+after(() => {
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A line of a PEM key's base64 body: what must never be shown. */
+function keyBody(pem: string): string {
+  return pem.split('\n')[1]!;
+}
 
 /** The error `fn` throws, checked to be an InvalidArgumentError without `secret` in its message or stack. */
 function errorWithout(fn: () => unknown, secret: string): InvalidArgumentError {
@@ -38,8 +66,29 @@ describe('client option secrets', () => {
   test('inspect() of a client does not show its password, token or key', async () => {
     await using client = new Client({ endpoints: ['http://127.0.0.1:9'], username: 'app', password: 'hunter2', tls: undefined });
     assert.ok(!inspect(client, { depth: 10, showHidden: true }).includes('hunter2'));
-    await using secure = new Client({ endpoints: ['https://127.0.0.1:9'], tls: { key: 'PRIVATE-hunter2', cert: 'C' } });
-    assert.ok(!inspect(secure, { depth: 10, showHidden: true }).includes('hunter2'));
     assert.ok(!JSON.stringify(client).includes('hunter2'));
+    const { cert, key } = certificates.client;
+    await using secure = new Client({ endpoints: ['https://127.0.0.1:9'], tls: { key, cert } });
+    assert.ok(!inspect(secure, { depth: 10, showHidden: true }).includes(keyBody(key)));
+    await using encrypted = new Client({ endpoints: ['https://127.0.0.1:9'], tls: { key: encryptedPem, cert, passphrase: PASSPHRASE } });
+    const shown = inspect(encrypted, { depth: 10, showHidden: true });
+    assert.ok(!shown.includes(PASSPHRASE) && !shown.includes(keyBody(encryptedPem)));
+    await using archive = new Client({ endpoints: ['https://127.0.0.1:9'], tls: { pfx, passphrase: PASSPHRASE } });
+    assert.ok(!inspect(archive, { depth: 10, showHidden: true }).includes(PASSPHRASE));
+  });
+
+  test('a passphrase, key or PKCS#12 archive that does not work: the error says why, without showing it', () => {
+    const { cert, key } = certificates.client;
+    const wrong = errorWithout(() => new Client({ tls: { cert, key: encryptedPem, passphrase: 'not-the-passphrase' } }), 'not-the-passphrase');
+    assert.match(wrong.message, /^tls\.key cannot be decrypted with tls\.passphrase: wrong passphrase\?/);
+    assert.ok(!wrong.message.includes(keyBody(encryptedPem)));
+    assert.match(errorWithout(() => new Client({ tls: { cert, key: encryptedPem } }), keyBody(encryptedPem)).message, /^tls\.key is encrypted: give its tls\.passphrase/);
+    errorWithout(() => new Client({ tls: { cert, key, passphrase: 31337 as unknown as string } }), '31337');
+    errorWithout(() => new Client({ tls: { pfx: 'hunter2' as unknown as Buffer } }), 'hunter2');
+    const archive = errorWithout(() => new Client({ tls: { pfx, passphrase: 'hunter2' } }), 'hunter2');
+    assert.match(archive.message, /^tls\.pfx cannot be opened with tls\.passphrase: wrong passphrase\?/);
+    // A key that is not the certificate's: named, not shown.
+    const other = errorWithout(() => new Client({ tls: { cert, key: certificates.server.key } }), keyBody(certificates.server.key));
+    assert.match(other.message, /^tls\.key is not the private key of tls\.cert/);
   });
 });

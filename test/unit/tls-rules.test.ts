@@ -31,7 +31,7 @@ describe('endpoint schemes with TLS settings', () => {
   });
 
   test('http:// with tls: the constructor throws, naming the endpoint', () => {
-    refusesPlainWithTls(() => new Client({ endpoints: ['https://127.0.0.1:1', 'http://127.0.0.1:9'], tls: { ca: 'PEM' } }), 'http://127.0.0.1:9');
+    refusesPlainWithTls(() => new Client({ endpoints: ['https://127.0.0.1:1', 'http://127.0.0.1:9'], tls: { servername: 'etcd' } }), 'http://127.0.0.1:9');
     refusesPlainWithTls(() => new Client({ endpoints: ['HTTP://127.0.0.1:9'], tls: {} }), 'HTTP://127.0.0.1:9');
   });
 

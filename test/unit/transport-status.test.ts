@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { endpointAuthority, parseEndpoint } from '../../src/transport/endpoint.js';
+import { endpointAuthority, hasScheme, parseEndpoint } from '../../src/transport/endpoint.js';
 import {
   decodeGrpcMessage,
   encodeGrpcMessage,
@@ -146,6 +146,26 @@ describe('parseEndpoint', () => {
     assert.deepEqual(parseEndpoint('[::1]:2379'), { url: '[::1]:2379', host: '::1', port: 2379, tls: false });
     assert.deepEqual(parseEndpoint('https://[fe80::1:2]:65535'), { url: 'https://[fe80::1:2]:65535', host: 'fe80::1:2', port: 65535, tls: true });
   });
+  it('parses Unix socket endpoints as clientv3 3.5: absolute, relative, unixs for TLS, the server name from the file name', () => {
+    assert.deepEqual(parseEndpoint('unix:///run/etcd/localhost:2379'), {
+      url: 'unix:///run/etcd/localhost:2379', host: 'localhost', port: 0, tls: false, path: '/run/etcd/localhost:2379',
+    });
+    assert.deepEqual(parseEndpoint('unixs:///var/run/etcd.sock'), {
+      url: 'unixs:///var/run/etcd.sock', host: 'etcd.sock', port: 0, tls: true, path: '/var/run/etcd.sock',
+    });
+    // etcd's own `unix://localhost:2379` listener: a file of that name in its working directory.
+    assert.deepEqual(parseEndpoint('unix://localhost:2379'), { url: 'unix://localhost:2379', host: 'localhost', port: 0, tls: false, path: 'localhost:2379' });
+    assert.deepEqual(parseEndpoint('unix:rel/etcd:1').path, 'rel/etcd:1');
+    assert.deepEqual(parseEndpoint('UNIXS:/abs/[::1]:2').host, '::1');
+    // `unix://` takes the client's TLS settings, as clientv3 does (plain without them).
+    assert.equal(parseEndpoint('unix:///s', { tls: true }).tls, true);
+    // A file name that is no host name: the server name is localhost.
+    assert.equal(parseEndpoint('unix:///tmp/my socket').host, 'localhost');
+    assert.equal(endpointAuthority(parseEndpoint('unixs:///run/etcd/etcd.example:2379')), 'etcd.example');
+    assert.equal(endpointAuthority(parseEndpoint('unix:///x/[::1]:1')), '[::1]');
+    // Whether a scheme is written (bare host:port takes the client's): unix: forms count.
+    assert.deepEqual(['unix:///s', 'unix:rel', 'UNIXS://x', 'https://h:1', 'h:1', '[::1]:2'].map(hasScheme), [true, true, true, true, false, false]);
+  });
   it('gives the :authority, with IPv6 in brackets', () => {
     assert.equal(endpointAuthority(parseEndpoint('https://[::1]:2379')), '[::1]:2379');
     assert.equal(endpointAuthority(parseEndpoint('https://etcd:2379/')), 'etcd:2379');
@@ -156,7 +176,9 @@ describe('parseEndpoint', () => {
       ['localhost', /no port/],
       ['http://localhost', /no port/],
       ['http://:2379', /no host/],
-      ['unix://etcd.sock:1', /unsupported scheme 'unix'/],
+      ['unix://', /no socket path/],
+      ['unixs:', /no socket path/],
+      [`unix:///${'d/'.repeat(60)}s`, /socket path is 122 bytes long; Unix sockets take at most 107/],
       ['grpc://h:1', /unsupported scheme/],
       ['h:0', /out of range/],
       ['h:65536', /out of range/],
