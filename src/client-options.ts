@@ -13,6 +13,9 @@ import {
   DEFAULT_KEEPALIVE_TIMEOUT_MS,
   DEFAULT_MAX_CALL_RECV_MSG_SIZE,
   DEFAULT_MAX_CALL_SEND_MSG_SIZE,
+  DEFAULT_RETRY_BACKOFF_MS,
+  DEFAULT_RETRY_JITTER_FRACTION,
+  DEFAULT_RETRY_MAX_ATTEMPTS,
 } from './rpc/defaults.js';
 import type { RpcOptions } from './rpc/invoke.js';
 import type { Logger } from './rpc/logger.js';
@@ -35,9 +38,24 @@ export interface ClientOptions {
    * does. With `tls`, `host:port` and `unix://` endpoints use TLS and an `http://` one is refused
    * (`InvalidArgumentError` naming it): TLS settings are never dropped. All endpoints are plain or
    * all TLS. Default `['http://127.0.0.1:2379']`, or `['https://127.0.0.1:2379']` with `tls`.
-   * Calls go to one endpoint at a time and move to another when it fails.
+   * How calls spread over them: {@link balancer}.
    */
   endpoints?: readonly string[];
+  /**
+   * How calls choose among the `endpoints`, as clientv3 3.5's round-robin balancer:
+   * - `'round-robin'` (default): each unary call (`KV.Range`, `KV.Put`, `KV.Txn`, `Lease.LeaseGrant`,
+   *   ...) goes to the next healthy endpoint in turn: connected (or connecting in the background),
+   *   not backing off after a failure. Streams (`Watch.Watch`, `Lease.LeaseKeepAlive`,
+   *   `Maintenance.Snapshot`, ...) open on one endpoint, the *pinned* one (the first healthy one in
+   *   the list), and stay on that connection until it ends: all watches share one stream, all
+   *   keep-alives another. The client connects to every endpoint it uses.
+   * - `'pinned'`: every call and stream goes to the pinned endpoint while it works.
+   *
+   * Either way a failed endpoint backs off and is skipped, a retried call goes to the next one, and
+   * the pin moves when the pinned endpoint fails (docs/guide/failure-behaviour.md). Other values
+   * throw `InvalidArgumentError`.
+   */
+  balancer?: 'round-robin' | 'pinned';
   /**
    * How long a call waits for a ready connection before failing with `NoAvailableEndpointsError`,
    * in milliseconds. Default 5000.
@@ -98,10 +116,39 @@ export interface ClientOptions {
    */
   rejectOldCluster?: boolean;
   /**
+   * Most attempts of one call, the first included: a positive integer. Default 100
+   * (`DEFAULT_RETRY_MAX_ATTEMPTS`), as clientv3's `MaxUnaryRetries`, which counts the same way
+   * (1 = no retry). Only calls the retry policy may retry are tried again (reads, and requests
+   * that never left the client; docs/guide/failure-behaviour.md); a stream's attempts before its
+   * first response count too. The call's `timeout` usually ends retries first.
+   */
+  maxUnaryRetries?: number;
+  /**
+   * Pause between retry rounds, in milliseconds, >= 0 (0 = none): taken once every
+   * `floor(endpoints / 2) + 1` attempts, so the first retries go to other members at once.
+   * Default 25 (`DEFAULT_RETRY_BACKOFF_MS`), as clientv3's `BackoffWaitBetween`.
+   */
+  backoffWaitBetween?: number;
+  /**
+   * Random spread of `backoffWaitBetween`, a fraction from 0 to 1 (0.1 = +-10%). Default 0.1
+   * (`DEFAULT_RETRY_JITTER_FRACTION`), as clientv3's `BackoffJitterFraction`.
+   */
+  backoffJitterFraction?: number;
+  /**
    * Interval at which the endpoint list is refreshed from the cluster's members
    * (`Cluster.MemberList`), in milliseconds; 0 turns it off. Default 0.
    */
   autoSyncInterval?: number;
+  /**
+   * The client's lifetime as an `AbortSignal` (clientv3's `Config.Context`): when it aborts, the
+   * client closes itself, as `client.close()` does. Calls in flight and later calls reject with
+   * `ClientClosedError`; watches end their loop with `ClientClosedError`; lease keep-alives end with
+   * `LeaseKeepAliveHaltedError` (its `cause` the `ClientClosedError`); sessions, locks, elections and
+   * recipes end as after `close()` (docs/guide/failure-behaviour.md#closing-the-client). Every
+   * connection is closed. An already aborted signal makes a closed client. A call's own `signal`
+   * still rejects that call with its reason. Default: none.
+   */
+  signal?: AbortSignal;
   /**
    * Prometheus metrics of every RPC, recorded into a prom-client `Registry` (`prom-client` is an
    * optional peer dependency, loaded only when this is given): `{ registry, buckets?, promClient? }`.
@@ -126,6 +173,10 @@ export const CLIENT_DEFAULTS = Object.freeze({
   keepAliveTimeout: DEFAULT_KEEPALIVE_TIMEOUT_MS,
   maxCallSendMsgSize: DEFAULT_MAX_CALL_SEND_MSG_SIZE,
   maxCallRecvMsgSize: DEFAULT_MAX_CALL_RECV_MSG_SIZE,
+  balancer: 'round-robin' as const,
+  maxUnaryRetries: DEFAULT_RETRY_MAX_ATTEMPTS,
+  backoffWaitBetween: DEFAULT_RETRY_BACKOFF_MS,
+  backoffJitterFraction: DEFAULT_RETRY_JITTER_FRACTION,
 });
 
 const CLIENT_OPTION_NAMES: readonly string[] = [
@@ -141,7 +192,12 @@ const CLIENT_OPTION_NAMES: readonly string[] = [
   'password',
   'requireLeader',
   'rejectOldCluster',
+  'balancer',
+  'maxUnaryRetries',
+  'backoffWaitBetween',
+  'backoffJitterFraction',
   'autoSyncInterval',
+  'signal',
   'metrics',
   'tracing',
 ];
@@ -182,8 +238,13 @@ export function resolveClientOptions(options: ClientOptions | undefined): RpcOpt
       case 'password':
       case 'requireLeader':
       case 'rejectOldCluster':
+      case 'balancer':
+      case 'maxUnaryRetries':
+      case 'backoffWaitBetween':
+      case 'backoffJitterFraction':
       case 'autoSyncInterval':
-        // Times, sizes, the logger, auth and connection behaviour are checked by the rpc layer, which owns them.
+      case 'signal':
+        // Times, sizes, the logger, auth, retries, the signal and connection behaviour are checked by the rpc layer, which owns them.
         (resolved as Record<string, unknown>)[name] = value;
         break;
       case 'tls':

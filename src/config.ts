@@ -11,6 +11,9 @@
  * username: app
  * password: secret
  * reject-old-cluster: true
+ * max-unary-retries: 100           # attempts of one call, the first included
+ * backoff-wait-between: 25000000   # Go time.Duration (25 ms)
+ * backoff-jitter-fraction: 0.1
  * cert-file: /etc/etcd/client.crt           # read when the client is made
  * key-file: /etc/etcd/client.key
  * trusted-ca-file: /etc/etcd/ca.crt
@@ -38,6 +41,9 @@ const KNOWN_KEYS: readonly string[] = [
   'username',
   'password',
   'reject-old-cluster',
+  'max-unary-retries',
+  'backoff-wait-between',
+  'backoff-jitter-fraction',
   'permit-without-stream',
   'insecure-transport',
   'insecure-skip-tls-verify',
@@ -50,9 +56,6 @@ const KNOWN_KEYS: readonly string[] = [
 /** Keys of the Go format that etcd-ts does not support, with what to do instead. */
 const UNSUPPORTED_KEYS: Readonly<Record<string, string>> = {
   token: 'etcd-ts authenticates with username and password',
-  'max-unary-retries': 'the retry policy of etcd-ts is fixed (see docs/guide/failure-behaviour.md); bound a call with its timeout',
-  'backoff-wait-between': 'the retry backoff of etcd-ts is fixed',
-  'backoff-jitter-fraction': 'the retry backoff of etcd-ts is fixed',
 };
 
 /**
@@ -60,9 +63,13 @@ const UNSUPPORTED_KEYS: Readonly<Record<string, string>> = {
  * returns the equivalent {@link ClientOptions}.
  *
  * - `endpoints`: a list of URLs. Durations (`dial-timeout`, `dial-keep-alive-time`,
- *   `dial-keep-alive-timeout`, `auto-sync-interval`) are Go `time.Duration` values: integer
- *   nanoseconds, converted to milliseconds; a zero `dial-timeout` or `dial-keep-alive-timeout`
- *   means the client's default, a zero keep-alive time or auto-sync interval turns it off.
+ *   `dial-keep-alive-timeout`, `auto-sync-interval`, `backoff-wait-between`) are Go
+ *   `time.Duration` values: integer nanoseconds, converted to milliseconds; a zero `dial-timeout`,
+ *   `dial-keep-alive-timeout` or `backoff-wait-between` means the client's default, a zero
+ *   keep-alive time or auto-sync interval turns it off.
+ * - The retry policy, as clientv3's `Config` (0 = the default, as in Go): `max-unary-retries`
+ *   (`maxUnaryRetries`, a non-negative integer), `backoff-wait-between` (`backoffWaitBetween`),
+ *   `backoff-jitter-fraction` (`backoffJitterFraction`, a number from 0 to 1).
  * - TLS, unless `insecure-transport: true`: `cert-file` and `key-file` (both or neither),
  *   `trusted-ca-file` (or the older `ca-file`) become the `tls` option's `certFile`, `keyFile` and
  *   `caFile`, PEM files read when the client is made (relative paths from the current directory,
@@ -140,6 +147,12 @@ async function toClientOptions(path: string, config: Map<string, unknown>): Prom
   const password = text(path, config, 'password', { secret: true });
   if (password !== undefined && password !== '') options.password = password;
   if (flag(path, config, 'reject-old-cluster')) options.rejectOldCluster = true;
+  const maxUnaryRetries = count(path, config, 'max-unary-retries');
+  if (maxUnaryRetries !== undefined && maxUnaryRetries > 0) options.maxUnaryRetries = maxUnaryRetries;
+  const backoffWaitBetween = duration(path, config, 'backoff-wait-between');
+  if (backoffWaitBetween !== undefined && backoffWaitBetween > 0) options.backoffWaitBetween = backoffWaitBetween;
+  const backoffJitterFraction = jitter(path, config, 'backoff-jitter-fraction');
+  if (backoffJitterFraction !== undefined && backoffJitterFraction > 0) options.backoffJitterFraction = backoffJitterFraction;
   flag(path, config, 'permit-without-stream');
 
   const certFile = text(path, config, 'cert-file');
@@ -176,6 +189,26 @@ function duration(path: string, config: Map<string, unknown>, key: string): numb
     );
   }
   return value / NS_PER_MS;
+}
+
+/** A Go `uint` (a non-negative integer), or undefined when absent. */
+function count(path: string, config: Map<string, unknown>, key: string): number | undefined {
+  const value = config.get(key);
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new InvalidArgumentError(`${path}: ${key} must be a non-negative integer, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** A Go `float64` fraction from 0 to 1, or undefined when absent. */
+function jitter(path: string, config: Map<string, unknown>, key: string): number | undefined {
+  const value = config.get(key);
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
+    throw new InvalidArgumentError(`${path}: ${key} must be a number from 0 to 1 (0.1 = +-10%), got ${describe(value)}`);
+  }
+  return value;
 }
 
 /**

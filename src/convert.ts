@@ -63,11 +63,26 @@ export function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** Checks the two options every call accepts (`signal`, `timeout`); throws `InvalidArgumentError`. */
-export function checkCallOption(name: 'signal' | 'timeout', input: unknown): void {
+/** The options every call accepts, in the order error messages list them. */
+export const CALL_OPTION_NAMES = ['signal', 'timeout', 'requireLeader'] as const;
+
+/** One of {@link CALL_OPTION_NAMES}. */
+export type CallOptionName = (typeof CALL_OPTION_NAMES)[number];
+
+/** Whether `name` is an option every call accepts (`signal`, `timeout`, `requireLeader`). */
+export function isCallOption(name: string): name is CallOptionName {
+  return name === 'signal' || name === 'timeout' || name === 'requireLeader';
+}
+
+/** Checks an option every call accepts (`signal`, `timeout`, `requireLeader`); throws `InvalidArgumentError`. */
+export function checkCallOption(name: CallOptionName, input: unknown): void {
   if (name === 'timeout') {
     if (typeof input === 'number' && input >= 0 && Number.isFinite(input)) return;
     throw new InvalidArgumentError(`timeout must be a non-negative number of milliseconds, got ${describe(input)}`);
+  }
+  if (name === 'requireLeader') {
+    if (typeof input === 'boolean') return;
+    throw new InvalidArgumentError(`requireLeader must be true or false, got ${describe(input)}`);
   }
   if (input instanceof AbortSignal) return;
   throw new InvalidArgumentError(`signal must be an AbortSignal, got ${describe(input)}`);
@@ -86,10 +101,10 @@ export function unknownOption(name: string, operation: string, known: readonly s
 
 /**
  * The last case of an options switch, for a name that is not one of the operation's own options
- * (`known`). With `callOptions` (the call itself, e.g. `client.get`), `signal` and `timeout` are
- * checked and accepted; without (an op, e.g. `op.get`: those belong to `client.do` or `commit`)
- * they are unknown like any other name. Throws `InvalidArgumentError` naming `operation`
- * (`op.<operation>` for an op) and listing the names it knows.
+ * (`known`). With `callOptions` (the call itself, e.g. `client.get`), `signal`, `timeout` and
+ * `requireLeader` are checked and accepted; without (an op, e.g. `op.get`: those belong to
+ * `client.do` or `commit`) they are unknown like any other name. Throws `InvalidArgumentError`
+ * naming `operation` (`op.<operation>` for an op) and listing the names it knows.
  */
 export function checkOtherOption(
   name: string,
@@ -99,8 +114,8 @@ export function checkOtherOption(
   callOptions: boolean,
 ): void {
   if (!callOptions) throw unknownOption(name, `op.${operation}`, known);
-  if (name === 'signal' || name === 'timeout') return checkCallOption(name, value);
-  throw unknownOption(name, operation, [...known, 'signal', 'timeout']);
+  if (isCallOption(name)) return checkCallOption(name, value);
+  throw unknownOption(name, operation, [...known, ...CALL_OPTION_NAMES]);
 }
 
 /** A checker of one operation-specific option; throws `InvalidArgumentError` naming the option (`name`). */
@@ -109,7 +124,7 @@ export type OptionChecker = (value: unknown, name: string) => void;
 /**
  * Checks the options object of a call: a plain object (or undefined) whose names are the
  * operation's own (`known`, each checked by its checker, called with the value and
- * `<operation>: <name>`) or `signal` / `timeout`. Undefined values are skipped.
+ * `<operation>: <name>`) or `signal` / `timeout` / `requireLeader`. Undefined values are skipped.
  * @throws InvalidArgumentError naming `operation` and the offending option
  */
 export function checkOptions(options: unknown, operation: string, known: Readonly<Record<string, OptionChecker>> = {}): void {
@@ -125,7 +140,7 @@ export function checkOptions(options: unknown, operation: string, known: Readonl
   }
 }
 
-/** Checks the options of a call that has only `signal` and `timeout`; throws `InvalidArgumentError`. */
+/** Checks the options of a call that has only `signal`, `timeout` and `requireLeader`; throws `InvalidArgumentError`. */
 export function checkCallOptions(options: unknown, operation: string): void {
   checkOptions(options, operation);
 }

@@ -514,8 +514,8 @@ function snapshotStream(first: Buffer, rest: AsyncGenerator<SnapshotChunk, void,
 /** Only the call options the rpc layer reads (not `endpoint`, `onProgress`, ...). */
 function callOptions(options: CallOptions | undefined): CallOptions | undefined {
   if (options === undefined) return undefined;
-  const { signal, timeout } = options;
-  return signal === undefined && timeout === undefined ? undefined : { signal, timeout };
+  const { signal, timeout, requireLeader } = options;
+  return signal === undefined && timeout === undefined && requireLeader === undefined ? undefined : { signal, timeout, requireLeader };
 }
 
 function disarmTarget(target: AlarmDisarmTarget | undefined): { memberId: bigint; alarm: WireAlarmType } {

@@ -76,8 +76,9 @@ export interface RetryOnOrderViolationOptions {
  * A handler that lets a lagging member catch up: it waits (`backoff` ms, doubling) and retries, and
  * fails the call with `OrderViolationError` after `attempts` violations. Go's
  * `NewOrderViolationSwitchEndpointClosure` retries likewise, relying on its round-robin balancer to
- * move to another member; this client keeps one pinned endpoint, so to move, call
- * `client.setEndpoints` from your own handler. Throws `InvalidArgumentError` for bad options.
+ * move to another member; so does this client's default `balancer: 'round-robin'` (each retry goes
+ * to the next healthy endpoint). With `balancer: 'pinned'` the retries stay on the pinned member:
+ * to move, call `client.setEndpoints` from your own handler. Throws `InvalidArgumentError` for bad options.
  */
 export function retryOnOrderViolation(options?: RetryOnOrderViolationOptions): OrderViolationHandler {
   let attempts = DEFAULT_ORDER_VIOLATION_ATTEMPTS;
@@ -245,9 +246,9 @@ export class OrderingKV<C extends KVService = Client> implements KVService {
   }
 }
 
-/** Range options without `signal` and `timeout`, as an op takes them. */
+/** Range options without the call options (`signal`, `timeout`, `requireLeader`), as an op takes them. */
 function stripCallOptions(options: (RangeOptions & CallOptions) | undefined): RangeOptions | undefined {
   if (options === undefined) return undefined;
-  const { signal: _signal, timeout: _timeout, ...rest } = options;
+  const { signal: _signal, timeout: _timeout, requireLeader: _requireLeader, ...rest } = options;
   return rest;
 }

@@ -56,25 +56,55 @@ export interface WatchOptions extends KeyRangeOptions {
    * cancelled on the server. One response is always accepted into an empty buffer, however large.
    */
   maxBufferedBytes?: number;
+  /**
+   * The watch's own require-leader setting (clientv3's `WithRequireLeader(ctx)` on `Watch`):
+   * - `true`: its stream carries etcd's require-leader metadata (`hasleader: true`). When the
+   *   member loses its leader etcd closes the stream (after about three election timeouts), and the
+   *   watch ends with it: the loop throws `NoLeaderError` (after the responses already buffered), as
+   *   clientv3's watch channel closes with `ErrNoLeader`. A watch made on a member that has no
+   *   leader ends so at once. Your code learns of the partition and decides what to do (e.g. watch
+   *   again from `lastRevision + 1`).
+   * - `false`: no require-leader metadata, even when the client's `requireLeader` option is set;
+   *   on a member without a leader the watch waits (no events) until the member rejoins.
+   * - not given (default): the client's `requireLeader` option; with it set, a stream ended with
+   *   `NoLeaderError` is opened again on another member and the watch resumes there without a gap.
+   *
+   * Watches of each kind share one `Watch.Watch` stream (at most three per client).
+   */
+  requireLeader?: boolean;
   /** Aborting cancels the watch; the iteration then throws `signal.reason` (buffered responses are dropped). */
   signal?: AbortSignal;
 }
 
 /**
  * The Watch service of one client: every watch of the client shares one etcd `Watch.Watch` stream
- * (opened on the first watch, closed when the last ends); create requests are pipelined.
+ * (opened on the first watch, closed when the last ends); create requests are pipelined. Watches
+ * with their own `requireLeader` (true, or false) share a stream of their kind instead.
  */
 export class Watch {
+  readonly #rpc: Rpc;
+  /** Watches without their own `requireLeader`. */
   readonly #stream: WatchStream;
+  /** Watches with `requireLeader: true`, then `false`; made on first use. */
+  #leader: WatchStream | undefined;
+  #noLeader: WatchStream | undefined;
 
   /** `rpc`: the client's call layer. */
   constructor(rpc: Rpc) {
+    this.#rpc = rpc;
     this.#stream = new WatchStream(rpc);
   }
 
   /** Number of watches currently receiving (not ended or cancelled). */
   get size(): number {
-    return this.#stream.size;
+    return this.#stream.size + (this.#leader?.size ?? 0) + (this.#noLeader?.size ?? 0);
+  }
+
+  /** The stream for watches with `requireLeader` as given (undefined: the client's option). */
+  #streamFor(requireLeader: boolean | undefined): WatchStream {
+    if (requireLeader === undefined) return this.#stream;
+    if (requireLeader) return (this.#leader ??= new WatchStream(this.#rpc, { requireLeader: true }));
+    return (this.#noLeader ??= new WatchStream(this.#rpc, { requireLeader: false }));
   }
 
   /**
@@ -86,8 +116,10 @@ export class Watch {
    * @throws InvalidArgumentError for bad options (the message names the option)
    */
   watch(key: Bytes, options?: WatchOptions): Watcher {
-    const handle = new WatchHandle(this.#stream, watchPlan(key, options));
-    this.#stream.add(handle);
+    const plan = watchPlan(key, options);
+    const stream = this.#streamFor(plan.requireLeader);
+    const handle = new WatchHandle(stream, plan);
+    stream.add(handle);
     return handle;
   }
 
@@ -96,6 +128,7 @@ export class Watch {
    * `Client.cancelWatches`.
    */
   cancelAll(): Promise<void> {
-    return this.#stream.cancelAll();
+    const streams = [this.#stream, this.#leader, this.#noLeader].filter((s) => s !== undefined);
+    return Promise.all(streams.map((s) => s.cancelAll())).then(() => undefined);
   }
 }

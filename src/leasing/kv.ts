@@ -63,14 +63,15 @@ export interface LeasingKVOptions extends CallOptions {
 
 const REVOKE = Buffer.from(REVOKE_VALUE);
 
-/** Splits `signal` and `timeout` off an options object. */
+/** Splits the call options (`signal`, `timeout`, `requireLeader`) off an options object. */
 function split<T extends object>(options: (T & CallOptions) | undefined): { rest: T | undefined; call: CallOptions | undefined } {
   if (options === undefined) return { rest: undefined, call: undefined };
   checkOptionsObject(options, 'options');
-  const { signal, timeout, ...rest } = options;
+  const { signal, timeout, requireLeader, ...rest } = options;
   const call: CallOptions = {};
   if (signal !== undefined) call.signal = signal;
   if (timeout !== undefined) call.timeout = timeout;
+  if (requireLeader !== undefined) call.requireLeader = requireLeader;
   return { rest: rest as T, call };
 }
 

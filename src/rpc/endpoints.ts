@@ -1,7 +1,16 @@
 /**
  * The endpoint list and the choice of endpoint for each call.
  *
- * Policy: one *pinned* endpoint serves every call while it works. When it fails (a refused or
+ * Two balancers (the client's `balancer` option):
+ * - `round-robin` (the default, as clientv3 3.5): each unary call takes the next endpoint in turn
+ *   among the *healthy* ones: connection ready (and admitted), not in backoff, not refused. An
+ *   endpoint that is not ready but may be tried (never connected, idle, or out of its backoff) is
+ *   connected in the background when a call passes it, and joins the rotation once ready; the
+ *   call itself goes to the next ready one. Streams (watch, lease keep-alive, snapshot ...) open on
+ *   the *pinned* endpoint below and stay on their connection until it ends.
+ * - `pinned`: every call, unary or stream, goes to the pinned endpoint.
+ *
+ * The pinned endpoint serves while it works. When an endpoint fails (a refused or
  * timed-out connect, a broken connection, a keep-alive PING left unanswered, or a call error the
  * retry policy blames on the endpoint) the picker:
  * - remembers the error (so `NoAvailableEndpointsError` can name each endpoint's last error);
@@ -25,7 +34,7 @@ import { ClientClosedError, InvalidArgumentError, NoAvailableEndpointsError, Not
 import { parseEndpoint } from '../transport/index.js';
 import type { Connection, ConnectionState, Endpoint } from '../transport/types.js';
 import { CallError, Status } from '../transport/types.js';
-import { sleep, startTimer, type TimerHandle } from '../internal/timers.js';
+import { startTimer, type TimerHandle } from '../internal/timers.js';
 import {
   ENDPOINT_BACKOFF_BASE_MS,
   ENDPOINT_BACKOFF_JITTER_FRACTION,
@@ -92,8 +101,13 @@ export function endpointBackoff(failures: number, random: () => number = Math.ra
   return base * (1 - ENDPOINT_BACKOFF_JITTER_FRACTION + 2 * ENDPOINT_BACKOFF_JITTER_FRACTION * random());
 }
 
+/** How unary calls choose an endpoint: see the file comment. */
+export type Balancer = 'round-robin' | 'pinned';
+
 /** Options of an {@link EndpointPicker}. */
 export interface EndpointPickerOptions {
+  /** How unary calls ({@link EndpointPicker.pick}) choose an endpoint. Default `'round-robin'`. */
+  balancer?: Balancer;
   /** The client's dial timeout in milliseconds: splits the wait between endpoints. */
   dialTimeout: number;
   /** Receives endpoint failures (warn) and backoff / pin decisions (debug). */
@@ -135,6 +149,8 @@ interface Slot {
   inFlight: number;
   /** Dropped by `setEndpoints`: closed when `inFlight` reaches 0. */
   retired: boolean;
+  /** A background connection attempt (round-robin) is running. */
+  warming: boolean;
 }
 
 function slotKey(endpoint: Endpoint): string {
@@ -152,7 +168,12 @@ export class EndpointPicker {
   readonly #connect: (endpoint: Endpoint) => Connection;
   readonly #options: EndpointPickerOptions;
   readonly #random: () => number;
+  readonly #roundRobin: boolean;
   #pinned = 0;
+  /** Wakes the calls waiting out a backoff in {@link connection} when the picker closes. */
+  readonly #wakers = new Set<() => void>();
+  /** Round-robin: the slot the next unary call tries first. */
+  #cursor = 0;
   #closed = false;
   /** Failures recorded so far, over all endpoints: see {@link failureEpoch}. */
   #epoch = 0;
@@ -167,6 +188,7 @@ export class EndpointPicker {
     this.#connect = connect;
     this.#options = options;
     this.#random = options.random ?? Math.random;
+    this.#roundRobin = (options.balancer ?? 'round-robin') === 'round-robin';
     this.#slots = endpoints.map((e) => this.#newSlot(e));
   }
 
@@ -175,12 +197,42 @@ export class EndpointPicker {
     return this.#slots.map((s) => s.endpoint);
   }
 
-  /** The endpoint calls go to now. */
+  /** The pinned endpoint: where streams open now (with `balancer: 'pinned'`, every call). */
   get pinned(): Endpoint {
     return this.#slots[this.#pinned]!.endpoint;
   }
 
-  /** The pinned endpoint's connection if it is ready (and admitted) now, else undefined: the fast path of a call. */
+  /**
+   * The connection for a unary call if one is ready now, else undefined (then wait with
+   * {@link connection}): the fast path of a call. Round-robin: the next healthy endpoint after the
+   * last one picked (starting endpoints that may be tried but are not ready, in the background);
+   * pinned: {@link readyConnection}. Allocates nothing once the connections exist.
+   */
+  pick(): Connection | undefined {
+    if (!this.#roundRobin) return this.readyConnection();
+    const slots = this.#slots;
+    const count = slots.length;
+    let now = 0;
+    for (let step = 0; step < count; step++) {
+      const i = (this.#cursor + step) % count;
+      const slot = slots[i]!;
+      if (slot.refused !== undefined) continue;
+      if (slot.retryAt !== 0) {
+        if (now === 0) now = Date.now();
+        if (slot.retryAt > now) continue;
+        slot.retryAt = 0; // out of its backoff (its failure count stays until it works again)
+      }
+      const connection = slot.connection;
+      if (connection !== undefined && connection.state === 'ready' && slot.admitted) {
+        this.#cursor = i + 1 === count ? 0 : i + 1;
+        return connection;
+      }
+      if (!slot.warming) this.#warm(slot);
+    }
+    return undefined;
+  }
+
+  /** The pinned endpoint's connection if it is ready (and admitted) now, else undefined: the fast path of a stream (and of every call with `balancer: 'pinned'`). */
   readyConnection(): Connection | undefined {
     const slot = this.#slots[this.#pinned]!;
     const connection = slot.connection;
@@ -210,7 +262,7 @@ export class EndpointPicker {
       if (now >= deadline) throw new NoAvailableEndpointsError(this.failures(), now - started);
       if (slot.retryAt > now) {
         // Every usable endpoint is backing off; this one comes out of it first.
-        await sleep(Math.min(slot.retryAt, deadline) - now, signal);
+        await this.#pause(Math.min(slot.retryAt, deadline) - now, signal);
         continue;
       }
       const count = this.#slots.length;
@@ -223,14 +275,46 @@ export class EndpointPicker {
       } catch (error) {
         if (signal?.aborted === true) throw signal.reason;
         if (this.#closed) throw new ClientClosedError({ cause: error });
-        const failure = toEtcdError(error, { endpoint: slot.endpoint.url });
-        if (failure instanceof NotSupportedError) this.#refuse(slot, failure);
-        // The state listener records a connection that failed; a slow one (still connecting when
-        // this wait ended) is recorded here, keeping a real failure seen during this wait (e.g. a
-        // rejected certificate) as the more telling error.
-        else if (slot.failedAt < now) this.#fail(slot, slot.error !== undefined && slot.failedAt >= started ? slot.error : failure);
+        this.#attemptFailed(slot, error, now, started);
       }
     }
+  }
+
+  /**
+   * A connection attempt of `slot` that started at `now` failed with `error`: a refusal by the
+   * admission check is for good; anything else backs the endpoint off. The state listener records
+   * a connection that failed; a slow one (still connecting when the wait ended) is recorded here,
+   * keeping a real failure seen since `started` (e.g. a rejected certificate) as the more telling error.
+   */
+  #attemptFailed(slot: Slot, error: unknown, now: number, started: number): void {
+    const failure = toEtcdError(error, { endpoint: slot.endpoint.url });
+    if (failure instanceof NotSupportedError) this.#refuse(slot, failure);
+    else if (slot.failedAt < now) this.#fail(slot, slot.error !== undefined && slot.failedAt >= started ? slot.error : failure);
+  }
+
+  /**
+   * Round-robin: connects `slot` (and runs its admission check) in the background, bounded by
+   * `dialTimeout`, so that it joins the rotation once ready; a failure backs it off as a call's
+   * would. One attempt at a time per endpoint.
+   */
+  #warm(slot: Slot): void {
+    if (this.#closed || slot.retired) return;
+    const connection = this.#connectionOf(slot);
+    slot.warming = true;
+    const started = Date.now();
+    const deadline = started + this.#options.dialTimeout;
+    connection
+      .ready(deadline)
+      .then(() => this.#admit(slot, connection, deadline, undefined))
+      .then(
+        () => {
+          slot.warming = false;
+        },
+        (error: unknown) => {
+          slot.warming = false;
+          if (!this.#closed && !slot.retired) this.#attemptFailed(slot, error, started, started);
+        },
+      );
   }
 
   /**
@@ -299,6 +383,7 @@ export class EndpointPicker {
     this.#slots = next;
     const pinned = next.findIndex((s) => s.key === pinnedKey);
     this.#pinned = pinned >= 0 ? pinned : 0;
+    if (this.#cursor >= next.length) this.#cursor = 0;
     for (const dropped of old.values()) {
       dropped.retired = true;
       if (dropped.inFlight <= 0) this.#dispose(dropped);
@@ -317,11 +402,39 @@ export class EndpointPicker {
   /** Closes every connection (also of dropped endpoints still in use); later waits fail with `ClientClosedError`. */
   async close(): Promise<void> {
     this.#closed = true;
+    for (const wake of this.#wakers) wake();
+    this.#wakers.clear();
     const open = [...this.#byConnection.keys()];
     for (const slot of this.#byConnection.values()) slot.unsubscribe?.();
     this.#byConnection.clear();
     for (const slot of this.#slots) slot.connection = undefined;
     await Promise.allSettled(open.map((c) => c.close()));
+  }
+
+  /**
+   * Waits `ms` (a backoff), or until `close()` (resolving early: the caller then sees the picker
+   * closed); rejects with `signal.reason` when it aborts.
+   */
+  #pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    if (signal?.aborted === true) return Promise.reject(signal.reason);
+    return new Promise<void>((resolve, reject) => {
+      const settle = () => {
+        timer.cancel();
+        this.#wakers.delete(done);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const done = () => {
+        settle();
+        resolve();
+      };
+      const onAbort = () => {
+        settle();
+        reject(signal!.reason);
+      };
+      const timer = startTimer(done, ms);
+      this.#wakers.add(done);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   #newSlot(endpoint: Endpoint): Slot {
@@ -340,6 +453,7 @@ export class EndpointPicker {
       refused: undefined,
       inFlight: 0,
       retired: false,
+      warming: false,
     };
   }
 

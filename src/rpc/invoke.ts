@@ -11,9 +11,10 @@
  *
  * 3. with `username`/`password`, waits for the auth token (src/rpc/auth-token.ts: one
  *    authentication shared by all waiting calls);
- * 4. takes the pinned endpoint's connection if it is ready, else waits for one up to
- *    min(deadline, now + dialTimeout) (`NoAvailableEndpointsError` naming each endpoint's error, or
- *    `DeadlineExceededError` when the call's own deadline came first);
+ * 4. takes a ready connection (a unary call: the next healthy endpoint in turn with the default
+ *    `balancer: 'round-robin'`, the pinned one with `'pinned'`; a stream: the pinned one), else
+ *    waits for one up to min(deadline, now + dialTimeout) (`NoAvailableEndpointsError` naming each
+ *    endpoint's error, or `DeadlineExceededError` when the call's own deadline came first);
  * 5. makes the call with the deadline, the signal and the metadata (`hasleader`, the `token`, the
  *    `metadata` hook's, the call's own);
  * 6. maps a failure to a typed error (src/rpc/errors.ts); a refused auth token is replaced and the
@@ -57,18 +58,20 @@ import {
   DEFAULT_KEEPALIVE_TIME_MS,
   DEFAULT_MAX_CALL_RECV_MSG_SIZE,
   DEFAULT_MAX_CALL_SEND_MSG_SIZE,
+  DEFAULT_RETRY_BACKOFF_MS,
+  DEFAULT_RETRY_JITTER_FRACTION,
   DEFAULT_RETRY_MAX_ATTEMPTS,
   ETCD_MIN_KEEPALIVE_TIME_MS,
   REQUIRE_LEADER_METADATA,
 } from './defaults.js';
 import { AUTHENTICATE_TIMEOUT_MARGIN_MS, AuthTokenManager, checkCredentials } from './auth-token.js';
 import { AutoSync, syncEndpoints } from './autosync.js';
-import { EndpointPicker, parseEndpoints } from './endpoints.js';
+import { EndpointPicker, parseEndpoints, type Balancer } from './endpoints.js';
 import { checkConnectionVersion } from './version-check.js';
 import { describe } from '../describe.js';
 import { toEtcdError } from './errors.js';
 import type { Logger } from './logger.js';
-import { retryDelay, shouldRetry } from './retry.js';
+import { retryDelay, shouldRetry, type RetryBackoff } from './retry.js';
 import { sleep } from '../internal/timers.js';
 import type { AttemptObserver, RpcObserver } from './observer.js';
 import type { CallOptions, Rpc, RpcStream, RpcStreamHandlers, StreamCallOptions } from './types.js';
@@ -84,6 +87,12 @@ export interface RpcOptions {
   endpoints?: string | readonly string[];
   /** Longest wait for a ready connection before a call fails with `NoAvailableEndpointsError`, ms. Default 5000. */
   dialTimeout?: number;
+  /**
+   * How unary calls choose an endpoint (see `ClientOptions.balancer`): `'round-robin'` (default)
+   * spreads them over the healthy endpoints, `'pinned'` sends them to one at a time. Streams open
+   * on the pinned endpoint either way.
+   */
+  balancer?: Balancer;
   /** Interval of HTTP/2 PINGs on a connection in use, ms; 0 = off. Default 6000 (see defaults.ts). */
   keepAliveTime?: number;
   /** Time a PING may go unanswered before the connection is dropped, ms. Default 4000. */
@@ -101,8 +110,16 @@ export interface RpcOptions {
    * auth `token`, `hasleader` for require-leader). Names lower-case. Return undefined for none.
    */
   metadata?: () => Record<string, string> | undefined;
-  /** Most attempts of one call, the first included. Default 100 (Go's). */
-  maxCallAttempts?: number;
+  /**
+   * Most attempts of one call, the first included (clientv3's `MaxUnaryRetries` counts the same
+   * way); a positive integer. Default {@link DEFAULT_RETRY_MAX_ATTEMPTS} (100, Go's). Bounds unary
+   * calls and the attempts of a stream before its first response.
+   */
+  maxUnaryRetries?: number;
+  /** Pause between retry rounds, ms, >= 0 (clientv3's `BackoffWaitBetween`). Default {@link DEFAULT_RETRY_BACKOFF_MS} (25). */
+  backoffWaitBetween?: number;
+  /** Random spread of that pause, a fraction in [0, 1] (clientv3's `BackoffJitterFraction`). Default {@link DEFAULT_RETRY_JITTER_FRACTION} (0.1). */
+  backoffJitterFraction?: number;
   /** Creates the connection of one endpoint. Default: the transport's `createConnection`. For tests and proxies. */
   createConnection?: (endpoint: Endpoint, options: ConnectionOptions) => Connection;
   /** etcd user name; with `password`, calls carry an auth token (see `ClientOptions.username`). */
@@ -117,6 +134,8 @@ export interface RpcOptions {
   autoSyncInterval?: number;
   /** Sees every attempt of every call (metrics, tracing: src/rpc/observer.ts). Default: none, at no cost. */
   observer?: RpcObserver;
+  /** Aborting it closes this call layer, as `close()` (see `ClientOptions.signal`). Default: none. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -131,15 +150,17 @@ export class RpcClient implements Rpc {
   readonly #dialTimeout: number;
   readonly #maxSend: number;
   readonly #maxAttempts: number;
+  /** The pause between retry rounds (`backoffWaitBetween`, `backoffJitterFraction`). */
+  readonly #backoff: RetryBackoff;
   readonly #logger: Logger | undefined;
   readonly #metadataHook: (() => Metadata | undefined) | undefined;
   readonly #observer: RpcObserver | undefined;
-  /** Headers every call carries (`hasleader` with `requireLeader`), or undefined. */
-  readonly #baseMetadata: Metadata | undefined;
+  /** The `requireLeader` option: calls carry `hasleader` unless their own `requireLeader` says otherwise. */
+  readonly #requireLeader: boolean;
   readonly #autoSync: AutoSync | undefined;
   /** The auth token, with `username`/`password` (src/rpc/auth-token.ts); undefined without. */
   readonly #auth: AuthTokenManager | undefined;
-  /** {@link #withToken}'s last result, keyed by the token's metadata object. */
+  /** {@link #leaderWithToken}'s last result, keyed by the token's metadata object. */
   #tokenBase: [token: Metadata, merged: Metadata] | undefined;
   /** The options as given, for {@link forEndpoint}. */
   readonly #options: RpcOptions;
@@ -149,6 +170,9 @@ export class RpcClient implements Rpc {
   readonly #children = new Set<RpcClient>();
   /** The call layer whose {@link forEndpoint} made this one, if any. */
   #parent: RpcClient | undefined;
+  /** The `signal` option and its abort listener, removed by `close()`. */
+  readonly #signal: AbortSignal | undefined;
+  readonly #onAbort: (() => void) | undefined;
   #closed = false;
 
   constructor(options: RpcOptions = {}) {
@@ -166,7 +190,11 @@ export class RpcClient implements Rpc {
         `maxCallRecvMsgSize (${maxRecv} bytes) must be at least maxCallSendMsgSize (${this.#maxSend} bytes)`,
       );
     }
-    this.#maxAttempts = positiveInteger('maxCallAttempts', options.maxCallAttempts, DEFAULT_RETRY_MAX_ATTEMPTS);
+    this.#maxAttempts = positiveInteger('maxUnaryRetries', options.maxUnaryRetries, DEFAULT_RETRY_MAX_ATTEMPTS);
+    this.#backoff = {
+      waitBetween: nonNegative('backoffWaitBetween', options.backoffWaitBetween, DEFAULT_RETRY_BACKOFF_MS, '0 = no pause'),
+      jitterFraction: fraction('backoffJitterFraction', options.backoffJitterFraction, DEFAULT_RETRY_JITTER_FRACTION),
+    };
     this.#logger = checkLogger(options.logger);
     if (options.metadata !== undefined && typeof options.metadata !== 'function') {
       throw new InvalidArgumentError(`metadata must be a function returning headers, got ${typeof options.metadata}`);
@@ -180,7 +208,7 @@ export class RpcClient implements Rpc {
       this.#dialTimeout + AUTHENTICATE_TIMEOUT_MARGIN_MS,
       this.#logger,
     );
-    this.#baseMetadata = flag('requireLeader', options.requireLeader) ? REQUIRE_LEADER_METADATA : undefined;
+    this.#requireLeader = flag('requireLeader', options.requireLeader);
     const rejectOldCluster = flag('rejectOldCluster', options.rejectOldCluster);
     const autoSyncInterval = nonNegative('autoSyncInterval', options.autoSyncInterval, 0);
     if (keepAliveTime > 0 && keepAliveTime < ETCD_MIN_KEEPALIVE_TIME_MS) {
@@ -199,6 +227,7 @@ export class RpcClient implements Rpc {
     };
     const connect = options.createConnection ?? createConnection;
     this.#picker = new EndpointPicker(endpoints, (endpoint) => connect(endpoint, connectionOptions), {
+      balancer: checkBalancer(options.balancer),
       dialTimeout: this.#dialTimeout,
       logger: this.#logger,
       // rejectOldCluster: Maintenance.Status on each endpoint's first ready connection.
@@ -207,6 +236,15 @@ export class RpcClient implements Rpc {
         : undefined,
     });
     this.#autoSync = autoSyncInterval > 0 ? new AutoSync(this, autoSyncInterval, this.#logger) : undefined;
+    this.#signal = checkSignal(options.signal);
+    if (this.#signal !== undefined) {
+      this.#onAbort = () => {
+        this.#logger?.info('etcd client closing: its signal was aborted');
+        void this.close();
+      };
+      if (this.#signal.aborted) this.#onAbort();
+      else this.#signal.addEventListener('abort', this.#onAbort, { once: true });
+    }
   }
 
   /**
@@ -242,7 +280,10 @@ export class RpcClient implements Rpc {
     return this.#picker.endpoints;
   }
 
-  /** The endpoint calls go to now. */
+  /**
+   * The pinned endpoint: where streams (watch, lease keep-alive) open now, and with
+   * `balancer: 'pinned'` every call. It moves to the next healthy endpoint when it fails.
+   */
   get pinnedEndpoint(): Endpoint {
     return this.#picker.pinned;
   }
@@ -264,7 +305,8 @@ export class RpcClient implements Rpc {
     const trimmed = url.trim();
     const scheme = this.#picker.endpoints[0]?.tls === true ? 'https://' : 'http://';
     const full = hasScheme(trimmed) ? trimmed : scheme + trimmed;
-    const child = new RpcClient({ ...this.#options, endpoints: [full], autoSyncInterval: 0 });
+    // Without the signal: closing this call layer (by its signal too) closes the child.
+    const child = new RpcClient({ ...this.#options, endpoints: [full], autoSyncInterval: 0, signal: undefined });
     child.#parent = this;
     this.#children.add(child);
     return child;
@@ -332,6 +374,7 @@ export class RpcClient implements Rpc {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#onAbort !== undefined) this.#signal!.removeEventListener('abort', this.#onAbort);
     if (this.#parent !== undefined) this.#parent.#children.delete(this);
     this.#autoSync?.stop();
     const children = [...this.#children];
@@ -372,10 +415,12 @@ export class RpcClient implements Rpc {
     let timeout: number | undefined;
     let deadline: number | undefined;
     let extraMetadata: Metadata | undefined;
+    let requireLeader = this.#requireLeader;
     if (options !== undefined) {
       signal = options.signal;
       timeout = options.timeout;
       extraMetadata = options.metadata;
+      if (options.requireLeader !== undefined) requireLeader = flag('requireLeader', options.requireLeader);
       if (timeout !== undefined) deadline = Date.now() + checkTimeout(timeout);
       if (signal !== undefined && signal.aborted) throw signal.reason;
     }
@@ -385,6 +430,8 @@ export class RpcClient implements Rpc {
     // With username/password every call but Authenticate itself carries the token (auth-token.ts).
     const auth = this.#auth !== undefined && method.path !== AuthMethods.authenticate.path ? this.#auth : undefined;
     let authRefreshed = false;
+    /** The endpoint of the previous attempt, for the observer's failover count. */
+    let previousEndpoint: string | undefined;
 
     for (let attempt = 1; ; attempt++) {
       if (deadline !== undefined && Date.now() >= deadline) {
@@ -393,13 +440,18 @@ export class RpcClient implements Rpc {
       if (auth !== undefined && !auth.ready) await auth.ensure(signal, deadline, timeout);
       const tokenGeneration = auth?.generation;
       const observed = this.#observer?.attempt(method, attempt, this.#picker.endpoints.length);
-      const connection = this.#picker.readyConnection() ?? (await this.#waitObserved(deadline, timeout, signal, observed));
-      const metadata = this.#metadata(extraMetadata, auth?.metadata);
+      const ready = sink === undefined ? this.#picker.pick() : this.#picker.readyConnection();
+      const connection = ready ?? (await this.#waitObserved(deadline, timeout, signal, observed));
+      const metadata = this.#metadata(requireLeader, extraMetadata, auth?.metadata);
       const callOptions: TransportCallOptions | undefined =
         metadata === undefined && deadline === undefined && signal === undefined ? undefined : { metadata, deadline, signal };
       const failureEpoch = this.#picker.failureEpoch;
       this.#picker.callStarted(connection);
-      observed?.connected(connection.endpoint.url);
+      if (observed !== undefined) {
+        const url = connection.endpoint.url;
+        observed.connected(url, previousEndpoint !== undefined && previousEndpoint !== url ? previousEndpoint : undefined);
+        previousEndpoint = url;
+      }
       try {
         if (sink === undefined) {
           const response = method.decode(await connection.unary(method.path, bytes!, callOptions));
@@ -457,7 +509,7 @@ export class RpcClient implements Rpc {
 
   /** The pause before the next attempt (retry.ts's `retryDelay`), cut short at `deadline`. */
   async #retryPause(attempt: number, deadline: number | undefined, signal: AbortSignal | undefined): Promise<void> {
-    let delay = retryDelay(attempt, this.#picker.endpoints.length);
+    let delay = retryDelay(attempt, this.#picker.endpoints.length, Math.random, this.#backoff);
     if (deadline !== undefined) delay = Math.min(delay, deadline - Date.now());
     if (delay > 0) await sleep(delay, signal);
   }
@@ -492,9 +544,9 @@ export class RpcClient implements Rpc {
     }
   }
 
-  /** Headers of one attempt: the client's own (`hasleader`) and the auth `token`, the hook's, then the call's own. */
-  #metadata(extra: Metadata | undefined, token?: Metadata): Metadata | undefined {
-    const base = token === undefined ? this.#baseMetadata : this.#withToken(token);
+  /** Headers of one attempt: `hasleader` (with `requireLeader`) and the auth `token`, the hook's, then the call's own. */
+  #metadata(requireLeader: boolean, extra: Metadata | undefined, token?: Metadata): Metadata | undefined {
+    const base = !requireLeader ? token : token === undefined ? REQUIRE_LEADER_METADATA : this.#leaderWithToken(token);
     const fromHook = this.#metadataHook?.();
     if (extra === undefined && fromHook === undefined) return base;
     if (base === undefined) {
@@ -504,11 +556,9 @@ export class RpcClient implements Rpc {
     return { ...base, ...fromHook, ...extra };
   }
 
-  /** The client's own headers plus the auth `token` (merged once per token, not per call). */
-  #withToken(token: Metadata): Metadata {
-    const base = this.#baseMetadata;
-    if (base === undefined) return token;
-    if (this.#tokenBase?.[0] !== token) this.#tokenBase = [token, { ...base, ...token }];
+  /** `hasleader` plus the auth `token` (merged once per token, not per call). */
+  #leaderWithToken(token: Metadata): Metadata {
+    if (this.#tokenBase?.[0] !== token) this.#tokenBase = [token, { ...REQUIRE_LEADER_METADATA, ...token }];
     return this.#tokenBase[1];
   }
 
@@ -753,10 +803,18 @@ function positive(name: string, value: unknown, fallback: number): number {
   return value;
 }
 
-function nonNegative(name: string, value: unknown, fallback: number): number {
+function nonNegative(name: string, value: unknown, fallback: number, zero = '0 = off'): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new InvalidArgumentError(`${name} must be a non-negative finite number of milliseconds (0 = off), got ${describe(value)}`);
+    throw new InvalidArgumentError(`${name} must be a non-negative finite number of milliseconds (${zero}), got ${describe(value)}`);
+  }
+  return value;
+}
+
+function fraction(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
+    throw new InvalidArgumentError(`${name} must be a fraction from 0 to 1 (0.1 = +-10%), got ${describe(value)}`);
   }
   return value;
 }
@@ -773,6 +831,16 @@ function flag(name: string, value: unknown): boolean {
   if (value === undefined) return false;
   if (typeof value !== 'boolean') throw new InvalidArgumentError(`${name} must be true or false, got ${describe(value)}`);
   return value;
+}
+
+function checkSignal(signal: unknown): AbortSignal | undefined {
+  if (signal === undefined || signal instanceof AbortSignal) return signal;
+  throw new InvalidArgumentError(`signal must be an AbortSignal, got ${describe(signal)}`);
+}
+
+function checkBalancer(balancer: unknown): Balancer {
+  if (balancer === undefined || balancer === 'round-robin' || balancer === 'pinned') return balancer ?? 'round-robin';
+  throw new InvalidArgumentError(`balancer must be 'round-robin' or 'pinned', got ${describe(balancer)}`);
 }
 
 function checkLogger(logger: unknown): Logger | undefined {

@@ -118,7 +118,7 @@ export const METRIC_NAMES = Object.freeze({
   keepAlives: 'etcd_client_lease_keepalives_total',
   /** Counter: attempts made by the retry policy after a failed one, by service and method. */
   retries: 'etcd_client_retries_total',
-  /** Counter: times calls moved to another endpoint than the previous attempt's. */
+  /** Counter: retried attempts that went to another endpoint than the same call's previous attempt. */
   failovers: 'etcd_client_failovers_total',
 });
 
@@ -260,7 +260,7 @@ function registerMetrics(prom: PromClientModule, registry: MetricsRegistry, buck
     watches: get(METRIC_NAMES.watches, gauge, 'Watches registered on the server on the etcd client\'s open watch streams.', []),
     keepAlives: get(METRIC_NAMES.keepAlives, counter, 'Lease keep-alive responses received by the etcd client, by result (renewed, not_found).', ['result']),
     retries: get(METRIC_NAMES.retries, counter, 'Attempts the etcd client\'s retry policy made after a failed attempt.', methodLabels),
-    failovers: get(METRIC_NAMES.failovers, counter, 'Times the etcd client\'s calls moved to another endpoint.', []),
+    failovers: get(METRIC_NAMES.failovers, counter, 'Retried attempts of the etcd client that went to another endpoint than the previous attempt of the call.', []),
   };
 }
 
@@ -268,13 +268,12 @@ function registerMetrics(prom: PromClientModule, registry: MetricsRegistry, buck
 class MetricsObserver implements RpcObserver {
   readonly #metrics: Metrics;
   readonly #series = new Map<string, MethodSeries>();
-  #lastEndpoint: string | undefined;
 
   constructor(metrics: Metrics) {
     this.#metrics = metrics;
   }
 
-  attempt(method: ObservedMethod, attempt: number, endpointCount: number): AttemptObserver {
+  attempt(method: ObservedMethod, attempt: number, _endpointCount: number): AttemptObserver {
     let series = this.#series.get(method.path);
     if (series === undefined) {
       series = new MethodSeries(this.#metrics, method);
@@ -282,43 +281,29 @@ class MetricsObserver implements RpcObserver {
     }
     series.started.inc();
     if (attempt > 1) series.retries.inc();
-    return new MetricsAttempt(this, this.#metrics, series, method, endpointCount > 1);
-  }
-
-  /**
-   * Counts a failover when `endpoint` differs from the previous attempt's (of attempts made by
-   * rpc clients with a choice of endpoints; per-endpoint calls do not count).
-   */
-  endpointUsed(endpoint: string): void {
-    if (this.#lastEndpoint !== undefined && this.#lastEndpoint !== endpoint) this.#metrics.failovers.inc();
-    this.#lastEndpoint = endpoint;
+    return new MetricsAttempt(this.#metrics, series, method);
   }
 }
 
 /** One attempt's timing, stream gauge and watch bookkeeping. */
 class MetricsAttempt implements AttemptObserver {
-  readonly #owner: MetricsObserver;
   readonly #metrics: Metrics;
   readonly #series: MethodSeries;
   readonly #method: ObservedMethod;
-  /** Whether the attempt's rpc client chooses among several endpoints (then a switch is a failover). */
-  readonly #choosesEndpoint: boolean;
   readonly #start = performance.now();
   #streamOpen = false;
   #ended = false;
   /** Watch IDs created and not cancelled on this attempt's watch stream. */
   #watches: Set<bigint> | undefined;
 
-  constructor(owner: MetricsObserver, metrics: Metrics, series: MethodSeries, method: ObservedMethod, choosesEndpoint: boolean) {
-    this.#owner = owner;
+  constructor(metrics: Metrics, series: MethodSeries, method: ObservedMethod) {
     this.#metrics = metrics;
     this.#series = series;
     this.#method = method;
-    this.#choosesEndpoint = choosesEndpoint;
   }
 
-  connected(endpoint: string): void {
-    if (this.#choosesEndpoint) this.#owner.endpointUsed(endpoint);
+  connected(_endpoint: string, movedFrom?: string): void {
+    if (movedFrom !== undefined) this.#metrics.failovers.inc();
     if (this.#method.kind !== 'bidi') this.#series.msgSent.inc();
     if (this.#series.openStreams !== undefined) {
       this.#series.openStreams.inc();

@@ -30,8 +30,12 @@ export interface RpcObserver {
 
 /** Sees one attempt. `end` is called exactly once; the other methods before it, if at all. */
 export interface AttemptObserver {
-  /** The attempt has a connection to `endpoint` (its URL, e.g. `http://127.0.0.1:2379`) and sends now. */
-  connected(endpoint: string): void;
+  /**
+   * The attempt has a connection to `endpoint` (its URL, e.g. `http://127.0.0.1:2379`) and sends
+   * now. `movedFrom`: the endpoint of the same call's previous attempt when that was another one
+   * (the retry moved: a failover), else undefined.
+   */
+  connected(endpoint: string, movedFrom?: string): void;
   /** A request message was written on a bidi stream (the one request of a unary or server-stream call is implied by `connected`). */
   sent(): void;
   /** A stream response message arrived, decoded (server-stream and bidi calls). */
@@ -75,7 +79,7 @@ export function combineObservers(observers: readonly RpcObserver[]): RpcObserver
       }
       if (parts.length <= 1) return parts[0];
       return {
-        connected: (endpoint) => parts.forEach((p) => p.connected(endpoint)),
+        connected: (endpoint, movedFrom) => parts.forEach((p) => p.connected(endpoint, movedFrom)),
         sent: () => parts.forEach((p) => p.sent()),
         received: (message) => parts.forEach((p) => p.received(message)),
         end: (error) => parts.forEach((p) => p.end(error)),

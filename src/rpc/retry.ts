@@ -5,7 +5,8 @@
  * message text.
  *
  * A failed attempt is retried only when all of these hold:
- * - fewer than `maxAttempts` attempts were made (default {@link DEFAULT_RETRY_MAX_ATTEMPTS});
+ * - fewer than `maxAttempts` attempts were made (the client's `maxUnaryRetries`, default
+ *   {@link DEFAULT_RETRY_MAX_ATTEMPTS});
  * - the caller's signal is not aborted and the caller's deadline has not passed;
  * - the error is not final on its own: not bad input, not a closed client, not a request over the
  *   size limit, not "no endpoint available" (that already waited `dialTimeout`);
@@ -21,8 +22,10 @@
  *   - streams: only before the first response message, and a bidi stream only when never sent.
  *
  * Between attempts: {@link retryDelay}, Go's round-robin-quorum idea: after each failure the call
- * moves to the next endpoint; it sleeps 25 ms +-10% only once every `quorum = floor(n/2) + 1`
- * attempts, so the first retries hit other members without delay.
+ * moves to the next endpoint; it sleeps `backoffWaitBetween` (25 ms) +-`backoffJitterFraction`
+ * (10%) only once every `quorum = floor(n/2) + 1` attempts, so the first retries hit other members
+ * without delay. The attempt bound and both backoff values are client options (`maxUnaryRetries`,
+ * `backoffWaitBetween`, `backoffJitterFraction`, as clientv3's `Config`); what is retried is not.
  *
  * Auth token refusals (`InvalidAuthTokenError`, `AuthOldRevisionError`, `UserEmptyError` with
  * credentials) are not decided here: the call loop in invoke.ts authenticates again and resends the
@@ -120,17 +123,38 @@ function decide(method: RetryMethod, error: unknown, attempt: number, context: R
   return { retry: false, reason: 'not a transient error' };
 }
 
+/** The pause between retry rounds (clientv3's `BackoffWaitBetween` and `BackoffJitterFraction`). */
+export interface RetryBackoff {
+  /** The pause, in milliseconds. Default {@link DEFAULT_RETRY_BACKOFF_MS} (25). */
+  readonly waitBetween: number;
+  /** Its random spread as a fraction in [0, 1] (0.1 = +-10%). Default {@link DEFAULT_RETRY_JITTER_FRACTION} (0.1). */
+  readonly jitterFraction: number;
+}
+
+/** The default {@link RetryBackoff}: 25 ms +-10%, as clientv3. */
+export const DEFAULT_RETRY_BACKOFF: RetryBackoff = Object.freeze({
+  waitBetween: DEFAULT_RETRY_BACKOFF_MS,
+  jitterFraction: DEFAULT_RETRY_JITTER_FRACTION,
+});
+
 /**
- * Wait before the next attempt, in milliseconds: {@link DEFAULT_RETRY_BACKOFF_MS} +- 10% once every
- * `quorum = floor(endpointCount / 2) + 1` attempts, else 0 (Go's `roundRobinQuorumBackoff`).
+ * Wait before the next attempt, in milliseconds: `backoff.waitBetween` +- `backoff.jitterFraction`
+ * once every `quorum = floor(endpointCount / 2) + 1` attempts, else 0 (Go's
+ * `roundRobinQuorumBackoff`).
  *
  * @param attempt attempts made so far, >= 1 (the next attempt's index)
  * @param endpointCount configured endpoints, >= 1
  * @param random source of randomness in [0, 1), for tests
+ * @param backoff the pause and its jitter; default {@link DEFAULT_RETRY_BACKOFF} (25 ms +-10%)
  */
-export function retryDelay(attempt: number, endpointCount: number, random: () => number = Math.random): number {
+export function retryDelay(
+  attempt: number,
+  endpointCount: number,
+  random: () => number = Math.random,
+  backoff: RetryBackoff = DEFAULT_RETRY_BACKOFF,
+): number {
   const quorum = Math.floor(Math.max(1, endpointCount) / 2) + 1;
   if (attempt % quorum !== 0) return 0;
-  const spread = DEFAULT_RETRY_BACKOFF_MS * DEFAULT_RETRY_JITTER_FRACTION;
-  return DEFAULT_RETRY_BACKOFF_MS - spread + 2 * spread * random();
+  const spread = backoff.waitBetween * backoff.jitterFraction;
+  return backoff.waitBetween - spread + 2 * spread * random();
 }

@@ -11,6 +11,14 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Deadline for the whole call including retries, in milliseconds; expiry rejects with `DeadlineExceededError`. */
   timeout?: number;
+  /**
+   * Sends etcd's require-leader metadata (`hasleader: true`) with this call, as clientv3's
+   * `WithRequireLeader(ctx)`: a member without a leader answers `NoLeaderError` at once instead of
+   * holding the call. A read is then retried on the other endpoints (the usual retries, bounded by
+   * `maxUnaryRetries` and `timeout`), a write fails with it. `false` sends no such metadata even
+   * when the client's `requireLeader` option is set. Default: the client's `requireLeader` (false).
+   */
+  requireLeader?: boolean;
 }
 
 /** Options of a stream call: call options plus extra metadata (e.g. require-leader). */

@@ -25,6 +25,7 @@ export const WATCH_OPTION_NAMES: readonly string[] = [
   'noDelete',
   'fragment',
   'maxBufferedBytes',
+  'requireLeader',
   'signal',
 ];
 
@@ -38,6 +39,8 @@ export interface WatchPlan {
   maxBufferedBytes: number;
   /** The caller's signal, if any. */
   signal: AbortSignal | undefined;
+  /** The watch's own `requireLeader`, undefined when not given (the client's option applies). */
+  requireLeader: boolean | undefined;
 }
 
 /** A non-negative safe integer option as a number; throws `InvalidArgumentError` naming `what`. */
@@ -54,7 +57,13 @@ function toRevision(value: unknown, what: string): number {
 export function watchPlan(key: Bytes, options: object | undefined): WatchPlan {
   const k = toBytes(key, 'key');
   const request: WatchCreateRequestInit = {};
-  const plan: WatchPlan = { request, startRevision: 0, maxBufferedBytes: DEFAULT_WATCH_MAX_BUFFERED_BYTES, signal: undefined };
+  const plan: WatchPlan = {
+    request,
+    startRevision: 0,
+    maxBufferedBytes: DEFAULT_WATCH_MAX_BUFFERED_BYTES,
+    signal: undefined,
+    requireLeader: undefined,
+  };
   let prefix = false;
   let fromKey = false;
   let rangeEnd: Uint8Array | undefined;
@@ -98,6 +107,9 @@ export function watchPlan(key: Bytes, options: object | undefined): WatchPlan {
             throw new InvalidArgumentError(`maxBufferedBytes must be a positive integer number of bytes, got ${describe(value)}`);
           }
           plan.maxBufferedBytes = value;
+          break;
+        case 'requireLeader':
+          plan.requireLeader = toFlag(value, name);
           break;
         case 'signal':
           checkCallOption('signal', value);

@@ -28,6 +28,13 @@
  *
  * The stream is closed once no watch uses it (and etcd answered its cancel requests), and opened
  * again by the next watch.
+ *
+ * Require-leader. A client has up to three such streams (src/watch.ts), one per kind of watch:
+ * watches without their own `requireLeader` (the stream carries `hasleader` when the client's
+ * `requireLeader` option is set, and a `NoLeaderError` end is transient: the watches resume on
+ * another member); watches with `requireLeader: true` (the stream always carries `hasleader`, and
+ * etcd ending it with `NoLeaderError` ends them with it, as clientv3 ends a `WithRequireLeader`
+ * watch); watches with `requireLeader: false` (no `hasleader`, whatever the client's option).
  */
 import {
   AuthOldRevisionError,
@@ -39,12 +46,13 @@ import {
   NoAvailableEndpointsError,
   PermissionDeniedError,
   WatchCanceledError,
+  NoLeaderError,
   isUnavailableError,
 } from '../errors.js';
 import { startTimer, type TimerHandle } from '../internal/timers.js';
 import { Watch as WatchMethods } from '../proto/index.js';
 import type { Init, WatchRequest, WatchResponse as WireWatchResponse } from '../proto/index.js';
-import type { Rpc, RpcStream } from '../rpc/types.js';
+import type { Rpc, RpcStream, StreamCallOptions } from '../rpc/types.js';
 import { Status } from '../transport/types.js';
 import { WATCH_RETRY_BASE_MS, WATCH_RETRY_JITTER_FRACTION, WATCH_RETRY_MAX_MS } from './defaults.js';
 import type { WatchHandle } from './watcher.js';
@@ -99,9 +107,23 @@ export function watchRetryDelay(failures: number, random: () => number = Math.ra
   return base * (1 - WATCH_RETRY_JITTER_FRACTION + 2 * WATCH_RETRY_JITTER_FRACTION * random());
 }
 
+/** Which watches a {@link WatchStream} carries (see the file comment, "Require-leader"). */
+export interface WatchStreamOptions {
+  /**
+   * The watches' own `requireLeader`: undefined for the client's option (a `NoLeaderError` end
+   * resumes the watches elsewhere), true or false to send `hasleader` or not (with true, a
+   * `NoLeaderError` end ends the watches with it).
+   */
+  requireLeader?: boolean;
+}
+
 /** The shared watch stream of one client (see the file comment). */
 export class WatchStream {
   readonly #rpc: Rpc;
+  /** Options of the `Watch.Watch` call: the watches' own `requireLeader`, if any. */
+  readonly #callOptions: StreamCallOptions | undefined;
+  /** A `NoLeaderError` end of the stream ends its watches (`requireLeader: true` watches). */
+  readonly #endOnNoLeader: boolean;
   #call: RpcStream<WatchRequestInit> | undefined = undefined;
   /** Incremented whenever the current call is let go; callbacks of older calls are ignored. */
   #generation = 0;
@@ -133,9 +155,14 @@ export class WatchStream {
   /** Refused watches waiting for the token renewal in flight, with the refusal. */
   #authWaiting: Array<[WatchHandle, WireWatchResponse]> = [];
 
-  /** @param rpc the client's call layer */
-  constructor(rpc: Rpc) {
+  /**
+   * @param rpc the client's call layer
+   * @param options which watches the stream carries: their `requireLeader`, if their own
+   */
+  constructor(rpc: Rpc, options: WatchStreamOptions = {}) {
     this.#rpc = rpc;
+    this.#callOptions = options.requireLeader === undefined ? undefined : { requireLeader: options.requireLeader };
+    this.#endOnNoLeader = options.requireLeader === true;
   }
 
   /** Number of watches receiving on this stream (for tests and diagnostics). */
@@ -209,7 +236,7 @@ export class WatchStream {
       onEnd: (error) => {
         if (generation === this.#generation) this.#onEnd(error);
       },
-    });
+    }, this.#callOptions);
     const waiting = this.#waiting;
     this.#waiting = [];
     for (const handle of waiting) this.#create(handle);
@@ -338,7 +365,7 @@ export class WatchStream {
       this.#waiting.push(handle);
     }
     if (this.#waiting.length === 0) return;
-    if (!isTransientStreamError(error)) {
+    if (!isTransientStreamError(error) || (this.#endOnNoLeader && error instanceof NoLeaderError)) {
       const failed = this.#waiting;
       this.#waiting = [];
       for (const handle of failed) {

@@ -159,6 +159,13 @@ export class PutWorkload implements Probe {
     await Promise.all(this.#running);
   }
 
+  /** The start of the last failed put among those started in [`from`, `to`), in ms from `from`; 0 when none failed. */
+  lastFailureStart(from: number, to: number): number {
+    let last = from;
+    for (const op of this.ops) if (op.error !== undefined && op.started >= from && op.started < to) last = Math.max(last, op.started);
+    return last - from;
+  }
+
   verify(_context: FaultContext, store: StoreSnapshot): void {
     const byKey = new Map(this.ops.map((op) => [op.key, op] as const));
     for (const op of this.ops) {
@@ -460,12 +467,24 @@ export interface ScenarioOptions {
   repair(context: FaultContext): Promise<void>;
   /** How long the client may take to recover, in ms. Default 15000. */
   recoveryTimeout?: number;
+  /**
+   * Keeps the fault in place at least this long (ms from the injection) before the repair, e.g. a
+   * SIGSTOP that lasts 20 s. Default 0: repair once the client recovered.
+   */
+  faultDuration?: number;
 }
 
 /** What {@link runScenario} measured. */
 export interface ScenarioResult {
   /** First acknowledged put that started after the fault, in ms from the fault. */
   recoveryMs: number;
+  /**
+   * Start of the last put that failed while the fault was in place, in ms from the fault (0: none
+   * failed): how long the fault cost calls. Under the round-robin balancer the first put after a
+   * fault of one member is usually acknowledged at once by another, while the puts that land on the
+   * failed member fail until the client leaves it: this, not `recoveryMs`, says when it did.
+   */
+  settledMs: number;
   figures: Record<string, Record<string, number | string>>;
 }
 
@@ -493,6 +512,9 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     await options.inject(context);
     const recoveredAt = await workload.acksAfter(context.faultAt, 1, options.recoveryTimeout ?? 15_000);
     const recoveryMs = recoveredAt - context.faultAt;
+    const hold = context.faultAt + (options.faultDuration ?? 0) - Date.now();
+    if (hold > 0) await new Promise((r) => setTimeout(r, hold));
+    const repairAt = Date.now();
     repaired = true;
     await options.repair(context);
     await workload.acksAfter(Date.now(), acks, 20_000);
@@ -504,8 +526,9 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       figures[probe.name] = probe.figures(context);
       t.diagnostic(`${probe.name}: ${Object.entries(figures[probe.name]!).map(([k, v]) => `${k}=${v}`).join(' ')}`);
     }
-    t.diagnostic(`recovery: first acknowledged put ${recoveryMs} ms after the fault`);
-    return { recoveryMs, figures };
+    const settledMs = workload.lastFailureStart(context.faultAt, repairAt);
+    t.diagnostic(`recovery: first acknowledged put ${recoveryMs} ms after the fault; last failed put started ${settledMs} ms after it`);
+    return { recoveryMs, settledMs, figures };
   } finally {
     if (!repaired) await options.repair(context).catch(() => {});
     await Promise.all(probes.map((p) => p.stop().catch(() => {})));

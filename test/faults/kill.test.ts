@@ -28,7 +28,7 @@ describe('kill -9', { timeout: 90_000 }, () => {
   test('of the leader', async (t) => {
     const client = cluster.client({ dialTimeout: 2000 });
     const leader = await cluster.leader();
-    const { recoveryMs } = await runScenario({
+    const { recoveryMs, settledMs } = await runScenario({
       t,
       cluster,
       client,
@@ -40,6 +40,7 @@ describe('kill -9', { timeout: 90_000 }, () => {
     });
     // An election takes about one election timeout (1 s) plus the time to notice the loss.
     assert.ok(recoveryMs < 8000, `recovered after ${recoveryMs} ms`);
+    assert.ok(settledMs < 8000, `the last failed put started ${settledMs} ms after the kill`);
     await client.close();
   });
 
@@ -51,7 +52,7 @@ describe('kill -9', { timeout: 90_000 }, () => {
     await client.get('fault/warm-up');
     const used = memberInUse(cluster, client);
     assert.equal(used, followers[0]);
-    const { recoveryMs } = await runScenario({
+    const { recoveryMs, settledMs } = await runScenario({
       t,
       cluster,
       client,
@@ -63,6 +64,7 @@ describe('kill -9', { timeout: 90_000 }, () => {
     });
     // The broken connection is seen at once; the next put goes to another member.
     assert.ok(recoveryMs < 3000, `recovered after ${recoveryMs} ms`);
+    assert.ok(settledMs < 3000, `the last failed put started ${settledMs} ms after the kill`);
     assert.notEqual(memberInUse(cluster, client), used, 'the client moved on');
     await client.close();
   });

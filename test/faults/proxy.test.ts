@@ -39,7 +39,7 @@ describe('through the proxy', { timeout: 90_000 }, () => {
     const client = cluster.client();
     await client.get('fault/warm-up');
     const used = memberInUse(cluster, client);
-    const { recoveryMs } = await runScenario({
+    const { recoveryMs, settledMs } = await runScenario({
       t,
       cluster,
       client,
@@ -48,14 +48,18 @@ describe('through the proxy', { timeout: 90_000 }, () => {
       probes: [new WatchProbe()],
       inject: async () => used.proxy!.blackhole(),
       repair: () => restoreCluster(cluster),
+      faultDuration: KEEPALIVE_BOUND_MS + 5000, // past the bound, so leaving the member is seen
     });
     assert.ok(recoveryMs <= KEEPALIVE_BOUND_MS + 2000, `recovered after ${recoveryMs} ms (bound ${KEEPALIVE_BOUND_MS} ms)`);
+    // Puts sent to the black-holed member (every third one, round-robin) fail until the client leaves it.
+    assert.ok(settledMs <= KEEPALIVE_BOUND_MS + 2000, `the last failed put started ${settledMs} ms after the fault (bound ${KEEPALIVE_BOUND_MS} ms)`);
     assert.notEqual(memberInUse(cluster, client), used, 'the client moved on');
     await client.close();
   });
 
   test('a put whose reply comes after its deadline is not applied twice', async (t) => {
-    const client = cluster.client();
+    // Pinned: the put surely goes to the delayed member (a wrong retry would go to another one).
+    const client = cluster.client({ balancer: 'pinned' });
     await client.get('fault/warm-up');
     const used = memberInUse(cluster, client);
     const before = await client.get('fault/delayed');
@@ -95,7 +99,7 @@ describe('through the proxy', { timeout: 90_000 }, () => {
     const client = cluster.client();
     await client.get('fault/warm-up');
     const used = memberInUse(cluster, client);
-    const { recoveryMs } = await runScenario({
+    const { recoveryMs, settledMs } = await runScenario({
       t,
       cluster,
       client,
@@ -106,6 +110,7 @@ describe('through the proxy', { timeout: 90_000 }, () => {
       repair: () => restoreCluster(cluster),
     });
     assert.ok(recoveryMs < 3000, `recovered after ${recoveryMs} ms`);
+    assert.ok(settledMs < 3000, `the last failed put started ${settledMs} ms after the cut`);
     await client.close();
   });
 

@@ -185,7 +185,7 @@ const rpcs = new Set<RpcClient>();
  * optional extra options (e.g. a `metadata` hook).
  */
 function rpcTo(endpoints: readonly string[], options: Partial<RpcOptions> = {}): RpcClient {
-  const rpc = new RpcClient({ endpoints, maxCallAttempts: 1, dialTimeout: 2_000, ...options });
+  const rpc = new RpcClient({ endpoints, maxUnaryRetries: 1, dialTimeout: 2_000, ...options });
   rpcs.add(rpc);
   return rpc;
 }

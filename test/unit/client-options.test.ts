@@ -53,7 +53,7 @@ describe('resolveClientOptions', () => {
   });
   test('an unknown option is named', () => {
     rejects(() => resolveClientOptions(options({ endpoint: 'http://x:1' })),
-      /^unknown option 'endpoint' for the client; known options: endpoints, dialTimeout, keepAliveTime, keepAliveTimeout, maxCallSendMsgSize, maxCallRecvMsgSize, tls, logger, username, password, requireLeader, rejectOldCluster, autoSyncInterval, metrics, tracing$/);
+      /^unknown option 'endpoint' for the client; known options: endpoints, dialTimeout, keepAliveTime, keepAliveTimeout, maxCallSendMsgSize, maxCallRecvMsgSize, tls, logger, username, password, requireLeader, rejectOldCluster, balancer, maxUnaryRetries, backoffWaitBetween, backoffJitterFraction, autoSyncInterval, signal, metrics, tracing$/);
   });
   test('bad values are named', () => {
     rejects(() => resolveClientOptions(options({ endpoints: [] })), /endpoints must be a non-empty array/);
@@ -79,6 +79,40 @@ describe('Client', () => {
     rejects(() => new Client(options({ maxCallRecvMsgSize: 0 })), /maxCallRecvMsgSize must be a positive integer/);
     rejects(() => new Client(options({ logger: {} })), /logger must be an object with debug, info, warn and error methods/);
     rejects(() => new Client(options({ logger: null })), /logger must be an object/);
+    rejects(() => new Client(options({ balancer: 'random' })), /^balancer must be 'round-robin' or 'pinned', got "random"$/);
+    rejects(() => new Client(options({ maxUnaryRetries: 0 })), /^maxUnaryRetries must be a positive integer, got 0$/);
+    rejects(() => new Client(options({ maxUnaryRetries: 2.5 })), /^maxUnaryRetries must be a positive integer, got 2.5$/);
+    rejects(() => new Client(options({ backoffWaitBetween: -1 })), /^backoffWaitBetween must be a non-negative finite number of milliseconds \(0 = no pause\), got -1$/);
+    rejects(() => new Client(options({ backoffWaitBetween: '25ms' })), /^backoffWaitBetween must be a non-negative finite number/);
+    rejects(() => new Client(options({ backoffJitterFraction: 1.5 })), /^backoffJitterFraction must be a fraction from 0 to 1 \(0.1 = \+-10%\), got 1.5$/);
+    rejects(() => new Client(options({ backoffJitterFraction: NaN })), /^backoffJitterFraction must be a fraction from 0 to 1/);
+  });
+  test('signal: an AbortSignal; aborting it closes the client, an aborted one makes a closed client', async () => {
+    rejects(() => new Client(options({ signal: 'stop' })), /^signal must be an AbortSignal, got "stop"$/);
+    const closed = new Client({ endpoints: ['http://127.0.0.1:9'], signal: AbortSignal.abort() });
+    await assert.rejects(closed.get('k'), ClientClosedError);
+    const controller = new AbortController();
+    // Nothing listens on port 9: the get waits for a connection (backing off) until the abort.
+    const client = new Client({ endpoints: ['http://127.0.0.1:9'], dialTimeout: 60_000, signal: controller.signal });
+    const pending = client.get('k');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    controller.abort();
+    await assert.rejects(pending, ClientClosedError);
+    await assert.rejects(client.put('k', 'v'), ClientClosedError);
+    await client.close(); // still fine
+  });
+  test('requireLeader as a call option: a boolean, checked before anything is sent', async () => {
+    await using client = new Client({ endpoints: ['http://127.0.0.1:9'], dialTimeout: 200 });
+    await assert.rejects(client.get('k', untyped({ requireLeader: 'yes' })), /^InvalidArgumentError: requireLeader must be true or false, got "yes"$/);
+    await assert.rejects(client.put('k', 'v', untyped({ requireLeader: 1 })), /requireLeader must be true or false, got 1/);
+    assert.throws(() => client.watch('k', untyped({ requireLeader: 'no' })), /requireLeader must be a boolean, got "no"/);
+  });
+  test('the retry options: defaults as clientv3 3.5, valid values accepted', async () => {
+    assert.equal(CLIENT_DEFAULTS.maxUnaryRetries, 100);
+    assert.equal(CLIENT_DEFAULTS.backoffWaitBetween, 25);
+    assert.equal(CLIENT_DEFAULTS.backoffJitterFraction, 0.1);
+    await using client = new Client({ endpoints: ['http://127.0.0.1:9'], maxUnaryRetries: 1, backoffWaitBetween: 0, backoffJitterFraction: 0 });
+    assert.ok(client instanceof Client);
   });
   test('the rpc layer rejects a send limit above the receive limit', () => {
     assert.throws(() => new Client({ maxCallSendMsgSize: 2048, maxCallRecvMsgSize: 1024 }), InvalidArgumentError);

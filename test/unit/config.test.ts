@@ -87,6 +87,17 @@ insecure-skip-tls-verify: true
     });
   });
 
+  test('the retry policy keys of clientv3 3.5: max-unary-retries, backoff-wait-between (ns), backoff-jitter-fraction', async () => {
+    const path = await file('max-unary-retries: 3\nbackoff-wait-between: 50000000\nbackoff-jitter-fraction: 0.25\n');
+    assert.deepEqual(await loadConfigFile(path), { maxUnaryRetries: 3, backoffWaitBetween: 50, backoffJitterFraction: 0.25 });
+    // 0 means the default, as in Go (clientv3 replaces a zero value by its default).
+    const zeros = await file('max-unary-retries: 0\nbackoff-wait-between: 0\nbackoff-jitter-fraction: 0\n');
+    assert.deepEqual(await loadConfigFile(zeros), {});
+    // The client accepts what the file gives.
+    await using client = await Client.fromConfigFile(path, { endpoints: ['http://127.0.0.1:1'] });
+    assert.ok(client instanceof Client);
+  });
+
   test('keys match case-insensitively, ca-file is the old name of trusted-ca-file, YAML 1.1 booleans', async () => {
     const options = await loadConfigFile(await file(`Endpoints: ['http://127.0.0.1:2379']\nca-file: /etc/old-ca.crt\nreject-old-cluster: yes\n`));
     assert.deepEqual(options, { endpoints: ['http://127.0.0.1:2379'], rejectOldCluster: true, tls: { caFile: '/etc/old-ca.crt' } });
@@ -107,7 +118,11 @@ insecure-skip-tls-verify: true
     await rejectsWith(await file('reject-old-cluster: maybe\n'), /reject-old-cluster must be true or false/);
     await rejectsWith(await file('username: 42\n'), /username must be a string, got 42/);
     await rejectsWith(await file('token: abc\n'), /token is not supported/);
-    await rejectsWith(await file('max-unary-retries: 3\n'), /max-unary-retries is not supported/);
+    await rejectsWith(await file('max-unary-retries: 2.5\n'), /max-unary-retries must be a non-negative integer, got 2.5/);
+    await rejectsWith(await file('max-unary-retries: -1\n'), /max-unary-retries must be a non-negative integer/);
+    await rejectsWith(await file('backoff-wait-between: 25ms\n'), /backoff-wait-between must be a Go time.Duration/);
+    await rejectsWith(await file('backoff-jitter-fraction: 1.5\n'), /backoff-jitter-fraction must be a number from 0 to 1/);
+    await rejectsWith(await file('backoff-jitter-fraction: lots\n'), /backoff-jitter-fraction must be a number from 0 to 1/);
     await rejectsWith(await file('cert-file: /x/client.crt\n'), /cert-file and key-file must be given together/);
   });
 

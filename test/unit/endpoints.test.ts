@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { ConnectionError, InvalidArgumentError, NoAvailableEndpointsError, NotSupportedError } from '../../src/errors.js';
+import { ClientClosedError, ConnectionError, InvalidArgumentError, NoAvailableEndpointsError, NotSupportedError } from '../../src/errors.js';
 import { ENDPOINT_BACKOFF_BASE_MS, ENDPOINT_BACKOFF_MAX_MS } from '../../src/rpc/defaults.js';
 import { EndpointPicker, endpointBackoff, parseEndpoints } from '../../src/rpc/endpoints.js';
 import { RpcClient } from '../../src/rpc/invoke.js';
@@ -192,11 +192,112 @@ describe('EndpointPicker', () => {
     await assert.rejects(waiting, (e) => e === reason);
   });
 
+  it('close ends a wait for a connection at once, also one waiting out a backoff', async () => {
+    const { p } = picker(['refuse'], 300, { random: () => 0.5 });
+    // Failures in a row back the endpoint off up to 2 s: a wait is mostly asleep.
+    await assert.rejects(p.connection(Date.now() + 700), NoAvailableEndpointsError);
+    const waiting = p.connection(Date.now() + 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const closedAt = Date.now();
+    await p.close();
+    await assert.rejects(waiting, ClientClosedError);
+    assert.ok(Date.now() - closedAt < 100, `the wait ended ${Date.now() - closedAt} ms after close()`);
+  });
+
   it('close closes the connections made', async () => {
     const { p, made } = picker(['ok', 'ok']);
     await p.connection(Date.now() + 1000);
     await p.close();
     assert.equal(made[0]!.closed, true);
+  });
+});
+
+describe('round-robin (the default balancer)', () => {
+  /** Lets the background connection attempts (stand-ins resolve at once) settle. */
+  const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+  /** One turn of picks (the rotation passes every endpoint, starting the ones not ready), then settles. */
+  const turn = async (p: EndpointPicker) => {
+    for (let i = 0; i < p.endpoints.length; i++) p.pick();
+    await settle();
+  };
+
+  it('unary picks rotate over the ready endpoints; streams stay on the pinned one', async () => {
+    const { p, made } = picker(['ok', 'ok', 'ok']);
+    assert.equal(p.pick(), undefined, 'nothing is ready before the first call');
+    await p.connection(Date.now() + 1000);
+    // The first pick finds endpoint 1 ready and starts 2 and 3 in the background.
+    assert.equal(p.pick()?.endpoint.port, 1);
+    await settle();
+    assert.equal(made.length, 3, 'every endpoint connected');
+    const ports = Array.from({ length: 9 }, () => p.pick()!.endpoint.port);
+    assert.deepEqual(ports, [2, 3, 1, 2, 3, 1, 2, 3, 1]);
+    assert.equal(p.readyConnection()?.endpoint.port, 1, 'the pinned endpoint (streams) does not rotate');
+    assert.equal(p.pinned.port, 1);
+  });
+
+  it('an endpoint in backoff is skipped until its backoff ends; a refused one for good', async () => {
+    const refusal = new NotSupportedError('http://127.0.0.1:3 (etcd 3.2 or newer)', '3.1.0');
+    const { p, byPort } = picker(['ok', 'ok', 'ok'], 300, {
+      random: () => 0.5,
+      admit: async (c) => {
+        if (c.endpoint.port === 3) throw refusal;
+      },
+    });
+    await p.connection(Date.now() + 1000);
+    await turn(p);
+    await settle();
+    assert.equal(p.failures()[2]!.error, refusal);
+    p.reportFailure(byPort(2), new Error('no leader here'));
+    const ports = Array.from({ length: 4 }, () => p.pick()!.endpoint.port);
+    assert.deepEqual(ports, [1, 1, 1, 1], 'endpoint 2 backs off, endpoint 3 was refused');
+    await new Promise((resolve) => setTimeout(resolve, ENDPOINT_BACKOFF_BASE_MS + 20));
+    const later = Array.from({ length: 4 }, () => p.pick()!.endpoint.port);
+    assert.deepEqual(later.sort(), [1, 1, 2, 2], 'endpoint 2 is back in the rotation after its backoff');
+  });
+
+  it('a connection that fails leaves the rotation and is connected again in the background after its backoff', async () => {
+    const { p, byPort } = picker(['ok', 'ok'], 300, { random: () => 0.5 });
+    await p.connection(Date.now() + 1000);
+    await turn(p);
+    byPort(2).set('failing', new CallError(Status.UNAVAILABLE, 'connection reset', true));
+    assert.deepEqual([p.pick()!.endpoint.port, p.pick()!.endpoint.port], [1, 1]);
+    await new Promise((resolve) => setTimeout(resolve, ENDPOINT_BACKOFF_BASE_MS + 20));
+    const readyCalls = byPort(2).readyCalls;
+    await turn(p); // passes endpoint 2 (out of backoff, not ready): starts it again
+
+    assert.equal(byPort(2).readyCalls, readyCalls + 1, 'one background attempt');
+    assert.deepEqual([p.pick()!.endpoint.port, p.pick()!.endpoint.port].sort(), [1, 2]);
+  });
+
+  it('a background attempt that fails backs the endpoint off like a call would', async () => {
+    const { p, byPort } = picker(['ok', 'refuse'], 300, { random: () => 0.5 });
+    await p.connection(Date.now() + 1000);
+    await turn(p);
+    assert.match(String(p.failures()[1]!.error), /ECONNREFUSED/);
+    assert.equal(byPort(2).readyCalls, 1);
+    for (let i = 0; i < 5; i++) assert.equal(p.pick()?.endpoint.port, 1);
+    await settle();
+    assert.equal(byPort(2).readyCalls, 1, 'not tried again while it backs off');
+  });
+
+  it("with balancer 'pinned' every pick is the pinned endpoint", async () => {
+    const { p, made } = picker(['ok', 'ok', 'ok'], 300, { balancer: 'pinned' });
+    await p.connection(Date.now() + 1000);
+    const ports = Array.from({ length: 5 }, () => p.pick()!.endpoint.port);
+    assert.deepEqual(ports, [1, 1, 1, 1, 1]);
+    await turn(p);
+    assert.equal(made.length, 1, 'no other endpoint is connected');
+  });
+
+  it('setEndpoints keeps the rotation within the new list', async () => {
+    const { p } = picker(['ok', 'ok', 'ok']);
+    await p.connection(Date.now() + 1000);
+    await turn(p);
+    p.pick();
+    p.pick(); // the next pick would be endpoint 1 of 3
+    p.setEndpoints([endpointAt(2)]);
+    assert.equal(p.pick()?.endpoint.port, 2);
+    assert.equal(p.pick()?.endpoint.port, 2);
   });
 });
 

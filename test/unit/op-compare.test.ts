@@ -99,7 +99,7 @@ describe('putRequest checks', () => {
   });
   test('unknown option for put names the known ones including call options', () => {
     rejects(() => putRequest('k', 'v', { ttl: 5 } as PutOptions, true),
-      /^unknown option 'ttl' for put; known options: lease, prevKv, ignoreValue, ignoreLease, signal, timeout$/);
+      /^unknown option 'ttl' for put; known options: lease, prevKv, ignoreValue, ignoreLease, signal, timeout, requireLeader$/);
   });
   test('deleteRequest rejects conflicting ranges', () => {
     rejects(() => deleteRequest('a', { prefix: true, rangeEnd: 'b' }, true), /delete: prefix and rangeEnd cannot be combined/);

@@ -200,7 +200,7 @@ describe('rangeRequest: option names', () => {
   test('an unknown option is named, with the known ones', () => {
     rejects(
       () => rangeRequest('a', { prefx: true } as unknown as RangeOptions, true),
-      /^unknown option 'prefx' for get; known options: prefix, rangeEnd, fromKey, revision, limit, sort, .*signal, timeout$/,
+      /^unknown option 'prefx' for get; known options: prefix, rangeEnd, fromKey, revision, limit, sort, .*signal, timeout, requireLeader$/,
     );
   });
   test('signal and timeout are call options: accepted by get, not by op.get', () => {

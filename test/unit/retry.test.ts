@@ -149,6 +149,16 @@ describe('retryDelay', () => {
     assert.equal(retryDelay(4, 3, () => 0.5), DEFAULT_RETRY_BACKOFF_MS);
   });
 
+  it('backoffWaitBetween and backoffJitterFraction set the pause and its spread', () => {
+    const backoff = { waitBetween: 200, jitterFraction: 0.5 };
+    assert.equal(retryDelay(1, 1, () => 0, backoff), 100);
+    assert.equal(retryDelay(1, 1, () => 0.5, backoff), 200);
+    assert.ok(retryDelay(1, 1, () => 0.999999, backoff) < 300);
+    assert.equal(retryDelay(1, 3, () => 0.5, backoff), 0, 'the quorum rule is the same');
+    assert.equal(retryDelay(1, 1, () => 0.9, { waitBetween: 40, jitterFraction: 0 }), 40, 'no jitter');
+    assert.equal(retryDelay(1, 1, () => 0.9, { waitBetween: 0, jitterFraction: 0.1 }), 0, 'no pause');
+  });
+
   it('five endpoints (quorum 3)', () => {
     assert.deepEqual([1, 2, 3, 4, 5, 6].map((a) => retryDelay(a, 5, () => 0.5)), [0, 0, 25, 0, 0, 25]);
   });
