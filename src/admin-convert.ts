@@ -4,7 +4,7 @@
  * optional response header. Every check throws `InvalidArgumentError` naming the operation and the
  * problem, before anything is sent.
  */
-import { describe, responseHeader, toFlag, type OptionChecker } from './convert.js';
+import { describe, responseHeader, toFlag, type OptionChecker } from './internal/wire.js';
 import { InvalidArgumentError } from './errors.js';
 import type { ResponseHeader as WireResponseHeader } from './proto/index.js';
 import type { ResponseHeader } from './types.js';

@@ -10,7 +10,7 @@
  * Reads (`userGet`, `userList`, `roleGet`, `roleList`) are retried on another endpoint when one is
  * unavailable; changes are retried only when the request provably never left the client.
  */
-import { checkCallOptions, checkOptionsObject, describe, responseHeader, toBuffer, toBytes, toFlag, toNumber, unknownOption } from './convert.js';
+import { checkCallOptions, checkOptionsObject, describe, responseHeader, toBuffer, toBytes, toFlag, toNumber, unknownOption } from './internal/wire.js';
 import { InvalidArgumentError, NotSupportedError } from './errors.js';
 import { Auth as AuthMethods, Maintenance, Permission_Type } from './proto/index.js';
 import type { Permission as WirePermission, ResponseHeader as WireResponseHeader } from './proto/index.js';

@@ -3,7 +3,7 @@
  * update and promote members. Member IDs are `bigint` (random non-zero 64-bit values).
  */
 import { booleanOption, checkMemberId, checkPeerUrls } from './admin-convert.js';
-import { checkOptions, responseHeader } from './convert.js';
+import { checkOptions, responseHeader } from './internal/wire.js';
 import { Cluster as ClusterMethods } from './proto/index.js';
 import type { Member as WireMember } from './proto/index.js';
 import type { Rpc } from './rpc/types.js';

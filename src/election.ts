@@ -8,9 +8,9 @@
  * `resign` or until the lease ends, so the caller keeps its lease alive while campaigning. Elections
  * run here and client-side `Election`s of `etcd-ts/concurrency` with the same name are one election.
  */
-import { checkCallOptions, keyValue, responseHeader, toBuffer, toBytes, toNumber } from './convert.js';
+import { checkCallOptions, keyValue, responseHeader, toBuffer, toBytes, toNumber } from './internal/wire.js';
 import { concurrencyServerError, ElectionNoLeaderError } from './concurrency/errors.js';
-import { describe } from './describe.js';
+import { describe } from './internal/describe-value.js';
 import { InvalidArgumentError } from './errors.js';
 import { Election as ElectionMethods } from './proto/index.js';
 import type { LeaderKey as WireLeaderKey, LeaderResponse as WireLeaderResponse } from './proto/index.js';

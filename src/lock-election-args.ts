@@ -3,7 +3,7 @@
  * services do not need: a non-empty key or name, and a lease ID that must name a granted lease.
  * Their response records are mapped by convert.ts (`responseHeader`, `keyValue`).
  */
-import { toBytes, toLeaseId } from './convert.js';
+import { toBytes, toLeaseId } from './internal/wire.js';
 import { InvalidArgumentError } from './errors.js';
 import type { Bytes } from './types.js';
 

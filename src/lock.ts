@@ -8,7 +8,7 @@
  * so the caller keeps the lease alive (`client.lease.keepAlive`) while it holds the lock. Locks
  * taken here and client-side `Mutex`es with the same name exclude each other.
  */
-import { checkCallOptions, responseHeader, toBuffer, toBytes } from './convert.js';
+import { checkCallOptions, responseHeader, toBuffer, toBytes } from './internal/wire.js';
 import { Lock as LockMethods } from './proto/index.js';
 import type { Rpc } from './rpc/types.js';
 import type { Bytes, CallOptions, ResponseHeader } from './types.js';

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 
 import { booleanOption, checkEndpoint, checkMemberId, endpointOption, functionOption, optionalHeader } from './admin-convert.js';
-import { checkOptions, describe, responseHeader, toBuffer, toNumber } from './convert.js';
+import { checkOptions, describe, responseHeader, toBuffer, toNumber } from './internal/wire.js';
 import { InvalidArgumentError, NotLeaderError, NotSupportedError } from './errors.js';
 import {
   AlarmRequest_AlarmAction,

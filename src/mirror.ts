@@ -4,7 +4,7 @@
  * make-mirror` is built on it.
  */
 import type { Client } from './client.js';
-import { checkCallOption, checkOptionsObject, describe, toBytes, unknownOption } from './convert.js';
+import { checkCallOption, checkOptionsObject, describe, toBytes, unknownOption } from './internal/wire.js';
 import { InvalidArgumentError } from './errors.js';
 import { prefixRangeEnd } from './range.js';
 import type { Bytes, CallOptions, GetResponse, RangeOptions } from './types.js';

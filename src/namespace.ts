@@ -4,7 +4,7 @@
  * get the prefix; keys it returns have it taken off. The work is in src/namespace/: `prefix.ts`
  * (the key arithmetic on etcd's messages), `rpc.ts` (KV calls), `watch.ts`, `lease.ts`.
  */
-import { toBuffer, toBytes } from './convert.js';
+import { toBuffer, toBytes } from './internal/wire.js';
 import { KV } from './kv.js';
 import type { Lease } from './lease.js';
 import { NamespaceLease } from './namespace/lease.js';

@@ -13,7 +13,7 @@ import type {
   TxnRequestInit,
 } from './proto/index.js';
 import { compareRequest, type Compare } from './compare.js';
-import { checkOptionsObject, checkOtherOption, describe, toBytes, toFlag, toLeaseId } from './convert.js';
+import { checkOptionsObject, checkOtherOption, describe, toBytes, toFlag, toLeaseId } from './internal/wire.js';
 import { rangeRequest, setKeyRange } from './range.js';
 import type { Bytes, DeleteOptions, PutOptions, RangeOptions } from './types.js';
 

@@ -5,7 +5,7 @@
  * revision going backwards and calls a handler, which may wait, switch endpoints, or fail the call.
  */
 import type { Client } from './client.js';
-import { checkOptionsObject, describe, unknownOption } from './convert.js';
+import { checkOptionsObject, describe, unknownOption } from './internal/wire.js';
 import { EtcdError, InvalidArgumentError, type EtcdErrorOptions } from './errors.js';
 import { sleep } from './internal/timers.js';
 import { KV } from './kv.js';

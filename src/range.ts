@@ -6,7 +6,7 @@
 import { EmptyKeyError, InvalidArgumentError } from './errors.js';
 import { RangeRequest_SortOrder, RangeRequest_SortTarget } from './proto/index.js';
 import type { RangeRequestInit } from './proto/index.js';
-import { checkOptionsObject, checkOtherOption, describe, toBuffer, toBytes, toCount, toFlag, unknownOption } from './convert.js';
+import { checkOptionsObject, checkOtherOption, describe, toBuffer, toBytes, toCount, toFlag, unknownOption } from './internal/wire.js';
 import type { Bytes, RangeOptions, SortOrder, SortTarget } from './types.js';
 
 /** The one-byte key `"\0"`: as a range end it means "no upper bound"; as a key, the lowest key. */

@@ -12,7 +12,7 @@ import { compare } from '../compare.js';
 import { CompactedError, InvalidArgumentError } from '../errors.js';
 import { firstCreate } from '../range.js';
 import { op } from '../op.js';
-import { checkCallOption, checkOptionsObject, toBytes, unknownOption } from '../convert.js';
+import { checkCallOption, checkOptionsObject, toBytes, unknownOption } from '../internal/wire.js';
 import type { Bytes, CallOptions, GetResponse, KeyValue, ResponseHeader } from '../types.js';
 import { ElectionNoLeaderError, ElectionNotLeaderError, SessionExpiredError } from './errors.js';
 import { keyPrefix, sessionKey } from './keys.js';

@@ -21,7 +21,7 @@
 import type { Client } from '../client.js';
 import { Session } from '../concurrency/index.js';
 import { compare, type Compare } from '../compare.js';
-import { checkOptionsObject, describe, toBytes } from '../convert.js';
+import { checkOptionsObject, describe, toBytes } from '../internal/wire.js';
 import { ClientClosedError, CompactedError, InvalidArgumentError } from '../errors.js';
 import { prefixInterval } from '../namespace/prefix.js';
 import { op, wireOp, type DeleteRangeRequestInit, type Op } from '../op.js';

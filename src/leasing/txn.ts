@@ -2,7 +2,7 @@
  * What the leasing KV needs to know about the ops of a transaction (Go's `gatherOps` and
  * `gatherResponseOps`): the writes among them, nested transactions included, and which of them ran.
  */
-import { toBytes } from '../convert.js';
+import { toBytes } from '../internal/wire.js';
 import { wireOp, type DeleteOp, type Op, type PutOp } from '../op.js';
 import type { OpResponse } from '../types.js';
 

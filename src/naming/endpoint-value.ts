@@ -4,7 +4,7 @@
  * `{"Op":0,"Addr":"10.0.0.5:50051","Metadata":null}`. Go and etcd-ts programs read each other's.
  */
 import { InvalidArgumentError } from '../errors.js';
-import { describe, toBuffer } from '../convert.js';
+import { describe, toBuffer } from '../internal/wire.js';
 
 /** One endpoint of a service (Go's `endpoints.Endpoint`). */
 export interface Endpoint {

@@ -3,9 +3,9 @@
  * all have left (Go `recipe.DoubleBarrier`).
  */
 import type { Session } from '../concurrency/index.js';
-import { toBytes } from '../convert.js';
+import { toBytes } from '../internal/wire.js';
 import { InvalidArgumentError } from '../errors.js';
-import { describe } from '../describe.js';
+import { describe } from '../internal/describe-value.js';
 import type { Bytes, CallOptions, KeyValue } from '../types.js';
 import { NotHeldError, TooManyClientsError } from './errors.js';
 import { putUniqueKey, type CreatedKey } from './keys.js';

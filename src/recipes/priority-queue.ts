@@ -3,8 +3,8 @@
  * in the order they were put (Go `recipe.PriorityQueue`).
  */
 import type { Client } from '../client.js';
-import { toBytes } from '../convert.js';
-import { describe } from '../describe.js';
+import { toBytes } from '../internal/wire.js';
+import { describe } from '../internal/describe-value.js';
 import { InvalidArgumentError } from '../errors.js';
 import { firstKey } from '../range.js';
 import type { Bytes, CallOptions } from '../types.js';

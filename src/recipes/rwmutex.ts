@@ -2,7 +2,7 @@
  * `RWMutex`: a readers-writer lock over a session (Go `recipe.RWMutex`).
  */
 import type { Session } from '../concurrency/index.js';
-import { toBytes } from '../convert.js';
+import { toBytes } from '../internal/wire.js';
 import { lastRev } from '../range.js';
 import type { Bytes, CallOptions } from '../types.js';
 import { NotHeldError } from './errors.js';

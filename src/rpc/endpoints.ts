@@ -32,7 +32,7 @@ import {
   ENDPOINT_BACKOFF_MAX_MS,
   MIN_ENDPOINT_CONNECT_MS,
 } from './defaults.js';
-import { describe } from '../describe.js';
+import { describe } from '../internal/describe-value.js';
 import { toEtcdError } from './errors.js';
 import type { Logger } from './logger.js';
 

@@ -65,7 +65,7 @@ import { AUTHENTICATE_TIMEOUT_MARGIN_MS, AuthTokenManager, checkCredentials } fr
 import { AutoSync, syncEndpoints } from './autosync.js';
 import { EndpointPicker, parseEndpoints } from './endpoints.js';
 import { checkConnectionVersion } from './version-check.js';
-import { describe } from '../describe.js';
+import { describe } from '../internal/describe-value.js';
 import { toEtcdError } from './errors.js';
 import type { Logger } from './logger.js';
 import { retryDelay, shouldRetry } from './retry.js';

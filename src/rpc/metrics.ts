@@ -14,7 +14,7 @@
  * call retried once is two started RPCs, and `etcd_client_retries_total` counts the second.
  */
 import { InvalidArgumentError } from '../errors.js';
-import { describe } from '../describe.js';
+import { describe } from '../internal/describe-value.js';
 import { loadOptionalModule } from './optional-module.js';
 import { splitPath, statusCodeOf, type AttemptObserver, type ObservedMethod, type RpcObserver } from './observer.js';
 

@@ -13,7 +13,7 @@
  * `TracerProvider`, `Tracer` and `Span` fit them, and so does any SDK's.
  */
 import { InvalidArgumentError } from '../errors.js';
-import { describe } from '../describe.js';
+import { describe } from '../internal/describe-value.js';
 import { loadOptionalModule } from './optional-module.js';
 import { splitPath, statusCodeOf, type AttemptObserver, type ObservedMethod, type RpcObserver } from './observer.js';
 

@@ -4,7 +4,7 @@
  * in a watch's buffer.
  * One loop per response, no closures.
  */
-import { keyValue } from '../convert.js';
+import { keyValue } from '../internal/wire.js';
 import { Event_EventType } from '../proto/index.js';
 import type { Event as WireEvent, KeyValue as WireKeyValue } from '../proto/index.js';
 import type { ResponseHeader } from '../types.js';

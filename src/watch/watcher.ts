@@ -7,7 +7,7 @@
  * against `maxBufferedBytes`. The object is its own async iterator and its own abort listener, so a
  * watch costs one object, its queue, and its create request.
  */
-import { responseHeader } from '../convert.js';
+import { responseHeader } from '../internal/wire.js';
 import type { Event as WireEvent, WatchResponse as WireWatchResponse } from '../proto/index.js';
 import type { WatchEvent, Watcher, WatchResponse } from './types.js';
 import { WatchOverflowError, watchCanceledError } from './errors.js';

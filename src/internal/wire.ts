@@ -4,10 +4,10 @@
  * records every service returns; and the checks of options objects. Every input check throws
  * `InvalidArgumentError` naming the offending option; nothing here allocates more than it must.
  */
-import { describe } from './describe.js';
-import { InvalidArgumentError } from './errors.js';
-import type { KeyValue as WireKeyValue, ResponseHeader as WireResponseHeader } from './proto/index.js';
-import type { Bytes, KeyValue, ResponseHeader } from './types.js';
+import { describe } from './describe-value.js';
+import { InvalidArgumentError } from '../errors.js';
+import type { KeyValue as WireKeyValue, ResponseHeader as WireResponseHeader } from '../proto/index.js';
+import type { Bytes, KeyValue, ResponseHeader } from '../types.js';
 
 export { describe };
 
