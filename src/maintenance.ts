@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 
-import { booleanOption, checkEndpoint, checkMemberId, endpointOption, functionOption, optionalHeader } from './admin-convert.js';
+import { booleanOption, checkEndpoint, checkMemberId, endpointOption, functionOption, optionalHeader } from './internal/validation.js';
 import { checkOptions, describe, responseHeader, toBuffer, toNumber } from './internal/wire.js';
 import { InvalidArgumentError, NotLeaderError, NotSupportedError } from './errors.js';
 import {

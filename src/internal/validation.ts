@@ -4,10 +4,10 @@
  * optional response header. Every check throws `InvalidArgumentError` naming the operation and the
  * problem, before anything is sent.
  */
-import { describe, responseHeader, toFlag, type OptionChecker } from './internal/wire.js';
-import { InvalidArgumentError } from './errors.js';
-import type { ResponseHeader as WireResponseHeader } from './proto/index.js';
-import type { ResponseHeader } from './types.js';
+import { describe, responseHeader, toFlag, type OptionChecker } from './wire.js';
+import { InvalidArgumentError } from '../errors.js';
+import type { ResponseHeader as WireResponseHeader } from '../proto/index.js';
+import type { ResponseHeader } from '../types.js';
 
 /** Largest uint64 (2^64 - 1): member IDs are unsigned 64-bit values. */
 const UINT64_MAX = 0xffffffffffffffffn;
