@@ -7,7 +7,9 @@
 import { InvalidArgumentError } from './errors.js';
 import { Compare_CompareResult, Compare_CompareTarget } from './proto/index.js';
 import type { CompareInit } from './proto/index.js';
-import { checkOptionsObject, describe, toBytes, toCount, toFlag, toLeaseId, unknownOption } from './internal/wire.js';
+import { checkOptionsObject, toFlag, unknownOption } from './internal/validation.js';
+import { describe } from './internal/describe-value.js';
+import { toBytes, toCount, toLeaseId } from './internal/wire.js';
 import { setKeyRange } from './range.js';
 import type { Bytes } from './types.js';
 

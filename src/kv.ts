@@ -15,7 +15,9 @@ import type {
 } from './proto/index.js';
 import type { Method } from './proto/method.js';
 import type { Rpc } from './rpc/types.js';
-import { checkCallOptions, checkOptionsObject, checkOtherOption, describe, keyValue, responseHeader, toFlag, toNumber } from './internal/wire.js';
+import { checkCallOptions, checkOptionsObject, checkOtherOption, toFlag } from './internal/validation.js';
+import { describe } from './internal/describe-value.js';
+import { keyValue, responseHeader, toNumber } from './internal/wire.js';
 import { deleteRequest, putRequest, wireOp, type RangeRequestInit, type TxnRequestInit, type PutRequestInit, type DeleteRangeRequestInit } from './op.js';
 import type { Op } from './op.js';
 import { rangeRequest } from './range.js';

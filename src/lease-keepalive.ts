@@ -27,7 +27,7 @@
  */
 import { performance } from 'node:perf_hooks';
 
-import { checkOptionsObject, checkCallOption, unknownOption } from './internal/wire.js';
+import { checkOptionsObject, checkCallOption, unknownOption } from './internal/validation.js';
 import {
   AuthOldRevisionError,
   ClientClosedError,

@@ -5,7 +5,9 @@
  * Every keep-alive of a client shares one `Lease.LeaseKeepAlive` stream (see lease-keepalive.ts for
  * the schedule, loss detection and failover).
  */
-import { checkCallOptions, checkOptions, describe, responseHeader, toBuffer, toFlag, toLeaseId, toNumber, type OptionChecker } from './internal/wire.js';
+import { checkCallOptions, checkOptions, toFlag, type OptionChecker } from './internal/validation.js';
+import { describe } from './internal/describe-value.js';
+import { responseHeader, toBuffer, toLeaseId, toNumber } from './internal/wire.js';
 import { InvalidArgumentError } from './errors.js';
 import { KeepAliveStream } from './lease-keepalive.js';
 import type { LeaseKeepAlive, LeaseKeepAliveResponse } from './lease-keepalive-types.js';

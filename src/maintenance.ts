@@ -9,8 +9,9 @@
  */
 import { createHash } from 'node:crypto';
 
-import { booleanOption, checkEndpoint, checkMemberId, endpointOption, functionOption, optionalHeader } from './internal/validation.js';
-import { checkOptions, describe, responseHeader, toBuffer, toNumber } from './internal/wire.js';
+import { booleanOption, checkEndpoint, checkMemberId, endpointOption, functionOption, checkOptions } from './internal/validation.js';
+import { optionalHeader, responseHeader, toBuffer, toNumber } from './internal/wire.js';
+import { describe } from './internal/describe-value.js';
 import { InvalidArgumentError, NotLeaderError, NotSupportedError } from './errors.js';
 import {
   AlarmRequest_AlarmAction,

@@ -4,7 +4,9 @@
  * make-mirror` is built on it.
  */
 import type { Client } from './client.js';
-import { checkCallOption, checkOptionsObject, describe, toBytes, unknownOption } from './internal/wire.js';
+import { checkCallOption, checkOptionsObject, unknownOption } from './internal/validation.js';
+import { describe } from './internal/describe-value.js';
+import { toBytes } from './internal/wire.js';
 import { InvalidArgumentError } from './errors.js';
 import { prefixRangeEnd } from './range.js';
 import type { Bytes, CallOptions, GetResponse, RangeOptions } from './types.js';

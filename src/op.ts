@@ -13,7 +13,9 @@ import type {
   TxnRequestInit,
 } from './proto/index.js';
 import { compareRequest, type Compare } from './compare.js';
-import { checkOptionsObject, checkOtherOption, describe, toBytes, toFlag, toLeaseId } from './internal/wire.js';
+import { checkOptionsObject, checkOtherOption, toFlag } from './internal/validation.js';
+import { describe } from './internal/describe-value.js';
+import { toBytes, toLeaseId } from './internal/wire.js';
 import { rangeRequest, setKeyRange } from './range.js';
 import type { Bytes, DeleteOptions, PutOptions, RangeOptions } from './types.js';
 

@@ -5,7 +5,8 @@
  * revision going backwards and calls a handler, which may wait, switch endpoints, or fail the call.
  */
 import type { Client } from './client.js';
-import { checkOptionsObject, describe, unknownOption } from './internal/wire.js';
+import { checkOptionsObject, unknownOption } from './internal/validation.js';
+import { describe } from './internal/describe-value.js';
 import { EtcdError, InvalidArgumentError, type EtcdErrorOptions } from './errors.js';
 import { sleep } from './internal/timers.js';
 import { KV } from './kv.js';

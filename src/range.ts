@@ -6,7 +6,9 @@
 import { EmptyKeyError, InvalidArgumentError } from './errors.js';
 import { RangeRequest_SortOrder, RangeRequest_SortTarget } from './proto/index.js';
 import type { RangeRequestInit } from './proto/index.js';
-import { checkOptionsObject, checkOtherOption, describe, toBuffer, toBytes, toCount, toFlag, unknownOption } from './internal/wire.js';
+import { checkOptionsObject, checkOtherOption, toFlag, unknownOption } from './internal/validation.js';
+import { describe } from './internal/describe-value.js';
+import { toBuffer, toBytes, toCount } from './internal/wire.js';
 import type { Bytes, RangeOptions, SortOrder, SortTarget } from './types.js';
 
 /** The one-byte key `"\0"`: as a range end it means "no upper bound"; as a key, the lowest key. */

@@ -5,7 +5,9 @@
  * cut off past the TTL, and etcd expires the lease).
  */
 import type { Client } from '../client.js';
-import { checkOptionsObject, checkOtherOption, describe, toLeaseId } from '../internal/wire.js';
+import { checkOptionsObject, checkOtherOption } from '../internal/validation.js';
+import { describe } from '../internal/describe-value.js';
+import { toLeaseId } from '../internal/wire.js';
 import { ClientClosedError, InvalidArgumentError, LeaseNotFoundError } from '../errors.js';
 import type { LeaseKeepAlive } from '../lease.js';
 import type { CallOptions } from '../types.js';

@@ -13,7 +13,9 @@
  */
 import type { Client } from '../client.js';
 import { compare, type Compare } from '../compare.js';
-import { checkCallOption, checkOptionsObject, describe, toBytes, unknownOption } from '../internal/wire.js';
+import { checkCallOption, checkOptionsObject, unknownOption } from '../internal/validation.js';
+import { describe } from '../internal/describe-value.js';
+import { toBytes } from '../internal/wire.js';
 import { DeadlineExceededError, InvalidArgumentError } from '../errors.js';
 import { op, type Op } from '../op.js';
 import type { Bytes, CallOptions, GetResponse, PutOptions, RangeOptions, TxnResponse } from '../types.js';

@@ -4,7 +4,7 @@
  * one wait (the caller's `signal` and `timeout`, and the session's end) with the error it ends with.
  */
 import type { Client } from '../client.js';
-import { checkCallOptions } from '../internal/wire.js';
+import { checkCallOptions } from '../internal/validation.js';
 import { ClientClosedError, CompactedError, DeadlineExceededError } from '../errors.js';
 import { startTimer, type TimerHandle } from '../internal/timers.js';
 import { lastCreate } from '../range.js';

@@ -1,13 +1,87 @@
 /**
- * Argument checks and response mapping shared by the Cluster and Maintenance services: member IDs,
- * peer URLs, endpoint strings, their option checkers (for `checkOptions` of convert.ts), and an
- * optional response header. Every check throws `InvalidArgumentError` naming the operation and the
- * problem, before anything is sent.
+ * The checks of what a caller passes, shared by every service: options objects and their names,
+ * the call options (`signal`, `timeout`), booleans, member IDs, peer URLs, endpoint strings,
+ * non-empty keys and granted lease IDs, and option checkers for {@link checkOptions}. Every check
+ * throws `InvalidArgumentError` naming the operation or option and the problem, before anything is
+ * sent.
  */
-import { describe, responseHeader, toFlag, type OptionChecker } from './wire.js';
+import { describe } from './describe-value.js';
+import { toBytes, toLeaseId } from './wire.js';
 import { InvalidArgumentError } from '../errors.js';
-import type { ResponseHeader as WireResponseHeader } from '../proto/index.js';
-import type { ResponseHeader } from '../types.js';
+import type { Bytes } from '../types.js';
+
+/** A boolean option; throws `InvalidArgumentError` naming `what` otherwise. */
+export function toFlag(input: unknown, what: string): boolean {
+  if (typeof input === 'boolean') return input;
+  throw new InvalidArgumentError(`${what} must be a boolean, got ${describe(input)}`);
+}
+
+/** Checks the two options every call accepts (`signal`, `timeout`); throws `InvalidArgumentError`. */
+export function checkCallOption(name: 'signal' | 'timeout', input: unknown): void {
+  if (name === 'timeout') {
+    if (typeof input === 'number' && input >= 0 && Number.isFinite(input)) return;
+    throw new InvalidArgumentError(`timeout must be a non-negative number of milliseconds, got ${describe(input)}`);
+  }
+  if (input instanceof AbortSignal) return;
+  throw new InvalidArgumentError(`signal must be an AbortSignal, got ${describe(input)}`);
+}
+
+/** Checks that `options` is a plain object (or undefined); throws `InvalidArgumentError` naming `what`. */
+export function checkOptionsObject(options: unknown, what: string): void {
+  if (options === undefined || (typeof options === 'object' && options !== null && !Array.isArray(options))) return;
+  throw new InvalidArgumentError(`${what} must be an object, got ${describe(options)}`);
+}
+
+/** The error for an option name the operation does not know, listing the ones it does. */
+export function unknownOption(name: string, operation: string, known: readonly string[]): InvalidArgumentError {
+  return new InvalidArgumentError(`unknown option '${name}' for ${operation}; known options: ${known.join(', ')}`);
+}
+
+/**
+ * The last case of an options switch, for a name that is not one of the operation's own options
+ * (`known`). With `callOptions` (the call itself, e.g. `client.get`), `signal` and `timeout` are
+ * checked and accepted; without (an op, e.g. `op.get`: those belong to `client.do` or `commit`)
+ * they are unknown like any other name. Throws `InvalidArgumentError` naming `operation`
+ * (`op.<operation>` for an op) and listing the names it knows.
+ */
+export function checkOtherOption(
+  name: string,
+  value: unknown,
+  operation: string,
+  known: readonly string[],
+  callOptions: boolean,
+): void {
+  if (!callOptions) throw unknownOption(name, `op.${operation}`, known);
+  if (name === 'signal' || name === 'timeout') return checkCallOption(name, value);
+  throw unknownOption(name, operation, [...known, 'signal', 'timeout']);
+}
+
+/** A checker of one operation-specific option; throws `InvalidArgumentError` naming the option (`name`). */
+export type OptionChecker = (value: unknown, name: string) => void;
+
+/**
+ * Checks the options object of a call: a plain object (or undefined) whose names are the
+ * operation's own (`known`, each checked by its checker, called with the value and
+ * `<operation>: <name>`) or `signal` / `timeout`. Undefined values are skipped.
+ * @throws InvalidArgumentError naming `operation` and the offending option
+ */
+export function checkOptions(options: unknown, operation: string, known: Readonly<Record<string, OptionChecker>> = {}): void {
+  if (options === undefined) return;
+  checkOptionsObject(options, `${operation} options`);
+  let names: string[] | undefined;
+  for (const name in options as Record<string, unknown>) {
+    const value: unknown = (options as Record<string, unknown>)[name];
+    if (value === undefined) continue;
+    const check = Object.prototype.hasOwnProperty.call(known, name) ? known[name] : undefined;
+    if (check !== undefined) check(value, `${operation}: ${name}`);
+    else checkOtherOption(name, value, operation, (names ??= Object.keys(known)), true);
+  }
+}
+
+/** Checks the options of a call that has only `signal` and `timeout`; throws `InvalidArgumentError`. */
+export function checkCallOptions(options: unknown, operation: string): void {
+  checkOptions(options, operation);
+}
 
 /** Largest uint64 (2^64 - 1): member IDs are unsigned 64-bit values. */
 const UINT64_MAX = 0xffffffffffffffffn;
@@ -80,7 +154,16 @@ function peerUrlProblem(url: unknown): string | undefined {
   return undefined;
 }
 
-/** etcd's response header as the public type, or undefined when the server sent none (etcd 3.4's Alarm and MoveLeader). */
-export function optionalHeader(h: WireResponseHeader | undefined): ResponseHeader | undefined {
-  return h === undefined ? undefined : responseHeader(h);
+/** A non-empty key or name as bytes; throws `InvalidArgumentError` naming `what`. */
+export function nonEmptyBytes(input: Bytes, what: string): Uint8Array {
+  const bytes = toBytes(input, what);
+  if (bytes.length === 0) throw new InvalidArgumentError(`${what} must not be empty`);
+  return bytes;
+}
+
+/** A lease ID that must not be 0n (no lease); throws `InvalidArgumentError` naming `what`. */
+export function requiredLease(input: unknown, what: string): bigint {
+  const id = toLeaseId(input, what);
+  if (id === 0n) throw new InvalidArgumentError(`${what} must be a granted lease ID, not 0n`);
+  return id;
 }

@@ -21,7 +21,9 @@
 import type { Client } from '../client.js';
 import { Session } from '../concurrency/index.js';
 import { compare, type Compare } from '../compare.js';
-import { checkOptionsObject, describe, toBytes } from '../internal/wire.js';
+import { checkOptionsObject } from '../internal/validation.js';
+import { describe } from '../internal/describe-value.js';
+import { toBytes } from '../internal/wire.js';
 import { ClientClosedError, CompactedError, InvalidArgumentError } from '../errors.js';
 import { prefixInterval } from '../namespace/prefix.js';
 import { op, wireOp, type DeleteRangeRequestInit, type Op } from '../op.js';

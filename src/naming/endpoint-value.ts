@@ -4,7 +4,8 @@
  * `{"Op":0,"Addr":"10.0.0.5:50051","Metadata":null}`. Go and etcd-ts programs read each other's.
  */
 import { InvalidArgumentError } from '../errors.js';
-import { describe, toBuffer } from '../internal/wire.js';
+import { describe } from '../internal/describe-value.js';
+import { toBuffer } from '../internal/wire.js';
 
 /** One endpoint of a service (Go's `endpoints.Endpoint`). */
 export interface Endpoint {

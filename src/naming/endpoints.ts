@@ -5,7 +5,9 @@
  * process that serves it. Go programs and etcd-ts programs register and discover each other.
  */
 import type { Client } from '../client.js';
-import { checkCallOptions, checkOptions, checkOptionsObject, describe, toLeaseId } from '../internal/wire.js';
+import { checkCallOptions, checkOptions, checkOptionsObject } from '../internal/validation.js';
+import { describe } from '../internal/describe-value.js';
+import { toLeaseId } from '../internal/wire.js';
 import { InvalidArgumentError } from '../errors.js';
 import { op, type Op } from '../op.js';
 import type { CallOptions, KeyValue, ResponseHeader } from '../types.js';
