@@ -16,7 +16,7 @@ import { responseHeader, toBuffer, toBytes, toNumber } from './internal/wire.js'
 import { InvalidArgumentError, NotSupportedError } from './errors.js';
 import { Auth as AuthMethods, Maintenance, Permission_Type } from './proto/index.js';
 import type { Permission as WirePermission, ResponseHeader as WireResponseHeader } from './proto/index.js';
-import { setKeyRange } from './range.js';
+import { setKeyRange } from './kv/range.js';
 import type { Rpc } from './rpc/types.js';
 import type { Bytes, CallOptions, ResponseHeader } from './types.js';
 

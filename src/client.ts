@@ -5,15 +5,15 @@
 import { Auth } from './auth.js';
 import { Cluster } from './cluster.js';
 import { Election } from './election.js';
-import { KV } from './kv.js';
+import { KV } from './kv/kv.js';
 import { Lease } from './lease.js';
 import { Lock } from './lock.js';
 import { Maintenance } from './maintenance.js';
-import type { Op } from './op.js';
+import type { Op } from './kv/op.js';
 import { loadConfigFile } from './config.js';
 import { RpcClient } from './rpc/invoke.js';
 import type { Rpc } from './rpc/types.js';
-import type { Txn } from './txn.js';
+import type { Txn } from './kv/txn.js';
 import { Namespace } from './namespace.js';
 import { Watch, type Watcher, type WatchOptions } from './watch.js';
 import type {

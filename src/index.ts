@@ -29,7 +29,7 @@ export {
   type PromMetric,
 } from './rpc/metrics.js';
 export { TRACER_NAME, type TracingOptions, type TracerProvider, type Tracer, type TraceSpan } from './rpc/tracing.js';
-export { Txn } from './txn.js';
+export { Txn } from './kv/txn.js';
 export { Namespace, NamespaceLease } from './namespace.js';
 export { Syncer, SYNC_BATCH_LIMIT, type SyncBaseOptions } from './mirror.js';
 export {
@@ -120,7 +120,7 @@ export {
   SessionExpiredError,
   StmConflictError,
 } from './concurrency/errors.js';
-export { op, type Op, type GetOp, type PutOp, type DeleteOp, type TxnOp } from './op.js';
+export { op, type Op, type GetOp, type PutOp, type DeleteOp, type TxnOp } from './kv/op.js';
 export {
   compare,
   type Compare,
@@ -128,8 +128,8 @@ export {
   type CompareOperator,
   type CompareRangeOptions,
   type CompareTarget,
-} from './compare.js';
-export { firstKey, lastKey, firstCreate, lastCreate, firstRev, lastRev, prefixRangeEnd } from './range.js';
+} from './kv/compare.js';
+export { firstKey, lastKey, firstCreate, lastCreate, firstRev, lastRev, prefixRangeEnd } from './kv/range.js';
 export type {
   Bytes,
   CallOptions,

@@ -8,7 +8,7 @@ import { checkCallOption, checkOptionsObject, unknownOption } from './internal/v
 import { describe } from './internal/describe-value.js';
 import { toBytes } from './internal/wire.js';
 import { InvalidArgumentError } from './errors.js';
-import { prefixRangeEnd } from './range.js';
+import { prefixRangeEnd } from './kv/range.js';
 import type { Bytes, CallOptions, GetResponse, RangeOptions } from './types.js';
 import type { Watcher } from './watch.js';
 

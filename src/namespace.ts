@@ -5,14 +5,14 @@
  * (the key arithmetic on etcd's messages), `rpc.ts` (KV calls), `watch.ts`, `lease.ts`.
  */
 import { toBuffer, toBytes } from './internal/wire.js';
-import { KV } from './kv.js';
+import { KV } from './kv/kv.js';
 import type { Lease } from './lease.js';
 import { NamespaceLease } from './namespace/lease.js';
 import { PrefixRpc } from './namespace/rpc.js';
 import { namespaceWatch } from './namespace/watch.js';
-import type { Op } from './op.js';
+import type { Op } from './kv/op.js';
 import type { Rpc } from './rpc/types.js';
-import type { Txn } from './txn.js';
+import type { Txn } from './kv/txn.js';
 import type { Watch, WatchOptions, Watcher } from './watch.js';
 import type {
   Bytes,

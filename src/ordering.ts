@@ -9,10 +9,10 @@ import { checkOptionsObject, unknownOption } from './internal/validation.js';
 import { describe } from './internal/describe-value.js';
 import { EtcdError, InvalidArgumentError, type EtcdErrorOptions } from './errors.js';
 import { sleep } from './internal/timers.js';
-import { KV } from './kv.js';
-import { op, wireOp, type Op } from './op.js';
-import type { Txn } from './txn.js';
-import { CapturedTxn } from './txn-capture.js';
+import { KV } from './kv/kv.js';
+import { op, wireOp, type Op } from './kv/op.js';
+import type { Txn } from './kv/txn.js';
+import { CapturedTxn } from './kv/txn-capture.js';
 import type {
   Bytes,
   CallOptions,

@@ -8,10 +8,10 @@
  * before its own (FIFO, as `Mutex`). The leader's key is attached to its session's lease: when the
  * session ends, leadership passes to the next candidate.
  */
-import { compare } from '../compare.js';
+import { compare } from '../kv/compare.js';
 import { CompactedError, InvalidArgumentError } from '../errors.js';
-import { firstCreate } from '../range.js';
-import { op } from '../op.js';
+import { firstCreate } from '../kv/range.js';
+import { op } from '../kv/op.js';
 import { checkCallOption, checkOptionsObject, unknownOption } from '../internal/validation.js';
 import { toBytes } from '../internal/wire.js';
 import type { Bytes, CallOptions, GetResponse, KeyValue, ResponseHeader } from '../types.js';

@@ -9,9 +9,9 @@
  * served in the order they arrived (FIFO) and a release wakes one waiter. The key is attached to
  * the session's lease: when the session ends, the lock is released.
  */
-import { compare, type Compare } from '../compare.js';
-import { firstCreate } from '../range.js';
-import { op } from '../op.js';
+import { compare, type Compare } from '../kv/compare.js';
+import { firstCreate } from '../kv/range.js';
+import { op } from '../kv/op.js';
 import type { Bytes, CallOptions, ResponseHeader, TxnResponse } from '../types.js';
 import { LockedError, LockReleasedError, SessionExpiredError } from './errors.js';
 import { keyPrefix, sessionKey } from './keys.js';

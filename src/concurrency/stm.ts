@@ -12,12 +12,12 @@
  * | `read-committed`  | `ReadCommitted`        | each key once, from the member's state   | never: last writer wins, updates may be lost              |
  */
 import type { Client } from '../client.js';
-import { compare, type Compare } from '../compare.js';
+import { compare, type Compare } from '../kv/compare.js';
 import { checkCallOption, checkOptionsObject, unknownOption } from '../internal/validation.js';
 import { describe } from '../internal/describe-value.js';
 import { toBytes } from '../internal/wire.js';
 import { DeadlineExceededError, InvalidArgumentError } from '../errors.js';
-import { op, type Op } from '../op.js';
+import { op, type Op } from '../kv/op.js';
 import type { Bytes, CallOptions, GetResponse, PutOptions, RangeOptions, TxnResponse } from '../types.js';
 import { StmConflictError } from './errors.js';
 

@@ -20,19 +20,19 @@
  */
 import type { Client } from '../client.js';
 import { Session } from '../concurrency/index.js';
-import { compare, type Compare } from '../compare.js';
+import { compare, type Compare } from '../kv/compare.js';
 import { checkOptionsObject } from '../internal/validation.js';
 import { describe } from '../internal/describe-value.js';
 import { toBytes } from '../internal/wire.js';
 import { ClientClosedError, CompactedError, InvalidArgumentError } from '../errors.js';
 import { prefixInterval } from '../namespace/prefix.js';
-import { op, wireOp, type DeleteRangeRequestInit, type Op } from '../op.js';
-import { rangeRequest } from '../range.js';
+import { op, wireOp, type DeleteRangeRequestInit, type Op } from '../kv/op.js';
+import { rangeRequest } from '../kv/range.js';
 import { waitScope } from '../concurrency/wait.js';
 import { sleep } from '../internal/timers.js';
 import { waitEvent } from '../recipes/wait.js';
-import type { Txn } from '../txn.js';
-import { CapturedTxn, type CapturedTxnParts } from '../txn-capture.js';
+import type { Txn } from '../kv/txn.js';
+import { CapturedTxn, type CapturedTxnParts } from '../kv/txn-capture.js';
 import type {
   Bytes,
   CallOptions,

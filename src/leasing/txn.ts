@@ -3,7 +3,7 @@
  * `gatherResponseOps`): the writes among them, nested transactions included, and which of them ran.
  */
 import { toBytes } from '../internal/wire.js';
-import { wireOp, type DeleteOp, type Op, type PutOp } from '../op.js';
+import { wireOp, type DeleteOp, type Op, type PutOp } from '../kv/op.js';
 import type { OpResponse } from '../types.js';
 
 /** A write of a transaction: a put or delete of one key, or a delete of a range. */

@@ -9,7 +9,7 @@ import { checkCallOptions, checkOptions, checkOptionsObject } from '../internal/
 import { describe } from '../internal/describe-value.js';
 import { toLeaseId } from '../internal/wire.js';
 import { InvalidArgumentError } from '../errors.js';
-import { op, type Op } from '../op.js';
+import { op, type Op } from '../kv/op.js';
 import type { CallOptions, KeyValue, ResponseHeader } from '../types.js';
 import type { Watcher } from '../watch.js';
 import { checkEndpoint, decodeEndpoint, encodeEndpoint, type Endpoint } from './endpoint-value.js';

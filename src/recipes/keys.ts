@@ -7,9 +7,9 @@
  * and the claim of a key by deleting it at the revision it was read at.
  */
 import type { Client } from '../client.js';
-import { compare } from '../compare.js';
-import { op } from '../op.js';
-import { lastKey } from '../range.js';
+import { compare } from '../kv/compare.js';
+import { op } from '../kv/op.js';
+import { lastKey } from '../kv/range.js';
 import type { KeyValue } from '../types.js';
 import { KeyExistsError } from './errors.js';
 

@@ -3,7 +3,7 @@
  */
 import type { Client } from '../client.js';
 import { toBytes } from '../internal/wire.js';
-import { firstRev } from '../range.js';
+import { firstRev } from '../kv/range.js';
 import type { Bytes, CallOptions } from '../types.js';
 import { dequeue } from './dequeue.js';
 import { putUniqueKey } from './keys.js';

@@ -3,7 +3,7 @@
  */
 import type { Session } from '../concurrency/index.js';
 import { toBytes } from '../internal/wire.js';
-import { lastRev } from '../range.js';
+import { lastRev } from '../kv/range.js';
 import type { Bytes, CallOptions } from '../types.js';
 import { NotHeldError } from './errors.js';
 import { putUniqueKey, type CreatedKey } from './keys.js';

@@ -8,7 +8,7 @@ import { toBytes, toCount } from '../internal/wire.js';
 import { InvalidArgumentError } from '../errors.js';
 import { WatchCreateRequest_FilterType } from '../proto/index.js';
 import type { Init, WatchCreateRequest } from '../proto/index.js';
-import { setKeyRange } from '../range.js';
+import { setKeyRange } from '../kv/range.js';
 import type { Bytes } from '../types.js';
 import { DEFAULT_WATCH_MAX_BUFFERED_BYTES } from './defaults.js';
 

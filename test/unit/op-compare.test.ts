@@ -2,9 +2,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { compare, compareRequest, type Compare } from '../../src/compare.js';
+import { compare, compareRequest, type Compare } from '../../src/kv/compare.js';
 import { EmptyKeyError, InvalidArgumentError } from '../../src/errors.js';
-import { deleteRequest, op, putRequest, txnRequest, wireOp, type Op } from '../../src/op.js';
+import { deleteRequest, op, putRequest, txnRequest, wireOp, type Op } from '../../src/kv/op.js';
 import {
   Compare_CompareResult,
   Compare_CompareTarget,

@@ -14,7 +14,7 @@ import {
   prefixRangeEnd,
   rangeRequest,
   RANGE_OPTION_NAMES,
-} from '../../src/range.js';
+} from '../../src/kv/range.js';
 import type { RangeOptions } from '../../src/types.js';
 
 const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);

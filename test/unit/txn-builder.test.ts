@@ -3,10 +3,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { compare } from '../../src/compare.js';
+import { compare } from '../../src/kv/compare.js';
 import { InvalidArgumentError } from '../../src/errors.js';
-import { op, type Op, type TxnRequestInit } from '../../src/op.js';
-import { Txn, type TxnCommitter } from '../../src/txn.js';
+import { op, type Op, type TxnRequestInit } from '../../src/kv/op.js';
+import { Txn, type TxnCommitter } from '../../src/kv/txn.js';
 import type { CallOptions, TxnResponse } from '../../src/types.js';
 
 interface Sent {

@@ -3,8 +3,8 @@
  * `KV.Put`, `KV.DeleteRange`, `KV.Txn`, `KV.Compact`), and the mapping of etcd's responses to the
  * public types (Buffer views of keys and values, int64 to checked numbers, IDs as bigint).
  */
-import { InvalidArgumentError } from './errors.js';
-import { KV as KVMethods } from './proto/index.js';
+import { InvalidArgumentError } from '../errors.js';
+import { KV as KVMethods } from '../proto/index.js';
 import type {
   DeleteRangeResponse as WireDeleteResponse,
   KeyValue as WireKeyValue,
@@ -12,12 +12,12 @@ import type {
   RangeResponse as WireRangeResponse,
   ResponseOp as WireResponseOp,
   TxnResponse as WireTxnResponse,
-} from './proto/index.js';
-import type { Method } from './proto/method.js';
-import type { Rpc } from './rpc/types.js';
-import { checkCallOptions, checkOptionsObject, checkOtherOption, toFlag } from './internal/validation.js';
-import { describe } from './internal/describe-value.js';
-import { keyValue, responseHeader, toNumber } from './internal/wire.js';
+} from '../proto/index.js';
+import type { Method } from '../proto/method.js';
+import type { Rpc } from '../rpc/types.js';
+import { checkCallOptions, checkOptionsObject, checkOtherOption, toFlag } from '../internal/validation.js';
+import { describe } from '../internal/describe-value.js';
+import { keyValue, responseHeader, toNumber } from '../internal/wire.js';
 import { deleteRequest, putRequest, wireOp, type RangeRequestInit, type TxnRequestInit, type PutRequestInit, type DeleteRangeRequestInit } from './op.js';
 import type { Op } from './op.js';
 import { rangeRequest } from './range.js';
@@ -36,7 +36,7 @@ import type {
   PutResponse,
   RangeOptions,
   TxnResponse,
-} from './types.js';
+} from '../types.js';
 
 /**
  * `KV.Txn` for a transaction that only reads: repeatable, so the rpc layer may retry it on another

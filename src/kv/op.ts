@@ -3,7 +3,7 @@
  * `client.do` and transactions, and the checked mapping of operations to etcd's request messages
  * (`RangeRequest`, `PutRequest`, `DeleteRangeRequest`, `TxnRequest`, `RequestOp`).
  */
-import { EmptyKeyError, InvalidArgumentError } from './errors.js';
+import { EmptyKeyError, InvalidArgumentError } from '../errors.js';
 import type {
   CompareInit,
   DeleteRangeRequestInit,
@@ -11,13 +11,13 @@ import type {
   RangeRequestInit,
   RequestOpInit,
   TxnRequestInit,
-} from './proto/index.js';
+} from '../proto/index.js';
 import { compareRequest, type Compare } from './compare.js';
-import { checkOptionsObject, checkOtherOption, toFlag } from './internal/validation.js';
-import { describe } from './internal/describe-value.js';
-import { toBytes, toLeaseId } from './internal/wire.js';
+import { checkOptionsObject, checkOtherOption, toFlag } from '../internal/validation.js';
+import { describe } from '../internal/describe-value.js';
+import { toBytes, toLeaseId } from '../internal/wire.js';
 import { rangeRequest, setKeyRange } from './range.js';
-import type { Bytes, DeleteOptions, PutOptions, RangeOptions } from './types.js';
+import type { Bytes, DeleteOptions, PutOptions, RangeOptions } from '../types.js';
 
 export type { CompareInit, DeleteRangeRequestInit, PutRequestInit, RangeRequestInit, RequestOpInit, TxnRequestInit };
 

@@ -2,10 +2,10 @@
  * The transaction builder: `client.txn().if(...compares).then(...ops).else(...ops).commit()`
  * (Go `KV.Txn(ctx).If(...).Then(...).Else(...).Commit()`), with the Go client's ordering rules.
  */
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError } from '../errors.js';
 import type { Compare } from './compare.js';
 import { compareList, requestOpList, type CompareInit, type Op, type RequestOpInit, type TxnRequestInit } from './op.js';
-import type { CallOptions, TxnResponse } from './types.js';
+import type { CallOptions, TxnResponse } from '../types.js';
 
 /** What commits a built transaction: sends the `TxnRequest` (etcd `KV.Txn`) and maps the response. */
 export interface TxnCommitter {

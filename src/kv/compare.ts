@@ -4,14 +4,14 @@
  * `compare.keyExists/keyMissing` (Go 3.5 `KeyExists`/`KeyMissing`), and their mapping to the etcd
  * `Compare` message.
  */
-import { InvalidArgumentError } from './errors.js';
-import { Compare_CompareResult, Compare_CompareTarget } from './proto/index.js';
-import type { CompareInit } from './proto/index.js';
-import { checkOptionsObject, toFlag, unknownOption } from './internal/validation.js';
-import { describe } from './internal/describe-value.js';
-import { toBytes, toCount, toLeaseId } from './internal/wire.js';
+import { InvalidArgumentError } from '../errors.js';
+import { Compare_CompareResult, Compare_CompareTarget } from '../proto/index.js';
+import type { CompareInit } from '../proto/index.js';
+import { checkOptionsObject, toFlag, unknownOption } from '../internal/validation.js';
+import { describe } from '../internal/describe-value.js';
+import { toBytes, toCount, toLeaseId } from '../internal/wire.js';
 import { setKeyRange } from './range.js';
-import type { Bytes } from './types.js';
+import type { Bytes } from '../types.js';
 
 /** How the key's field is compared with the operand. Values compare byte-wise (lexically). */
 export type CompareOperator = '=' | '!=' | '<' | '>';
