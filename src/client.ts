@@ -6,7 +6,7 @@ import { Auth } from './auth.js';
 import { Cluster } from './cluster.js';
 import { Election } from './election.js';
 import { KV } from './kv/kv.js';
-import { Lease } from './lease.js';
+import { Lease } from './lease/lease.js';
 import { Lock } from './lock.js';
 import { Maintenance } from './maintenance.js';
 import type { Op } from './kv/op.js';

@@ -53,7 +53,7 @@ export type {
   LeaseLeasesResponse,
   LeaseRevokeResponse,
   LeaseTimeToLiveResponse,
-} from './lease.js';
+} from './lease/lease.js';
 export type {
   Cluster,
   Member,

@@ -6,7 +6,7 @@
  */
 import { toBuffer, toBytes } from './internal/wire.js';
 import { KV } from './kv/kv.js';
-import type { Lease } from './lease.js';
+import type { Lease } from './lease/lease.js';
 import { NamespaceLease } from './namespace/lease.js';
 import { PrefixRpc } from './namespace/rpc.js';
 import { namespaceWatch } from './namespace/watch.js';

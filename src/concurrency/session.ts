@@ -9,7 +9,7 @@ import { checkOptionsObject, checkOtherOption } from '../internal/validation.js'
 import { describe } from '../internal/describe-value.js';
 import { toLeaseId } from '../internal/wire.js';
 import { ClientClosedError, InvalidArgumentError, LeaseNotFoundError } from '../errors.js';
-import type { LeaseKeepAlive } from '../lease.js';
+import type { LeaseKeepAlive } from '../lease/lease.js';
 import type { CallOptions } from '../types.js';
 import { SessionExpiredError } from './errors.js';
 

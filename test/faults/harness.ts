@@ -13,7 +13,7 @@ import type { TestContext } from 'node:test';
 
 import type { Client } from '../../src/client.js';
 import { EtcdError, LeaseKeepAliveHaltedError, LeaseNotFoundError } from '../../src/errors.js';
-import type { LeaseKeepAlive } from '../../src/lease.js';
+import type { LeaseKeepAlive } from '../../src/lease/lease.js';
 import type { EtcdCluster, EtcdMember } from '../../src/testing/index.js';
 import type { KeyValue } from '../../src/types.js';
 import type { Watcher } from '../../src/watch.js';

@@ -2,7 +2,7 @@
  * The keep-alive types of the Lease service, shared by lease.ts (which re-exports them: import them
  * from `etcd-ts`) and lease-keepalive.ts (which implements them), so neither imports the other's types.
  */
-import type { ResponseHeader } from './types.js';
+import type { ResponseHeader } from '../types.js';
 
 /** Response of `lease.keepAliveOnce` and each item of `lease.keepAlive` (etcd `LeaseKeepAliveResponse`). */
 export interface LeaseKeepAliveResponse {

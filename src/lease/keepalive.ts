@@ -27,7 +27,7 @@
  */
 import { performance } from 'node:perf_hooks';
 
-import { checkOptionsObject, checkCallOption, unknownOption } from './internal/validation.js';
+import { checkOptionsObject, checkCallOption, unknownOption } from '../internal/validation.js';
 import {
   AuthOldRevisionError,
   ClientClosedError,
@@ -36,13 +36,13 @@ import {
   LeaseKeepAliveHaltedError,
   LeaseNotFoundError,
   isUnavailableError,
-} from './errors.js';
-import { startTimer, type TimerHandle } from './internal/timers.js';
-import { Lease as LeaseMethods } from './proto/index.js';
-import type { Init, LeaseKeepAliveRequest, LeaseKeepAliveResponse as WireKeepAliveResponse } from './proto/index.js';
-import type { Rpc, RpcStream } from './rpc/types.js';
-import type { CallOptions } from './types.js';
-import type { LeaseKeepAlive, LeaseKeepAliveResponse } from './lease-keepalive-types.js';
+} from '../errors.js';
+import { startTimer, type TimerHandle } from '../internal/timers.js';
+import { Lease as LeaseMethods } from '../proto/index.js';
+import type { Init, LeaseKeepAliveRequest, LeaseKeepAliveResponse as WireKeepAliveResponse } from '../proto/index.js';
+import type { Rpc, RpcStream } from '../rpc/types.js';
+import type { CallOptions } from '../types.js';
+import type { LeaseKeepAlive, LeaseKeepAliveResponse } from './keepalive-types.js';
 
 /**
  * How long a new keep-alive waits for its first response before it ends with

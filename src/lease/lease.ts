@@ -5,18 +5,18 @@
  * Every keep-alive of a client shares one `Lease.LeaseKeepAlive` stream (see lease-keepalive.ts for
  * the schedule, loss detection and failover).
  */
-import { checkCallOptions, checkOptions, toFlag, type OptionChecker } from './internal/validation.js';
-import { describe } from './internal/describe-value.js';
-import { responseHeader, toBuffer, toLeaseId, toNumber } from './internal/wire.js';
-import { InvalidArgumentError } from './errors.js';
-import { KeepAliveStream } from './lease-keepalive.js';
-import type { LeaseKeepAlive, LeaseKeepAliveResponse } from './lease-keepalive-types.js';
-import { Lease as LeaseMethods } from './proto/index.js';
-import type { LeaseKeepAliveResponse as WireKeepAliveResponse } from './proto/index.js';
-import type { Rpc } from './rpc/types.js';
-import type { CallOptions, ResponseHeader } from './types.js';
+import { checkCallOptions, checkOptions, toFlag, type OptionChecker } from '../internal/validation.js';
+import { describe } from '../internal/describe-value.js';
+import { responseHeader, toBuffer, toLeaseId, toNumber } from '../internal/wire.js';
+import { InvalidArgumentError } from '../errors.js';
+import { KeepAliveStream } from './keepalive.js';
+import type { LeaseKeepAlive, LeaseKeepAliveResponse } from './keepalive-types.js';
+import { Lease as LeaseMethods } from '../proto/index.js';
+import type { LeaseKeepAliveResponse as WireKeepAliveResponse } from '../proto/index.js';
+import type { Rpc } from '../rpc/types.js';
+import type { CallOptions, ResponseHeader } from '../types.js';
 
-export type { LeaseKeepAlive, LeaseKeepAliveResponse } from './lease-keepalive-types.js';
+export type { LeaseKeepAlive, LeaseKeepAliveResponse } from './keepalive-types.js';
 
 /** The options of `grant` besides `signal` and `timeout`. */
 const GRANT_OPTIONS: Readonly<Record<string, OptionChecker>> = { id: (value, name) => void checkLeaseId(value, name) };
