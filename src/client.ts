@@ -15,7 +15,7 @@ import { RpcClient } from './rpc/invoke.js';
 import type { Rpc } from './rpc/types.js';
 import type { Txn } from './kv/txn.js';
 import { Namespace } from './namespace.js';
-import { Watch, type Watcher, type WatchOptions } from './watch.js';
+import { Watch, type Watcher, type WatchOptions } from './watch/watch.js';
 import type {
   Bytes,
   CallOptions,

@@ -42,8 +42,8 @@ export {
   type RetryOnOrderViolationOptions,
 } from './ordering.js';
 export { LeasingKV, DEFAULT_LEASING_TTL, REVOKE_BACKOFF_MS, REVOKE_VALUE, type LeasingKVOptions } from './leasing/index.js';
-export type { Watch, Watcher, WatchEvent, WatchOptions, WatchResponse } from './watch.js';
-export { DEFAULT_WATCH_MAX_BUFFERED_BYTES, WatchOverflowError } from './watch.js';
+export type { Watch, Watcher, WatchEvent, WatchOptions, WatchResponse } from './watch/watch.js';
+export { DEFAULT_WATCH_MAX_BUFFERED_BYTES, WatchOverflowError } from './watch/watch.js';
 export type {
   Lease,
   LeaseGrantOptions,

@@ -10,7 +10,7 @@ import { toBytes } from './internal/wire.js';
 import { InvalidArgumentError } from './errors.js';
 import { prefixRangeEnd } from './kv/range.js';
 import type { Bytes, CallOptions, GetResponse, RangeOptions } from './types.js';
-import type { Watcher } from './watch.js';
+import type { Watcher } from './watch/watch.js';
 
 /** Keys per page of `syncBase` (Go's `batchLimit`). */
 export const SYNC_BATCH_LIMIT = 1000;

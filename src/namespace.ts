@@ -13,7 +13,7 @@ import { namespaceWatch } from './namespace/watch.js';
 import type { Op } from './kv/op.js';
 import type { Rpc } from './rpc/types.js';
 import type { Txn } from './kv/txn.js';
-import type { Watch, WatchOptions, Watcher } from './watch.js';
+import type { Watch, WatchOptions, Watcher } from './watch/watch.js';
 import type {
   Bytes,
   CallOptions,

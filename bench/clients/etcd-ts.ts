@@ -4,7 +4,7 @@
  * `WatchResponse`s, the first one of a watch with `created: true`.
  */
 import { Client, compare, NotSupportedError, op } from '../../src/index.js';
-import type { Watcher, WatchResponse } from '../../src/watch.js';
+import type { Watcher, WatchResponse } from '../../src/watch/watch.js';
 import { WorkloadUnsupported, type BenchClient } from './types.js';
 
 /**

@@ -11,7 +11,7 @@ import type { Member, MemberAddResponse } from '../cluster.js';
 import type { AlarmResponse, MoveLeaderResponse } from '../maintenance.js';
 import { authpb, etcdserverpb, mvccpb } from '../proto/index.js';
 import type { DeleteResponse, GetResponse, KeyValue, OpResponse, PutResponse, ResponseHeader, TxnResponse } from '../types.js';
-import type { WatchResponse } from '../watch.js';
+import type { WatchResponse } from '../watch/watch.js';
 
 type PbHeader = etcdserverpb.ResponseHeader;
 type PbKeyValue = mvccpb.KeyValue;

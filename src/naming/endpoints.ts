@@ -11,7 +11,7 @@ import { toLeaseId } from '../internal/wire.js';
 import { InvalidArgumentError } from '../errors.js';
 import { op, type Op } from '../kv/op.js';
 import type { CallOptions, KeyValue, ResponseHeader } from '../types.js';
-import type { Watcher } from '../watch.js';
+import type { Watcher } from '../watch/watch.js';
 import { checkEndpoint, decodeEndpoint, encodeEndpoint, type Endpoint } from './endpoint-value.js';
 
 /**

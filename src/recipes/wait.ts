@@ -7,7 +7,7 @@ import type { Client } from '../client.js';
 import type { Session } from '../concurrency/index.js';
 import { waitScope } from '../concurrency/wait.js';
 import type { Bytes, CallOptions } from '../types.js';
-import type { WatchEvent } from '../watch.js';
+import type { WatchEvent } from '../watch/watch.js';
 
 /**
  * Runs `body` inside a wait scope made from `options` and `session` (`waitScope` of

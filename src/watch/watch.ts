@@ -8,16 +8,16 @@
  * watch: its bounded buffer and async iterator), `response.ts` (wire to public types), `errors.ts`,
  * `defaults.ts`.
  */
-import type { Rpc } from './rpc/types.js';
-import type { Bytes, KeyRangeOptions } from './types.js';
-import { watchPlan } from './watch/request.js';
-import { WatchStream } from './watch/stream.js';
-import type { Watcher } from './watch/types.js';
-import { WatchHandle } from './watch/watcher.js';
+import type { Rpc } from '../rpc/types.js';
+import type { Bytes, KeyRangeOptions } from '../types.js';
+import { watchPlan } from './request.js';
+import { WatchStream } from './stream.js';
+import type { Watcher } from './types.js';
+import { WatchHandle } from './watcher.js';
 
-export { DEFAULT_WATCH_MAX_BUFFERED_BYTES } from './watch/defaults.js';
-export { WatchOverflowError } from './watch/errors.js';
-export type { WatchEvent, WatchResponse, Watcher } from './watch/types.js';
+export { DEFAULT_WATCH_MAX_BUFFERED_BYTES } from './defaults.js';
+export { WatchOverflowError } from './errors.js';
+export type { WatchEvent, WatchResponse, Watcher } from './types.js';
 
 /**
  * Options of `client.watch(key, options)`. Which keys: the key alone, or with `prefix`, `rangeEnd`
