@@ -2,7 +2,7 @@
  * `Client`: the entry point. Owns the options, the call layer (connections, retries, deadlines),
  * and one object per etcd service; the KV methods sit on the client itself, as in Go's `clientv3`.
  */
-import { Auth } from './auth.js';
+import { Auth } from './auth/auth.js';
 import { Cluster } from './cluster.js';
 import { Election } from './election.js';
 import { KV } from './kv/kv.js';

@@ -100,7 +100,7 @@ export type {
   PermissionGrant,
   PermissionRange,
   PermissionType,
-} from './auth.js';
+} from './auth/auth.js';
 export type { Lock, LockResponse, UnlockResponse } from './lock.js';
 export type {
   Election,

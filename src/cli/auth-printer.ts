@@ -22,7 +22,7 @@ import type {
   AuthUserGetResponse,
   AuthUserListResponse,
   Permission,
-} from '../auth.js';
+} from '../auth/auth.js';
 import { prefixRangeEnd } from '../kv/range.js';
 import { CliError, EXIT_BAD_FEATURE } from './exit.js';
 import { goQuote } from './go-syntax.js';

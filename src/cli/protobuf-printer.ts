@@ -6,7 +6,7 @@
  */
 import { Buffer } from 'node:buffer';
 
-import type { AuthRoleGetResponse, AuthStatusResponse, Permission } from '../auth.js';
+import type { AuthRoleGetResponse, AuthStatusResponse, Permission } from '../auth/auth.js';
 import type { Member, MemberAddResponse } from '../cluster.js';
 import type { AlarmResponse, MoveLeaderResponse } from '../maintenance.js';
 import { authpb, etcdserverpb, mvccpb } from '../proto/index.js';

@@ -10,15 +10,15 @@
  * Reads (`userGet`, `userList`, `roleGet`, `roleList`) are retried on another endpoint when one is
  * unavailable; changes are retried only when the request provably never left the client.
  */
-import { checkCallOptions, checkOptionsObject, toFlag, unknownOption } from './internal/validation.js';
-import { describe } from './internal/describe-value.js';
-import { responseHeader, toBuffer, toBytes, toNumber } from './internal/wire.js';
-import { InvalidArgumentError, NotSupportedError } from './errors.js';
-import { Auth as AuthMethods, Maintenance, Permission_Type } from './proto/index.js';
-import type { Permission as WirePermission, ResponseHeader as WireResponseHeader } from './proto/index.js';
-import { setKeyRange } from './kv/range.js';
-import type { Rpc } from './rpc/types.js';
-import type { Bytes, CallOptions, ResponseHeader } from './types.js';
+import { checkCallOptions, checkOptionsObject, toFlag, unknownOption } from '../internal/validation.js';
+import { describe } from '../internal/describe-value.js';
+import { responseHeader, toBuffer, toBytes, toNumber } from '../internal/wire.js';
+import { InvalidArgumentError, NotSupportedError } from '../errors.js';
+import { Auth as AuthMethods, Maintenance, Permission_Type } from '../proto/index.js';
+import type { Permission as WirePermission, ResponseHeader as WireResponseHeader } from '../proto/index.js';
+import { setKeyRange } from '../kv/range.js';
+import type { Rpc } from '../rpc/types.js';
+import type { Bytes, CallOptions, ResponseHeader } from '../types.js';
 
 /** What a permission allows on its keys (etcd `authpb.Permission.Type`). */
 export type PermissionType = 'read' | 'write' | 'readwrite';
