@@ -3,7 +3,7 @@
  * and one object per etcd service; the KV methods sit on the client itself, as in Go's `clientv3`.
  */
 import { Auth } from './auth/auth.js';
-import { Cluster } from './cluster.js';
+import { Cluster } from './cluster/cluster.js';
 import { Election } from './election.js';
 import { KV } from './kv/kv.js';
 import { Lease } from './lease/lease.js';

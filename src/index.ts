@@ -63,7 +63,7 @@ export type {
   MemberPromoteResponse,
   MemberRemoveResponse,
   MemberUpdateResponse,
-} from './cluster.js';
+} from './cluster/cluster.js';
 export {
   DOWNGRADE_FEATURE,
   type AlarmDisarmTarget,

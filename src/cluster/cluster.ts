@@ -2,12 +2,12 @@
  * The Cluster service: etcd `Cluster.*`: list, add (as a voting member or a learner), remove,
  * update and promote members. Member IDs are `bigint` (random non-zero 64-bit values).
  */
-import { booleanOption, checkMemberId, checkPeerUrls, checkOptions } from './internal/validation.js';
-import { responseHeader } from './internal/wire.js';
-import { Cluster as ClusterMethods } from './proto/index.js';
-import type { Member as WireMember } from './proto/index.js';
-import type { Rpc } from './rpc/types.js';
-import type { CallOptions, ResponseHeader } from './types.js';
+import { booleanOption, checkMemberId, checkPeerUrls, checkOptions } from '../internal/validation.js';
+import { responseHeader } from '../internal/wire.js';
+import { Cluster as ClusterMethods } from '../proto/index.js';
+import type { Member as WireMember } from '../proto/index.js';
+import type { Rpc } from '../rpc/types.js';
+import type { CallOptions, ResponseHeader } from '../types.js';
 
 /** One member of the cluster (etcd `Member`). */
 export interface Member {
