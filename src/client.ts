@@ -8,7 +8,7 @@ import { Election } from './election.js';
 import { KV } from './kv/kv.js';
 import { Lease } from './lease/lease.js';
 import { Lock } from './lock.js';
-import { Maintenance } from './maintenance.js';
+import { Maintenance } from './maintenance/maintenance.js';
 import type { Op } from './kv/op.js';
 import { loadConfigFile } from './config.js';
 import { RpcClient } from './rpc/invoke.js';

@@ -84,8 +84,8 @@ export {
   type SnapshotStream,
   type SnapshotWithVersionResponse,
   type StatusResponse,
-} from './maintenance.js';
-export { SnapshotChecksumError, type SaveSnapshotResult, type SnapshotProgress } from './snapshot.js';
+} from './maintenance/maintenance.js';
+export { SnapshotChecksumError, type SaveSnapshotResult, type SnapshotProgress } from './maintenance/snapshot.js';
 export type {
   Auth,
   AuthenticateResponse,

@@ -14,7 +14,7 @@
  * promote -w json`, `alarm list -w fields`, a nil header), `etcdts` prints the data instead.
  */
 import type { Member, MemberAddResponse } from '../cluster/cluster.js';
-import type { AlarmMember, AlarmResponse, HashKVResponse, MoveLeaderResponse, StatusResponse } from '../maintenance.js';
+import type { AlarmMember, AlarmResponse, HashKVResponse, MoveLeaderResponse, StatusResponse } from '../maintenance/maintenance.js';
 import type { ResponseHeader } from '../types.js';
 import { CliError, EXIT_BAD_FEATURE } from './exit.js';
 import { goJsonString, goStringSlice, hex, hex16, humanizeBytes } from './go-format.js';

@@ -8,7 +8,7 @@ import { Buffer } from 'node:buffer';
 
 import type { AuthRoleGetResponse, AuthStatusResponse, Permission } from '../auth/auth.js';
 import type { Member, MemberAddResponse } from '../cluster/cluster.js';
-import type { AlarmResponse, MoveLeaderResponse } from '../maintenance.js';
+import type { AlarmResponse, MoveLeaderResponse } from '../maintenance/maintenance.js';
 import { authpb, etcdserverpb, mvccpb } from '../proto/index.js';
 import type { DeleteResponse, GetResponse, KeyValue, OpResponse, PutResponse, ResponseHeader, TxnResponse } from '../types.js';
 import type { WatchResponse } from '../watch/watch.js';

@@ -18,7 +18,7 @@
  */
 import type { Command } from 'commander';
 
-import { SNAPSHOT_PART_SUFFIX } from '../snapshot.js';
+import { SNAPSHOT_PART_SUFFIX } from '../maintenance/snapshot.js';
 import { snapshotStatus, type SnapshotStatus } from '../snapshot-file/index.js';
 import { givenEndpoints } from './admin-args.js';
 import { adminFormat, unsupported, type AdminFormat } from './admin-printer.js';

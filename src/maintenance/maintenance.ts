@@ -9,26 +9,26 @@
  */
 import { createHash } from 'node:crypto';
 
-import { booleanOption, checkEndpoint, checkMemberId, endpointOption, functionOption, checkOptions } from './internal/validation.js';
-import { optionalHeader, responseHeader, toBuffer, toNumber } from './internal/wire.js';
-import { describe } from './internal/describe-value.js';
-import { InvalidArgumentError, NotLeaderError, NotSupportedError } from './errors.js';
+import { booleanOption, checkEndpoint, checkMemberId, endpointOption, functionOption, checkOptions } from '../internal/validation.js';
+import { optionalHeader, responseHeader, toBuffer, toNumber } from '../internal/wire.js';
+import { describe } from '../internal/describe-value.js';
+import { InvalidArgumentError, NotLeaderError, NotSupportedError } from '../errors.js';
 import {
   AlarmRequest_AlarmAction,
   AlarmType as WireAlarmType,
   Cluster as ClusterMethods,
   DowngradeRequest_DowngradeAction,
   Maintenance as MaintenanceMethods,
-} from './proto/index.js';
+} from '../proto/index.js';
 import type {
   AlarmMember as WireAlarmMember,
   AlarmResponse as WireAlarmResponse,
   SnapshotResponse as WireSnapshotResponse,
   StatusResponse as WireStatusResponse,
-} from './proto/index.js';
-import type { Rpc } from './rpc/types.js';
+} from '../proto/index.js';
+import type { Rpc } from '../rpc/types.js';
 import { SnapshotChecksumError, writeSnapshotFile, type SaveSnapshotResult, type SnapshotChunk, type SnapshotProgress } from './snapshot.js';
-import type { CallOptions, ResponseHeader } from './types.js';
+import type { CallOptions, ResponseHeader } from '../types.js';
 
 export { SnapshotChecksumError, type SaveSnapshotResult, type SnapshotProgress } from './snapshot.js';
 

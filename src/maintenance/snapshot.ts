@@ -11,8 +11,8 @@
 import { createHash } from 'node:crypto';
 import { open, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
 
-import { EtcdError } from './errors.js';
-import { Status } from './transport/types.js';
+import { EtcdError } from '../errors.js';
+import { Status } from '../transport/types.js';
 
 /** Size of etcd's trailer, the SHA-256 digest of the database, in bytes. */
 export const SNAPSHOT_CHECKSUM_SIZE = 32;
