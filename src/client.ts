@@ -4,10 +4,10 @@
  */
 import { Auth } from './auth/auth.js';
 import { Cluster } from './cluster/cluster.js';
-import { Election } from './election.js';
+import { Election } from './lock-election/election.js';
 import { KV } from './kv/kv.js';
 import { Lease } from './lease/lease.js';
-import { Lock } from './lock.js';
+import { Lock } from './lock-election/lock.js';
 import { Maintenance } from './maintenance/maintenance.js';
 import type { Op } from './kv/op.js';
 import { loadConfigFile } from './config.js';

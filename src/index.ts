@@ -101,7 +101,7 @@ export type {
   PermissionRange,
   PermissionType,
 } from './auth/auth.js';
-export type { Lock, LockResponse, UnlockResponse } from './lock.js';
+export type { Lock, LockResponse, UnlockResponse } from './lock-election/lock.js';
 export type {
   Election,
   CampaignResponse,
@@ -111,7 +111,7 @@ export type {
   ObserveOptions,
   ProclaimResponse,
   ResignResponse,
-} from './election.js';
+} from './lock-election/election.js';
 export {
   ElectionNoLeaderError,
   ElectionNotLeaderError,

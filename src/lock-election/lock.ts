@@ -8,11 +8,11 @@
  * so the caller keeps the lease alive (`client.lease.keepAlive`) while it holds the lock. Locks
  * taken here and client-side `Mutex`es with the same name exclude each other.
  */
-import { checkCallOptions, nonEmptyBytes, requiredLease } from './internal/validation.js';
-import { responseHeader, toBuffer, toBytes } from './internal/wire.js';
-import { Lock as LockMethods } from './proto/index.js';
-import type { Rpc } from './rpc/types.js';
-import type { Bytes, CallOptions, ResponseHeader } from './types.js';
+import { checkCallOptions, nonEmptyBytes, requiredLease } from '../internal/validation.js';
+import { responseHeader, toBuffer, toBytes } from '../internal/wire.js';
+import { Lock as LockMethods } from '../proto/index.js';
+import type { Rpc } from '../rpc/types.js';
+import type { Bytes, CallOptions, ResponseHeader } from '../types.js';
 
 /** Response of `client.lock.lock` (etcd `LockResponse`). */
 export interface LockResponse {

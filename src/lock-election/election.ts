@@ -8,15 +8,15 @@
  * `resign` or until the lease ends, so the caller keeps its lease alive while campaigning. Elections
  * run here and client-side `Election`s of `etcd-ts/concurrency` with the same name are one election.
  */
-import { checkCallOptions, nonEmptyBytes, requiredLease } from './internal/validation.js';
-import { keyValue, responseHeader, toBuffer, toBytes, toNumber } from './internal/wire.js';
-import { concurrencyServerError, ElectionNoLeaderError } from './concurrency/errors.js';
-import { describe } from './internal/describe-value.js';
-import { InvalidArgumentError } from './errors.js';
-import { Election as ElectionMethods } from './proto/index.js';
-import type { LeaderKey as WireLeaderKey, LeaderResponse as WireLeaderResponse } from './proto/index.js';
-import type { Rpc } from './rpc/types.js';
-import type { Bytes, CallOptions, KeyValue, ResponseHeader } from './types.js';
+import { checkCallOptions, nonEmptyBytes, requiredLease } from '../internal/validation.js';
+import { keyValue, responseHeader, toBuffer, toBytes, toNumber } from '../internal/wire.js';
+import { concurrencyServerError, ElectionNoLeaderError } from '../concurrency/errors.js';
+import { describe } from '../internal/describe-value.js';
+import { InvalidArgumentError } from '../errors.js';
+import { Election as ElectionMethods } from '../proto/index.js';
+import type { LeaderKey as WireLeaderKey, LeaderResponse as WireLeaderResponse } from '../proto/index.js';
+import type { Rpc } from '../rpc/types.js';
+import type { Bytes, CallOptions, KeyValue, ResponseHeader } from '../types.js';
 
 /**
  * Proof of one leadership (etcd `LeaderKey`), returned by `campaign` and given back to `proclaim`
