@@ -14,7 +14,7 @@ import { loadConfigFile } from './config.js';
 import { RpcClient } from './rpc/invoke.js';
 import type { Rpc } from './rpc/types.js';
 import type { Txn } from './kv/txn.js';
-import { Namespace } from './namespace.js';
+import { Namespace } from './namespace/namespace.js';
 import { Watch, type Watcher, type WatchOptions } from './watch/watch.js';
 import type {
   Bytes,

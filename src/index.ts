@@ -30,7 +30,7 @@ export {
 } from './rpc/metrics.js';
 export { TRACER_NAME, type TracingOptions, type TracerProvider, type Tracer, type TraceSpan } from './rpc/tracing.js';
 export { Txn } from './kv/txn.js';
-export { Namespace, NamespaceLease } from './namespace.js';
+export { Namespace, NamespaceLease } from './namespace/namespace.js';
 export { Syncer, SYNC_BATCH_LIMIT, type SyncBaseOptions } from './mirror.js';
 export {
   OrderingKV,

@@ -4,16 +4,16 @@
  * get the prefix; keys it returns have it taken off. The work is in src/namespace/: `prefix.ts`
  * (the key arithmetic on etcd's messages), `rpc.ts` (KV calls), `watch.ts`, `lease.ts`.
  */
-import { toBuffer, toBytes } from './internal/wire.js';
-import { KV } from './kv/kv.js';
-import type { Lease } from './lease/lease.js';
-import { NamespaceLease } from './namespace/lease.js';
-import { PrefixRpc } from './namespace/rpc.js';
-import { namespaceWatch } from './namespace/watch.js';
-import type { Op } from './kv/op.js';
-import type { Rpc } from './rpc/types.js';
-import type { Txn } from './kv/txn.js';
-import type { Watch, WatchOptions, Watcher } from './watch/watch.js';
+import { toBuffer, toBytes } from '../internal/wire.js';
+import { KV } from '../kv/kv.js';
+import type { Lease } from '../lease/lease.js';
+import { NamespaceLease } from './lease.js';
+import { PrefixRpc } from './rpc.js';
+import { namespaceWatch } from './watch.js';
+import type { Op } from '../kv/op.js';
+import type { Rpc } from '../rpc/types.js';
+import type { Txn } from '../kv/txn.js';
+import type { Watch, WatchOptions, Watcher } from '../watch/watch.js';
 import type {
   Bytes,
   CallOptions,
@@ -26,7 +26,7 @@ import type {
   PutOptions,
   PutResponse,
   RangeOptions,
-} from './types.js';
+} from '../types.js';
 
 export { NamespaceLease };
 
