@@ -31,7 +31,7 @@ export {
 export { TRACER_NAME, type TracingOptions, type TracerProvider, type Tracer, type TraceSpan } from './rpc/tracing.js';
 export { Txn } from './kv/txn.js';
 export { Namespace, NamespaceLease } from './namespace/namespace.js';
-export { Syncer, SYNC_BATCH_LIMIT, type SyncBaseOptions } from './mirror.js';
+export { Syncer, SYNC_BATCH_LIMIT, type SyncBaseOptions } from './mirror/mirror.js';
 export {
   OrderingKV,
   OrderViolationError,
@@ -40,7 +40,7 @@ export {
   DEFAULT_ORDER_VIOLATION_BACKOFF_MS,
   type OrderViolationHandler,
   type RetryOnOrderViolationOptions,
-} from './ordering.js';
+} from './ordering/ordering.js';
 export { LeasingKV, DEFAULT_LEASING_TTL, REVOKE_BACKOFF_MS, REVOKE_VALUE, type LeasingKVOptions } from './leasing/index.js';
 export type { Watch, Watcher, WatchEvent, WatchOptions, WatchResponse } from './watch/watch.js';
 export { DEFAULT_WATCH_MAX_BUFFERED_BYTES, WatchOverflowError } from './watch/watch.js';

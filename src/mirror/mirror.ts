@@ -3,14 +3,14 @@
  * revision, page by page, then follows the changes after that revision with a watch. `etcdts
  * make-mirror` is built on it.
  */
-import type { Client } from './client.js';
-import { checkCallOption, checkOptionsObject, unknownOption } from './internal/validation.js';
-import { describe } from './internal/describe-value.js';
-import { toBytes } from './internal/wire.js';
-import { InvalidArgumentError } from './errors.js';
-import { prefixRangeEnd } from './kv/range.js';
-import type { Bytes, CallOptions, GetResponse, RangeOptions } from './types.js';
-import type { Watcher } from './watch/watch.js';
+import type { Client } from '../client.js';
+import { checkCallOption, checkOptionsObject, unknownOption } from '../internal/validation.js';
+import { describe } from '../internal/describe-value.js';
+import { toBytes } from '../internal/wire.js';
+import { InvalidArgumentError } from '../errors.js';
+import { prefixRangeEnd } from '../kv/range.js';
+import type { Bytes, CallOptions, GetResponse, RangeOptions } from '../types.js';
+import type { Watcher } from '../watch/watch.js';
 
 /** Keys per page of `syncBase` (Go's `batchLimit`). */
 export const SYNC_BATCH_LIMIT = 1000;

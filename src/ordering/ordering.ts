@@ -4,15 +4,15 @@
  * restarted) may answer a serializable read from an older revision; this KV notices the store's
  * revision going backwards and calls a handler, which may wait, switch endpoints, or fail the call.
  */
-import type { Client } from './client.js';
-import { checkOptionsObject, unknownOption } from './internal/validation.js';
-import { describe } from './internal/describe-value.js';
-import { EtcdError, InvalidArgumentError, type EtcdErrorOptions } from './errors.js';
-import { sleep } from './internal/timers.js';
-import { KV } from './kv/kv.js';
-import { op, wireOp, type Op } from './kv/op.js';
-import type { Txn } from './kv/txn.js';
-import { CapturedTxn } from './kv/txn-capture.js';
+import type { Client } from '../client.js';
+import { checkOptionsObject, unknownOption } from '../internal/validation.js';
+import { describe } from '../internal/describe-value.js';
+import { EtcdError, InvalidArgumentError, type EtcdErrorOptions } from '../errors.js';
+import { sleep } from '../internal/timers.js';
+import { KV } from '../kv/kv.js';
+import { op, wireOp, type Op } from '../kv/op.js';
+import type { Txn } from '../kv/txn.js';
+import { CapturedTxn } from '../kv/txn-capture.js';
 import type {
   Bytes,
   CallOptions,
@@ -25,7 +25,7 @@ import type {
   PutOptions,
   PutResponse,
   RangeOptions,
-} from './types.js';
+} from '../types.js';
 
 /** Violations of one call `retryOnOrderViolation` tolerates before failing it, by default. */
 export const DEFAULT_ORDER_VIOLATION_ATTEMPTS = 5;
