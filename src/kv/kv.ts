@@ -13,7 +13,7 @@ import type {
   ResponseOp as WireResponseOp,
   TxnResponse as WireTxnResponse,
 } from '../proto/index.js';
-import type { Method } from '../proto/method.js';
+import type { Method } from '../proto/method-descriptor.js';
 import type { Rpc } from '../rpc/types.js';
 import { checkCallOptions, checkOptionsObject, checkOtherOption, toFlag } from '../internal/validation.js';
 import { describe } from '../internal/describe-value.js';

@@ -4,7 +4,7 @@
  * responses lose it. A `KV` built on it is the namespace's KV, with every check, option, retry rule
  * and response mapping of the client's own.
  */
-import type { Method } from '../proto/method.js';
+import type { Method } from '../proto/method-descriptor.js';
 import { KV as KVMethods } from '../proto/index.js';
 import type {
   DeleteRangeRequestInit,

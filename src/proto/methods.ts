@@ -23,7 +23,7 @@
  * `/etcdserverpb.KV/DeleteRange`), the same keys the generated service definitions use
  * (`KVDefinition.methods.deleteRange`).
  */
-import type { Method } from './method.js';
+import type { Method } from './method-descriptor.js';
 import { encodeMessageWith } from './encode.js';
 import { decodeRangeResponse, decodeWatchResponse } from './fast-decode.js';
 import * as rpc from './gen/etcdserverpb/rpc.js';

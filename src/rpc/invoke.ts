@@ -36,7 +36,7 @@ import {
   RequestTooLargeError,
   isUnavailableError,
 } from '../errors.js';
-import type { Method } from '../proto/method.js';
+import type { Method } from '../proto/method-descriptor.js';
 import { Auth as AuthMethods } from '../proto/index.js';
 import { createConnection } from '../transport/index.js';
 import type {

@@ -39,7 +39,7 @@ import {
   isServerError,
   isUnavailableError,
 } from '../errors.js';
-import type { Method } from '../proto/method.js';
+import type { Method } from '../proto/method-descriptor.js';
 import { Status } from '../transport/types.js';
 import {
   DEFAULT_RETRY_BACKOFF_MS,

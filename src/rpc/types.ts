@@ -3,7 +3,7 @@
  * client goes through one `Rpc` object: endpoint choice, waiting for a ready connection within
  * `dialTimeout`, deadlines and AbortSignal, metadata, size limits, retries and error mapping.
  */
-import type { Method } from '../proto/method.js';
+import type { Method } from '../proto/method-descriptor.js';
 
 /** Options every call accepts. */
 export interface CallOptions {
