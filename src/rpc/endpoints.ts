@@ -33,7 +33,7 @@ import {
   MIN_ENDPOINT_CONNECT_MS,
 } from './defaults.js';
 import { describe } from '../internal/describe-value.js';
-import { toEtcdError } from './errors.js';
+import { toEtcdError } from './error-mapping.js';
 import type { Logger } from './logger.js';
 
 /**

@@ -66,7 +66,7 @@ import { AutoSync, syncEndpoints } from './autosync.js';
 import { EndpointPicker, parseEndpoints } from './endpoints.js';
 import { checkConnectionVersion } from './version-check.js';
 import { describe } from '../internal/describe-value.js';
-import { toEtcdError } from './errors.js';
+import { toEtcdError } from './error-mapping.js';
 import type { Logger } from './logger.js';
 import { retryDelay, shouldRetry } from './retry.js';
 import { sleep } from '../internal/timers.js';

@@ -46,7 +46,7 @@ import {
   DEFAULT_RETRY_JITTER_FRACTION,
   DEFAULT_RETRY_MAX_ATTEMPTS,
 } from './defaults.js';
-import { requestMayHaveBeenSent } from './errors.js';
+import { requestMayHaveBeenSent } from './error-mapping.js';
 import type { Logger } from './logger.js';
 
 /** What the policy needs of a method: its path (for logs), its kind and its retry class. */

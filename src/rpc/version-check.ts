@@ -7,7 +7,7 @@ import { NotSupportedError } from '../errors.js';
 import { Maintenance } from '../proto/index.js';
 import type { Connection, Metadata } from '../transport/types.js';
 import { MIN_SERVER_VERSION } from './defaults.js';
-import { toEtcdError } from './errors.js';
+import { toEtcdError } from './error-mapping.js';
 
 const REQUIREMENT = `etcd ${MIN_SERVER_VERSION.join('.')} or newer (rejectOldCluster)`;
 

@@ -25,7 +25,7 @@ import {
   isServerError,
   isUnavailableError,
 } from '../../src/errors.js';
-import { mapCallError, requestMayHaveBeenSent, toEtcdError } from '../../src/rpc/errors.js';
+import { mapCallError, requestMayHaveBeenSent, toEtcdError } from '../../src/rpc/error-mapping.js';
 import { CallError, Status, type StatusCode } from '../../src/transport/types.js';
 
 const S = Status;
