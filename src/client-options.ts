@@ -5,7 +5,7 @@
  */
 import { checkOptionsObject, unknownOption } from './internal/validation.js';
 import { describe } from './internal/describe-value.js';
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError } from './errors/index.js';
 import {
   DEFAULT_DIAL_TIMEOUT_MS,
   DEFAULT_ENDPOINT,

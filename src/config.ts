@@ -22,7 +22,7 @@ import { readFile } from 'node:fs/promises';
 
 import type { ClientOptions, TlsOptions } from './client-options.js';
 import { describe } from './internal/describe-value.js';
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError } from './errors/index.js';
 
 /** Nanoseconds per millisecond: Go's `time.Duration` counts nanoseconds, the client's options milliseconds. */
 const NS_PER_MS = 1e6;

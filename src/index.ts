@@ -150,4 +150,4 @@ export type {
   SortTarget,
   TxnResponse,
 } from './types.js';
-export * from './errors.js';
+export * from './errors/index.js';

@@ -13,7 +13,7 @@
 import { checkCallOptions, checkOptionsObject, toFlag, unknownOption } from '../internal/validation.js';
 import { describe } from '../internal/describe-value.js';
 import { responseHeader, toBuffer, toBytes, toNumber } from '../internal/wire.js';
-import { InvalidArgumentError, NotSupportedError } from '../errors.js';
+import { InvalidArgumentError, NotSupportedError } from '../errors/index.js';
 import { Auth as AuthMethods, Maintenance, Permission_Type } from '../proto/index.js';
 import type { Permission as WirePermission, ResponseHeader as WireResponseHeader } from '../proto/index.js';
 import { setKeyRange } from '../kv/range.js';

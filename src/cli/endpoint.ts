@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 
 import { Client } from '../client.js';
-import { PermissionDeniedError } from '../errors.js';
+import { PermissionDeniedError } from '../errors/index.js';
 import type { HashKVResponse, StatusResponse } from '../maintenance/maintenance.js';
 import { endpointsFromCluster } from './admin-args.js';
 import { adminFormat, printEndpointHashKV, printEndpointHealth, printEndpointStatus, type EndpointHealth } from './admin-printer.js';

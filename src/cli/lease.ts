@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 
-import { LeaseKeepAliveHaltedError, LeaseNotFoundError } from '../errors.js';
+import { LeaseKeepAliveHaltedError, LeaseNotFoundError } from '../errors/index.js';
 import type { LeaseTimeToLiveResponse } from '../lease/lease.js';
 import { CliError, EXIT_BAD_ARGS, EXIT_BAD_CONNECTION, EXIT_ERROR, errorText } from './exit.js';
 import { GoSyntaxError, parseGoInt } from './go-syntax.js';

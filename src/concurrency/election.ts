@@ -9,7 +9,7 @@
  * session ends, leadership passes to the next candidate.
  */
 import { compare } from '../kv/compare.js';
-import { CompactedError, InvalidArgumentError } from '../errors.js';
+import { CompactedError, InvalidArgumentError } from '../errors/index.js';
 import { firstCreate } from '../kv/range.js';
 import { op } from '../kv/op.js';
 import { checkCallOption, checkOptionsObject, unknownOption } from '../internal/validation.js';

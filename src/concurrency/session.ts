@@ -8,7 +8,7 @@ import type { Client } from '../client.js';
 import { checkOptionsObject, checkOtherOption } from '../internal/validation.js';
 import { describe } from '../internal/describe-value.js';
 import { toLeaseId } from '../internal/wire.js';
-import { ClientClosedError, InvalidArgumentError, LeaseNotFoundError } from '../errors.js';
+import { ClientClosedError, InvalidArgumentError, LeaseNotFoundError } from '../errors/index.js';
 import type { LeaseKeepAlive } from '../lease/lease.js';
 import type { CallOptions } from '../types.js';
 import { SessionExpiredError } from './errors.js';

@@ -16,7 +16,7 @@ import { compare, type Compare } from '../kv/compare.js';
 import { checkCallOption, checkOptionsObject, unknownOption } from '../internal/validation.js';
 import { describe } from '../internal/describe-value.js';
 import { toBytes } from '../internal/wire.js';
-import { DeadlineExceededError, InvalidArgumentError } from '../errors.js';
+import { DeadlineExceededError, InvalidArgumentError } from '../errors/index.js';
 import { op, type Op } from '../kv/op.js';
 import type { Bytes, CallOptions, GetResponse, PutOptions, RangeOptions, TxnResponse } from '../types.js';
 import { StmConflictError } from './errors.js';

@@ -5,7 +5,7 @@
  */
 import type { Client } from '../client.js';
 import { checkCallOptions } from '../internal/validation.js';
-import { ClientClosedError, CompactedError, DeadlineExceededError } from '../errors.js';
+import { ClientClosedError, CompactedError, DeadlineExceededError } from '../errors/index.js';
 import { startTimer, type TimerHandle } from '../internal/timers.js';
 import { lastCreate } from '../kv/range.js';
 import { op } from '../kv/op.js';

@@ -7,7 +7,7 @@
  */
 import { describe } from './describe-value.js';
 import { toBytes, toLeaseId } from './wire.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../errors/index.js';
 import type { Bytes } from '../types.js';
 
 /** A boolean option; throws `InvalidArgumentError` naming `what` otherwise. */

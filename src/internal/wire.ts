@@ -5,7 +5,7 @@
  * returns. Nothing here allocates more than it must.
  */
 import { describe } from './describe-value.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../errors/index.js';
 import type { KeyValue as WireKeyValue, ResponseHeader as WireResponseHeader } from '../proto/index.js';
 import type { Bytes, KeyValue, ResponseHeader } from '../types.js';
 

@@ -4,7 +4,7 @@
  * `compare.keyExists/keyMissing` (Go 3.5 `KeyExists`/`KeyMissing`), and their mapping to the etcd
  * `Compare` message.
  */
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../errors/index.js';
 import { Compare_CompareResult, Compare_CompareTarget } from '../proto/index.js';
 import type { CompareInit } from '../proto/index.js';
 import { checkOptionsObject, toFlag, unknownOption } from '../internal/validation.js';

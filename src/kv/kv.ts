@@ -3,7 +3,7 @@
  * `KV.Put`, `KV.DeleteRange`, `KV.Txn`, `KV.Compact`), and the mapping of etcd's responses to the
  * public types (Buffer views of keys and values, int64 to checked numbers, IDs as bigint).
  */
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../errors/index.js';
 import { KV as KVMethods } from '../proto/index.js';
 import type {
   DeleteRangeResponse as WireDeleteResponse,

@@ -3,7 +3,7 @@
  * `client.do` and transactions, and the checked mapping of operations to etcd's request messages
  * (`RangeRequest`, `PutRequest`, `DeleteRangeRequest`, `TxnRequest`, `RequestOp`).
  */
-import { EmptyKeyError, InvalidArgumentError } from '../errors.js';
+import { EmptyKeyError, InvalidArgumentError } from '../errors/index.js';
 import type {
   CompareInit,
   DeleteRangeRequestInit,

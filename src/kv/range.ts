@@ -3,7 +3,7 @@
  * `WithFromKey`), the sort option, the `firstKey()`-style helpers, and the checked mapping of
  * `RangeOptions` to an etcd `RangeRequest`.
  */
-import { EmptyKeyError, InvalidArgumentError } from '../errors.js';
+import { EmptyKeyError, InvalidArgumentError } from '../errors/index.js';
 import { RangeRequest_SortOrder, RangeRequest_SortTarget } from '../proto/index.js';
 import type { RangeRequestInit } from '../proto/index.js';
 import { checkOptionsObject, checkOtherOption, toFlag, unknownOption } from '../internal/validation.js';

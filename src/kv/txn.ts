@@ -2,7 +2,7 @@
  * The transaction builder: `client.txn().if(...compares).then(...ops).else(...ops).commit()`
  * (Go `KV.Txn(ctx).If(...).Then(...).Else(...).Commit()`), with the Go client's ordering rules.
  */
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../errors/index.js';
 import type { Compare } from './compare.js';
 import { compareList, requestOpList, type CompareInit, type Op, type RequestOpInit, type TxnRequestInit } from './op.js';
 import type { CallOptions, TxnResponse } from '../types.js';

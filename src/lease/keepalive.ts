@@ -36,7 +36,7 @@ import {
   LeaseKeepAliveHaltedError,
   LeaseNotFoundError,
   isUnavailableError,
-} from '../errors.js';
+} from '../errors/index.js';
 import { startTimer, type TimerHandle } from '../internal/timers.js';
 import { Lease as LeaseMethods } from '../proto/index.js';
 import type { Init, LeaseKeepAliveRequest, LeaseKeepAliveResponse as WireKeepAliveResponse } from '../proto/index.js';

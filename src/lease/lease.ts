@@ -8,7 +8,7 @@
 import { checkCallOptions, checkOptions, toFlag, type OptionChecker } from '../internal/validation.js';
 import { describe } from '../internal/describe-value.js';
 import { responseHeader, toBuffer, toLeaseId, toNumber } from '../internal/wire.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../errors/index.js';
 import { KeepAliveStream } from './keepalive.js';
 import type { LeaseKeepAlive, LeaseKeepAliveResponse } from './keepalive-types.js';
 import { Lease as LeaseMethods } from '../proto/index.js';

@@ -24,7 +24,7 @@ import { compare, type Compare } from '../kv/compare.js';
 import { checkOptionsObject } from '../internal/validation.js';
 import { describe } from '../internal/describe-value.js';
 import { toBytes } from '../internal/wire.js';
-import { ClientClosedError, CompactedError, InvalidArgumentError } from '../errors.js';
+import { ClientClosedError, CompactedError, InvalidArgumentError } from '../errors/index.js';
 import { prefixInterval } from '../namespace/prefix.js';
 import { op, wireOp, type DeleteRangeRequestInit, type Op } from '../kv/op.js';
 import { rangeRequest } from '../kv/range.js';

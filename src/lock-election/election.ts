@@ -12,7 +12,7 @@ import { checkCallOptions, nonEmptyBytes, requiredLease } from '../internal/vali
 import { keyValue, responseHeader, toBuffer, toBytes, toNumber } from '../internal/wire.js';
 import { concurrencyServerError, ElectionNoLeaderError } from '../concurrency/errors.js';
 import { describe } from '../internal/describe-value.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../errors/index.js';
 import { Election as ElectionMethods } from '../proto/index.js';
 import type { LeaderKey as WireLeaderKey, LeaderResponse as WireLeaderResponse } from '../proto/index.js';
 import type { Rpc } from '../rpc/types.js';

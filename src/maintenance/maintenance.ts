@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { booleanOption, checkEndpoint, checkMemberId, endpointOption, functionOption, checkOptions } from '../internal/validation.js';
 import { optionalHeader, responseHeader, toBuffer, toNumber } from '../internal/wire.js';
 import { describe } from '../internal/describe-value.js';
-import { InvalidArgumentError, NotLeaderError, NotSupportedError } from '../errors.js';
+import { InvalidArgumentError, NotLeaderError, NotSupportedError } from '../errors/index.js';
 import {
   AlarmRequest_AlarmAction,
   AlarmType as WireAlarmType,

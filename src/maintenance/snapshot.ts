@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { open, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
 
-import { EtcdError } from '../errors.js';
+import { EtcdError } from '../errors/index.js';
 import { Status } from '../transport/types.js';
 
 /** Size of etcd's trailer, the SHA-256 digest of the database, in bytes. */

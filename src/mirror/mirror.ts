@@ -7,7 +7,7 @@ import type { Client } from '../client.js';
 import { checkCallOption, checkOptionsObject, unknownOption } from '../internal/validation.js';
 import { describe } from '../internal/describe-value.js';
 import { toBytes } from '../internal/wire.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../errors/index.js';
 import { prefixRangeEnd } from '../kv/range.js';
 import type { Bytes, CallOptions, GetResponse, RangeOptions } from '../types.js';
 import type { Watcher } from '../watch/watch.js';

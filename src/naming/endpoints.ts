@@ -8,7 +8,7 @@ import type { Client } from '../client.js';
 import { checkCallOptions, checkOptions, checkOptionsObject } from '../internal/validation.js';
 import { describe } from '../internal/describe-value.js';
 import { toLeaseId } from '../internal/wire.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../errors/index.js';
 import { op, type Op } from '../kv/op.js';
 import type { CallOptions, KeyValue, ResponseHeader } from '../types.js';
 import type { Watcher } from '../watch/watch.js';

@@ -10,7 +10,7 @@
  * dependency: nothing here loads it until `registerGrpcResolver` is called.
  */
 import { describe } from '../internal/describe-value.js';
-import { ClientClosedError, InvalidArgumentError } from '../errors.js';
+import { ClientClosedError, InvalidArgumentError } from '../errors/index.js';
 import { startTimer, type TimerHandle } from '../internal/timers.js';
 import { loadOptionalModule } from '../rpc/optional-module.js';
 import type { Endpoint } from './endpoint-value.js';

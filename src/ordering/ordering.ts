@@ -7,7 +7,7 @@
 import type { Client } from '../client.js';
 import { checkOptionsObject, unknownOption } from '../internal/validation.js';
 import { describe } from '../internal/describe-value.js';
-import { EtcdError, InvalidArgumentError, type EtcdErrorOptions } from '../errors.js';
+import { EtcdError, InvalidArgumentError, type EtcdErrorOptions } from '../errors/index.js';
 import { sleep } from '../internal/timers.js';
 import { KV } from '../kv/kv.js';
 import { op, wireOp, type Op } from '../kv/op.js';

@@ -4,7 +4,7 @@
  */
 import type { Session } from '../concurrency/index.js';
 import { toBytes } from '../internal/wire.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../errors/index.js';
 import { describe } from '../internal/describe-value.js';
 import type { Bytes, CallOptions, KeyValue } from '../types.js';
 import { NotHeldError, TooManyClientsError } from './errors.js';

@@ -5,7 +5,7 @@
 import type { Client } from '../client.js';
 import { toBytes } from '../internal/wire.js';
 import { describe } from '../internal/describe-value.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../errors/index.js';
 import { firstKey } from '../kv/range.js';
 import type { Bytes, CallOptions } from '../types.js';
 import { dequeue } from './dequeue.js';

@@ -21,7 +21,7 @@
  * An optional *admission* check (`rejectOldCluster`'s version check) runs once per endpoint when its
  * connection is first ready; an endpoint it refuses is never used.
  */
-import { ClientClosedError, InvalidArgumentError, NoAvailableEndpointsError, NotSupportedError, type EndpointFailure } from '../errors.js';
+import { ClientClosedError, InvalidArgumentError, NoAvailableEndpointsError, NotSupportedError, type EndpointFailure } from '../errors/index.js';
 import { parseEndpoint } from '../transport/index.js';
 import type { Connection, ConnectionState, Endpoint } from '../transport/types.js';
 import { CallError, Status } from '../transport/types.js';

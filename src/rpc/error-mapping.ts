@@ -15,7 +15,7 @@ import {
   SERVER_ERRORS,
   grpcCodeName,
   type ServerErrorClass,
-} from '../errors.js';
+} from '../errors/index.js';
 import { CallError, Status } from '../transport/types.js';
 
 /** Exact server message -> error class. */

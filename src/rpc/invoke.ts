@@ -35,7 +35,7 @@ import {
   NoAvailableEndpointsError,
   RequestTooLargeError,
   isUnavailableError,
-} from '../errors.js';
+} from '../errors/index.js';
 import type { Method } from '../proto/method-descriptor.js';
 import { Auth as AuthMethods } from '../proto/index.js';
 import { createConnection } from '../transport/index.js';

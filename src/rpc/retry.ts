@@ -38,7 +38,7 @@ import {
   RequestTooLargeError,
   isServerError,
   isUnavailableError,
-} from '../errors.js';
+} from '../errors/index.js';
 import type { Method } from '../proto/method-descriptor.js';
 import { Status } from '../transport/types.js';
 import {

@@ -5,7 +5,7 @@
 import { checkCallOption, checkOptionsObject, toFlag, unknownOption } from '../internal/validation.js';
 import { describe } from '../internal/describe-value.js';
 import { toBytes, toCount } from '../internal/wire.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../errors/index.js';
 import { WatchCreateRequest_FilterType } from '../proto/index.js';
 import type { Init, WatchCreateRequest } from '../proto/index.js';
 import { setKeyRange } from '../kv/range.js';

@@ -40,7 +40,7 @@ import {
   PermissionDeniedError,
   WatchCanceledError,
   isUnavailableError,
-} from '../errors.js';
+} from '../errors/index.js';
 import { startTimer, type TimerHandle } from '../internal/timers.js';
 import { Watch as WatchMethods } from '../proto/index.js';
 import type { Init, WatchRequest, WatchResponse as WireWatchResponse } from '../proto/index.js';

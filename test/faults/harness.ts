@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 
 import type { Client } from '../../src/client.js';
-import { EtcdError, LeaseKeepAliveHaltedError, LeaseNotFoundError } from '../../src/errors.js';
+import { EtcdError, LeaseKeepAliveHaltedError, LeaseNotFoundError } from '../../src/errors/index.js';
 import type { LeaseKeepAlive } from '../../src/lease/lease.js';
 import type { EtcdCluster, EtcdMember } from '../../src/testing/index.js';
 import type { KeyValue } from '../../src/types.js';

@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { DEFAULT_KEEPALIVE_TIMEOUT_MS, DEFAULT_KEEPALIVE_TIME_MS } from '../../src/rpc/defaults.js';
-import { EtcdError } from '../../src/errors.js';
+import { EtcdError } from '../../src/errors/index.js';
 import type { Logger } from '../../src/rpc/logger.js';
 import { EtcdCluster } from '../../src/testing/index.js';
 import { LeaseProbe, PutWorkload, WatchProbe, memberInUse, restoreCluster, runScenario, snapshot } from './harness.js';

@@ -12,7 +12,7 @@ import {
   ConnectionError,
   NoAvailableEndpointsError,
   PermissionDeniedError,
-} from '../../src/errors.js';
+} from '../../src/errors/index.js';
 import { Auth } from '../../src/proto/index.js';
 import { Permission_Type } from '../../src/proto/gen/authpb/auth.js';
 import {

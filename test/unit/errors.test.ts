@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import * as errors from '../../src/errors.js';
+import * as errors from '../../src/errors/index.js';
 import {
   ClientClosedError,
   CompactedError,
@@ -24,7 +24,7 @@ import {
   SERVER_ERRORS,
   isServerError,
   isUnavailableError,
-} from '../../src/errors.js';
+} from '../../src/errors/index.js';
 import { mapCallError, requestMayHaveBeenSent, toEtcdError } from '../../src/rpc/error-mapping.js';
 import { CallError, Status, type StatusCode } from '../../src/transport/types.js';
 

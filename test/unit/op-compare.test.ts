@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { compare, compareRequest, type Compare } from '../../src/kv/compare.js';
-import { EmptyKeyError, InvalidArgumentError } from '../../src/errors.js';
+import { EmptyKeyError, InvalidArgumentError } from '../../src/errors/index.js';
 import { deleteRequest, op, putRequest, txnRequest, wireOp, type Op } from '../../src/kv/op.js';
 import {
   Compare_CompareResult,

@@ -2,7 +2,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { EmptyKeyError, InvalidArgumentError } from '../../src/errors.js';
+import { EmptyKeyError, InvalidArgumentError } from '../../src/errors/index.js';
 import { RangeRequest_SortOrder, RangeRequest_SortTarget } from '../../src/proto/index.js';
 import {
   firstCreate,

@@ -13,7 +13,7 @@ import {
   NotSupportedForLearnerError,
   PermissionDeniedError,
   RequestTooLargeError,
-} from '../../src/errors.js';
+} from '../../src/errors/index.js';
 import { DEFAULT_RETRY_BACKOFF_MS, DEFAULT_RETRY_MAX_ATTEMPTS } from '../../src/rpc/defaults.js';
 import { mapCallError } from '../../src/rpc/error-mapping.js';
 import type { Logger } from '../../src/rpc/logger.js';

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { compare } from '../../src/kv/compare.js';
-import { InvalidArgumentError } from '../../src/errors.js';
+import { InvalidArgumentError } from '../../src/errors/index.js';
 import { op, type Op, type TxnRequestInit } from '../../src/kv/op.js';
 import { Txn, type TxnCommitter } from '../../src/kv/txn.js';
 import type { CallOptions, TxnResponse } from '../../src/types.js';

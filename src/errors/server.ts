@@ -14,8 +14,8 @@
  *
  * A call aborted through its `AbortSignal` rejects with `signal.reason`, which is not an `EtcdError`.
  */
-import { statusName } from './transport/status.js';
-import { Status } from './transport/types.js';
+import { statusName } from '../transport/status.js';
+import { Status } from '../transport/types.js';
 
 /**
  * The name of a gRPC status code: `grpcCodeName(14)` is `'UNAVAILABLE'`; unknown numbers give
