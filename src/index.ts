@@ -119,7 +119,7 @@ export {
   LockReleasedError,
   SessionExpiredError,
   StmConflictError,
-} from './concurrency/errors.js';
+} from './errors/concurrency.js';
 export { op, type Op, type GetOp, type PutOp, type DeleteOp, type TxnOp } from './kv/op.js';
 export {
   compare,

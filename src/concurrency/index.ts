@@ -49,4 +49,4 @@ export {
   LockReleasedError,
   SessionExpiredError,
   StmConflictError,
-} from './errors.js';
+} from '../errors/concurrency.js';

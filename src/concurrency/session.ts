@@ -11,7 +11,7 @@ import { toLeaseId } from '../internal/wire.js';
 import { ClientClosedError, InvalidArgumentError, LeaseNotFoundError } from '../errors/index.js';
 import type { LeaseKeepAlive } from '../lease/lease.js';
 import type { CallOptions } from '../types.js';
-import { SessionExpiredError } from './errors.js';
+import { SessionExpiredError } from '../errors/concurrency.js';
 
 /** Default TTL of a session's lease, in seconds (Go's `defaultSessionTTL`). */
 export const DEFAULT_SESSION_TTL = 60;

@@ -10,7 +10,7 @@ import { startTimer, type TimerHandle } from '../internal/timers.js';
 import { lastCreate } from '../kv/range.js';
 import { op } from '../kv/op.js';
 import type { CallOptions, KeyValue, RangeOptions, ResponseHeader } from '../types.js';
-import { SessionExpiredError } from './errors.js';
+import { SessionExpiredError } from '../errors/concurrency.js';
 import type { Session } from './session.js';
 
 /** How long the best-effort clean-up after a failed lock or campaign may take, in ms. */

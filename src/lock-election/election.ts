@@ -10,7 +10,7 @@
  */
 import { checkCallOptions, nonEmptyBytes, requiredLease } from '../internal/validation.js';
 import { keyValue, responseHeader, toBuffer, toBytes, toNumber } from '../internal/wire.js';
-import { concurrencyServerError, ElectionNoLeaderError } from '../concurrency/errors.js';
+import { concurrencyServerError, ElectionNoLeaderError } from '../errors/concurrency.js';
 import { describe } from '../internal/describe-value.js';
 import { InvalidArgumentError } from '../errors/index.js';
 import { Election as ElectionMethods } from '../proto/index.js';

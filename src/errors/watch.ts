@@ -2,7 +2,7 @@
  * Errors that end a watch, besides the server errors of src/errors.ts: the slow-consumer error, and
  * the mapping of etcd's `cancel_reason` text to a typed error.
  */
-import { CompactedError, EtcdError, SERVER_ERRORS, WatchCanceledError, type ServerErrorClass } from '../errors/index.js';
+import { CompactedError, EtcdError, SERVER_ERRORS, WatchCanceledError, type ServerErrorClass } from './index.js';
 import { Status } from '../transport/types.js';
 
 /**

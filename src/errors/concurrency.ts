@@ -10,7 +10,7 @@
  * lock and election servers pass these Go errors through untranslated), or ABORTED for
  * {@link StmConflictError}, which only the client raises.
  */
-import { EtcdError, type EtcdErrorOptions, type ServerErrorOptions } from '../errors/index.js';
+import { EtcdError, type EtcdErrorOptions, type ServerErrorOptions } from './index.js';
 
 /** gRPC UNKNOWN: the code etcd's v3lock/v3election servers send with these messages. */
 const CODE_UNKNOWN = 2;

@@ -4,7 +4,7 @@
  * `stat x.db: no such file or directory`, `invalid database`, `file size too small`,
  * `snapshot file integrity check failed. 2 errors found.` ...).
  */
-import { EtcdError } from '../errors/index.js';
+import { EtcdError } from './index.js';
 import { Status } from '../transport/types.js';
 
 /** A snapshot file that cannot be read as a bbolt database (gRPC code DATA_LOSS, 15; INVALID_ARGUMENT, 3, when it is not there or not a file). */
