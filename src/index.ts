@@ -34,7 +34,6 @@ export { Namespace, NamespaceLease } from './namespace/namespace.js';
 export { Syncer, SYNC_BATCH_LIMIT, type SyncBaseOptions } from './mirror/mirror.js';
 export {
   OrderingKV,
-  OrderViolationError,
   retryOnOrderViolation,
   DEFAULT_ORDER_VIOLATION_ATTEMPTS,
   DEFAULT_ORDER_VIOLATION_BACKOFF_MS,
@@ -43,7 +42,7 @@ export {
 } from './ordering/ordering.js';
 export { LeasingKV, DEFAULT_LEASING_TTL, REVOKE_BACKOFF_MS, REVOKE_VALUE, type LeasingKVOptions } from './leasing/index.js';
 export type { Watch, Watcher, WatchEvent, WatchOptions, WatchResponse } from './watch/watch.js';
-export { DEFAULT_WATCH_MAX_BUFFERED_BYTES, WatchOverflowError } from './watch/watch.js';
+export { DEFAULT_WATCH_MAX_BUFFERED_BYTES } from './watch/watch.js';
 export type {
   Lease,
   LeaseGrantOptions,
@@ -85,7 +84,7 @@ export {
   type SnapshotWithVersionResponse,
   type StatusResponse,
 } from './maintenance/maintenance.js';
-export { SnapshotChecksumError, type SaveSnapshotResult, type SnapshotProgress } from './maintenance/snapshot.js';
+export type { SaveSnapshotResult, SnapshotProgress } from './maintenance/snapshot.js';
 export type {
   Auth,
   AuthenticateResponse,
@@ -112,14 +111,6 @@ export type {
   ProclaimResponse,
   ResignResponse,
 } from './lock-election/election.js';
-export {
-  ElectionNoLeaderError,
-  ElectionNotLeaderError,
-  LockedError,
-  LockReleasedError,
-  SessionExpiredError,
-  StmConflictError,
-} from './errors/concurrency.js';
 export { op, type Op, type GetOp, type PutOp, type DeleteOp, type TxnOp } from './kv/op.js';
 export {
   compare,
@@ -150,4 +141,20 @@ export type {
   SortTarget,
   TxnResponse,
 } from './types.js';
-export * from './errors/index.js';
+// The error tree (src/errors/): the roots, the server's errors, the client's own, the predicates,
+// and the errors of the parts this entry point exports.
+export * from './errors/etcd-error.js';
+export * from './errors/server.js';
+export * from './errors/client.js';
+export * from './errors/predicates.js';
+export {
+  ElectionNoLeaderError,
+  ElectionNotLeaderError,
+  LockedError,
+  LockReleasedError,
+  SessionExpiredError,
+  StmConflictError,
+} from './errors/concurrency.js';
+export { WatchOverflowError } from './errors/watch.js';
+export { SnapshotChecksumError } from './errors/snapshot.js';
+export { OrderViolationError } from './errors/ordering.js';

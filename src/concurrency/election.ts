@@ -9,13 +9,12 @@
  * session ends, leadership passes to the next candidate.
  */
 import { compare } from '../kv/compare.js';
-import { CompactedError, InvalidArgumentError } from '../errors/index.js';
+import { CompactedError, InvalidArgumentError, ElectionNoLeaderError, ElectionNotLeaderError, SessionExpiredError } from '../errors/index.js';
 import { firstCreate } from '../kv/range.js';
 import { op } from '../kv/op.js';
 import { checkCallOption, checkOptionsObject, unknownOption } from '../internal/validation.js';
 import { toBytes } from '../internal/wire.js';
 import type { Bytes, CallOptions, GetResponse, KeyValue, ResponseHeader } from '../types.js';
-import { ElectionNoLeaderError, ElectionNotLeaderError, SessionExpiredError } from '../errors/concurrency.js';
 import { keyPrefix, sessionKey } from './keys.js';
 import type { Session } from './session.js';
 import { CLEANUP_TIMEOUT_MS, callOptions, waitDeletes, waitScope } from './wait.js';

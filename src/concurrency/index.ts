@@ -49,4 +49,4 @@ export {
   LockReleasedError,
   SessionExpiredError,
   StmConflictError,
-} from '../errors/concurrency.js';
+} from '../errors/index.js';

@@ -13,7 +13,7 @@ import { compare, type Compare } from '../kv/compare.js';
 import { firstCreate } from '../kv/range.js';
 import { op } from '../kv/op.js';
 import type { Bytes, CallOptions, ResponseHeader, TxnResponse } from '../types.js';
-import { LockedError, LockReleasedError, SessionExpiredError } from '../errors/concurrency.js';
+import { LockedError, LockReleasedError, SessionExpiredError } from '../errors/index.js';
 import { keyPrefix, sessionKey } from './keys.js';
 import type { Session } from './session.js';
 import { CLEANUP_TIMEOUT_MS, callOptions, waitDeletes, waitScope } from './wait.js';

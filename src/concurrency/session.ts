@@ -8,10 +8,9 @@ import type { Client } from '../client.js';
 import { checkOptionsObject, checkOtherOption } from '../internal/validation.js';
 import { describe } from '../internal/describe-value.js';
 import { toLeaseId } from '../internal/wire.js';
-import { ClientClosedError, InvalidArgumentError, LeaseNotFoundError } from '../errors/index.js';
+import { ClientClosedError, InvalidArgumentError, LeaseNotFoundError, SessionExpiredError } from '../errors/index.js';
 import type { LeaseKeepAlive } from '../lease/lease.js';
 import type { CallOptions } from '../types.js';
-import { SessionExpiredError } from '../errors/concurrency.js';
 
 /** Default TTL of a session's lease, in seconds (Go's `defaultSessionTTL`). */
 export const DEFAULT_SESSION_TTL = 60;

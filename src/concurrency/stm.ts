@@ -16,10 +16,9 @@ import { compare, type Compare } from '../kv/compare.js';
 import { checkCallOption, checkOptionsObject, unknownOption } from '../internal/validation.js';
 import { describe } from '../internal/describe-value.js';
 import { toBytes } from '../internal/wire.js';
-import { DeadlineExceededError, InvalidArgumentError } from '../errors/index.js';
+import { DeadlineExceededError, InvalidArgumentError, StmConflictError } from '../errors/index.js';
 import { op, type Op } from '../kv/op.js';
 import type { Bytes, CallOptions, GetResponse, PutOptions, RangeOptions, TxnResponse } from '../types.js';
-import { StmConflictError } from '../errors/concurrency.js';
 
 /** An STM isolation level; see the table in this module's documentation. */
 export type StmIsolation = 'serializable' | 'snapshot' | 'repeatable-read' | 'read-committed';

@@ -5,12 +5,11 @@
  */
 import type { Client } from '../client.js';
 import { checkCallOptions } from '../internal/validation.js';
-import { ClientClosedError, CompactedError, DeadlineExceededError } from '../errors/index.js';
+import { ClientClosedError, CompactedError, DeadlineExceededError, SessionExpiredError } from '../errors/index.js';
 import { startTimer, type TimerHandle } from '../internal/timers.js';
 import { lastCreate } from '../kv/range.js';
 import { op } from '../kv/op.js';
 import type { CallOptions, KeyValue, RangeOptions, ResponseHeader } from '../types.js';
-import { SessionExpiredError } from '../errors/concurrency.js';
 import type { Session } from './session.js';
 
 /** How long the best-effort clean-up after a failed lock or campaign may take, in ms. */

@@ -10,7 +10,7 @@
  * lock and election servers pass these Go errors through untranslated), or ABORTED for
  * {@link StmConflictError}, which only the client raises.
  */
-import { EtcdError, type EtcdErrorOptions, type ServerErrorOptions } from './index.js';
+import { EtcdError, type EtcdErrorOptions, type ServerErrorOptions } from './etcd-error.js';
 
 /** gRPC UNKNOWN: the code etcd's v3lock/v3election servers send with these messages. */
 const CODE_UNKNOWN = 2;
@@ -86,26 +86,5 @@ export class StmConflictError extends EtcdError {
     const message = `stm: gave up after ${attempts} attempts, each conflicting with a concurrent write`;
     super(message, CODE_ABORTED, message, options);
     this.attempts = attempts;
-  }
-}
-
-/**
- * The typed error for an error etcd's Lock/Election service sent with one of Go's concurrency
- * messages (`election: no leader`, ...); other errors are returned unchanged.
- */
-export function concurrencyServerError(error: unknown): unknown {
-  if (!(error instanceof EtcdError) || error.constructor !== EtcdError) return error;
-  const options = { code: error.code, cause: error };
-  switch (error.details) {
-    case ElectionNoLeaderError.text:
-      return new ElectionNoLeaderError(options);
-    case ElectionNotLeaderError.text:
-      return new ElectionNotLeaderError(options);
-    case SessionExpiredError.text:
-      return new SessionExpiredError(SessionExpiredError.text, options);
-    case LockedError.text:
-      return new LockedError(options);
-    default:
-      return error;
   }
 }

@@ -3,7 +3,7 @@
  * `ErrTooManyClients`). Every class extends `EtcdError` with gRPC code FAILED_PRECONDITION (9): the
  * store is not in the state the operation needs. Only the client raises them.
  */
-import { EtcdError, type EtcdErrorOptions } from './index.js';
+import { EtcdError, type EtcdErrorOptions } from './etcd-error.js';
 
 /** gRPC FAILED_PRECONDITION. */
 const CODE_FAILED_PRECONDITION = 9;

@@ -1,8 +1,8 @@
 /**
- * Errors that end a watch, besides the server errors of src/errors.ts: the slow-consumer error, and
- * the mapping of etcd's `cancel_reason` text to a typed error.
+ * The error that ends a watch whose consumer fell behind (the server's reasons to end a watch are
+ * server errors, errors/server.ts; errors/by-message.ts maps its `cancel_reason` to one).
  */
-import { CompactedError, EtcdError, SERVER_ERRORS, WatchCanceledError, type ServerErrorClass } from './index.js';
+import { EtcdError } from './etcd-error.js';
 import { Status } from '../transport/types.js';
 
 /**
@@ -31,23 +31,4 @@ export class WatchOverflowError extends EtcdError {
     this.resumeRevision = resumeRevision;
     this.maxBufferedBytes = maxBufferedBytes;
   }
-}
-
-/** Exact server message -> error class (the Go client's `rpctypes` list). */
-const BY_MESSAGE: ReadonlyMap<string, ServerErrorClass> = new Map(SERVER_ERRORS.map((cls) => [cls.serverMessage, cls] as const));
-
-/**
- * The error that ends a watch the server cancelled: `CompactedError` (with `compactRevision`) when
- * its start revision is compacted; the class of a known etcd message in `cancelReason` (e.g.
- * `PermissionDeniedError`, `InvalidAuthTokenError`); else `WatchCanceledError` whose `details` is the
- * reason (e.g. etcd's `mvcc: watcher range is empty ...`), or etcd's own text when it gave none.
- */
-export function watchCanceledError(cancelReason: string, compactRevision: number): EtcdError {
-  if (compactRevision !== 0) return new CompactedError(undefined, { compactRevision });
-  const cls = BY_MESSAGE.get(cancelReason);
-  if (cls !== undefined) return new cls(cancelReason);
-  if (cancelReason === '') return new WatchCanceledError();
-  const error = new WatchCanceledError(cancelReason);
-  error.message = `the server cancelled the watch: ${cancelReason}`;
-  return error;
 }

@@ -10,9 +10,9 @@
  */
 import { checkCallOptions, nonEmptyBytes, requiredLease } from '../internal/validation.js';
 import { keyValue, responseHeader, toBuffer, toBytes, toNumber } from '../internal/wire.js';
-import { concurrencyServerError, ElectionNoLeaderError } from '../errors/concurrency.js';
+import { concurrencyServerError } from '../errors/by-message.js';
 import { describe } from '../internal/describe-value.js';
-import { InvalidArgumentError } from '../errors/index.js';
+import { ElectionNoLeaderError, InvalidArgumentError } from '../errors/index.js';
 import { Election as ElectionMethods } from '../proto/index.js';
 import type { LeaderKey as WireLeaderKey, LeaderResponse as WireLeaderResponse } from '../proto/index.js';
 import type { Rpc } from '../rpc/types.js';

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { booleanOption, checkEndpoint, checkMemberId, endpointOption, functionOption, checkOptions } from '../internal/validation.js';
 import { optionalHeader, responseHeader, toBuffer, toNumber } from '../internal/wire.js';
 import { describe } from '../internal/describe-value.js';
-import { InvalidArgumentError, NotLeaderError, NotSupportedError } from '../errors/index.js';
+import { InvalidArgumentError, NotLeaderError, NotSupportedError, SnapshotChecksumError } from '../errors/index.js';
 import {
   AlarmRequest_AlarmAction,
   AlarmType as WireAlarmType,
@@ -27,10 +27,10 @@ import type {
   StatusResponse as WireStatusResponse,
 } from '../proto/index.js';
 import type { Rpc } from '../rpc/types.js';
-import { SnapshotChecksumError, writeSnapshotFile, type SaveSnapshotResult, type SnapshotChunk, type SnapshotProgress } from './snapshot.js';
+import { writeSnapshotFile, type SaveSnapshotResult, type SnapshotChunk, type SnapshotProgress } from './snapshot.js';
 import type { CallOptions, ResponseHeader } from '../types.js';
 
-export { SnapshotChecksumError, type SaveSnapshotResult, type SnapshotProgress } from './snapshot.js';
+export type { SaveSnapshotResult, SnapshotProgress } from './snapshot.js';
 
 /** Feature name of `Maintenance.Downgrade` in a `NotSupportedError` (etcd 3.4 has no such RPC). */
 export const DOWNGRADE_FEATURE = 'Maintenance.Downgrade (etcd 3.5 or newer)';

@@ -11,8 +11,7 @@
 import { createHash } from 'node:crypto';
 import { open, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
 
-import { EtcdError } from '../errors/index.js';
-import { Status } from '../transport/types.js';
+import { SnapshotChecksumError } from '../errors/index.js';
 
 /** Size of etcd's trailer, the SHA-256 digest of the database, in bytes. */
 export const SNAPSHOT_CHECKSUM_SIZE = 32;
@@ -48,33 +47,6 @@ export interface SaveSnapshotResult {
   size: number;
   /** The database's SHA-256 (hex), sent by etcd as the trailer and checked against the bytes received. */
   sha256: string;
-}
-
-/**
- * The snapshot stream ended without a valid SHA-256 trailer: fewer than 32 bytes, or a digest
- * that does not match the bytes received (a truncated or corrupted download). Nothing is left at
- * the target path; the temporary file is removed.
- */
-export class SnapshotChecksumError extends EtcdError {
-  override name = 'SnapshotChecksumError';
-  /** The digest etcd sent (hex), or undefined when the stream was shorter than a digest. */
-  readonly expected: string | undefined;
-  /** The digest of the bytes received (hex). */
-  readonly actual: string;
-
-  /**
-   * @param expected digest in the trailer (hex), if any
-   * @param actual digest computed over the received database bytes (hex)
-   * @param size bytes received
-   */
-  constructor(expected: string | undefined, actual: string, size: number) {
-    const message = expected === undefined
-      ? `snapshot stream of ${size} bytes has no SHA-256 trailer`
-      : `snapshot SHA-256 mismatch: etcd sent ${expected}, the ${size - SNAPSHOT_CHECKSUM_SIZE} bytes received hash to ${actual}`;
-    super(message, Status.DATA_LOSS, message);
-    this.expected = expected;
-    this.actual = actual;
-  }
 }
 
 /**

@@ -7,7 +7,7 @@
 import type { Client } from '../client.js';
 import { checkOptionsObject, unknownOption } from '../internal/validation.js';
 import { describe } from '../internal/describe-value.js';
-import { EtcdError, InvalidArgumentError, type EtcdErrorOptions } from '../errors/index.js';
+import { InvalidArgumentError, OrderViolationError } from '../errors/index.js';
 import { sleep } from '../internal/timers.js';
 import { KV } from '../kv/kv.js';
 import { op, wireOp, type Op } from '../kv/op.js';
@@ -42,26 +42,6 @@ export interface OrderViolationHandler {
    * fails the call with that error.
    */
   (op: Op, response: OpResponse, previousRevision: number, attempt: number): void | Promise<void>;
-}
-
-/**
- * No member answered with a revision at or above the one seen before (Go `ErrNoGreaterRev`'s
- * text); thrown by {@link retryOnOrderViolation} once its attempts are used up. gRPC code
- * UNAVAILABLE (14).
- */
-export class OrderViolationError extends EtcdError {
-  override name = 'OrderViolationError';
-  /** The exact text of Go's `ErrNoGreaterRev`. */
-  static readonly text = 'etcdclient: no cluster members have a revision higher than the previously received revision';
-  /** The revision the responses fell behind. */
-  readonly previousRevision: number;
-  /** The revision of the last response. */
-  readonly revision: number;
-  constructor(previousRevision: number, revision: number, options?: EtcdErrorOptions) {
-    super(`${OrderViolationError.text} (${revision} < ${previousRevision})`, 14, OrderViolationError.text, options);
-    this.previousRevision = previousRevision;
-    this.revision = revision;
-  }
 }
 
 /** Options of {@link retryOnOrderViolation}. */

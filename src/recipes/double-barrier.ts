@@ -4,10 +4,9 @@
  */
 import type { Session } from '../concurrency/index.js';
 import { toBytes } from '../internal/wire.js';
-import { InvalidArgumentError } from '../errors/index.js';
+import { InvalidArgumentError, NotHeldError, TooManyClientsError } from '../errors/index.js';
 import { describe } from '../internal/describe-value.js';
 import type { Bytes, CallOptions, KeyValue } from '../types.js';
-import { NotHeldError, TooManyClientsError } from '../errors/recipes.js';
 import { putUniqueKey, type CreatedKey } from './keys.js';
 import { inScope, waitEvent } from './wait.js';
 

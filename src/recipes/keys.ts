@@ -11,7 +11,7 @@ import { compare } from '../kv/compare.js';
 import { op } from '../kv/op.js';
 import { lastKey } from '../kv/range.js';
 import type { KeyValue } from '../types.js';
-import { KeyExistsError } from '../errors/recipes.js';
+import { KeyExistsError } from '../errors/index.js';
 
 /** Width of the sequence number of a sequential key (Go `%016d`). */
 export const SEQUENCE_DIGITS = 16;

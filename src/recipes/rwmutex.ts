@@ -5,7 +5,7 @@ import type { Session } from '../concurrency/index.js';
 import { toBytes } from '../internal/wire.js';
 import { lastRev } from '../kv/range.js';
 import type { Bytes, CallOptions } from '../types.js';
-import { NotHeldError } from '../errors/recipes.js';
+import { NotHeldError } from '../errors/index.js';
 import { putUniqueKey, type CreatedKey } from './keys.js';
 import { CLEANUP_TIMEOUT_MS } from './defaults.js';
 import { inScope, waitEvent } from './wait.js';

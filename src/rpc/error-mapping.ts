@@ -1,27 +1,14 @@
 /**
  * Turns what the transport reports (a `CallError`: gRPC code, message, whether the request may have
- * been sent) into the public typed errors of src/errors.ts.
+ * been sent) into the public typed errors of src/errors/.
  *
  * Matching is by the exact message text, as the Go client's `rpctypes.Error` does (the text carries
  * the `etcdserver: ` and `etcdserver: mvcc: ` prefixes); the code the server sent is kept in
  * `error.code`, and the `CallError` is kept as `error.cause` (the retry policy reads its `sent`).
  */
-import {
-  CanceledError,
-  ConnectionError,
-  DeadlineExceededError,
-  EtcdError,
-  NotSupportedError,
-  SERVER_ERRORS,
-  grpcCodeName,
-  type ServerErrorClass,
-} from '../errors/index.js';
+import { CanceledError, ConnectionError, DeadlineExceededError, EtcdError, NotSupportedError, grpcCodeName } from '../errors/index.js';
+import { serverErrorClass } from '../errors/by-message.js';
 import { CallError, Status } from '../transport/types.js';
-
-/** Exact server message -> error class. */
-const BY_MESSAGE: ReadonlyMap<string, ServerErrorClass> = new Map(
-  SERVER_ERRORS.map((cls) => [cls.serverMessage, cls] as const),
-);
 
 /**
  * Messages that mean the server's context expired or was cancelled. etcd >= 3.5 sends the
@@ -54,7 +41,7 @@ export interface CallSite {
  */
 export function mapCallError(error: CallError, site: CallSite = {}): EtcdError {
   const text = error.details;
-  const cls = BY_MESSAGE.get(text);
+  const cls = serverErrorClass(text);
   if (cls !== undefined) return new cls(text, { code: error.code, cause: error });
   if (error.code === Status.DEADLINE_EXCEEDED || DEADLINE_MESSAGES.has(text)) {
     return new DeadlineExceededError(text || 'deadline exceeded', { timeout: site.timeout, cause: error });

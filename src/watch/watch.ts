@@ -16,7 +16,6 @@ import type { Watcher } from './types.js';
 import { WatchHandle } from './watcher.js';
 
 export { DEFAULT_WATCH_MAX_BUFFERED_BYTES } from './defaults.js';
-export { WatchOverflowError } from '../errors/watch.js';
 export type { WatchEvent, WatchResponse, Watcher } from './types.js';
 
 /**

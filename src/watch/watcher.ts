@@ -10,7 +10,8 @@
 import { responseHeader } from '../internal/wire.js';
 import type { Event as WireEvent, WatchResponse as WireWatchResponse } from '../proto/index.js';
 import type { WatchEvent, Watcher, WatchResponse } from './types.js';
-import { WatchOverflowError, watchCanceledError } from '../errors/watch.js';
+import { watchCanceledError } from '../errors/by-message.js';
+import { WatchOverflowError } from '../errors/index.js';
 import type { WatchCreateRequestInit, WatchPlan } from './request.js';
 import { appendEvents, NOTIFICATION_BYTES, watchResponse } from './response.js';
 import type { WatchStream } from './stream.js';

@@ -23,7 +23,7 @@ import {
 } from '../../src/index.js';
 import { Event_EventType, WatchCreateRequest_FilterType, type WatchResponse as WireWatchResponse } from '../../src/proto/index.js';
 import { DEFAULT_WATCH_MAX_BUFFERED_BYTES, WATCH_EVENT_OVERHEAD_BYTES, WATCH_RETRY_BASE_MS, WATCH_RETRY_MAX_MS } from '../../src/watch/defaults.js';
-import { watchCanceledError } from '../../src/errors/watch.js';
+import { watchCanceledError } from '../../src/errors/by-message.js';
 import { watchPlan } from '../../src/watch/request.js';
 import { isTransientStreamError, watchRetryDelay, type WatchStream } from '../../src/watch/stream.js';
 import { WatchHandle } from '../../src/watch/watcher.js';
