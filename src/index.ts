@@ -155,6 +155,6 @@ export {
   SessionExpiredError,
   StmConflictError,
 } from './errors/concurrency.js';
-export { WatchOverflowError } from './errors/watch.js';
+export { WatchEndedError, WatchOverflowError } from './errors/watch.js';
 export { SnapshotChecksumError } from './errors/snapshot.js';
 export { OrderViolationError } from './errors/ordering.js';

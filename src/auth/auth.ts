@@ -13,7 +13,7 @@
 import { checkCallOptions, checkOptionsObject, toFlag, unknownOption } from '../internal/validation.js';
 import { describe } from '../internal/describe-value.js';
 import { responseHeader, toBuffer, toBytes, toNumber } from '../internal/wire.js';
-import { InvalidArgumentError, NotSupportedError } from '../errors/index.js';
+import { InvalidArgumentError, NotSupportedError, UnexpectedResponseError } from '../errors/index.js';
 import { Auth as AuthMethods, Maintenance, Permission_Type } from '../proto/index.js';
 import type { Permission as WirePermission, ResponseHeader as WireResponseHeader } from '../proto/index.js';
 import { setKeyRange } from '../kv/range.js';
@@ -444,6 +444,6 @@ const TYPE_NAMES: Readonly<Record<number, PermissionType>> = {
 
 function permission(p: WirePermission): Permission {
   const type = TYPE_NAMES[p.permType];
-  if (type === undefined) throw new RangeError(`etcd returned a permission of unknown type ${p.permType}`);
+  if (type === undefined) throw new UnexpectedResponseError(`etcd returned a permission of unknown type ${p.permType}`);
   return { type, key: toBuffer(p.key), rangeEnd: toBuffer(p.rangeEnd) };
 }

@@ -9,7 +9,7 @@
  * session ends, leadership passes to the next candidate.
  */
 import { compare } from '../kv/compare.js';
-import { CompactedError, InvalidArgumentError, ElectionNoLeaderError, ElectionNotLeaderError, SessionExpiredError } from '../errors/index.js';
+import { CompactedError, InvalidArgumentError, ElectionNoLeaderError, ElectionNotLeaderError, SessionExpiredError, WatchEndedError } from '../errors/index.js';
 import { firstCreate } from '../kv/range.js';
 import { op } from '../kv/op.js';
 import { checkCallOption, checkOptionsObject, unknownOption } from '../internal/validation.js';
@@ -238,7 +238,7 @@ export class Election {
             }
             if (kv === undefined) {
               signal?.throwIfAborted();
-              throw new Error('election observe: the watch ended while waiting for a leader');
+              throw new WatchEndedError('election observe: the watch ended while waiting for a leader');
             }
           }
           yield { header, kvs: [kv], more: false, count: 1 };
@@ -255,7 +255,7 @@ export class Election {
           }
           if (deletedAt === 0) {
             signal?.throwIfAborted();
-            throw new Error('election observe: the watch of the leader key ended');
+            throw new WatchEndedError('election observe: the watch of the leader key ended');
           }
           // The next leader, as of the deletion.
           try {

@@ -49,4 +49,5 @@ export {
   LockReleasedError,
   SessionExpiredError,
   StmConflictError,
+  WatchEndedError,
 } from '../errors/index.js';

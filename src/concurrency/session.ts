@@ -8,7 +8,7 @@ import type { Client } from '../client.js';
 import { checkOptionsObject, checkOtherOption } from '../internal/validation.js';
 import { describe } from '../internal/describe-value.js';
 import { toLeaseId } from '../internal/wire.js';
-import { ClientClosedError, InvalidArgumentError, LeaseNotFoundError, SessionExpiredError } from '../errors/index.js';
+import { ClientClosedError, EtcdError, InvalidArgumentError, LeaseNotFoundError, SessionExpiredError } from '../errors/index.js';
 import type { LeaseKeepAlive } from '../lease/lease.js';
 import type { CallOptions } from '../types.js';
 
@@ -137,7 +137,7 @@ export class Session implements AsyncDisposable {
       for await (const renewal of this.#keepAlive) void renewal;
       if (!this.#ending) error = new SessionExpiredError('session: the lease keep-alive ended');
     } catch (failure) {
-      if (!this.#ending) error = failure instanceof Error ? failure : new Error(String(failure));
+      if (!this.#ending) error = failure instanceof Error ? failure : new EtcdError(String(failure), undefined, undefined, { cause: failure });
       // The keep-alive halted because the client was closed: the session ended with the client.
       if (error?.cause instanceof ClientClosedError) error = error.cause;
     }

@@ -5,7 +5,7 @@
  */
 import type { Client } from '../client.js';
 import { checkCallOptions } from '../internal/validation.js';
-import { ClientClosedError, CompactedError, DeadlineExceededError, SessionExpiredError } from '../errors/index.js';
+import { ClientClosedError, CompactedError, DeadlineExceededError, SessionExpiredError, WatchEndedError } from '../errors/index.js';
 import { startTimer, type TimerHandle } from '../internal/timers.js';
 import { lastCreate } from '../kv/range.js';
 import { op } from '../kv/op.js';
@@ -84,7 +84,7 @@ export function waitScope(session: Session | undefined, options: CallOptions | u
 
 /**
  * Resolves once `key` is deleted at a revision from `revision` on (etcd `Watch.Watch` from
- * `revision`). Rejects with the watch's error, `signal.reason`, or an error when the watch ends
+ * `revision`). Rejects with the watch's error, `signal.reason`, or `WatchEndedError` when the watch ends
  * without the deletion.
  */
 export async function waitDelete(client: Client, key: Buffer, revision: number, signal: AbortSignal): Promise<void> {
@@ -92,7 +92,7 @@ export async function waitDelete(client: Client, key: Buffer, revision: number, 
     for (const event of response.events) if (event.type === 'delete') return;
   }
   signal.throwIfAborted();
-  throw new Error(`lost the watch of ${JSON.stringify(key.toString('latin1'))} waiting for its deletion`);
+  throw new WatchEndedError(`the watch of ${JSON.stringify(key.toString('latin1'))} ended before its deletion`);
 }
 
 /** What {@link waitDeletes} read last: its header, and the waiter's own key then (undefined if gone). */

@@ -1,7 +1,7 @@
 /**
  * The errors the client raises itself, whatever the server: bad input, a deadline, a failed
  * connection, no endpoint available, a closed client, a halted lease keep-alive, a feature the
- * server lacks.
+ * server lacks, a response the client cannot use.
  */
 import { Status } from '../transport/types.js';
 import { EtcdError, type EtcdErrorOptions, type ServerErrorOptions } from './etcd-error.js';
@@ -155,5 +155,21 @@ export class NotSupportedError extends EtcdError {
     super(message, Status.UNIMPLEMENTED, details ?? message, options);
     this.feature = feature;
     this.serverVersion = serverVersion;
+  }
+}
+
+/**
+ * etcd sent a response this client cannot use (code INTERNAL): a part the RPC always has is
+ * missing (a campaign answered without its leader key), a value of a kind this client does not
+ * know (a permission type, a transaction response entry), or a 64-bit number beyond +-(2^53 - 1)
+ * where the API gives a `number` (a revision, a version, a TTL) that a JavaScript number cannot hold
+ * exactly. The message names the RPC's part and the value.
+ */
+export class UnexpectedResponseError extends EtcdError {
+  override name = 'UnexpectedResponseError';
+
+  /** @param message what etcd sent, e.g. `etcd returned mod revision 9007199254740992, beyond ...` */
+  constructor(message: string, options?: EtcdErrorOptions) {
+    super(message, Status.INTERNAL, message, options);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Errors of the recipes, with the Go recipes' messages (`recipe.ErrKeyExists`,
+ * Errors of the recipes, with the Go recipes' messages where Go has one (`recipe.ErrKeyExists`,
  * `ErrTooManyClients`). Every class extends `EtcdError` with gRPC code FAILED_PRECONDITION (9): the
  * store is not in the state the operation needs. Only the client raises them.
  */
@@ -34,5 +34,25 @@ export class NotHeldError extends EtcdError {
   /** @param what e.g. `rwmutex: unlock without lock` */
   constructor(what: string, options?: EtcdErrorOptions) {
     super(what, CODE_FAILED_PRECONDITION, what, options);
+  }
+}
+
+/**
+ * A key under a recipe's prefix is not of the recipe's form (another program wrote it): a queue's
+ * key that does not end with a sequence number. Nothing was written.
+ */
+export class UnexpectedKeyError extends EtcdError {
+  override name = 'UnexpectedKeyError';
+  /** The key found (as etcd holds it). */
+  readonly key: Buffer;
+
+  /**
+   * @param key the key found
+   * @param problem what is wrong with it, e.g. `does not end with a number`
+   */
+  constructor(key: Buffer, problem: string, options?: EtcdErrorOptions) {
+    const message = `key ${JSON.stringify(key.toString('latin1'))} under the recipe's prefix ${problem}`;
+    super(message, CODE_FAILED_PRECONDITION, message, options);
+    this.key = key;
   }
 }

@@ -2,7 +2,7 @@
  * The error that ends a watch whose consumer fell behind (the server's reasons to end a watch are
  * server errors, errors/server.ts; errors/by-message.ts maps its `cancel_reason` to one).
  */
-import { EtcdError } from './etcd-error.js';
+import { EtcdError, type EtcdErrorOptions } from './etcd-error.js';
 import { Status } from '../transport/types.js';
 
 /**
@@ -30,5 +30,21 @@ export class WatchOverflowError extends EtcdError {
     super(text, Status.RESOURCE_EXHAUSTED, text);
     this.resumeRevision = resumeRevision;
     this.maxBufferedBytes = maxBufferedBytes;
+  }
+}
+
+/**
+ * A wait that needed a watch ended without what it waited for, because the watch ended without an
+ * error: it was cancelled on the client's side (`client.cancelWatches()`, Go `Watcher.Close`). The
+ * waits are a lock or a campaign waiting for a key's deletion, a barrier or queue waiting for an
+ * event, and an election's `observe()` (Go: `lost watcher waiting for delete`, the recipes'
+ * `ErrNoWatcher`). Nothing was acquired; the wait's own keys are removed (code CANCELLED).
+ */
+export class WatchEndedError extends EtcdError {
+  override name = 'WatchEndedError';
+
+  /** @param message what was waited for, e.g. `the watch of "lock/1" ended before its deletion` */
+  constructor(message: string, options?: EtcdErrorOptions) {
+    super(message, Status.CANCELLED, message, options);
   }
 }

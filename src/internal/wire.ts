@@ -5,7 +5,7 @@
  * returns. Nothing here allocates more than it must.
  */
 import { describe } from './describe-value.js';
-import { InvalidArgumentError } from '../errors/index.js';
+import { InvalidArgumentError, UnexpectedResponseError } from '../errors/index.js';
 import type { KeyValue as WireKeyValue, ResponseHeader as WireResponseHeader } from '../proto/index.js';
 import type { Bytes, KeyValue, ResponseHeader } from '../types.js';
 
@@ -38,13 +38,13 @@ export function toLeaseId(input: unknown, what: string, min: 0n | 1n = 0n): bigi
 }
 
 /**
- * An int64 from a response as a number. Throws `RangeError` when it is not exactly representable
- * (beyond +/-(2^53 - 1)) rather than silently rounding.
+ * An int64 from a response as a number. Throws `UnexpectedResponseError` naming `what` when it is
+ * not exactly representable (beyond +/-(2^53 - 1)) rather than silently rounding.
  */
 export function toNumber(input: bigint, what: string): number {
   const n = Number(input);
   if (Number.isSafeInteger(n)) return n;
-  throw new RangeError(`etcd returned ${what} ${input}, beyond the exact range of a JavaScript number (2^53 - 1)`);
+  throw new UnexpectedResponseError(`etcd returned ${what} ${input}, beyond the exact range of a JavaScript number (2^53 - 1)`);
 }
 
 /**

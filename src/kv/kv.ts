@@ -3,7 +3,7 @@
  * `KV.Put`, `KV.DeleteRange`, `KV.Txn`, `KV.Compact`), and the mapping of etcd's responses to the
  * public types (Buffer views of keys and values, int64 to checked numbers, IDs as bigint).
  */
-import { InvalidArgumentError } from '../errors/index.js';
+import { InvalidArgumentError, UnexpectedResponseError } from '../errors/index.js';
 import { KV as KVMethods } from '../proto/index.js';
 import type {
   DeleteRangeResponse as WireDeleteResponse,
@@ -184,7 +184,7 @@ function opResponses(list: WireResponseOp[]): OpResponse[] {
         out[i] = txnOpResponse(r.value);
         break;
       default:
-        throw new RangeError(`etcd returned a txn response entry of unknown kind at position ${i}`);
+        throw new UnexpectedResponseError(`etcd returned a txn response entry of unknown kind at position ${i}`);
     }
   }
   return out;

@@ -32,6 +32,7 @@ import {
   AuthOldRevisionError,
   ClientClosedError,
   DeadlineExceededError,
+  EtcdError,
   InvalidAuthTokenError,
   LeaseKeepAliveHaltedError,
   LeaseNotFoundError,
@@ -284,7 +285,7 @@ export class KeepAliveStream {
         },
       });
     } catch (error) {
-      this.#onStreamEnd(error instanceof Error ? error : new Error(String(error)));
+      this.#onStreamEnd(error instanceof Error ? error : new EtcdError(String(error), undefined, undefined, { cause: error }));
       return;
     }
     if (this.#token === token) this.#stream = stream;
@@ -433,7 +434,7 @@ export class KeepAliveStream {
       this.#stream!.write({ ID: entry.id });
     } catch (error) {
       // Cannot happen for this small message; the stream's end, if any, comes through onEnd.
-      this.#lastError = error instanceof Error ? error : new Error(String(error));
+      this.#lastError = error instanceof Error ? error : new EtcdError(String(error), undefined, undefined, { cause: error });
       return;
     }
     const seq = ++entry.seq;

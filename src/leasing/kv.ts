@@ -24,7 +24,7 @@ import { compare, type Compare } from '../kv/compare.js';
 import { checkOptionsObject } from '../internal/validation.js';
 import { describe } from '../internal/describe-value.js';
 import { toBytes } from '../internal/wire.js';
-import { ClientClosedError, CompactedError, InvalidArgumentError } from '../errors/index.js';
+import { ClientClosedError, CompactedError, InvalidArgumentError, UnexpectedResponseError } from '../errors/index.js';
 import { prefixInterval } from '../namespace/prefix.js';
 import { op, wireOp, type DeleteRangeRequestInit, type Op } from '../kv/op.js';
 import { rangeRequest } from '../kv/range.js';
@@ -289,7 +289,7 @@ export class LeasingKV implements AsyncDisposable {
       .else(op.get(k), op.get(lk))
       .commit(call);
     const read = response.responses[0];
-    if (read?.type !== 'get') throw new Error('etcd answered the leasing read without its read');
+    if (read?.type !== 'get') throw new UnexpectedResponseError('etcd answered the leasing read without its read');
     const result: GetResponse = { header: response.header, kvs: read.kvs, more: read.more, count: read.count };
     if (this.#session !== session || session.ended || this.#closed !== undefined) return result;
     if (response.succeeded) {
@@ -611,7 +611,7 @@ export class LeasingKV implements AsyncDisposable {
     const user = op.txn(parts.compares, parts.thenOps, parts.elseOps);
     if (!parts.write) {
       const r = await this.client.do(user, options);
-      if (r.type !== 'txn') throw new Error('etcd answered a txn with another kind of response');
+      if (r.type !== 'txn') throw new UnexpectedResponseError('etcd answered a txn with another kind of response');
       return { header: r.header, succeeded: r.succeeded, responses: r.responses };
     }
     const response = await this.#commitWrites(
@@ -625,7 +625,7 @@ export class LeasingKV implements AsyncDisposable {
       'leasing txn',
     );
     const nested = response.responses[0];
-    if (nested?.type !== 'txn') throw new Error('etcd answered the leasing txn without the nested txn');
+    if (nested?.type !== 'txn') throw new UnexpectedResponseError('etcd answered the leasing txn without the nested txn');
     return { header: response.header, succeeded: nested.succeeded, responses: nested.responses };
   }
 

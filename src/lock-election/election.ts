@@ -12,7 +12,7 @@ import { checkCallOptions, nonEmptyBytes, requiredLease } from '../internal/vali
 import { keyValue, responseHeader, toBuffer, toBytes, toNumber } from '../internal/wire.js';
 import { concurrencyServerError } from '../errors/by-message.js';
 import { describe } from '../internal/describe-value.js';
-import { ElectionNoLeaderError, InvalidArgumentError } from '../errors/index.js';
+import { ElectionNoLeaderError, InvalidArgumentError, UnexpectedResponseError } from '../errors/index.js';
 import { Election as ElectionMethods } from '../proto/index.js';
 import type { LeaderKey as WireLeaderKey, LeaderResponse as WireLeaderResponse } from '../proto/index.js';
 import type { Rpc } from '../rpc/types.js';
@@ -98,7 +98,7 @@ function wireLeaderKey(leader: LeaderKeyInit, operation: string): WireLeaderKey 
 }
 
 function leaderKey(leader: WireLeaderKey | undefined): LeaderKey {
-  if (leader === undefined) throw new RangeError('etcd returned a campaign response without its leader key');
+  if (leader === undefined) throw new UnexpectedResponseError('etcd returned a campaign response without its leader key');
   return {
     name: toBuffer(leader.name),
     key: toBuffer(leader.key),

@@ -38,4 +38,4 @@ export { PriorityQueue, MAX_PRIORITY, PRIORITY_DIGITS } from './priority-queue.j
 export { RWMutex } from './rwmutex.js';
 export { SEQUENCE_DIGITS } from './keys.js';
 export { CLEANUP_TIMEOUT_MS } from './defaults.js';
-export { KeyExistsError, NotHeldError, TooManyClientsError } from '../errors/index.js';
+export { KeyExistsError, NotHeldError, TooManyClientsError, UnexpectedKeyError, WatchEndedError } from '../errors/index.js';

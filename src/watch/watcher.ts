@@ -11,7 +11,7 @@ import { responseHeader } from '../internal/wire.js';
 import type { Event as WireEvent, WatchResponse as WireWatchResponse } from '../proto/index.js';
 import type { WatchEvent, Watcher, WatchResponse } from './types.js';
 import { watchCanceledError } from '../errors/by-message.js';
-import { WatchOverflowError } from '../errors/index.js';
+import { InvalidArgumentError, WatchOverflowError } from '../errors/index.js';
 import type { WatchCreateRequestInit, WatchPlan } from './request.js';
 import { appendEvents, NOTIFICATION_BYTES, watchResponse } from './response.js';
 import type { WatchStream } from './stream.js';
@@ -163,7 +163,7 @@ export class WatchHandle implements Watcher, AsyncIterator<WatchResponse, undefi
   next(): Promise<IteratorResult<WatchResponse, undefined>> {
     if (this.#head < this.#queue.length) return Promise.resolve({ done: false, value: this.#shift() });
     if (this.#state === OPEN) {
-      if (this.#resolve !== undefined) return Promise.reject(new TypeError('watch: next() called while an earlier next() is still pending'));
+      if (this.#resolve !== undefined) return Promise.reject(new InvalidArgumentError('watch: next() called while an earlier next() is still pending'));
       return new Promise((resolve, reject) => {
         this.#resolve = resolve;
         this.#reject = reject;

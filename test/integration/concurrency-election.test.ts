@@ -12,9 +12,10 @@ import {
   Session,
   SessionExpiredError,
 } from '../../src/concurrency/index.js';
-import { Client, DeadlineExceededError } from '../../src/index.js';
+import { Client, DeadlineExceededError, EtcdError } from '../../src/index.js';
 import { EtcdCluster } from '../../src/testing/index.js';
 import { ETCDCTL, bounded, killStarted, start, within, type Child } from './concurrency-support.js';
+import { watchGauges } from './watch-helpers.js';
 
 let cluster: EtcdCluster;
 let client: Client;
@@ -170,6 +171,25 @@ describe('Election', { timeout: 90_000 }, () => {
     await rejected;
     await e2.resign();
     await assert.rejects(e2.leader(), ElectionNoLeaderError);
+  });
+
+  test('observe() whose watch the client cancels (client.cancelWatches()) throws WatchEndedError', async () => {
+    const observerClient = cluster.client();
+    await using session = await Session.create(observerClient);
+    const endpoint = cluster.endpoints[0]!;
+    const before = (await watchGauges(endpoint)).watchers;
+    const iterator = new Election(session, 'observe-ended').observe()[Symbol.asyncIterator]();
+    const first = iterator.next();
+    first.catch(() => undefined); // asserted below
+    await within(5_000, 'the observer watches for a leader', async () => (await watchGauges(endpoint)).watchers > before);
+    await observerClient.cancelWatches();
+    await assert.rejects(bounded(first, 10_000, 'observe() after cancelWatches()'), (error: unknown) => {
+      assert.ok(error instanceof EtcdError, `an EtcdError, got ${String(error)}`);
+      assert.equal(error.name, 'WatchEndedError');
+      assert.equal(error.code, 1, 'CANCELLED');
+      assert.match(error.message, /observe/);
+      return true;
+    });
   });
 
   test('client.election (server-side service) and Election are one election', async () => {

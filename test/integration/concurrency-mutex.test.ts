@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { LockedError, LockReleasedError, Mutex, Session, SessionExpiredError } from '../../src/concurrency/index.js';
-import { Client, DeadlineExceededError, InvalidArgumentError, LeaseNotFoundError, op } from '../../src/index.js';
+import { Client, DeadlineExceededError, EtcdError, InvalidArgumentError, LeaseNotFoundError, op } from '../../src/index.js';
 import { EtcdCluster } from '../../src/testing/index.js';
 import { ETCDCTL, bounded, contend, killStarted, start, within } from './concurrency-support.js';
+import { watchGauges } from './watch-helpers.js';
 
 let cluster: EtcdCluster;
 let client: Client;
@@ -145,6 +146,29 @@ describe('Mutex', { timeout: 90_000 }, () => {
     } finally {
       await Promise.all([s1.close(), s2.close(), s3.close()]);
     }
+  });
+
+  test('a wait whose watch the client cancels (client.cancelWatches()) rejects with WatchEndedError', async () => {
+    const waiterClient = cluster.client();
+    await using holderSession = await Session.create(client);
+    await using waiterSession = await Session.create(waiterClient);
+    const holder = new Mutex(holderSession, 'watch-ended');
+    await holder.lock();
+    const endpoint = cluster.endpoints[0]!;
+    const before = (await watchGauges(endpoint)).watchers;
+    const waiting = new Mutex(waiterSession, 'watch-ended').lock();
+    waiting.catch(() => undefined); // asserted below
+    await within(5_000, 'the waiter watches the holder key', async () => (await watchGauges(endpoint)).watchers > before);
+    await waiterClient.cancelWatches();
+    await assert.rejects(bounded(waiting, 10_000, 'lock() after cancelWatches()'), (error: unknown) => {
+      assert.ok(error instanceof EtcdError, `an EtcdError, got ${String(error)}`);
+      assert.equal(error.name, 'WatchEndedError');
+      assert.equal(error.code, 1, 'CANCELLED');
+      assert.match(error.message, /watch-ended\/.*deletion/);
+      return true;
+    });
+    assert.deepEqual(await keysUnder('watch-ended/'), [holder.key.toString()], 'the waiter left the line');
+    await holder.unlock();
   });
 
   test('excludes etcdctl lock both ways (same key layout)', async () => {
