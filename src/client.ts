@@ -4,10 +4,10 @@
  */
 import { Auth } from './auth/auth.js';
 import { Cluster } from './cluster/cluster.js';
-import { Election } from './lock-election/election.js';
+import { ElectionService } from './lock-election/election.js';
 import { KV } from './kv/kv.js';
 import { Lease } from './lease/lease.js';
-import { Lock } from './lock-election/lock.js';
+import { LockService } from './lock-election/lock.js';
 import { Maintenance } from './maintenance/maintenance.js';
 import type { Op } from './kv/op.js';
 import { loadConfigFile } from './config.js';
@@ -75,9 +75,9 @@ export class Client implements AsyncDisposable {
   /** Auth administration: enable/disable, users, roles, permissions (etcd `Auth` service). */
   readonly auth: Auth;
   /** Server-side distributed locks: lock, unlock (etcd `v3lockpb.Lock` service). */
-  readonly lock: Lock;
+  readonly lock: LockService;
   /** Server-side leader election: campaign, proclaim, leader, observe, resign (etcd `v3electionpb.Election` service). */
-  readonly election: Election;
+  readonly election: ElectionService;
   readonly #kv: KV;
   readonly #watch: Watch;
   readonly #calls: RpcClient;
@@ -112,8 +112,8 @@ export class Client implements AsyncDisposable {
     this.cluster = new Cluster(this.rpc);
     this.maintenance = new Maintenance(this.rpc);
     this.auth = new Auth(this.rpc);
-    this.lock = new Lock(this.rpc);
-    this.election = new Election(this.rpc);
+    this.lock = new LockService(this.rpc);
+    this.election = new ElectionService(this.rpc);
   }
 
   /**

@@ -100,8 +100,9 @@ export type {
   PermissionRange,
   PermissionType,
 } from './auth/auth.js';
-export type { Lock, LockResponse, UnlockResponse } from './lock-election/lock.js';
+export type { LockService, Lock, LockResponse, UnlockResponse } from './lock-election/lock.js';
 export type {
+  ElectionService,
   Election,
   CampaignResponse,
   LeaderKey,

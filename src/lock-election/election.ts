@@ -122,8 +122,11 @@ async function call<T>(promise: Promise<T>): Promise<T> {
   }
 }
 
-/** The Election service of one client (`client.election`). */
-export class Election {
+/**
+ * The Election service of one client (`client.election`). Not the client-side `Election` of
+ * `etcd-ts/concurrency` (Go's `concurrency.Election`), though both take part in the same elections.
+ */
+export class ElectionService {
   readonly #rpc: Rpc;
 
   /** `rpc`: the client's call layer. */
@@ -203,3 +206,10 @@ export class Election {
     return { header: responseHeader(response.header) };
   }
 }
+
+/**
+ * The former name of {@link ElectionService}, the type of `client.election`.
+ * @deprecated Use `ElectionService`: `Election` is also the client-side class of
+ *   `etcd-ts/concurrency`. This alias will be removed in the next release.
+ */
+export type Election = ElectionService;

@@ -32,7 +32,7 @@ export interface UnlockResponse {
 }
 
 /** The Lock service of one client (`client.lock`). */
-export class Lock {
+export class LockService {
   readonly #rpc: Rpc;
 
   /** `rpc`: the client's call layer. */
@@ -71,3 +71,10 @@ export class Lock {
     return { header: responseHeader(response.header) };
   }
 }
+
+/**
+ * The former name of {@link LockService}, the type of `client.lock`.
+ * @deprecated Use `LockService` (named like {@link ElectionService}). This alias will be removed
+ *   in the next release.
+ */
+export type Lock = LockService;
