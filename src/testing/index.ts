@@ -39,7 +39,7 @@
  * @module etcd-ts/testing
  */
 import { Client, type ClientOptions } from '../client.js';
-import { EtcdCluster as LauncherCluster } from './cluster.js';
+import { EtcdCluster as LauncherCluster } from './process-cluster.js';
 
 export {
   DEFAULT_CLUSTER_SIZE,
@@ -52,7 +52,7 @@ export {
   type EtcdClusterSize,
   type EtcdClusterTls,
   type EtcdClusterTlsOptions,
-} from './cluster.js';
+} from './process-cluster.js';
 export {
   DEFAULT_MEMBER_START_TIMEOUT_MS,
   DEFAULT_STOP_GRACE_MS,
