@@ -1,7 +1,8 @@
 /**
- * `EtcdCluster`: starts a real etcd cluster of 1 or 3 members on free 127.0.0.1 ports in a fresh
- * temp folder, waits until it is ready, and removes every trace on `close()`, on process exit,
- * on SIGINT/SIGTERM, and (through per-member watchdogs) when the test process is SIGKILLed.
+ * `EtcdProcessCluster`, the processes behind `EtcdCluster` (src/testing/cluster.ts adds the
+ * clients): starts a real etcd cluster of 1 or 3 members on free 127.0.0.1 ports in a fresh temp
+ * folder, waits until it is ready, and removes every trace on `close()`, on process exit, on
+ * SIGINT/SIGTERM, and (through per-member watchdogs) when the test process is SIGKILLed.
  *
  * Imports only node: modules and the other files of src/testing/.
  */
@@ -147,7 +148,8 @@ function isPortClash(error: unknown): boolean {
 }
 
 /**
- * A running etcd cluster of real processes for tests.
+ * A running etcd cluster of real processes for tests, without a client: the base of
+ * `EtcdCluster` (which adds `client()`); use `EtcdCluster` of `etcd-ts/testing`.
  *
  * ```ts
  * await using cluster = await EtcdCluster.start({ size: 3 });
@@ -156,7 +158,7 @@ function isPortClash(error: unknown): boolean {
  * await cluster.leader(); // a new one among the other two
  * ```
  */
-export class EtcdCluster implements AsyncDisposable {
+export class EtcdProcessCluster implements AsyncDisposable {
   /** The members, in `--initial-cluster` order (names `member-0`, `member-1`, ...). */
   readonly members: readonly EtcdMember[];
   /** The cluster's own folder (members' data dirs and logs); removed by {@link close}. */
@@ -201,7 +203,7 @@ export class EtcdCluster implements AsyncDisposable {
    * @throws EtcdStartError when a member exits or is not healthy within `startTimeout`; its
    *   message ends with that member's log tail. Everything started is killed and removed.
    */
-  static async start<T extends EtcdCluster>(
+  static async start<T extends EtcdProcessCluster>(
     this: new (init: EtcdClusterInit) => T,
     options: EtcdClusterOptions = {},
   ): Promise<T> {
