@@ -364,7 +364,7 @@ export class RpcClient implements Rpc {
   async #call<Req, Res>(
     method: Method<Req, Res>,
     request: Req | undefined,
-    sink: StreamCall<Req, Res> | undefined,
+    sink: RpcStreamCall<Req, Res> | undefined,
     options: StreamCallOptions | undefined,
   ): Promise<Res | undefined> {
     if (this.#closed) throw new ClientClosedError();
@@ -518,8 +518,8 @@ export class RpcClient implements Rpc {
     request: Req | undefined,
     handlers: RpcStreamHandlers<Res>,
     options: StreamCallOptions | undefined,
-  ): StreamCall<Req, Res> {
-    const call = new StreamCall(this, method, handlers, options?.signal);
+  ): RpcStreamCall<Req, Res> {
+    const call = new RpcStreamCall(this, method, handlers, options?.signal);
     this.#call(method, request, call, options).then(
       () => call.finish(undefined),
       (error: unknown) => call.finish(error instanceof Error ? error : toEtcdError(error)),
@@ -538,7 +538,7 @@ export class RpcClient implements Rpc {
     };
     // Backpressure: while messages wait here for the loop, the transport holds back the stream's
     // flow-control credit, so a slow consumer stops the server instead of filling memory.
-    const call: StreamCall<Req, Res> = this.#startStream(method, request, {
+    const call: RpcStreamCall<Req, Res> = this.#startStream(method, request, {
       onMessage(message) {
         queue.push(message);
         if (state.wake === undefined) call.pause();
@@ -583,7 +583,7 @@ export class RpcClient implements Rpc {
  * before the first response are kept and replayed on a new attempt; `cancel()` and the caller's
  * signal abort `signal`, which `#call` passes to the transport.
  */
-class StreamCall<Req, Res> implements RpcStream<Req> {
+class RpcStreamCall<Req, Res> implements RpcStream<Req> {
   /** True once a response message arrived (the stream is then never retried). */
   received = false;
   readonly #rpc: RpcClient;
