@@ -373,7 +373,7 @@ export class KeepAliveStream {
         return;
       }
       // A stream refused for its auth token: authenticate again first (the rpc layer shares it).
-      const ready = authExpired && this.#rpc.refreshToken !== undefined ? this.#rpc.refreshToken().catch(() => false) : undefined;
+      const ready = authExpired ? this.#rpc.refreshToken().catch(() => false) : undefined;
       const reopen = (): void => {
         if (this.#reopenTimer !== timer) return;
         this.#reopenTimer = undefined;

@@ -455,9 +455,6 @@ export class Maintenance {
 
   #dedicated(endpoint: string, operation: string): Rpc {
     checkEndpoint(endpoint, `${operation}: endpoint`);
-    if (this.#rpc.forEndpoint === undefined) {
-      throw new InvalidArgumentError(`${operation}: this client's call layer cannot aim a call at one endpoint`);
-    }
     return this.#rpc.forEndpoint(endpoint);
   }
 

@@ -54,15 +54,15 @@ export interface Rpc {
   /**
    * A call layer of its own for the one endpoint `url` (no failover), with this one's options;
    * the caller closes it. Maintenance calls aimed at one member use it (Go dials a dedicated
-   * connection for them). Optional: an `Rpc` without it cannot aim a call at one endpoint.
+   * connection for them).
    */
-  forEndpoint?(url: string): Rpc;
+  forEndpoint(url: string): Rpc;
   /**
    * Authenticates again now with the client's `username`/`password` (etcd `Auth.Authenticate`),
    * sharing an authentication in flight; resolves false when the client has none. For stream
    * owners: call it before re-opening a stream the server ended or refused for its auth token
-   * (unary calls are re-authenticated and retried by the rpc layer itself). Optional like
-   * `forEndpoint`. See `RpcClient.refreshToken`.
+   * (unary calls are re-authenticated and retried by the rpc layer itself). See
+   * `RpcClient.refreshToken`.
    */
-  refreshToken?(options?: CallOptions): Promise<boolean>;
+  refreshToken(options?: CallOptions): Promise<boolean>;
 }

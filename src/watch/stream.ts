@@ -263,7 +263,7 @@ export class WatchStream {
         // the renewal made for this watch's last refusal had completed (it carried the old token).
         if (handle.open && Number(r.compactRevision) === 0 && AUTH_REFUSALS.has(bareReason(r.cancelReason))) {
           const renewedAt = this.#authRetried.get(handle);
-          if (this.#rpc.refreshToken !== undefined && (renewedAt === undefined || this.#callRenewals < renewedAt)) {
+          if (renewedAt === undefined || this.#callRenewals < renewedAt) {
             this.#reauthenticate(handle, r);
             return;
           }
@@ -364,7 +364,7 @@ export class WatchStream {
     this.#authWaiting.push([handle, refusal]);
     if (this.#renewing) return; // it joins the renewal in flight
     this.#renewing = true;
-    void this.#rpc.refreshToken!().then(
+    void this.#rpc.refreshToken().then(
       (refreshed) => this.#afterRefresh(refreshed, undefined),
       (error: unknown) => this.#afterRefresh(false, error),
     );
