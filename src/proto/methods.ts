@@ -16,8 +16,9 @@
  * - `KV.range` and `Watch.watch` decode with the hand-written decoders of `fast-decode.ts`: the
  *   same result as the generated ones, with less allocation (absent bytes fields share one empty
  *   `Buffer`). Requests of every method are encoded on one reused writer (`encode.ts`).
- * - `retry` follows the Go client's split (client/v3/retry.go, research/anchors.md §1.3):
- *   repeatable RPCs are `read`, nonRepeatable ones `write`.
+ * - `retry` follows the Go client's split (etcd's client/v3/retry.go, the `withRetryPolicy` of
+ *   each method of `retryKVClient`, `retryLeaseClient`, ...): repeatable RPCs are `read`,
+ *   nonRepeatable ones `write`.
  *
  * Each group's keys are the RPC names in lower camelCase (`KV.deleteRange` is
  * `/etcdserverpb.KV/DeleteRange`), the same keys the generated service definitions use

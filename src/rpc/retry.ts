@@ -1,6 +1,6 @@
 /**
  * The whole retry policy of the client, in one file. It follows the Go client
- * (client/v3/retry_interceptor.go, research/anchors.md §1.3) with one strengthening: "the request
+ * (etcd's client/v3/retry_interceptor.go, `isSafeRetry`) with one strengthening: "the request
  * never left the client" is the transport's proof (`CallError.sent === false`), not a guess from a
  * message text.
  *
