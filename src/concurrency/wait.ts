@@ -12,7 +12,10 @@ import { op } from '../kv/op.js';
 import type { CallOptions, KeyValue, RangeOptions, ResponseHeader } from '../types.js';
 import type { Session } from './session.js';
 
-/** How long the best-effort clean-up after a failed lock or campaign may take, in ms. */
+/**
+ * How long the best-effort clean-up after a failed lock or campaign may take, in ms: a Mutex's or an
+ * Election's key, and an RWMutex's (etcd-ts/recipes exports the same constant).
+ */
 export const CLEANUP_TIMEOUT_MS = 5_000;
 
 /** One wait: a signal for its calls, and the error a failure turns into. */

@@ -7,7 +7,7 @@ import { lastRev } from '../kv/range.js';
 import type { Bytes, CallOptions } from '../types.js';
 import { NotHeldError } from '../errors/index.js';
 import { putUniqueKey, type CreatedKey } from './keys.js';
-import { CLEANUP_TIMEOUT_MS } from './defaults.js';
+import { CLEANUP_TIMEOUT_MS } from '../concurrency/wait.js';
 import { inScope, waitEvent } from './wait.js';
 
 /**
