@@ -4,12 +4,13 @@
  * folder, waits until it is ready, and removes every trace on `close()`, on process exit, on
  * SIGINT/SIGTERM, and (through per-member watchdogs) when the test process is SIGKILLed.
  *
- * Imports only node: modules and the other files of src/testing/.
+ * Imports only node: modules, the other files of src/testing/ and src/internal/timers.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { sleep } from '../internal/timers.js';
 import { etcdVersion, findEtcdBinary } from './etcd-binary.js';
 import { EtcdMember, EtcdStartError, HEALTH_POLL_INTERVAL_MS } from './member.js';
 import { freePorts } from './ports.js';
@@ -373,7 +374,7 @@ export class EtcdProcessCluster implements AsyncDisposable {
         return `${m.name}: ${a === true ? 'leader' : a === false ? 'follower' : a}`;
       }).join('; ');
       if (Date.now() >= deadline) break;
-      await new Promise<void>((resolveSoon) => setTimeout(resolveSoon, HEALTH_POLL_INTERVAL_MS));
+      await sleep(HEALTH_POLL_INTERVAL_MS);
     }
     throw new Error(`EtcdCluster: no single leader within ${timeout} ms (${report})`);
   }
