@@ -16,9 +16,8 @@ import type { Rpc } from './rpc/types.js';
 import type { Txn } from './kv/txn.js';
 import { Namespace } from './namespace/namespace.js';
 import { Watch, type Watcher, type WatchOptions } from './watch/watch.js';
+import type { Bytes, CallOptions } from './types.js';
 import type {
-  Bytes,
-  CallOptions,
   CompactOptions,
   CompactResponse,
   DeleteOptions,
@@ -28,7 +27,7 @@ import type {
   PutOptions,
   PutResponse,
   RangeOptions,
-} from './types.js';
+} from './kv/types.js';
 
 import { resolveClientOptions, type ClientOptions } from './client-options.js';
 

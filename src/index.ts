@@ -122,26 +122,23 @@ export {
   type CompareTarget,
 } from './kv/compare.js';
 export { firstKey, lastKey, firstCreate, lastCreate, firstRev, lastRev, prefixRangeEnd } from './kv/range.js';
+export type { Bytes, CallOptions, KeyValue, ResponseHeader } from './types.js';
 export type {
-  Bytes,
-  CallOptions,
   CompactOptions,
   CompactResponse,
   DeleteOptions,
   DeleteResponse,
   GetResponse,
   KeyRangeOptions,
-  KeyValue,
   OpResponse,
   PutOptions,
   PutResponse,
   RangeOptions,
-  ResponseHeader,
   SortOption,
   SortOrder,
   SortTarget,
   TxnResponse,
-} from './types.js';
+} from './kv/types.js';
 // The error tree (src/errors/): the roots, the server's errors, the client's own, the predicates,
 // and the errors of the parts this entry point exports.
 export * from './errors/etcd-error.js';

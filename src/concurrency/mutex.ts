@@ -12,7 +12,8 @@
 import { compare, type Compare } from '../kv/compare.js';
 import { firstCreate } from '../kv/range.js';
 import { op } from '../kv/op.js';
-import type { Bytes, CallOptions, ResponseHeader, TxnResponse } from '../types.js';
+import type { Bytes, CallOptions, ResponseHeader } from '../types.js';
+import type { TxnResponse } from '../kv/types.js';
 import { LockedError, LockReleasedError, SessionExpiredError } from '../errors/index.js';
 import { keyPrefix, sessionKey } from './keys.js';
 import type { Session } from './session.js';

@@ -18,7 +18,8 @@ import { describe } from '../internal/describe-value.js';
 import { toBytes } from '../internal/wire.js';
 import { DeadlineExceededError, InvalidArgumentError, StmConflictError } from '../errors/index.js';
 import { op, type Op } from '../kv/op.js';
-import type { Bytes, CallOptions, GetResponse, PutOptions, RangeOptions, TxnResponse } from '../types.js';
+import type { Bytes, CallOptions } from '../types.js';
+import type { GetResponse, PutOptions, RangeOptions, TxnResponse } from '../kv/types.js';
 
 /** An STM isolation level; see the table in this module's documentation. */
 export type StmIsolation = 'serializable' | 'snapshot' | 'repeatable-read' | 'read-committed';

@@ -9,7 +9,8 @@ import { ClientClosedError, CompactedError, DeadlineExceededError, SessionExpire
 import { startTimer, type TimerHandle } from '../internal/timers.js';
 import { lastCreate } from '../kv/range.js';
 import { op } from '../kv/op.js';
-import type { CallOptions, KeyValue, RangeOptions, ResponseHeader } from '../types.js';
+import type { CallOptions, KeyValue, ResponseHeader } from '../types.js';
+import type { RangeOptions } from '../kv/types.js';
 import type { Session } from './session.js';
 
 /**

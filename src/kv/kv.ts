@@ -22,21 +22,19 @@ import { deleteRequest, putRequest, wireOp, type RangeRequestInit, type TxnReque
 import type { Op } from './op.js';
 import { rangeRequest } from './range.js';
 import { Txn, type TxnCommitter } from './txn.js';
+import type { Bytes, CallOptions, KeyValue } from '../types.js';
 import type {
-  Bytes,
-  CallOptions,
   CompactOptions,
   CompactResponse,
   DeleteOptions,
   DeleteResponse,
   GetResponse,
-  KeyValue,
   OpResponse,
   PutOptions,
   PutResponse,
   RangeOptions,
   TxnResponse,
-} from '../types.js';
+} from './types.js';
 
 /**
  * `KV.Txn` for a transaction that only reads: repeatable, so the rpc layer may retry it on another

@@ -17,7 +17,8 @@ import { checkOptionsObject, checkOtherOption, toFlag } from '../internal/valida
 import { describe } from '../internal/describe-value.js';
 import { toBytes, toLeaseId } from '../internal/wire.js';
 import { rangeRequest, setKeyRange } from './range.js';
-import type { Bytes, DeleteOptions, PutOptions, RangeOptions } from '../types.js';
+import type { Bytes } from '../types.js';
+import type { DeleteOptions, PutOptions, RangeOptions } from './types.js';
 
 export type { CompareInit, DeleteRangeRequestInit, PutRequestInit, RangeRequestInit, RequestOpInit, TxnRequestInit };
 

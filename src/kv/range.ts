@@ -9,7 +9,8 @@ import type { RangeRequestInit } from '../proto/index.js';
 import { checkOptionsObject, checkOtherOption, toFlag, unknownOption } from '../internal/validation.js';
 import { describe } from '../internal/describe-value.js';
 import { toBuffer, toBytes, toCount } from '../internal/wire.js';
-import type { Bytes, RangeOptions, SortOrder, SortTarget } from '../types.js';
+import type { Bytes } from '../types.js';
+import type { RangeOptions, SortOrder, SortTarget } from './types.js';
 
 /** The one-byte key `"\0"`: as a range end it means "no upper bound"; as a key, the lowest key. */
 const NUL = Uint8Array.of(0);

@@ -5,7 +5,8 @@
 import type { Compare } from './compare.js';
 import type { Op, TxnRequestInit } from './op.js';
 import { Txn } from './txn.js';
-import type { CallOptions, TxnResponse } from '../types.js';
+import type { CallOptions } from '../types.js';
+import type { TxnResponse } from './types.js';
 
 /** What a {@link CapturedTxn} was built from, handed to its commit function with the wire request. */
 export interface CapturedTxnParts {

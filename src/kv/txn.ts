@@ -5,7 +5,8 @@
 import { InvalidArgumentError } from '../errors/index.js';
 import type { Compare } from './compare.js';
 import { compareList, requestOpList, type CompareInit, type Op, type RequestOpInit, type TxnRequestInit } from './op.js';
-import type { CallOptions, TxnResponse } from '../types.js';
+import type { CallOptions } from '../types.js';
+import type { TxnResponse } from './types.js';
 
 /** What commits a built transaction: sends the `TxnRequest` (etcd `KV.Txn`) and maps the response. */
 export interface TxnCommitter {

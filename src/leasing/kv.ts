@@ -33,21 +33,19 @@ import { sleep } from '../internal/timers.js';
 import { waitEvent } from '../recipes/wait.js';
 import type { Txn } from '../kv/txn.js';
 import { CapturedTxn, type CapturedTxnParts } from '../kv/txn-capture.js';
+import type { Bytes, CallOptions, KeyValue } from '../types.js';
 import type {
-  Bytes,
-  CallOptions,
   CompactOptions,
   CompactResponse,
   DeleteOptions,
   DeleteResponse,
   GetResponse,
-  KeyValue,
   OpResponse,
   PutOptions,
   PutResponse,
   RangeOptions,
   TxnResponse,
-} from '../types.js';
+} from '../kv/types.js';
 import { answerFromCache, cacheable, LeaseCache, type Owned } from './cache.js';
 import { DEFAULT_LEASING_TTL, RESCIND_RETRY_MS, REVOKE_VALUE, SESSION_RETRY_MS } from './defaults.js';
 import { exactPut, gatherWrites, putValue, writesThatRan, type Write } from './txn.js';

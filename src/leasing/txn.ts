@@ -4,7 +4,7 @@
  */
 import { toBytes } from '../internal/wire.js';
 import { wireOp, type DeleteOp, type Op, type PutOp } from '../kv/op.js';
-import type { OpResponse } from '../types.js';
+import type { OpResponse } from '../kv/types.js';
 
 /** A write of a transaction: a put or delete of one key, or a delete of a range. */
 export interface Write {

@@ -9,7 +9,8 @@ import { describe } from '../internal/describe-value.js';
 import { toBytes } from '../internal/wire.js';
 import { InvalidArgumentError } from '../errors/index.js';
 import { prefixRangeEnd } from '../kv/range.js';
-import type { Bytes, CallOptions, GetResponse, RangeOptions } from '../types.js';
+import type { Bytes, CallOptions } from '../types.js';
+import type { GetResponse, RangeOptions } from '../kv/types.js';
 import type { Watcher } from '../watch/watch.js';
 
 /** Keys per page of `syncBase` (Go's `batchLimit`). */

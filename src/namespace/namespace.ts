@@ -14,9 +14,8 @@ import type { Op } from '../kv/op.js';
 import type { Rpc } from '../rpc/types.js';
 import type { Txn } from '../kv/txn.js';
 import type { Watch, WatchOptions, Watcher } from '../watch/watch.js';
+import type { Bytes, CallOptions } from '../types.js';
 import type {
-  Bytes,
-  CallOptions,
   CompactOptions,
   CompactResponse,
   DeleteOptions,
@@ -26,7 +25,7 @@ import type {
   PutOptions,
   PutResponse,
   RangeOptions,
-} from '../types.js';
+} from '../kv/types.js';
 
 export { NamespaceLease };
 

@@ -13,9 +13,8 @@ import { KV } from '../kv/kv.js';
 import { op, wireOp, type Op } from '../kv/op.js';
 import type { Txn } from '../kv/txn.js';
 import { CapturedTxn } from '../kv/txn-capture.js';
+import type { Bytes, CallOptions } from '../types.js';
 import type {
-  Bytes,
-  CallOptions,
   CompactOptions,
   CompactResponse,
   DeleteOptions,
@@ -25,7 +24,7 @@ import type {
   PutOptions,
   PutResponse,
   RangeOptions,
-} from '../types.js';
+} from '../kv/types.js';
 
 /** Violations of one call `retryOnOrderViolation` tolerates before failing it, by default. */
 export const DEFAULT_ORDER_VIOLATION_ATTEMPTS = 5;

@@ -5,7 +5,7 @@
  * consumer got there first.
  */
 import type { Client } from '../client.js';
-import type { RangeOptions } from '../types.js';
+import type { RangeOptions } from '../kv/types.js';
 import { claimFirst, deleteAtRevision } from './keys.js';
 import { waitEvent } from './wait.js';
 

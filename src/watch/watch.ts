@@ -9,7 +9,8 @@
  * `defaults.ts`.
  */
 import type { Rpc } from '../rpc/types.js';
-import type { Bytes, KeyRangeOptions } from '../types.js';
+import type { Bytes } from '../types.js';
+import type { KeyRangeOptions } from '../kv/types.js';
 import { watchPlan } from './request.js';
 import { WatchStream } from './stream.js';
 import type { Watcher } from './types.js';

@@ -11,7 +11,7 @@ import {
   etcdserverpb,
   KV,
 } from '../../src/proto/index.js';
-import type { DeleteOptions, PutOptions } from '../../src/types.js';
+import type { DeleteOptions, PutOptions } from '../../src/kv/types.js';
 
 const utf8 = (s: string): number[] => [...new TextEncoder().encode(s)];
 

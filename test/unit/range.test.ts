@@ -15,7 +15,7 @@ import {
   rangeRequest,
   RANGE_OPTION_NAMES,
 } from '../../src/kv/range.js';
-import type { RangeOptions } from '../../src/types.js';
+import type { RangeOptions } from '../../src/kv/types.js';
 
 const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);

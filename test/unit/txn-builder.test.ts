@@ -7,7 +7,8 @@ import { compare } from '../../src/kv/compare.js';
 import { InvalidArgumentError } from '../../src/errors/index.js';
 import { op, type Op, type TxnRequestInit } from '../../src/kv/op.js';
 import { Txn, type TxnCommitter } from '../../src/kv/txn.js';
-import type { CallOptions, TxnResponse } from '../../src/types.js';
+import type { CallOptions } from '../../src/types.js';
+import type { TxnResponse } from '../../src/kv/types.js';
 
 interface Sent {
   request: TxnRequestInit;
