@@ -47,7 +47,7 @@ const COMPACT_OPTION_NAMES: readonly string[] = ['physical'];
 /**
  * The KV service of one client. Every method checks its arguments before sending (throwing
  * `InvalidArgumentError`, or `EmptyKeyError` for an empty key, as a rejected promise) and rejects
- * with a typed error from `errors.ts` when the call fails.
+ * with a typed error of src/errors/ when the call fails.
  */
 export class KV implements TxnCommitter {
   readonly #rpc: Rpc;

@@ -1,6 +1,6 @@
 /**
  * The keep-alive types of the Lease service, shared by lease.ts (which re-exports them: import them
- * from `etcd-ts`) and lease-keepalive.ts (which implements them), so neither imports the other's types.
+ * from `etcd-ts`) and keepalive.ts (which implements them), so neither imports the other's types.
  */
 import type { ResponseHeader } from '../types.js';
 

@@ -2,7 +2,7 @@
  * The Lease service: etcd `Lease.*`: grant, revoke, time-to-live, list, keep-alive.
  *
  * IDs are `bigint` (random positive 64-bit values; etcdctl prints them in hex), TTLs are seconds.
- * Every keep-alive of a client shares one `Lease.LeaseKeepAlive` stream (see lease-keepalive.ts for
+ * Every keep-alive of a client shares one `Lease.LeaseKeepAlive` stream (see keepalive.ts for
  * the schedule, loss detection and failover).
  */
 import { checkCallOptions, checkOptions, toFlag, type OptionChecker } from '../internal/validation.js';
@@ -82,7 +82,7 @@ function checkLeaseId(id: unknown, what: string): bigint {
 /**
  * The Lease service of one client (`client.lease`). Every method checks its arguments before
  * sending (rejecting with `InvalidArgumentError` naming the problem) and rejects with a typed
- * error from `errors.ts` when the call fails.
+ * error of src/errors/ when the call fails.
  */
 export class Lease {
   readonly #rpc: Rpc;

@@ -43,7 +43,7 @@ export interface RpcStream<Req> {
  * src/proto/methods.ts, which names the etcd RPC (e.g. `KV.range` for `/etcdserverpb.KV/Range`).
  */
 export interface Rpc {
-  /** One request, one response; rejects with a typed error from src/errors.ts. */
+  /** One request, one response; rejects with a typed error of src/errors/. */
   unary<Req, Res>(method: Method<Req, Res>, request: Req, options?: CallOptions): Promise<Res>;
   /** One request, a stream of responses; leaving the loop cancels the call on the server. */
   serverStream<Req, Res>(method: Method<Req, Res>, request: Req, options?: StreamCallOptions): AsyncIterable<Res>;

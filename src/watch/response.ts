@@ -1,5 +1,5 @@
 /**
- * etcd's watch responses as the public types: events (key-values mapped by convert.ts's `keyValue`:
+ * etcd's watch responses as the public types: events (key-values mapped by internal/wire.ts's `keyValue`:
  * Buffer views of the received bytes, int64 as checked numbers), and the size a response counts for
  * in a watch's buffer.
  * One loop per response, no closures.

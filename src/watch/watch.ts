@@ -2,11 +2,12 @@
  * The Watch service: etcd `Watch.Watch`, watches of keys and ranges multiplexed on one stream per
  * client, resumed after a broken stream without losing or repeating an event.
  *
- * The options and the service are here; the work is in src/watch/: `types.ts` (the public
- * `WatchEvent`, `WatchResponse` and `Watcher`, re-exported here), `request.ts` (options to the
- * create request), `stream.ts` (the shared stream: multiplexing and resumption), `watcher.ts` (one
- * watch: its bounded buffer and async iterator), `response.ts` (wire to public types), `errors.ts`,
- * `defaults.ts`.
+ * The options and the service are here; the work is in the other files of src/watch/: `types.ts`
+ * (the public `WatchEvent`, `WatchResponse` and `Watcher`, re-exported here), `request.ts` (options
+ * to the create request), `stream.ts` (the shared stream: multiplexing and resumption),
+ * `watcher.ts` (one watch: its bounded buffer and async iterator), `response.ts` (wire to public
+ * types), `defaults.ts`. Its errors are in src/errors/ (watch.ts, and by-message.ts for a
+ * cancelled watch).
  */
 import type { Rpc } from '../rpc/types.js';
 import type { Bytes } from '../types.js';

@@ -5,7 +5,7 @@
  *   watches on the written prefix see exactly the store's history; a lease with a TTL (30 s) above
  *   that bound stays alive; one with a shorter TTL (3 s) is reported lost (`LeaseKeepAliveHaltedError`),
  *   not silently dropped: the keep-alive stream only leaves a silent member when the connection's
- *   keep-alive pings fail, as documented in src/lease-keepalive.ts;
+ *   keep-alive pings fail, as documented in src/lease/keepalive.ts;
  * - a member cut off from the others (the other two frozen) must not serve a stale linearizable
  *   read, and a member frozen while the others moved on must not serve old data when it wakes;
  * - with `requireLeader`, a watch on a member whose two peers are frozen is ended by etcd with

@@ -1,6 +1,6 @@
 /**
- * The typed errors and the mapping from transport failures to them (src/errors.ts,
- * src/rpc/errors.ts). The table below is written out independently of src/errors.ts, from the Go
+ * The typed errors and the mapping from transport failures to them (src/errors/,
+ * src/rpc/error-mapping.ts). The table below is written out independently of src/errors/, from the Go
  * client's api/v3rpc/rpctypes/error.go (current main plus etcd 3.4.23's codes), so a typo in either
  * the message or the class shows up here.
  */
