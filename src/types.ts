@@ -8,9 +8,13 @@
  * (a value above 2^53 - 1 throws rather than losing precision); lease, member and cluster IDs
  * are `bigint` (random 64-bit values).
  */
-import type { CallOptions } from './rpc/types.js';
-
-export type { CallOptions };
+/** Options every call accepts. */
+export interface CallOptions {
+  /** Aborting cancels the call; it rejects with `signal.reason`. */
+  signal?: AbortSignal;
+  /** Deadline for the whole call including retries, in milliseconds; expiry rejects with `DeadlineExceededError`. */
+  timeout?: number;
+}
 
 /** A key, value or range end as given by the caller: a string (encoded as UTF-8) or raw bytes. */
 export type Bytes = string | Uint8Array;

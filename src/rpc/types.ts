@@ -4,14 +4,9 @@
  * `dialTimeout`, deadlines and AbortSignal, metadata, size limits, retries and error mapping.
  */
 import type { Method } from '../proto/method-descriptor.js';
+import type { CallOptions } from '../types.js';
 
-/** Options every call accepts. */
-export interface CallOptions {
-  /** Aborting cancels the call; it rejects with `signal.reason`. */
-  signal?: AbortSignal;
-  /** Deadline for the whole call including retries, in milliseconds; expiry rejects with `DeadlineExceededError`. */
-  timeout?: number;
-}
+export type { CallOptions };
 
 /** Options of a stream call: call options plus extra metadata (e.g. require-leader). */
 export interface StreamCallOptions extends CallOptions {
