@@ -5,7 +5,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 import { Mutex, Session } from '../../src/concurrency/index.js';
-import { InvalidArgumentError, type Client } from '../../src/index.js';
+import { EtcdError, InvalidArgumentError, type Client } from '../../src/index.js';
 
 export const ETCDCTL = existsSync('/usr/bin/etcdctl') ? '/usr/bin/etcdctl' : 'etcdctl';
 
@@ -17,6 +17,20 @@ export async function within(timeoutMs: number, what: string, check: () => boole
     if (performance.now() > deadline) assert.fail(`${what}: not within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/**
+ * An `assert.rejects` check: the error is the `EtcdError` named `name`, with gRPC `code` and a
+ * message matching `message`.
+ */
+export function typedError(name: string, code: number, message: RegExp): (error: unknown) => boolean {
+  return (error) => {
+    assert.ok(error instanceof EtcdError, `an EtcdError, got ${String(error)}`);
+    assert.equal(error.name, name);
+    assert.equal(error.code, code);
+    assert.match(error.message, message);
+    return true;
+  };
 }
 
 /** Resolves with `promise`'s value, or fails the test after `ms` naming `what`. */

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { Session } from '../../src/concurrency/index.js';
-import { Client, DeadlineExceededError, EtcdError } from '../../src/index.js';
+import { Client, DeadlineExceededError } from '../../src/index.js';
+import { typedError, within } from './concurrency-support.js';
 import { watchGauges } from './watch-helpers.js';
 import {
   Barrier,
@@ -91,15 +92,6 @@ describe('Barrier', { timeout: 30_000 }, () => {
 });
 
 describe('waits and keys the recipes do not expect', { timeout: 30_000 }, () => {
-  /** `error` is the EtcdError named `name` with gRPC `code` and a message matching `message`. */
-  const typed = (name: string, code: number, message: RegExp) => (error: unknown): boolean => {
-    assert.ok(error instanceof EtcdError, `an EtcdError, got ${String(error)}`);
-    assert.equal(error.name, name);
-    assert.equal(error.code, code);
-    assert.match(error.message, message);
-    return true;
-  };
-
   test('a wait whose watch the client cancels (client.cancelWatches()) rejects with WatchEndedError', async () => {
     const waiterClient = cluster.client();
     await new Barrier(client, 'barrier/cancelled').hold();
@@ -107,21 +99,16 @@ describe('waits and keys the recipes do not expect', { timeout: 30_000 }, () => 
     const before = (await watchGauges(endpoint)).watchers;
     const waiting = new Barrier(waiterClient, 'barrier/cancelled').wait();
     waiting.catch(() => undefined); // asserted below
-    let watching = false;
-    for (const end = Date.now() + 5_000; !watching && Date.now() < end; ) {
-      watching = (await watchGauges(endpoint)).watchers > before;
-      if (!watching) await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    assert.ok(watching, 'the waiter watches the barrier key');
+    await within(5_000, 'the waiter watches the barrier key', async () => (await watchGauges(endpoint)).watchers > before);
     await waiterClient.cancelWatches();
-    await assert.rejects(bounded(waiting, 'wait() after cancelWatches()'), typed('WatchEndedError', 1, /barrier\/cancelled.*delete/));
+    await assert.rejects(bounded(waiting, 'wait() after cancelWatches()'), typedError('WatchEndedError', 1, /barrier\/cancelled.*delete/));
     await new Barrier(client, 'barrier/cancelled').release();
   });
 
   test('a key under a queue that is not one of its sequential keys: UnexpectedKeyError, nothing written', async () => {
     await client.put('pq-foreign/00001/not-a-number', 'planted');
     const before = await keysUnder('pq-foreign/');
-    await assert.rejects(new PriorityQueue(client, 'pq-foreign').enqueue('item', 1), typed('UnexpectedKeyError', 9, /pq-foreign\/00001\/not-a-number.*number/));
+    await assert.rejects(new PriorityQueue(client, 'pq-foreign').enqueue('item', 1), typedError('UnexpectedKeyError', 9, /pq-foreign\/00001\/not-a-number.*number/));
     assert.deepEqual(await keysUnder('pq-foreign/'), before);
   });
 });
