@@ -14,8 +14,7 @@ import {
 } from '../../src/concurrency/index.js';
 import { Client, DeadlineExceededError } from '../../src/index.js';
 import { EtcdCluster } from '../../src/testing/index.js';
-import { ETCDCTL, bounded, killStarted, start, typedError, within, type Child } from './concurrency-support.js';
-import { watchGauges } from './watch-helpers.js';
+import { ETCDCTL, bounded, cancelWatchesDuring, killStarted, start, typedError, within, type Child } from './concurrency-support.js';
 
 let cluster: EtcdCluster;
 let client: Client;
@@ -176,13 +175,8 @@ describe('Election', { timeout: 90_000 }, () => {
   test('observe() whose watch the client cancels (client.cancelWatches()) throws WatchEndedError', async () => {
     const observerClient = cluster.client();
     await using session = await Session.create(observerClient);
-    const endpoint = cluster.endpoints[0]!;
-    const before = (await watchGauges(endpoint)).watchers;
     const iterator = new Election(session, 'observe-ended').observe()[Symbol.asyncIterator]();
-    const first = iterator.next();
-    first.catch(() => undefined); // asserted below
-    await within(5_000, 'the observer watches for a leader', async () => (await watchGauges(endpoint)).watchers > before);
-    await observerClient.cancelWatches();
+    const { waiting: first } = await cancelWatchesDuring(observerClient, cluster.endpoints[0]!, () => iterator.next());
     await assert.rejects(bounded(first, 10_000, 'observe() after cancelWatches()'), typedError('WatchEndedError', 1, /observe/));
   });
 

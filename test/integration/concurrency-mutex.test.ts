@@ -7,8 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { LockedError, LockReleasedError, Mutex, Session, SessionExpiredError } from '../../src/concurrency/index.js';
 import { Client, DeadlineExceededError, InvalidArgumentError, LeaseNotFoundError, op } from '../../src/index.js';
 import { EtcdCluster } from '../../src/testing/index.js';
-import { ETCDCTL, bounded, contend, killStarted, start, typedError, within } from './concurrency-support.js';
-import { watchGauges } from './watch-helpers.js';
+import { ETCDCTL, bounded, cancelWatchesDuring, contend, killStarted, start, typedError, within } from './concurrency-support.js';
 
 let cluster: EtcdCluster;
 let client: Client;
@@ -154,12 +153,7 @@ describe('Mutex', { timeout: 90_000 }, () => {
     await using waiterSession = await Session.create(waiterClient);
     const holder = new Mutex(holderSession, 'watch-ended');
     await holder.lock();
-    const endpoint = cluster.endpoints[0]!;
-    const before = (await watchGauges(endpoint)).watchers;
-    const waiting = new Mutex(waiterSession, 'watch-ended').lock();
-    waiting.catch(() => undefined); // asserted below
-    await within(5_000, 'the waiter watches the holder key', async () => (await watchGauges(endpoint)).watchers > before);
-    await waiterClient.cancelWatches();
+    const { waiting } = await cancelWatchesDuring(waiterClient, cluster.endpoints[0]!, () => new Mutex(waiterSession, 'watch-ended').lock());
     await assert.rejects(bounded(waiting, 10_000, 'lock() after cancelWatches()'), typedError('WatchEndedError', 1, /watch-ended\/.*deletion/));
     assert.deepEqual(await keysUnder('watch-ended/'), [holder.key.toString()], 'the waiter left the line');
     await holder.unlock();

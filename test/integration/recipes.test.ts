@@ -6,8 +6,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { Session } from '../../src/concurrency/index.js';
 import { Client, DeadlineExceededError } from '../../src/index.js';
-import { typedError, within } from './concurrency-support.js';
-import { watchGauges } from './watch-helpers.js';
+import { cancelWatchesDuring, typedError } from './concurrency-support.js';
 import {
   Barrier,
   DoubleBarrier,
@@ -95,12 +94,7 @@ describe('waits and keys the recipes do not expect', { timeout: 30_000 }, () => 
   test('a wait whose watch the client cancels (client.cancelWatches()) rejects with WatchEndedError', async () => {
     const waiterClient = cluster.client();
     await new Barrier(client, 'barrier/cancelled').hold();
-    const endpoint = cluster.endpoints[0]!;
-    const before = (await watchGauges(endpoint)).watchers;
-    const waiting = new Barrier(waiterClient, 'barrier/cancelled').wait();
-    waiting.catch(() => undefined); // asserted below
-    await within(5_000, 'the waiter watches the barrier key', async () => (await watchGauges(endpoint)).watchers > before);
-    await waiterClient.cancelWatches();
+    const { waiting } = await cancelWatchesDuring(waiterClient, cluster.endpoints[0]!, () => new Barrier(waiterClient, 'barrier/cancelled').wait());
     await assert.rejects(bounded(waiting, 'wait() after cancelWatches()'), typedError('WatchEndedError', 1, /barrier\/cancelled.*delete/));
     await new Barrier(client, 'barrier/cancelled').release();
   });
