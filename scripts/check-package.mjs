@@ -11,8 +11,9 @@
 //    declarations as installed (skipLibCheck off: broken or leaking declarations fail); and the
 //    user file test/types/namespace-compose.ts (everything built on a namespace view, no cast),
 //    its imports pointed at the package, checked the same way;
-// 5. every subpath bundled with esbuild and run from another folder (nothing read next to the code);
-//    a bundled client encodes a call and fails it with a typed error;
+// 5. every subpath bundled with esbuild and run from another folder (nothing read next to the code),
+//    holding none of the CLI's libraries; a bundled client encodes a call and fails it with a typed
+//    error;
 // 6. the `etcdts` bin runs; the optional peer dependencies (prom-client) are loaded only when
 //    asked for, with a clear error when missing, and work once installed.
 //
@@ -47,6 +48,8 @@ const attempt = (what, fn) => {
 const run = (file, args, options = {}) =>
   execFileSync(file, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...options });
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+/** The libraries only the CLI uses: no library entry point may load them (docs/design/architecture.md). */
+const CLI_LIBRARIES = ['commander', 'cli-table3', 'cli-progress'];
 
 if (!existsSync(join(root, 'dist/index.js'))) {
   console.error('dist/ is missing: run `npm run build` first');
@@ -190,12 +193,14 @@ export const modules = [${subpaths.map((_, i) => `m${i}`).join(', ')}];
   for (const [i, s] of subpaths.entries()) {
     const out = join(elsewhere, `bundle-${i}.mjs`);
     try {
-      await build({
+      const { metafile } = await build({
         stdin: { contents: `export * from ${JSON.stringify(specifier(s))};`, resolveDir: project, loader: 'js' },
-        bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: out, logLevel: 'silent',
+        bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: out, logLevel: 'silent', metafile: true,
       });
       const names = Object.keys(await import(pathToFileURL(out).href));
       check(`esbuild bundle of ${specifier(s)} loads from another folder (${names.length} exports)`, names.length > 0);
+      const cliLibraries = Object.keys(metafile.inputs).filter((file) => CLI_LIBRARIES.some((name) => file.includes(`node_modules/${name}/`)));
+      check(`${specifier(s)} bundles none of the CLI's libraries (${CLI_LIBRARIES.join(', ')})`, cliLibraries.length === 0, cliLibraries.slice(0, 5).join(', '));
     } catch (err) {
       check(`esbuild bundle of ${specifier(s)} loads from another folder`, false, String(err?.message ?? err));
     }

@@ -3,8 +3,9 @@
  * turns them into the rpc layer's options (unknown names and malformed values rejected with
  * `InvalidArgumentError` before anything connects).
  */
-import { checkOptionsObject, describe, unknownOption } from './convert.js';
-import { InvalidArgumentError } from './errors.js';
+import { checkOptionsObject, unknownOption } from './internal/validation.js';
+import { describe } from './internal/describe-value.js';
+import { InvalidArgumentError } from './errors/index.js';
 import {
   DEFAULT_DIAL_TIMEOUT_MS,
   DEFAULT_ENDPOINT,

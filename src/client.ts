@@ -2,24 +2,23 @@
  * `Client`: the entry point. Owns the options, the call layer (connections, retries, deadlines),
  * and one object per etcd service; the KV methods sit on the client itself, as in Go's `clientv3`.
  */
-import { Auth } from './auth.js';
-import { Cluster } from './cluster.js';
-import { Election } from './election.js';
-import { KV } from './kv.js';
-import { Lease } from './lease.js';
-import { Lock } from './lock.js';
-import { Maintenance } from './maintenance.js';
-import type { Op } from './op.js';
+import { Auth } from './auth/auth.js';
+import { Cluster } from './cluster/cluster.js';
+import { ElectionService } from './lock-election/election.js';
+import { KV } from './kv/kv.js';
+import { Lease } from './lease/lease.js';
+import { LockService } from './lock-election/lock.js';
+import { Maintenance } from './maintenance/maintenance.js';
+import type { Op } from './kv/op.js';
 import { loadConfigFile } from './config.js';
 import { RpcClient } from './rpc/invoke.js';
 import type { Rpc } from './rpc/types.js';
-import type { Txn } from './txn.js';
-import { Namespace } from './namespace.js';
+import type { Txn } from './kv/txn.js';
+import { Namespace } from './namespace/namespace.js';
+import { Watch, type Watcher, type WatchOptions } from './watch/watch.js';
+import type { Bytes, CallOptions } from './types.js';
 import type { SessionClient } from './service-interfaces.js';
-import { Watch, type Watcher, type WatchOptions } from './watch.js';
 import type {
-  Bytes,
-  CallOptions,
   CompactOptions,
   CompactResponse,
   DeleteOptions,
@@ -29,7 +28,7 @@ import type {
   PutOptions,
   PutResponse,
   RangeOptions,
-} from './types.js';
+} from './kv/types.js';
 
 import { resolveClientOptions, type ClientOptions } from './client-options.js';
 
@@ -77,9 +76,9 @@ export class Client implements AsyncDisposable, SessionClient {
   /** Auth administration: enable/disable, users, roles, permissions (etcd `Auth` service). */
   readonly auth: Auth;
   /** Server-side distributed locks: lock, unlock (etcd `v3lockpb.Lock` service). */
-  readonly lock: Lock;
+  readonly lock: LockService;
   /** Server-side leader election: campaign, proclaim, leader, observe, resign (etcd `v3electionpb.Election` service). */
-  readonly election: Election;
+  readonly election: ElectionService;
   readonly #kv: KV;
   readonly #watch: Watch;
   readonly #calls: RpcClient;
@@ -114,8 +113,8 @@ export class Client implements AsyncDisposable, SessionClient {
     this.cluster = new Cluster(this.rpc);
     this.maintenance = new Maintenance(this.rpc);
     this.auth = new Auth(this.rpc);
-    this.lock = new Lock(this.rpc);
-    this.election = new Election(this.rpc);
+    this.lock = new LockService(this.rpc);
+    this.election = new ElectionService(this.rpc);
   }
 
   /**

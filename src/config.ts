@@ -24,8 +24,8 @@
 import { readFile } from 'node:fs/promises';
 
 import type { ClientOptions, TlsOptions } from './client-options.js';
-import { describe } from './describe.js';
-import { InvalidArgumentError } from './errors.js';
+import { describe } from './internal/describe-value.js';
+import { InvalidArgumentError } from './errors/index.js';
 import { hasScheme } from './transport/index.js';
 
 /** Nanoseconds per millisecond: Go's `time.Duration` counts nanoseconds, the client's options milliseconds. */

@@ -29,22 +29,21 @@ export {
   type PromMetric,
 } from './rpc/metrics.js';
 export { TRACER_NAME, type TracingOptions, type TracerProvider, type Tracer, type TraceSpan } from './rpc/tracing.js';
-export { Txn } from './txn.js';
+export { Txn } from './kv/txn.js';
 export type { KVService, LeaseService, SessionClient, WatchService } from './service-interfaces.js';
-export { Namespace, NamespaceLease } from './namespace.js';
-export { Syncer, SYNC_BATCH_LIMIT, type SyncBaseOptions } from './mirror.js';
+export { Namespace, NamespaceLease } from './namespace/namespace.js';
+export { Syncer, SYNC_BATCH_LIMIT, type SyncBaseOptions } from './mirror/mirror.js';
 export {
   OrderingKV,
-  OrderViolationError,
   retryOnOrderViolation,
   DEFAULT_ORDER_VIOLATION_ATTEMPTS,
   DEFAULT_ORDER_VIOLATION_BACKOFF_MS,
   type OrderViolationHandler,
   type RetryOnOrderViolationOptions,
-} from './ordering.js';
+} from './ordering/ordering.js';
 export { LeasingKV, DEFAULT_LEASING_TTL, REVOKE_BACKOFF_MS, REVOKE_VALUE, type LeasingKVOptions } from './leasing/index.js';
-export type { Watch, Watcher, WatchEvent, WatchOptions, WatchResponse } from './watch.js';
-export { DEFAULT_WATCH_MAX_BUFFERED_BYTES, WatchOverflowError } from './watch.js';
+export type { Watch, Watcher, WatchEvent, WatchOptions, WatchResponse } from './watch/watch.js';
+export { DEFAULT_WATCH_MAX_BUFFERED_BYTES } from './watch/watch.js';
 export type {
   Lease,
   LeaseGrantOptions,
@@ -54,7 +53,7 @@ export type {
   LeaseLeasesResponse,
   LeaseRevokeResponse,
   LeaseTimeToLiveResponse,
-} from './lease.js';
+} from './lease/lease.js';
 export type {
   Cluster,
   Member,
@@ -64,7 +63,7 @@ export type {
   MemberPromoteResponse,
   MemberRemoveResponse,
   MemberUpdateResponse,
-} from './cluster.js';
+} from './cluster/cluster.js';
 export {
   DOWNGRADE_FEATURE,
   type AlarmDisarmTarget,
@@ -85,8 +84,8 @@ export {
   type SnapshotStream,
   type SnapshotWithVersionResponse,
   type StatusResponse,
-} from './maintenance.js';
-export { SnapshotChecksumError, type SaveSnapshotResult, type SnapshotProgress } from './snapshot.js';
+} from './maintenance/maintenance.js';
+export type { SaveSnapshotResult, SnapshotProgress } from './maintenance/snapshot.js';
 export type {
   Auth,
   AuthenticateResponse,
@@ -101,9 +100,10 @@ export type {
   PermissionGrant,
   PermissionRange,
   PermissionType,
-} from './auth.js';
-export type { Lock, LockResponse, UnlockResponse } from './lock.js';
+} from './auth/auth.js';
+export type { LockService, Lock, LockResponse, UnlockResponse } from './lock-election/lock.js';
 export type {
+  ElectionService,
   Election,
   CampaignResponse,
   LeaderKey,
@@ -112,16 +112,8 @@ export type {
   ObserveOptions,
   ProclaimResponse,
   ResignResponse,
-} from './election.js';
-export {
-  ElectionNoLeaderError,
-  ElectionNotLeaderError,
-  LockedError,
-  LockReleasedError,
-  SessionExpiredError,
-  StmConflictError,
-} from './concurrency/errors.js';
-export { op, type Op, type GetOp, type PutOp, type DeleteOp, type TxnOp } from './op.js';
+} from './lock-election/election.js';
+export { op, type Op, type GetOp, type PutOp, type DeleteOp, type TxnOp } from './kv/op.js';
 export {
   compare,
   type Compare,
@@ -129,26 +121,39 @@ export {
   type CompareOperator,
   type CompareRangeOptions,
   type CompareTarget,
-} from './compare.js';
-export { firstKey, lastKey, firstCreate, lastCreate, firstRev, lastRev, prefixRangeEnd } from './range.js';
+} from './kv/compare.js';
+export { firstKey, lastKey, firstCreate, lastCreate, firstRev, lastRev, prefixRangeEnd } from './kv/range.js';
+export type { Bytes, CallOptions, KeyValue, ResponseHeader } from './types.js';
 export type {
-  Bytes,
-  CallOptions,
   CompactOptions,
   CompactResponse,
   DeleteOptions,
   DeleteResponse,
   GetResponse,
   KeyRangeOptions,
-  KeyValue,
   OpResponse,
   PutOptions,
   PutResponse,
   RangeOptions,
-  ResponseHeader,
   SortOption,
   SortOrder,
   SortTarget,
   TxnResponse,
-} from './types.js';
-export * from './errors.js';
+} from './kv/types.js';
+// The error tree (src/errors/): the roots, the server's errors, the client's own, the predicates,
+// and the errors of the parts this entry point exports.
+export * from './errors/etcd-error.js';
+export * from './errors/server.js';
+export * from './errors/client.js';
+export * from './errors/predicates.js';
+export {
+  ElectionNoLeaderError,
+  ElectionNotLeaderError,
+  LockedError,
+  LockReleasedError,
+  SessionExpiredError,
+  StmConflictError,
+} from './errors/concurrency.js';
+export { WatchEndedError, WatchOverflowError } from './errors/watch.js';
+export { SnapshotChecksumError } from './errors/snapshot.js';
+export { OrderViolationError } from './errors/ordering.js';

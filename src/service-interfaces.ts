@@ -5,8 +5,8 @@
  * (`client.namespace(prefix)`) both fit them without a cast, as Go's
  * `cli.KV = namespace.NewKV(cli.KV, pfx)` fits under `concurrency.NewSession(cli)`.
  */
-import type { Op } from './op.js';
-import type { Txn } from './txn.js';
+import type { Op } from './kv/op.js';
+import type { Txn } from './kv/txn.js';
 import type {
   LeaseGrantOptions,
   LeaseGrantResponse,
@@ -15,11 +15,10 @@ import type {
   LeaseLeasesResponse,
   LeaseRevokeResponse,
   LeaseTimeToLiveResponse,
-} from './lease.js';
-import type { WatchOptions, Watcher } from './watch.js';
+} from './lease/lease.js';
+import type { WatchOptions, Watcher } from './watch/watch.js';
+import type { Bytes, CallOptions } from './types.js';
 import type {
-  Bytes,
-  CallOptions,
   CompactOptions,
   CompactResponse,
   DeleteOptions,
@@ -29,7 +28,7 @@ import type {
   PutOptions,
   PutResponse,
   RangeOptions,
-} from './types.js';
+} from './kv/types.js';
 
 /**
  * The KV calls of etcd's `KV` service (Go's `clientv3.KV`). A `Client`, a `Namespace`, an

@@ -10,9 +10,9 @@
 import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 
-import { unknownOption } from './convert.js';
-import { describe } from './describe.js';
-import { InvalidArgumentError } from './errors.js';
+import { unknownOption } from './internal/validation.js';
+import { describe } from './internal/describe-value.js';
+import { InvalidArgumentError } from './errors/index.js';
 import type { TlsSettings, TlsVersion } from './transport/types.js';
 
 export type { TlsVersion };

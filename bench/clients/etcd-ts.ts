@@ -1,10 +1,10 @@
 /**
  * etcd-ts (this project, from src/) behind the benchmark's `BenchClient`, with its default options.
- * Watches follow the contract of src/watch.ts: `client.watch(key, options)` is an async iterable of
+ * Watches follow the contract of src/watch/watch.ts: `client.watch(key, options)` is an async iterable of
  * `WatchResponse`s, the first one of a watch with `created: true`.
  */
 import { Client, compare, NotSupportedError, op } from '../../src/index.js';
-import type { Watcher, WatchResponse } from '../../src/watch.js';
+import type { Watcher, WatchResponse } from '../../src/watch/watch.js';
 import { WorkloadUnsupported, type BenchClient } from './types.js';
 
 /**

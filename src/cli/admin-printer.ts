@@ -13,8 +13,8 @@
  * output format` (exit 4), after the request as in etcdctl. Where etcdctl 3.4 crashes (`member
  * promote -w json`, `alarm list -w fields`, a nil header), `etcdts` prints the data instead.
  */
-import type { Member, MemberAddResponse } from '../cluster.js';
-import type { AlarmMember, AlarmResponse, HashKVResponse, MoveLeaderResponse, StatusResponse } from '../maintenance.js';
+import type { Member, MemberAddResponse } from '../cluster/cluster.js';
+import type { AlarmMember, AlarmResponse, HashKVResponse, MoveLeaderResponse, StatusResponse } from '../maintenance/maintenance.js';
 import type { ResponseHeader } from '../types.js';
 import { CliError, EXIT_BAD_FEATURE } from './exit.js';
 import { goJsonString, goStringSlice, hex, hex16, humanizeBytes } from './go-format.js';

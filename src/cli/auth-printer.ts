@@ -22,8 +22,8 @@ import type {
   AuthUserGetResponse,
   AuthUserListResponse,
   Permission,
-} from '../auth.js';
-import { prefixRangeEnd } from '../range.js';
+} from '../auth/auth.js';
+import { prefixRangeEnd } from '../kv/range.js';
 import { CliError, EXIT_BAD_FEATURE } from './exit.js';
 import { goQuote } from './go-syntax.js';
 import { fieldsHeader, jsonBytes, jsonFlag, jsonHeader, jsonList, jsonNumber, jsonObject, textLines } from './output-parts.js';

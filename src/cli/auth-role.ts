@@ -7,8 +7,8 @@ import { Buffer } from 'node:buffer';
 
 import type { Command } from 'commander';
 
-import type { PermissionType } from '../auth.js';
-import { prefixRangeEnd } from '../range.js';
+import type { PermissionType } from '../auth/auth.js';
+import { prefixRangeEnd } from '../kv/range.js';
 import { AuthPrinter, checkFormatName } from './auth-printer.js';
 import { CliError, EXIT_BAD_ARGS } from './exit.js';
 import type { SessionRunner } from './kv.js';

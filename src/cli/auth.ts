@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 
-import { RootRoleNotExistError } from '../errors.js';
+import { RootRoleNotExistError } from '../errors/index.js';
 import { AuthPrinter, checkFormatName } from './auth-printer.js';
 import { registerRoleCommands } from './auth-role.js';
 import { registerUserCommands } from './auth-user.js';

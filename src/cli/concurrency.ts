@@ -16,7 +16,7 @@ import type { Command } from 'commander';
 
 import { Election, Mutex, Session } from '../concurrency/index.js';
 import { DEFAULT_SESSION_TTL } from '../concurrency/session.js';
-import type { GetResponse } from '../types.js';
+import type { GetResponse } from '../kv/types.js';
 import { CliError, EXIT_BAD_ARGS, EXIT_ERROR } from './exit.js';
 import { runCommand } from './exec-command.js';
 import { flagError } from './global.js';

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 
 import { Client, CompactedError, EtcdError, compare, op } from '../index.js';
+import { sleep } from '../internal/timers.js';
 import type { EtcdCluster } from '../testing/index.js';
 import { EXIT_INTERRUPTED } from './exit.js';
 import { clientOptions, resolveGlobalOptions, type GlobalFlags } from './global.js';
@@ -113,7 +114,7 @@ async function tour(client: Client, prefix: string): Promise<void> {
   const stopped = Date.now();
   const giveUp = stopped + (lease.ttl + 5) * 1000;
   while ((await client.get(session, call)).count > 0 && Date.now() < giveUp) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
   const gone = (await client.get(session, call)).count === 0;
   const after = ((Date.now() - stopped) / 1000).toFixed(1);

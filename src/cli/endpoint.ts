@@ -6,8 +6,8 @@
 import type { Command } from 'commander';
 
 import { Client } from '../client.js';
-import { PermissionDeniedError } from '../errors.js';
-import type { HashKVResponse, StatusResponse } from '../maintenance.js';
+import { PermissionDeniedError } from '../errors/index.js';
+import type { HashKVResponse, StatusResponse } from '../maintenance/maintenance.js';
 import { endpointsFromCluster } from './admin-args.js';
 import { adminFormat, printEndpointHashKV, printEndpointHealth, printEndpointStatus, type EndpointHealth } from './admin-printer.js';
 import { CliError, EXIT_ERROR, errorText } from './exit.js';

@@ -5,7 +5,7 @@
  */
 import { Buffer } from 'node:buffer';
 
-import { DeadlineExceededError, EtcdError, EtcdServerError } from '../errors.js';
+import { DeadlineExceededError, EtcdError, EtcdServerError } from '../errors/index.js';
 import { isAuthenticationFailure } from '../rpc/auth-token.js';
 
 /** The command succeeded. */

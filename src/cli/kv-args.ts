@@ -3,7 +3,15 @@
  * request line) to the library's request options, with etcdctl's checks, messages and exit codes
  * (etcdctl/ctlv3/command/get_command.go, put_command.go, del_command.go). Pure: nothing is sent.
  */
-import type { Bytes, DeleteOptions, KeyRangeOptions, PutOptions, RangeOptions, SortOrder, SortTarget } from '../types.js';
+import type { Bytes } from '../types.js';
+import type {
+  DeleteOptions,
+  KeyRangeOptions,
+  PutOptions,
+  RangeOptions,
+  SortOrder,
+  SortTarget,
+} from '../kv/types.js';
 import { CliError, EXIT_BAD_ARGS, EXIT_BAD_FEATURE } from './exit.js';
 import { GoSyntaxError, parseGoInt } from './go-syntax.js';
 

@@ -20,7 +20,7 @@ import type {
   LeaseLeasesResponse,
   LeaseRevokeResponse,
   LeaseTimeToLiveResponse,
-} from '../lease.js';
+} from '../lease/lease.js';
 import { CliError, EXIT_BAD_FEATURE } from './exit.js';
 import { checkPrinterFormat, type PrinterFormat } from './global.js';
 import { goQuote } from './go-syntax.js';

@@ -4,8 +4,8 @@
  */
 import type { Command } from 'commander';
 
-import { LeaseKeepAliveHaltedError, LeaseNotFoundError } from '../errors.js';
-import type { LeaseTimeToLiveResponse } from '../lease.js';
+import { LeaseKeepAliveHaltedError, LeaseNotFoundError } from '../errors/index.js';
+import type { LeaseTimeToLiveResponse } from '../lease/lease.js';
 import { CliError, EXIT_BAD_ARGS, EXIT_BAD_CONNECTION, EXIT_ERROR, errorText } from './exit.js';
 import { GoSyntaxError, parseGoInt } from './go-syntax.js';
 import type { SessionRunner } from './kv.js';

@@ -15,8 +15,8 @@
 import { Option, type Command } from 'commander';
 
 import { Client, type ClientOptions } from '../client.js';
-import { Syncer } from '../mirror.js';
-import { op, type Op } from '../op.js';
+import { Syncer } from '../mirror/mirror.js';
+import { op, type Op } from '../kv/op.js';
 import { CliError, EXIT_BAD_ARGS, EXIT_BAD_CONNECTION } from './exit.js';
 import { flagError, keepAliveClientOptions, normalizeEndpoint } from './global.js';
 import { parseGoDuration } from './go-syntax.js';

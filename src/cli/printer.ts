@@ -12,7 +12,14 @@
  */
 import { Buffer } from 'node:buffer';
 
-import type { DeleteResponse, GetResponse, KeyValue, OpResponse, PutResponse, TxnResponse } from '../types.js';
+import type {
+  DeleteResponse,
+  GetResponse,
+  OpResponse,
+  PutResponse,
+  TxnResponse,
+} from '../kv/types.js';
+import type { KeyValue } from '../types.js';
 import { goQuote } from './go-syntax.js';
 import { checkPrinterFormat, type PrinterFormat } from './global.js';
 import {

@@ -6,12 +6,19 @@
  */
 import { Buffer } from 'node:buffer';
 
-import type { AuthRoleGetResponse, AuthStatusResponse, Permission } from '../auth.js';
-import type { Member, MemberAddResponse } from '../cluster.js';
-import type { AlarmResponse, MoveLeaderResponse } from '../maintenance.js';
+import type { AuthRoleGetResponse, AuthStatusResponse, Permission } from '../auth/auth.js';
+import type { Member, MemberAddResponse } from '../cluster/cluster.js';
+import type { AlarmResponse, MoveLeaderResponse } from '../maintenance/maintenance.js';
 import { authpb, etcdserverpb, mvccpb } from '../proto/index.js';
-import type { DeleteResponse, GetResponse, KeyValue, OpResponse, PutResponse, ResponseHeader, TxnResponse } from '../types.js';
-import type { WatchResponse } from '../watch.js';
+import type {
+  DeleteResponse,
+  GetResponse,
+  OpResponse,
+  PutResponse,
+  TxnResponse,
+} from '../kv/types.js';
+import type { KeyValue, ResponseHeader } from '../types.js';
+import type { WatchResponse } from '../watch/watch.js';
 
 type PbHeader = etcdserverpb.ResponseHeader;
 type PbKeyValue = mvccpb.KeyValue;

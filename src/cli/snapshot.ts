@@ -2,7 +2,7 @@
  * `etcdts snapshot save|status|restore`, as etcdctl 3.4's.
  *
  * `snapshot save <filename>`: exactly one endpoint; the snapshot is
- * streamed to `<filename>.part`, its SHA-256 trailer checked, then renamed (see src/snapshot.ts).
+ * streamed to `<filename>.part`, its SHA-256 trailer checked, then renamed (see src/maintenance/snapshot.ts).
  * stdout gets etcdctl's `Snapshot saved at <filename>`; stderr gets etcdctl's log lines (as JSON,
  * with the checked SHA-256 added) and, when stderr is a terminal, a progress bar (cli-progress).
  * No deadline unless `--command-timeout` is given (a large database takes a while). Every failure
@@ -18,7 +18,7 @@
  */
 import type { Command } from 'commander';
 
-import { SNAPSHOT_PART_SUFFIX } from '../snapshot.js';
+import { SNAPSHOT_PART_SUFFIX } from '../maintenance/snapshot.js';
 import { snapshotStatus, type SnapshotStatus } from '../snapshot-file/index.js';
 import { givenEndpoints } from './admin-args.js';
 import { adminFormat, unsupported, type AdminFormat } from './admin-printer.js';

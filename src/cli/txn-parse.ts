@@ -23,7 +23,7 @@
  */
 import { Buffer } from 'node:buffer';
 
-import type { CompareOperator, CompareTarget } from '../compare.js';
+import type { CompareOperator, CompareTarget } from '../kv/compare.js';
 import type { Bytes } from '../types.js';
 import { CliError, EXIT_INVALID_INPUT } from './exit.js';
 import { goQuote, isBlank, parseGoInt, scanQuoted } from './go-syntax.js';

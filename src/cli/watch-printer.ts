@@ -13,7 +13,7 @@
 import { Buffer } from 'node:buffer';
 
 import type { KeyValue } from '../types.js';
-import type { WatchResponse } from '../watch.js';
+import type { WatchResponse } from '../watch/watch.js';
 import type { PrinterFormat } from './global.js';
 import { protobufWatch } from './protobuf-printer.js';
 import { fieldsHeader, fieldsKeyValue, hexEscape, jsonHeaderMembers, jsonKeyValue, jsonObject, textLines } from './output-parts.js';

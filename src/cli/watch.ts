@@ -19,8 +19,8 @@ import { Buffer } from 'node:buffer';
 
 import type { Command } from 'commander';
 
-import { EtcdError } from '../errors.js';
-import type { WatchOptions, Watcher } from '../watch.js';
+import { EtcdError } from '../errors/index.js';
+import type { WatchOptions, Watcher } from '../watch/watch.js';
 import { CliError, EXIT_BAD_ARGS, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_INVALID_INPUT, errorText } from './exit.js';
 import { runCommand } from './exec-command.js';
 import { checkPrinterFormat, int64Flag, type PrinterFormat } from './global.js';

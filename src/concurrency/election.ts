@@ -8,13 +8,14 @@
  * before its own (FIFO, as `Mutex`). The leader's key is attached to its session's lease: when the
  * session ends, leadership passes to the next candidate.
  */
-import { compare } from '../compare.js';
-import { CompactedError, InvalidArgumentError } from '../errors.js';
-import { firstCreate } from '../range.js';
-import { op } from '../op.js';
-import { checkCallOption, checkOptionsObject, toBytes, unknownOption } from '../convert.js';
-import type { Bytes, CallOptions, GetResponse, KeyValue, ResponseHeader } from '../types.js';
-import { ElectionNoLeaderError, ElectionNotLeaderError, SessionExpiredError } from './errors.js';
+import { compare } from '../kv/compare.js';
+import { CompactedError, InvalidArgumentError, ElectionNoLeaderError, ElectionNotLeaderError, SessionExpiredError, WatchEndedError } from '../errors/index.js';
+import { firstCreate } from '../kv/range.js';
+import { op } from '../kv/op.js';
+import { checkCallOption, checkOptionsObject, unknownOption } from '../internal/validation.js';
+import { toBytes } from '../internal/wire.js';
+import type { Bytes, CallOptions, KeyValue, ResponseHeader } from '../types.js';
+import type { GetResponse } from '../kv/types.js';
 import { keyPrefix, sessionKey } from './keys.js';
 import type { Client } from '../client.js';
 import type { SessionClient } from '../service-interfaces.js';
@@ -242,7 +243,7 @@ export class Election<C extends SessionClient = Client> {
             }
             if (kv === undefined) {
               signal?.throwIfAborted();
-              throw new Error('election observe: the watch ended while waiting for a leader');
+              throw new WatchEndedError('election observe: the watch ended while waiting for a leader');
             }
           }
           yield { header, kvs: [kv], more: false, count: 1 };
@@ -259,7 +260,7 @@ export class Election<C extends SessionClient = Client> {
           }
           if (deletedAt === 0) {
             signal?.throwIfAborted();
-            throw new Error('election observe: the watch of the leader key ended');
+            throw new WatchEndedError('election observe: the watch of the leader key ended');
           }
           // The next leader, as of the deletion.
           try {

@@ -54,4 +54,5 @@ export {
   LockReleasedError,
   SessionExpiredError,
   StmConflictError,
-} from './errors.js';
+  WatchEndedError,
+} from '../errors/index.js';

@@ -5,7 +5,7 @@
  * `<name>/<lease ID in lower-case hex, no padding>` (Go's `fmt.Sprintf("%s%x", pfx, leaseID)`), so
  * the lock `my-lock` held under lease 0x694d7a1c2b3e4f01 is the key `my-lock/694d7a1c2b3e4f01`.
  */
-import { toBytes } from '../convert.js';
+import { toBytes } from '../internal/wire.js';
 import type { Bytes } from '../types.js';
 
 const SLASH = Buffer.from('/');

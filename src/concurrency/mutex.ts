@@ -9,11 +9,12 @@
  * served in the order they arrived (FIFO) and a release wakes one waiter. The key is attached to
  * the session's lease: when the session ends, the lock is released.
  */
-import { compare, type Compare } from '../compare.js';
-import { firstCreate } from '../range.js';
-import { op } from '../op.js';
-import type { Bytes, CallOptions, ResponseHeader, TxnResponse } from '../types.js';
-import { LockedError, LockReleasedError, SessionExpiredError } from './errors.js';
+import { compare, type Compare } from '../kv/compare.js';
+import { firstCreate } from '../kv/range.js';
+import { op } from '../kv/op.js';
+import type { Bytes, CallOptions, ResponseHeader } from '../types.js';
+import type { TxnResponse } from '../kv/types.js';
+import { LockedError, LockReleasedError, SessionExpiredError } from '../errors/index.js';
 import { keyPrefix, sessionKey } from './keys.js';
 import type { Client } from '../client.js';
 import type { SessionClient } from '../service-interfaces.js';

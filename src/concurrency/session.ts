@@ -5,12 +5,13 @@
  * cut off past the TTL, and etcd expires the lease).
  */
 import type { Client } from '../client.js';
-import { checkOptionsObject, checkOtherOption, describe, toLeaseId } from '../convert.js';
-import { ClientClosedError, InvalidArgumentError, LeaseNotFoundError } from '../errors.js';
-import type { LeaseKeepAlive } from '../lease.js';
+import { checkOptionsObject, checkOtherOption } from '../internal/validation.js';
+import { describe } from '../internal/describe-value.js';
+import { toLeaseId } from '../internal/wire.js';
+import { ClientClosedError, EtcdError, InvalidArgumentError, LeaseNotFoundError, SessionExpiredError } from '../errors/index.js';
+import type { LeaseKeepAlive } from '../lease/lease.js';
 import type { SessionClient } from '../service-interfaces.js';
 import type { CallOptions } from '../types.js';
-import { SessionExpiredError } from './errors.js';
 
 /** Default TTL of a session's lease, in seconds (Go's `defaultSessionTTL`). */
 export const DEFAULT_SESSION_TTL = 60;
@@ -145,7 +146,7 @@ export class Session<C extends SessionClient = Client> implements AsyncDisposabl
       for await (const renewal of this.#keepAlive) void renewal;
       if (!this.#ending) error = new SessionExpiredError('session: the lease keep-alive ended');
     } catch (failure) {
-      if (!this.#ending) error = failure instanceof Error ? failure : new Error(String(failure));
+      if (!this.#ending) error = failure instanceof Error ? failure : new EtcdError(String(failure), undefined, undefined, { cause: failure });
       // The keep-alive halted because the client was closed: the session ended with the client.
       if (error?.cause instanceof ClientClosedError) error = error.cause;
     }

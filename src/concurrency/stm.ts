@@ -11,13 +11,15 @@
  * | `repeatable-read` | `RepeatableReads`      | each key once, from the member's state   | a key read changed                                        |
  * | `read-committed`  | `ReadCommitted`        | each key once, from the member's state   | never: last writer wins, updates may be lost              |
  */
-import { compare, type Compare } from '../compare.js';
-import { checkCallOption, checkOptionsObject, describe, toBytes, unknownOption } from '../convert.js';
-import { DeadlineExceededError, InvalidArgumentError } from '../errors.js';
-import { op, type Op } from '../op.js';
+import { compare, type Compare } from '../kv/compare.js';
+import { checkCallOption, checkOptionsObject, unknownOption } from '../internal/validation.js';
+import { describe } from '../internal/describe-value.js';
+import { toBytes } from '../internal/wire.js';
+import { DeadlineExceededError, InvalidArgumentError, StmConflictError } from '../errors/index.js';
+import { op, type Op } from '../kv/op.js';
+import type { Bytes, CallOptions } from '../types.js';
+import type { GetResponse, PutOptions, RangeOptions, TxnResponse } from '../kv/types.js';
 import type { KVService } from '../service-interfaces.js';
-import type { Bytes, CallOptions, GetResponse, PutOptions, RangeOptions, TxnResponse } from '../types.js';
-import { StmConflictError } from './errors.js';
 
 /** An STM isolation level; see the table in this module's documentation. */
 export type StmIsolation = 'serializable' | 'snapshot' | 'repeatable-read' | 'read-committed';

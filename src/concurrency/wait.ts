@@ -3,17 +3,20 @@
  * created before ours under a prefix, one watch at a time on the newest of them; and the scope of
  * one wait (the caller's `signal` and `timeout`, and the session's end) with the error it ends with.
  */
-import { checkCallOptions } from '../convert.js';
-import { ClientClosedError, CompactedError, DeadlineExceededError } from '../errors.js';
+import { checkCallOptions } from '../internal/validation.js';
+import { ClientClosedError, CompactedError, DeadlineExceededError, SessionExpiredError, WatchEndedError } from '../errors/index.js';
 import { startTimer, type TimerHandle } from '../internal/timers.js';
-import { lastCreate } from '../range.js';
-import { op } from '../op.js';
+import { lastCreate } from '../kv/range.js';
+import { op } from '../kv/op.js';
+import type { CallOptions, KeyValue, ResponseHeader } from '../types.js';
+import type { RangeOptions } from '../kv/types.js';
 import type { KVService, SessionClient, WatchService } from '../service-interfaces.js';
-import type { CallOptions, KeyValue, RangeOptions, ResponseHeader } from '../types.js';
-import { SessionExpiredError } from './errors.js';
 import type { Session } from './session.js';
 
-/** How long the best-effort clean-up after a failed lock or campaign may take, in ms. */
+/**
+ * How long the best-effort clean-up after a failed lock or campaign may take, in ms: a Mutex's or an
+ * Election's key, and an RWMutex's (etcd-ts/recipes exports the same constant).
+ */
 export const CLEANUP_TIMEOUT_MS = 5_000;
 
 /** One wait: a signal for its calls, and the error a failure turns into. */
@@ -85,7 +88,7 @@ export function waitScope(session: Session<SessionClient> | undefined, options: 
 
 /**
  * Resolves once `key` is deleted at a revision from `revision` on (etcd `Watch.Watch` from
- * `revision`). Rejects with the watch's error, `signal.reason`, or an error when the watch ends
+ * `revision`). Rejects with the watch's error, `signal.reason`, or `WatchEndedError` when the watch ends
  * without the deletion.
  */
 export async function waitDelete(client: WatchService, key: Buffer, revision: number, signal: AbortSignal): Promise<void> {
@@ -93,7 +96,7 @@ export async function waitDelete(client: WatchService, key: Buffer, revision: nu
     for (const event of response.events) if (event.type === 'delete') return;
   }
   signal.throwIfAborted();
-  throw new Error(`lost the watch of ${JSON.stringify(key.toString('latin1'))} waiting for its deletion`);
+  throw new WatchEndedError(`the watch of ${JSON.stringify(key.toString('latin1'))} ended before its deletion`);
 }
 
 /** What {@link waitDeletes} read last: its header, and the waiter's own key then (undefined if gone). */

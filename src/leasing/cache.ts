@@ -4,7 +4,8 @@
  * keys recently given up.
  */
 import type { RangeRequestInit } from '../proto/index.js';
-import type { GetResponse, KeyValue, ResponseHeader } from '../types.js';
+import type { GetResponse } from '../kv/types.js';
+import type { KeyValue, ResponseHeader } from '../types.js';
 import { REVOKE_BACKOFF_MS } from './defaults.js';
 
 /** A key this client owns. */

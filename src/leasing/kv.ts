@@ -20,33 +20,33 @@
  */
 import type { Client } from '../client.js';
 import { Session } from '../concurrency/index.js';
-import { compare, type Compare } from '../compare.js';
-import { checkOptionsObject, describe, toBytes } from '../convert.js';
-import { ClientClosedError, CompactedError, InvalidArgumentError } from '../errors.js';
+import { compare, type Compare } from '../kv/compare.js';
+import { checkOptionsObject } from '../internal/validation.js';
+import { describe } from '../internal/describe-value.js';
+import { toBytes } from '../internal/wire.js';
+import { ClientClosedError, CompactedError, InvalidArgumentError, UnexpectedResponseError } from '../errors/index.js';
 import { prefixInterval } from '../namespace/prefix.js';
-import { op, wireOp, type DeleteRangeRequestInit, type Op } from '../op.js';
-import { rangeRequest } from '../range.js';
+import { op, wireOp, type DeleteRangeRequestInit, type Op } from '../kv/op.js';
+import { rangeRequest } from '../kv/range.js';
 import type { KVService, SessionClient } from '../service-interfaces.js';
 import { waitScope } from '../concurrency/wait.js';
 import { sleep } from '../internal/timers.js';
 import { waitEvent } from '../recipes/wait.js';
-import type { Txn } from '../txn.js';
-import { CapturedTxn, type CapturedTxnParts } from '../txn-capture.js';
+import type { Txn } from '../kv/txn.js';
+import { CapturedTxn, type CapturedTxnParts } from '../kv/txn-capture.js';
+import type { Bytes, CallOptions, KeyValue } from '../types.js';
 import type {
-  Bytes,
-  CallOptions,
   CompactOptions,
   CompactResponse,
   DeleteOptions,
   DeleteResponse,
   GetResponse,
-  KeyValue,
   OpResponse,
   PutOptions,
   PutResponse,
   RangeOptions,
   TxnResponse,
-} from '../types.js';
+} from '../kv/types.js';
 import { answerFromCache, cacheable, LeaseCache, type Owned } from './cache.js';
 import { DEFAULT_LEASING_TTL, RESCIND_RETRY_MS, REVOKE_VALUE, SESSION_RETRY_MS } from './defaults.js';
 import { exactPut, gatherWrites, putValue, writesThatRan, type Write } from './txn.js';
@@ -291,7 +291,7 @@ export class LeasingKV<C extends SessionClient = Client> implements AsyncDisposa
       .else(op.get(k), op.get(lk))
       .commit(call);
     const read = response.responses[0];
-    if (read?.type !== 'get') throw new Error('etcd answered the leasing read without its read');
+    if (read?.type !== 'get') throw new UnexpectedResponseError('etcd answered the leasing read without its read');
     const result: GetResponse = { header: response.header, kvs: read.kvs, more: read.more, count: read.count };
     if (this.#session !== session || session.ended || this.#closed !== undefined) return result;
     if (response.succeeded) {
@@ -613,7 +613,7 @@ export class LeasingKV<C extends SessionClient = Client> implements AsyncDisposa
     const user = op.txn(parts.compares, parts.thenOps, parts.elseOps);
     if (!parts.write) {
       const r = await this.client.do(user, options);
-      if (r.type !== 'txn') throw new Error('etcd answered a txn with another kind of response');
+      if (r.type !== 'txn') throw new UnexpectedResponseError('etcd answered a txn with another kind of response');
       return { header: r.header, succeeded: r.succeeded, responses: r.responses };
     }
     const response = await this.#commitWrites(
@@ -627,7 +627,7 @@ export class LeasingKV<C extends SessionClient = Client> implements AsyncDisposa
       'leasing txn',
     );
     const nested = response.responses[0];
-    if (nested?.type !== 'txn') throw new Error('etcd answered the leasing txn without the nested txn');
+    if (nested?.type !== 'txn') throw new UnexpectedResponseError('etcd answered the leasing txn without the nested txn');
     return { header: response.header, succeeded: nested.succeeded, responses: nested.responses };
   }
 

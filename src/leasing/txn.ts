@@ -2,9 +2,9 @@
  * What the leasing KV needs to know about the ops of a transaction (Go's `gatherOps` and
  * `gatherResponseOps`): the writes among them, nested transactions included, and which of them ran.
  */
-import { toBytes } from '../convert.js';
-import { wireOp, type DeleteOp, type Op, type PutOp } from '../op.js';
-import type { OpResponse } from '../types.js';
+import { toBytes } from '../internal/wire.js';
+import { wireOp, type DeleteOp, type Op, type PutOp } from '../kv/op.js';
+import type { OpResponse } from '../kv/types.js';
 
 /** A write of a transaction: a put or delete of one key, or a delete of a range. */
 export interface Write {

@@ -11,7 +11,7 @@ import type {
   LeaseLeasesResponse,
   LeaseRevokeResponse,
   LeaseTimeToLiveResponse,
-} from '../lease.js';
+} from '../lease/lease.js';
 import type { LeaseService } from '../service-interfaces.js';
 import type { CallOptions } from '../types.js';
 

@@ -4,7 +4,7 @@
  * responses lose it. A `KV` built on it is the namespace's KV, with every check, option, retry rule
  * and response mapping of the client's own.
  */
-import type { Method } from '../proto/method.js';
+import type { Method } from '../proto/method-descriptor.js';
 import { KV as KVMethods } from '../proto/index.js';
 import type {
   DeleteRangeRequestInit,
@@ -32,11 +32,17 @@ import {
 export class PrefixRpc implements Rpc {
   readonly #rpc: Rpc;
   readonly #prefix: Uint8Array;
+  /** `#rpc` was made for this one (by {@link forEndpoint}), so `close()` closes it. */
+  readonly #owned: boolean;
 
-  /** `rpc`: the client's call layer; `prefix`: the namespace's prefix (not empty). */
-  constructor(rpc: Rpc, prefix: Uint8Array) {
+  /**
+   * `rpc`: the client's call layer; `prefix`: the namespace's prefix (not empty); `owned`: close
+   * `rpc` with this one (default false: the connections belong to the client).
+   */
+  constructor(rpc: Rpc, prefix: Uint8Array, owned = false) {
     this.#rpc = rpc;
     this.#prefix = prefix;
+    this.#owned = owned;
   }
 
   async unary<Req, Res>(method: Method<Req, Res>, request: Req, options?: CallOptions): Promise<Res> {
@@ -74,6 +80,21 @@ export class PrefixRpc implements Rpc {
     return this.#rpc.bidi(method, handlers, options);
   }
 
-  /** Does nothing: the connections belong to the client. */
-  async close(): Promise<void> {}
+  /**
+   * The namespace's call layer for the one endpoint `url` (see `Rpc.forEndpoint`): KV calls keep
+   * the prefix; closing it closes its connections.
+   */
+  forEndpoint(url: string): Rpc {
+    return new PrefixRpc(this.#rpc.forEndpoint(url), this.#prefix, true);
+  }
+
+  /** The client's (see `Rpc.refreshToken`): the namespace shares its credentials. */
+  refreshToken(options?: CallOptions): Promise<boolean> {
+    return this.#rpc.refreshToken(options);
+  }
+
+  /** Closes a call layer made by {@link forEndpoint}; else nothing (the connections are the client's). */
+  async close(): Promise<void> {
+    if (this.#owned) await this.#rpc.close();
+  }
 }

@@ -4,7 +4,7 @@
  * stream.
  */
 import type { Bytes, KeyValue } from '../types.js';
-import type { Watch, WatchEvent, WatchOptions, WatchResponse, Watcher } from '../watch.js';
+import type { Watch, WatchEvent, WatchOptions, WatchResponse, Watcher } from '../watch/watch.js';
 import { watchPlan } from '../watch/request.js';
 import { prefixInterval } from './prefix.js';
 

@@ -3,8 +3,9 @@
  * `naming/endpoints/internal.Update`, itself the JSON of grpc-go's old `naming.Update`):
  * `{"Op":0,"Addr":"10.0.0.5:50051","Metadata":null}`. Go and etcd-ts programs read each other's.
  */
-import { InvalidArgumentError } from '../errors.js';
-import { describe, toBuffer } from '../convert.js';
+import { InvalidArgumentError } from '../errors/index.js';
+import { describe } from '../internal/describe-value.js';
+import { toBuffer } from '../internal/wire.js';
 
 /** One endpoint of a service (Go's `endpoints.Endpoint`). */
 export interface Endpoint {

@@ -5,11 +5,13 @@
  * process that serves it. Go programs and etcd-ts programs register and discover each other.
  */
 import type { Client } from '../client.js';
-import { checkCallOptions, checkOptions, checkOptionsObject, describe, toLeaseId } from '../convert.js';
-import { InvalidArgumentError } from '../errors.js';
-import { op, type Op } from '../op.js';
+import { checkCallOptions, checkOptions, checkOptionsObject } from '../internal/validation.js';
+import { describe } from '../internal/describe-value.js';
+import { toLeaseId } from '../internal/wire.js';
+import { InvalidArgumentError } from '../errors/index.js';
+import { op, type Op } from '../kv/op.js';
 import type { CallOptions, KeyValue, ResponseHeader } from '../types.js';
-import type { Watcher } from '../watch.js';
+import type { Watcher } from '../watch/watch.js';
 import { checkEndpoint, decodeEndpoint, encodeEndpoint, type Endpoint } from './endpoint-value.js';
 
 /**

@@ -9,8 +9,8 @@
  * to grpc-js as the list of addresses after every change. @grpc/grpc-js is an optional peer
  * dependency: nothing here loads it until `registerGrpcResolver` is called.
  */
-import { describe } from '../convert.js';
-import { ClientClosedError, InvalidArgumentError } from '../errors.js';
+import { describe } from '../internal/describe-value.js';
+import { ClientClosedError, InvalidArgumentError } from '../errors/index.js';
 import { startTimer, type TimerHandle } from '../internal/timers.js';
 import { loadOptionalModule } from '../rpc/optional-module.js';
 import type { Endpoint } from './endpoint-value.js';

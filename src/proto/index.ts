@@ -23,7 +23,7 @@
 import type { Init } from './methods.js';
 import type { Compare, DeleteRangeRequest, PutRequest, RangeRequest, RequestOp, TxnRequest } from './gen/etcdserverpb/rpc.js';
 
-export type { Method } from './method.js';
+export type { Method } from './method-descriptor.js';
 export {
   KV,
   Watch,

@@ -16,14 +16,15 @@
  * - `KV.range` and `Watch.watch` decode with the hand-written decoders of `fast-decode.ts`: the
  *   same result as the generated ones, with less allocation (absent bytes fields share one empty
  *   `Buffer`). Requests of every method are encoded on one reused writer (`encode.ts`).
- * - `retry` follows the Go client's split (client/v3/retry.go, research/anchors.md §1.3):
- *   repeatable RPCs are `read`, nonRepeatable ones `write`.
+ * - `retry` follows the Go client's split (etcd's client/v3/retry.go, the `withRetryPolicy` of
+ *   each method of `retryKVClient`, `retryLeaseClient`, ...): repeatable RPCs are `read`,
+ *   nonRepeatable ones `write`.
  *
  * Each group's keys are the RPC names in lower camelCase (`KV.deleteRange` is
  * `/etcdserverpb.KV/DeleteRange`), the same keys the generated service definitions use
  * (`KVDefinition.methods.deleteRange`).
  */
-import type { Method } from './method.js';
+import type { Method } from './method-descriptor.js';
 import { encodeMessageWith } from './encode.js';
 import { decodeRangeResponse, decodeWatchResponse } from './fast-decode.js';
 import * as rpc from './gen/etcdserverpb/rpc.js';

@@ -2,7 +2,7 @@
  * `Barrier`: a key that blocks processes until it is deleted (Go `recipe.Barrier`).
  */
 import type { Client } from '../client.js';
-import { toBytes } from '../convert.js';
+import { toBytes } from '../internal/wire.js';
 import type { KVService, WatchService } from '../service-interfaces.js';
 import type { Bytes, CallOptions } from '../types.js';
 import { putNewKey } from './keys.js';

@@ -4,8 +4,8 @@
  * queue is empty, wait for the next item put and claim that; start again whenever another
  * consumer got there first.
  */
+import type { RangeOptions } from '../kv/types.js';
 import type { KVService, WatchService } from '../service-interfaces.js';
-import type { RangeOptions } from '../types.js';
 import { claimFirst, deleteAtRevision } from './keys.js';
 import { waitEvent } from './wait.js';
 

@@ -4,12 +4,11 @@
  */
 import type { Client } from '../client.js';
 import type { Session } from '../concurrency/index.js';
+import { toBytes } from '../internal/wire.js';
+import { InvalidArgumentError, NotHeldError, TooManyClientsError } from '../errors/index.js';
+import { describe } from '../internal/describe-value.js';
 import type { SessionClient } from '../service-interfaces.js';
-import { toBytes } from '../convert.js';
-import { InvalidArgumentError } from '../errors.js';
-import { describe } from '../describe.js';
 import type { Bytes, CallOptions, KeyValue } from '../types.js';
-import { NotHeldError, TooManyClientsError } from './errors.js';
 import { putUniqueKey, type CreatedKey } from './keys.js';
 import { inScope, waitEvent } from './wait.js';
 

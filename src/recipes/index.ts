@@ -37,5 +37,5 @@ export { Queue } from './queue.js';
 export { PriorityQueue, MAX_PRIORITY, PRIORITY_DIGITS } from './priority-queue.js';
 export { RWMutex } from './rwmutex.js';
 export { SEQUENCE_DIGITS } from './keys.js';
-export { CLEANUP_TIMEOUT_MS } from './defaults.js';
-export { KeyExistsError, NotHeldError, TooManyClientsError } from './errors.js';
+export { CLEANUP_TIMEOUT_MS } from '../concurrency/wait.js';
+export { KeyExistsError, NotHeldError, TooManyClientsError, UnexpectedKeyError, WatchEndedError } from '../errors/index.js';

@@ -6,12 +6,12 @@
  *   under the prefix, allocated in a txn guarded by the bookkeeping key `__<prefix>`;
  * and the claim of a key by deleting it at the revision it was read at.
  */
-import { compare } from '../compare.js';
-import { op } from '../op.js';
-import { lastKey } from '../range.js';
+import { compare } from '../kv/compare.js';
+import { op } from '../kv/op.js';
+import { lastKey } from '../kv/range.js';
 import type { KVService } from '../service-interfaces.js';
 import type { KeyValue } from '../types.js';
-import { KeyExistsError } from './errors.js';
+import { KeyExistsError, UnexpectedKeyError } from '../errors/index.js';
 
 /** Width of the sequence number of a sequential key (Go `%016d`). */
 export const SEQUENCE_DIGITS = 16;
@@ -76,7 +76,7 @@ export async function putSequentialKey(client: KVService, prefix: Buffer, value:
       const text = kv.key.toString('latin1');
       const field = text.slice(text.lastIndexOf('/') + 1);
       const digits = /^[+-]?\d+/.exec(field);
-      if (digits === null) throw new Error(`sequential key ${JSON.stringify(text)} does not end with a number`);
+      if (digits === null) throw new UnexpectedKeyError(kv.key, 'does not end with a sequence number');
       next = BigInt(digits[0]) + 1n;
     }
     const key = Buffer.concat([prefix, Buffer.from(`/${next.toString().padStart(SEQUENCE_DIGITS, '0')}`, 'latin1')]);

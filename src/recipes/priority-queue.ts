@@ -3,10 +3,10 @@
  * in the order they were put (Go `recipe.PriorityQueue`).
  */
 import type { Client } from '../client.js';
-import { toBytes } from '../convert.js';
-import { describe } from '../describe.js';
-import { InvalidArgumentError } from '../errors.js';
-import { firstKey } from '../range.js';
+import { toBytes } from '../internal/wire.js';
+import { describe } from '../internal/describe-value.js';
+import { InvalidArgumentError } from '../errors/index.js';
+import { firstKey } from '../kv/range.js';
 import type { KVService, WatchService } from '../service-interfaces.js';
 import type { Bytes, CallOptions } from '../types.js';
 import { dequeue } from './dequeue.js';

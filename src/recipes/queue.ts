@@ -2,8 +2,8 @@
  * `Queue`: a multi-producer, multi-consumer FIFO queue in etcd (Go `recipe.Queue`).
  */
 import type { Client } from '../client.js';
-import { toBytes } from '../convert.js';
-import { firstRev } from '../range.js';
+import { toBytes } from '../internal/wire.js';
+import { firstRev } from '../kv/range.js';
 import type { KVService, WatchService } from '../service-interfaces.js';
 import type { Bytes, CallOptions } from '../types.js';
 import { dequeue } from './dequeue.js';

@@ -3,13 +3,13 @@
  */
 import type { Client } from '../client.js';
 import type { Session } from '../concurrency/index.js';
+import { toBytes } from '../internal/wire.js';
+import { lastRev } from '../kv/range.js';
 import type { SessionClient } from '../service-interfaces.js';
-import { toBytes } from '../convert.js';
-import { lastRev } from '../range.js';
 import type { Bytes, CallOptions } from '../types.js';
-import { NotHeldError } from './errors.js';
+import { NotHeldError } from '../errors/index.js';
 import { putUniqueKey, type CreatedKey } from './keys.js';
-import { CLEANUP_TIMEOUT_MS } from './defaults.js';
+import { CLEANUP_TIMEOUT_MS } from '../concurrency/wait.js';
 import { inScope, waitEvent } from './wait.js';
 
 /**

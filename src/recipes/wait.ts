@@ -5,9 +5,10 @@
  */
 import type { Session } from '../concurrency/index.js';
 import { waitScope } from '../concurrency/wait.js';
+import { WatchEndedError } from '../errors/index.js';
 import type { SessionClient, WatchService } from '../service-interfaces.js';
 import type { Bytes, CallOptions } from '../types.js';
-import type { WatchEvent } from '../watch.js';
+import type { WatchEvent } from '../watch/watch.js';
 
 /**
  * Runs `body` inside a wait scope made from `options` and `session` (`waitScope` of
@@ -33,7 +34,7 @@ export async function inScope<T>(
 /**
  * Resolves with the first event of type `type` on `key` (or, with `prefix`, on any key under it)
  * at a revision from `startRevision` on (etcd `Watch.Watch`). Rejects with the watch's error (e.g.
- * `CompactedError`), `signal.reason`, or an error when the watch ends without that event.
+ * `CompactedError`), `signal.reason`, or `WatchEndedError` when the watch ends without that event.
  */
 export async function waitEvent(
   client: WatchService,
@@ -47,5 +48,5 @@ export async function waitEvent(
     for (const event of response.events) if (event.type === type) return event;
   }
   signal.throwIfAborted();
-  throw new Error(`the watch of ${JSON.stringify(typeof key === 'string' ? key : Buffer.from(key).toString('latin1'))} ended before a ${type} event`);
+  throw new WatchEndedError(`the watch of ${JSON.stringify(typeof key === 'string' ? key : Buffer.from(key).toString('latin1'))} ended before a ${type} event`);
 }

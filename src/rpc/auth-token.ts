@@ -30,7 +30,7 @@ import {
   InvalidArgumentError,
   InvalidAuthTokenError,
   UserEmptyError,
-} from '../errors.js';
+} from '../errors/index.js';
 import { startTimer, type TimerHandle } from '../internal/timers.js';
 import type { Logger } from './logger.js';
 

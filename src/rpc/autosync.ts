@@ -10,7 +10,7 @@
  */
 import { Cluster } from '../proto/index.js';
 import type { Member } from '../proto/index.js';
-import type { Method } from '../proto/method.js';
+import type { Method } from '../proto/method-descriptor.js';
 import type { Endpoint } from '../transport/types.js';
 import type { CallOptions } from './types.js';
 import type { Logger } from './logger.js';

@@ -1,6 +1,6 @@
 /**
  * Every default of the rpc layer in one place, each with its unit. The client's options default to
- * these (they mirror Go's `clientv3.Config`, research/anchors.md §1.2).
+ * these (they mirror Go's `clientv3.Config`: etcd's client/v3/config.go and options.go).
  */
 
 /** Endpoint used when none is given: a local etcd on its standard client port. */

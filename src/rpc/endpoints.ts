@@ -30,7 +30,7 @@
  * An optional *admission* check (`rejectOldCluster`'s version check) runs once per endpoint when its
  * connection is first ready; an endpoint it refuses is never used.
  */
-import { ClientClosedError, InvalidArgumentError, NoAvailableEndpointsError, NotSupportedError, type EndpointFailure } from '../errors.js';
+import { ClientClosedError, InvalidArgumentError, NoAvailableEndpointsError, NotSupportedError, type EndpointFailure } from '../errors/index.js';
 import { parseEndpoint } from '../transport/index.js';
 import type { Connection, ConnectionState, Endpoint } from '../transport/types.js';
 import { CallError, Status } from '../transport/types.js';
@@ -41,8 +41,8 @@ import {
   ENDPOINT_BACKOFF_MAX_MS,
   MIN_ENDPOINT_CONNECT_MS,
 } from './defaults.js';
-import { describe } from '../describe.js';
-import { toEtcdError } from './errors.js';
+import { describe } from '../internal/describe-value.js';
+import { toEtcdError } from './error-mapping.js';
 import type { Logger } from './logger.js';
 
 /**

@@ -36,8 +36,8 @@ import {
   NoAvailableEndpointsError,
   RequestTooLargeError,
   isUnavailableError,
-} from '../errors.js';
-import type { Method } from '../proto/method.js';
+} from '../errors/index.js';
+import type { Method } from '../proto/method-descriptor.js';
 import { Auth as AuthMethods } from '../proto/index.js';
 import { createConnection, hasScheme } from '../transport/index.js';
 import type {
@@ -68,8 +68,8 @@ import { AUTHENTICATE_TIMEOUT_MARGIN_MS, AuthTokenManager, checkCredentials } fr
 import { AutoSync, syncEndpoints } from './autosync.js';
 import { EndpointPicker, parseEndpoints, type Balancer } from './endpoints.js';
 import { checkConnectionVersion } from './version-check.js';
-import { describe } from '../describe.js';
-import { toEtcdError } from './errors.js';
+import { describe } from '../internal/describe-value.js';
+import { toEtcdError } from './error-mapping.js';
 import type { Logger } from './logger.js';
 import { retryDelay, shouldRetry, type RetryBackoff } from './retry.js';
 import { sleep } from '../internal/timers.js';
@@ -407,7 +407,7 @@ export class RpcClient implements Rpc {
   async #call<Req, Res>(
     method: Method<Req, Res>,
     request: Req | undefined,
-    sink: StreamCall<Req, Res> | undefined,
+    sink: RpcStreamCall<Req, Res> | undefined,
     options: StreamCallOptions | undefined,
   ): Promise<Res | undefined> {
     if (this.#closed) throw new ClientClosedError();
@@ -568,8 +568,8 @@ export class RpcClient implements Rpc {
     request: Req | undefined,
     handlers: RpcStreamHandlers<Res>,
     options: StreamCallOptions | undefined,
-  ): StreamCall<Req, Res> {
-    const call = new StreamCall(this, method, handlers, options?.signal);
+  ): RpcStreamCall<Req, Res> {
+    const call = new RpcStreamCall(this, method, handlers, options?.signal);
     this.#call(method, request, call, options).then(
       () => call.finish(undefined),
       (error: unknown) => call.finish(error instanceof Error ? error : toEtcdError(error)),
@@ -588,7 +588,7 @@ export class RpcClient implements Rpc {
     };
     // Backpressure: while messages wait here for the loop, the transport holds back the stream's
     // flow-control credit, so a slow consumer stops the server instead of filling memory.
-    const call: StreamCall<Req, Res> = this.#startStream(method, request, {
+    const call: RpcStreamCall<Req, Res> = this.#startStream(method, request, {
       onMessage(message) {
         queue.push(message);
         if (state.wake === undefined) call.pause();
@@ -633,7 +633,7 @@ export class RpcClient implements Rpc {
  * before the first response are kept and replayed on a new attempt; `cancel()` and the caller's
  * signal abort `signal`, which `#call` passes to the transport.
  */
-class StreamCall<Req, Res> implements RpcStream<Req> {
+class RpcStreamCall<Req, Res> implements RpcStream<Req> {
   /** True once a response message arrived (the stream is then never retried). */
   received = false;
   readonly #rpc: RpcClient;

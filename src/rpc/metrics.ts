@@ -13,8 +13,8 @@
  * Everything is counted per attempt, as a gRPC interceptor below the retry loop would see it: a
  * call retried once is two started RPCs, and `etcd_client_retries_total` counts the second.
  */
-import { InvalidArgumentError } from '../errors.js';
-import { describe } from '../describe.js';
+import { InvalidArgumentError } from '../errors/index.js';
+import { describe } from '../internal/describe-value.js';
 import { loadOptionalModule } from './optional-module.js';
 import { splitPath, statusCodeOf, type AttemptObserver, type ObservedMethod, type RpcObserver } from './observer.js';
 

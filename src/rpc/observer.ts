@@ -7,7 +7,7 @@
  * received, and how the attempt ended. With no observer configured the call path pays one
  * `undefined` check per attempt and allocates nothing.
  */
-import type { Method } from '../proto/method.js';
+import type { Method } from '../proto/method-descriptor.js';
 import { CallError, Status } from '../transport/types.js';
 
 /** What an observer learns of the RPC an attempt belongs to. */

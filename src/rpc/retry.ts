@@ -1,6 +1,6 @@
 /**
  * The whole retry policy of the client, in one file. It follows the Go client
- * (client/v3/retry_interceptor.go, research/anchors.md §1.3) with one strengthening: "the request
+ * (etcd's client/v3/retry_interceptor.go, `isSafeRetry`) with one strengthening: "the request
  * never left the client" is the transport's proof (`CallError.sent === false`), not a guess from a
  * message text.
  *
@@ -41,15 +41,15 @@ import {
   RequestTooLargeError,
   isServerError,
   isUnavailableError,
-} from '../errors.js';
-import type { Method } from '../proto/method.js';
+} from '../errors/index.js';
+import type { Method } from '../proto/method-descriptor.js';
 import { Status } from '../transport/types.js';
 import {
   DEFAULT_RETRY_BACKOFF_MS,
   DEFAULT_RETRY_JITTER_FRACTION,
   DEFAULT_RETRY_MAX_ATTEMPTS,
 } from './defaults.js';
-import { requestMayHaveBeenSent } from './errors.js';
+import { requestMayHaveBeenSent } from './error-mapping.js';
 import type { Logger } from './logger.js';
 
 /** What the policy needs of a method: its path (for logs), its kind and its retry class. */

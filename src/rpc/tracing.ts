@@ -12,8 +12,8 @@
  * The types below are the parts of the OpenTelemetry API the client calls; `@opentelemetry/api`'s
  * `TracerProvider`, `Tracer` and `Span` fit them, and so does any SDK's.
  */
-import { InvalidArgumentError } from '../errors.js';
-import { describe } from '../describe.js';
+import { InvalidArgumentError } from '../errors/index.js';
+import { describe } from '../internal/describe-value.js';
 import { loadOptionalModule } from './optional-module.js';
 import { splitPath, statusCodeOf, type AttemptObserver, type ObservedMethod, type RpcObserver } from './observer.js';
 import { parseEndpoint } from '../transport/index.js';

@@ -3,23 +3,10 @@
  * client goes through one `Rpc` object: endpoint choice, waiting for a ready connection within
  * `dialTimeout`, deadlines and AbortSignal, metadata, size limits, retries and error mapping.
  */
-import type { Method } from '../proto/method.js';
+import type { Method } from '../proto/method-descriptor.js';
+import type { CallOptions } from '../types.js';
 
-/** Options every call accepts. */
-export interface CallOptions {
-  /** Aborting cancels the call; it rejects with `signal.reason`. */
-  signal?: AbortSignal;
-  /** Deadline for the whole call including retries, in milliseconds; expiry rejects with `DeadlineExceededError`. */
-  timeout?: number;
-  /**
-   * Sends etcd's require-leader metadata (`hasleader: true`) with this call, as clientv3's
-   * `WithRequireLeader(ctx)`: a member without a leader answers `NoLeaderError` at once instead of
-   * holding the call. A read is then retried on the other endpoints (the usual retries, bounded by
-   * `maxUnaryRetries` and `timeout`), a write fails with it. `false` sends no such metadata even
-   * when the client's `requireLeader` option is set. Default: the client's `requireLeader` (false).
-   */
-  requireLeader?: boolean;
-}
+export type { CallOptions };
 
 /** Options of a stream call: call options plus extra metadata (e.g. require-leader). */
 export interface StreamCallOptions extends CallOptions {
@@ -51,7 +38,7 @@ export interface RpcStream<Req> {
  * src/proto/methods.ts, which names the etcd RPC (e.g. `KV.range` for `/etcdserverpb.KV/Range`).
  */
 export interface Rpc {
-  /** One request, one response; rejects with a typed error from src/errors.ts. */
+  /** One request, one response; rejects with a typed error of src/errors/. */
   unary<Req, Res>(method: Method<Req, Res>, request: Req, options?: CallOptions): Promise<Res>;
   /** One request, a stream of responses; leaving the loop cancels the call on the server. */
   serverStream<Req, Res>(method: Method<Req, Res>, request: Req, options?: StreamCallOptions): AsyncIterable<Res>;
@@ -62,15 +49,15 @@ export interface Rpc {
   /**
    * A call layer of its own for the one endpoint `url` (no failover), with this one's options;
    * the caller closes it. Maintenance calls aimed at one member use it (Go dials a dedicated
-   * connection for them). Optional: an `Rpc` without it cannot aim a call at one endpoint.
+   * connection for them).
    */
-  forEndpoint?(url: string): Rpc;
+  forEndpoint(url: string): Rpc;
   /**
    * Authenticates again now with the client's `username`/`password` (etcd `Auth.Authenticate`),
    * sharing an authentication in flight; resolves false when the client has none. For stream
    * owners: call it before re-opening a stream the server ended or refused for its auth token
-   * (unary calls are re-authenticated and retried by the rpc layer itself). Optional like
-   * `forEndpoint`. See `RpcClient.refreshToken`.
+   * (unary calls are re-authenticated and retried by the rpc layer itself). See
+   * `RpcClient.refreshToken`.
    */
-  refreshToken?(options?: CallOptions): Promise<boolean>;
+  refreshToken(options?: CallOptions): Promise<boolean>;
 }

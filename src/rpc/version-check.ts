@@ -3,11 +3,11 @@
  * per endpoint, when that endpoint's connection first becomes ready, before any call uses it
  * (see `EndpointPickerOptions.admit`).
  */
-import { NotSupportedError } from '../errors.js';
+import { NotSupportedError } from '../errors/index.js';
 import { Maintenance } from '../proto/index.js';
 import type { Connection, Metadata } from '../transport/types.js';
 import { MIN_SERVER_VERSION } from './defaults.js';
-import { toEtcdError } from './errors.js';
+import { toEtcdError } from './error-mapping.js';
 
 const REQUIREMENT = `etcd ${MIN_SERVER_VERSION.join('.')} or newer (rejectOldCluster)`;
 

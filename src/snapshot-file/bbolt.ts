@@ -20,7 +20,7 @@ import { Buffer } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 
 import { Status } from '../transport/types.js';
-import { SnapshotFileError } from './errors.js';
+import { SnapshotFileError } from '../errors/index.js';
 
 /** bbolt's magic number. */
 const MAGIC = 0xed0cdaed;

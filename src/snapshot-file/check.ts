@@ -8,7 +8,7 @@
  * When the free list is not stored (etcd's backend, `NoFreelistSync`), the free pages are those
  * not reachable, as bbolt rebuilds them; an error while finding them is thrown (bbolt panics).
  */
-import { SnapshotFileError } from './errors.js';
+import { SnapshotFileError } from '../errors/index.js';
 import { BUCKET_LEAF, FREELIST_PAGE, NO_FREELIST, bucketEntries, openBucket, type BoltFile, type Bucket, type Page } from './bbolt.js';
 
 /** The free list as bbolt loads it: stored page ids (sorted), or the pages not reachable. */

@@ -3,4 +3,4 @@
  * status it computes. Used by the CLI; not a public subpath of the package.
  */
 export { snapshotStatus, type SnapshotStatus } from './status.js';
-export { SnapshotFileError } from './errors.js';
+export { SnapshotFileError } from '../errors/index.js';

@@ -5,7 +5,7 @@
  * last key of the `key` bucket, and the size in use (high-water page id times the page size).
  * The SHA-256 that `snapshot save` appends is not checked here (etcdctl does not either).
  */
-import { SnapshotFileError } from './errors.js';
+import { SnapshotFileError } from '../errors/index.js';
 import { BUCKET_LEAF, BoltFile, bucketEntries, openBucket } from './bbolt.js';
 import { checkIntegrity } from './check.js';
 import { Crc32c } from './crc32c.js';

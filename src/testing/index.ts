@@ -3,9 +3,10 @@
  *
  * Starts 1 or 3 real etcd processes on free 127.0.0.1 ports with data in a fresh folder under
  * `/dev/shm` (or the OS temp folder), waits until they are healthy, and gives you their
- * endpoints, a ready {@link Client}, and control of each member for fault tests. Nothing is left
- * behind: `close()` (or `await using`) kills the members and removes the folder, and so do process
- * exit, SIGINT/SIGTERM, and even a SIGKILL of the test process (a watchdog per member).
+ * endpoints, a ready `Client` ({@link EtcdCluster.client}), and control of each member for fault
+ * tests. Nothing is left behind: `close()` (or `await using`) kills the members and removes the
+ * folder, and so do process exit, SIGINT/SIGTERM, and even a SIGKILL of the test process (a
+ * watchdog per member).
  *
  * The etcd binary is `ETCD_BIN`, else `etcd` on PATH (Debian/Ubuntu: `apt-get install etcd-server`).
  *
@@ -38,9 +39,7 @@
  *
  * @module etcd-ts/testing
  */
-import { Client, type ClientOptions } from '../client.js';
-import { EtcdCluster as LauncherCluster } from './cluster.js';
-
+export { EtcdCluster } from './cluster.js';
 export {
   DEFAULT_CLUSTER_SIZE,
   DEFAULT_LEADER_TIMEOUT_MS,
@@ -52,7 +51,7 @@ export {
   type EtcdClusterSize,
   type EtcdClusterTls,
   type EtcdClusterTlsOptions,
-} from './cluster.js';
+} from './process-cluster.js';
 export {
   DEFAULT_MEMBER_START_TIMEOUT_MS,
   DEFAULT_STOP_GRACE_MS,
@@ -76,34 +75,3 @@ export {
 } from './tls.js';
 export { ETCD_BIN_ENV, etcdVersion, findEtcdBinary } from './etcd-binary.js';
 export { freePort, freePorts } from './ports.js';
-
-/**
- * A running etcd cluster (see the launcher's `EtcdCluster` for members, `leader()`, `close()`),
- * plus {@link EtcdCluster.client} to get a client connected to it.
- */
-export class EtcdCluster extends LauncherCluster {
-  readonly #clients = new Set<Client>();
-
-  /**
-   * A new {@link Client} for this cluster: `new Client({ endpoints: cluster.endpoints, ...options })`.
-   * It connects lazily, on its first call. Clients made here are closed by {@link close} before
-   * the members are stopped, so a test that forgets one does not hang on it.
-   *
-   * @param options any client options; `endpoints` defaults to every member's client URL (the
-   *   proxies' with `proxy`); on a TLS cluster `tls` defaults to the cluster's CA and client
-   *   certificate (pass `tls` to replace it).
-   */
-  client(options: ClientOptions = {}): Client {
-    const tls = this.tls === undefined ? undefined : { ca: this.tls.ca.cert, cert: this.tls.client.cert, key: this.tls.client.key };
-    const client = new Client({ endpoints: this.endpoints, ...(tls === undefined ? {} : { tls }), ...options });
-    this.#clients.add(client);
-    return client;
-  }
-
-  /** Closes the clients made by {@link client} (errors ignored). */
-  protected override async beforeClose(): Promise<void> {
-    const clients = [...this.#clients];
-    this.#clients.clear();
-    await Promise.allSettled(clients.map((c) => c.close()));
-  }
-}

@@ -11,6 +11,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { sleep } from '../internal/timers.js';
 import { LOOPBACK_HOST } from './ports.js';
 import { checkHealth, DEFAULT_PROBE_TIMEOUT_MS, readIsLeader } from './probe.js';
 import { startWatchdog, type Watchdog } from './process-cleanup.js';
@@ -152,14 +153,6 @@ function etcdEnv(): NodeJS.ProcessEnv {
     env[key] = value;
   }
   return env;
-}
-
-function delay(ms: number): { promise: Promise<void>; cancel: () => void } {
-  let timer: NodeJS.Timeout | undefined;
-  const promise = new Promise<void>((resolveDelay) => {
-    timer = setTimeout(resolveDelay, ms);
-  });
-  return { promise, cancel: () => clearTimeout(timer) };
 }
 
 function abortPromise(signal: AbortSignal | undefined): { promise: Promise<never>; cancel: () => void } {
@@ -409,12 +402,7 @@ export class EtcdMember {
         if (left <= 0) throw this.#startError(`was not healthy after ${timeout} ms`);
         const probe = checkHealth(this.probeUrl, Math.min(DEFAULT_PROBE_TIMEOUT_MS, left));
         if (await Promise.race([probe, aborted.promise])) return;
-        const pause = delay(Math.min(HEALTH_POLL_INTERVAL_MS, Math.max(0, deadline - Date.now())));
-        try {
-          await Promise.race([pause.promise, this.#exited, aborted.promise]);
-        } finally {
-          pause.cancel();
-        }
+        await Promise.race([sleep(Math.min(HEALTH_POLL_INTERVAL_MS, Math.max(0, deadline - Date.now())), signal), this.#exited]);
       }
     } finally {
       aborted.cancel();
@@ -520,7 +508,7 @@ export class EtcdMember {
     if (!existsSync(`/proc/${pid}/stat`)) return;
     const deadline = Date.now() + PAUSE_CONFIRM_TIMEOUT_MS;
     while (processState(pid) !== 'T' && processState(pid) !== undefined && Date.now() < deadline) {
-      await new Promise<void>((resolveSoon) => setTimeout(resolveSoon, 1));
+      await sleep(1);
     }
   }
 

@@ -2,11 +2,13 @@
  * `client.watch(key, options)`: the checks of its arguments and the etcd `WatchCreateRequest` they
  * make. Everything here throws before anything is sent.
  */
-import { checkCallOption, checkOptionsObject, describe, toBytes, toCount, toFlag, unknownOption } from '../convert.js';
-import { InvalidArgumentError } from '../errors.js';
+import { checkCallOption, checkOptionsObject, toFlag, unknownOption } from '../internal/validation.js';
+import { describe } from '../internal/describe-value.js';
+import { toBytes, toCount } from '../internal/wire.js';
+import { InvalidArgumentError } from '../errors/index.js';
 import { WatchCreateRequest_FilterType } from '../proto/index.js';
 import type { Init, WatchCreateRequest } from '../proto/index.js';
-import { setKeyRange } from '../range.js';
+import { setKeyRange } from '../kv/range.js';
 import type { Bytes } from '../types.js';
 import { DEFAULT_WATCH_MAX_BUFFERED_BYTES } from './defaults.js';
 

@@ -1,10 +1,10 @@
 /**
- * etcd's watch responses as the public types: events (key-values mapped by convert.ts's `keyValue`:
+ * etcd's watch responses as the public types: events (key-values mapped by internal/wire.ts's `keyValue`:
  * Buffer views of the received bytes, int64 as checked numbers), and the size a response counts for
  * in a watch's buffer.
  * One loop per response, no closures.
  */
-import { keyValue } from '../convert.js';
+import { keyValue } from '../internal/wire.js';
 import { Event_EventType } from '../proto/index.js';
 import type { Event as WireEvent, KeyValue as WireKeyValue } from '../proto/index.js';
 import type { ResponseHeader } from '../types.js';

@@ -48,16 +48,54 @@ import {
   WatchCanceledError,
   NoLeaderError,
   isUnavailableError,
-} from '../errors.js';
+} from '../errors/index.js';
 import { startTimer, type TimerHandle } from '../internal/timers.js';
 import { Watch as WatchMethods } from '../proto/index.js';
 import type { Init, WatchRequest, WatchResponse as WireWatchResponse } from '../proto/index.js';
 import type { Rpc, RpcStream, StreamCallOptions } from '../rpc/types.js';
 import { Status } from '../transport/types.js';
 import { WATCH_RETRY_BASE_MS, WATCH_RETRY_JITTER_FRACTION, WATCH_RETRY_MAX_MS } from './defaults.js';
-import type { WatchHandle } from './watcher.js';
+import type { WatchCreateRequestInit } from './request.js';
 
 type WatchRequestInit = Init<WatchRequest>;
+
+/**
+ * One watch as the stream drives it (implemented by `WatchHandle`, watcher.ts, which hands the
+ * responses to its user): the stream tells it what happened to its create request and hands it
+ * the responses of its ID; the watch keeps its own resume point.
+ */
+export interface StreamWatch {
+  /** Whether the watch still receives from the server. */
+  readonly open: boolean;
+  /** Its ID on the current stream, -1 while it has none. */
+  readonly id: number;
+  /** True while its create request is on the current stream, awaiting etcd's answer. */
+  readonly pending: boolean;
+  /** The create request, from the watch's resume point. */
+  createRequest(): WatchCreateRequestInit;
+  /** The create request went out on the current stream. */
+  onCreateSent(): void;
+  /** etcd answered the create request (created, or refused). */
+  onCreateAnswered(): void;
+  /** etcd created it under `id`. */
+  onCreated(id: number, header: WireWatchResponse['header']): void;
+  /** A response with its ID: events, a fragment, or a progress notification of its own. */
+  onResponse(r: WireWatchResponse): void;
+  /** A progress notification for the whole stream. */
+  onStreamProgress(header: WireWatchResponse['header']): void;
+  /** The server cancelled it (or refused its creation): `r` is the last response. */
+  onServerCancel(r: WireWatchResponse): void;
+  /** No longer on the stream under its ID (cancel sent, or cancelled by the server). */
+  onRemoved(): void;
+  /** The stream it was on ended; it is created again on the next one. */
+  onStreamEnd(): void;
+  /** It cannot go on: it ends with `error`. */
+  fail(error: unknown): void;
+  /** etcd confirmed its cancellation, or the stream that held it is gone. */
+  cancelConfirmed(): void;
+  /** Cancels it as its user would (see `Watcher.cancel`). */
+  cancel(): Promise<void>;
+}
 
 /**
  * `cancel_reason`s of a refused create that may mean "token expired or invalid" rather than "key not
@@ -128,16 +166,16 @@ export class WatchStream {
   /** Incremented whenever the current call is let go; callbacks of older calls are ignored. */
   #generation = 0;
   /** Created watches by their ID on the current call. */
-  readonly #active = new Map<number, WatchHandle>();
+  readonly #active = new Map<number, StreamWatch>();
   /** Watches whose create request was written on the current call, awaiting `created`, in order. */
-  #pending: Array<WatchHandle | undefined> = [];
+  #pending: Array<StreamWatch | undefined> = [];
   #pendingHead = 0;
   /** Watches to create when the stream opens (again). */
-  #waiting: WatchHandle[] = [];
+  #waiting: StreamWatch[] = [];
   /** Watches cancelled on the current call, by ID, until etcd confirms. */
-  readonly #cancelling = new Map<number, WatchHandle>();
+  readonly #cancelling = new Map<number, StreamWatch>();
   /** Watches still receiving (not cancelled, not ended); the stream closes when none is left. */
-  readonly #live = new Set<WatchHandle>();
+  readonly #live = new Set<StreamWatch>();
   #progressWanted = false;
   #failures = 0;
   #timer: TimerHandle | undefined = undefined;
@@ -151,9 +189,9 @@ export class WatchStream {
    * Watches refused for their token since their last successful create, each with the renewal
    * ({@link #renewals}) that answered the refusal (see the file comment).
    */
-  readonly #authRetried = new WeakMap<WatchHandle, number>();
+  readonly #authRetried = new WeakMap<StreamWatch, number>();
   /** Refused watches waiting for the token renewal in flight, with the refusal. */
-  #authWaiting: Array<[WatchHandle, WireWatchResponse]> = [];
+  #authWaiting: Array<[StreamWatch, WireWatchResponse]> = [];
 
   /**
    * @param rpc the client's call layer
@@ -171,7 +209,7 @@ export class WatchStream {
   }
 
   /** Starts a watch: its create request goes out now, or when the stream (re)opens. */
-  add(handle: WatchHandle): void {
+  add(handle: StreamWatch): void {
     if (!handle.open) return;
     this.#live.add(handle);
     if (this.#call !== undefined) {
@@ -186,12 +224,12 @@ export class WatchStream {
    * Stops a watch the user cancelled (or that fell behind): a cancel request for a created watch;
    * for one whose `created` answer is on the way, the request goes when it arrives.
    */
-  cancelWatch(handle: WatchHandle): void {
+  cancelWatch(handle: StreamWatch): void {
     const id = handle.id;
     let confirmLater = false;
     if (id >= 0 && this.#active.get(id) === handle) {
       this.#active.delete(id);
-      handle.id = -1;
+      handle.onRemoved();
       this.#sendCancel(id, handle);
       confirmLater = true;
     } else {
@@ -247,22 +285,21 @@ export class WatchStream {
   }
 
   /** Writes the create request of `handle` from its resume point. */
-  #create(handle: WatchHandle): void {
+  #create(handle: StreamWatch): void {
     if (!handle.open) return;
-    handle.request.startRevision = BigInt(handle.nextRevision);
     try {
-      this.#call!.write({ requestUnion: { $case: 'createRequest', value: handle.request } });
+      this.#call!.write({ requestUnion: { $case: 'createRequest', value: handle.createRequest() } });
     } catch (error) {
       // Over maxCallSendMsgSize (a huge key): this watch alone fails.
       this.#release(handle);
       handle.fail(error);
       return;
     }
-    handle.pending = true;
+    handle.onCreateSent();
     this.#pending.push(handle);
   }
 
-  #sendCancel(id: number, handle: WatchHandle): void {
+  #sendCancel(id: number, handle: StreamWatch): void {
     if (this.#call === undefined) return;
     this.#cancelling.set(id, handle);
     try {
@@ -278,7 +315,7 @@ export class WatchStream {
       const handle = this.#pending[this.#pendingHead];
       if (handle === undefined) return; // not an answer to one of ours: nothing to match
       this.#pending[this.#pendingHead++] = undefined;
-      handle.pending = false;
+      handle.onCreateAnswered();
       if (this.#pendingHead === this.#pending.length) {
         this.#pending = [];
         this.#pendingHead = 0;
@@ -290,7 +327,7 @@ export class WatchStream {
         // the renewal made for this watch's last refusal had completed (it carried the old token).
         if (handle.open && Number(r.compactRevision) === 0 && AUTH_REFUSALS.has(bareReason(r.cancelReason))) {
           const renewedAt = this.#authRetried.get(handle);
-          if (this.#rpc.refreshToken !== undefined && (renewedAt === undefined || this.#callRenewals < renewedAt)) {
+          if (renewedAt === undefined || this.#callRenewals < renewedAt) {
             this.#reauthenticate(handle, r);
             return;
           }
@@ -309,10 +346,9 @@ export class WatchStream {
         this.#sendCancel(id, handle); // cancelled by its user while the create was on the way
         return;
       }
-      handle.id = id;
       this.#authRetried.delete(handle);
       this.#active.set(id, handle);
-      handle.onCreated(r.header);
+      handle.onCreated(id, r.header);
       return;
     }
     const id = Number(r.watchId);
@@ -335,7 +371,7 @@ export class WatchStream {
     }
     if (r.canceled) {
       this.#active.delete(id);
-      handle.id = -1;
+      handle.onRemoved();
       this.#release(handle);
       handle.onServerCancel(r);
       return;
@@ -348,22 +384,21 @@ export class WatchStream {
     this.#generation++;
     for (const handle of this.#cancelling.values()) handle.cancelConfirmed();
     this.#cancelling.clear();
-    const again: WatchHandle[] = [];
+    const again: StreamWatch[] = [];
     for (let i = this.#pendingHead; i < this.#pending.length; i++) {
       const handle = this.#pending[i]!;
-      handle.pending = false;
+      handle.onStreamEnd();
       if (handle.open) again.push(handle);
       else handle.cancelConfirmed();
     }
     this.#pending = [];
     this.#pendingHead = 0;
-    for (const handle of this.#active.values()) again.push(handle);
-    this.#active.clear();
-    for (const handle of again) {
-      handle.id = -1;
-      handle.fragments = undefined; // the whole response comes again from the resume point
-      this.#waiting.push(handle);
+    for (const handle of this.#active.values()) {
+      handle.onStreamEnd();
+      again.push(handle);
     }
+    this.#active.clear();
+    for (const handle of again) this.#waiting.push(handle);
     if (this.#waiting.length === 0) return;
     if (!isTransientStreamError(error) || (this.#endOnNoLeader && error instanceof NoLeaderError)) {
       const failed = this.#waiting;
@@ -387,11 +422,11 @@ export class WatchStream {
    * credentials (`refreshToken` resolves false) or when the renewal fails, the refused watches end
    * (`PermissionDeniedError`, or the renewal's error).
    */
-  #reauthenticate(handle: WatchHandle, refusal: WireWatchResponse): void {
+  #reauthenticate(handle: StreamWatch, refusal: WireWatchResponse): void {
     this.#authWaiting.push([handle, refusal]);
     if (this.#renewing) return; // it joins the renewal in flight
     this.#renewing = true;
-    void this.#rpc.refreshToken!().then(
+    void this.#rpc.refreshToken().then(
       (refreshed) => this.#afterRefresh(refreshed, undefined),
       (error: unknown) => this.#afterRefresh(false, error),
     );
@@ -428,10 +463,8 @@ export class WatchStream {
   }
 
   /** `handle` no longer receives; the stream closes when it was the last (see {@link #closeIfIdle}). */
-  #release(handle: WatchHandle): void {
-    if (handle.released) return;
-    handle.released = true;
-    this.#live.delete(handle);
+  #release(handle: StreamWatch): void {
+    if (!this.#live.delete(handle)) return;
     this.#closeIfIdle();
   }
 

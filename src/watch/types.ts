@@ -1,6 +1,6 @@
 /**
  * The public types of a watch: `WatchEvent`, `WatchResponse` and `Watcher` (re-exported by
- * src/watch.ts: import them from `etcd-ts`). Their own file so that watch.ts and the files of
+ * src/watch/watch.ts: import them from `etcd-ts`). Their own file so that watch.ts and the files of
  * src/watch/ that implement them do not import each other.
  */
 import type { KeyValue, ResponseHeader } from '../types.js';

@@ -7,13 +7,14 @@
  * against `maxBufferedBytes`. The object is its own async iterator and its own abort listener, so a
  * watch costs one object, its queue, and its create request.
  */
-import { responseHeader } from '../convert.js';
+import { responseHeader } from '../internal/wire.js';
 import type { Event as WireEvent, WatchResponse as WireWatchResponse } from '../proto/index.js';
 import type { WatchEvent, Watcher, WatchResponse } from './types.js';
-import { WatchOverflowError, watchCanceledError } from './errors.js';
+import { watchCanceledError } from '../errors/by-message.js';
+import { InvalidArgumentError, WatchOverflowError } from '../errors/index.js';
 import type { WatchCreateRequestInit, WatchPlan } from './request.js';
 import { appendEvents, NOTIFICATION_BYTES, watchResponse } from './response.js';
-import type { WatchStream } from './stream.js';
+import type { StreamWatch, WatchStream } from './stream.js';
 
 /** The watch receives from the server. */
 const OPEN = 0;
@@ -25,25 +26,20 @@ const DONE = 2;
 const DONE_RESULT: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
 /** One watch: the `Watcher` handed to the user, fed by its {@link WatchStream}. */
-export class WatchHandle implements Watcher, AsyncIterator<WatchResponse, undefined> {
-  /** The watch's ID on the current stream, -1 while it has none. Set by the stream. */
-  id = -1;
-  /**
-   * The revision to resume from: the last received event's revision + 1 (or a periodic progress
-   * notification's + 1 when higher); 0 while unknown (a watch of new events not yet created).
-   */
-  nextRevision: number;
-  /** Events of a fragmented response received so far, merged when its last fragment arrives. */
-  fragments: WireEvent[] | undefined = undefined;
-  /** True while its create request is on the current stream, awaiting `created`. Set by the stream. */
-  pending = false;
-  /** Set once the stream has stopped counting this watch as live (see `WatchStream.release`). */
-  released = false;
-  /** The create request; the stream sets its `startRevision` at each (re)creation. */
-  readonly request: WatchCreateRequestInit;
+export class WatchHandle implements Watcher, StreamWatch, AsyncIterator<WatchResponse, undefined> {
   /** Bound of the queue, in bytes. */
   readonly maxBufferedBytes: number;
 
+  /** The create request; its `startRevision` is set from `#nextRevision` at each (re)creation. */
+  readonly #request: WatchCreateRequestInit;
+  /** See {@link id}. */
+  #id = -1;
+  /** See {@link nextRevision}. */
+  #nextRevision: number;
+  /** See {@link pending}. */
+  #pending = false;
+  /** Events of a fragmented response received so far, merged when its last fragment arrives. */
+  #fragments: WireEvent[] | undefined = undefined;
   readonly #stream: WatchStream;
   readonly #signal: AbortSignal | undefined;
   #state = OPEN;
@@ -60,8 +56,8 @@ export class WatchHandle implements Watcher, AsyncIterator<WatchResponse, undefi
 
   constructor(stream: WatchStream, plan: WatchPlan) {
     this.#stream = stream;
-    this.request = plan.request;
-    this.nextRevision = plan.startRevision;
+    this.#request = plan.request;
+    this.#nextRevision = plan.startRevision;
     this.maxBufferedBytes = plan.maxBufferedBytes;
     this.#signal = plan.signal;
     if (plan.signal !== undefined) {
@@ -75,14 +71,61 @@ export class WatchHandle implements Watcher, AsyncIterator<WatchResponse, undefi
     return this.#state === OPEN;
   }
 
+  /** The watch's ID on the current stream, -1 while it has none. */
+  get id(): number {
+    return this.#id;
+  }
+
+  /**
+   * The revision to resume from: the last received event's revision + 1 (or a periodic progress
+   * notification's + 1 when higher); 0 while unknown (a watch of new events not yet created).
+   */
+  get nextRevision(): number {
+    return this.#nextRevision;
+  }
+
+  /** True while its create request is on the current stream, awaiting etcd's answer. */
+  get pending(): boolean {
+    return this.#pending;
+  }
+
   // --- fed by the stream ---------------------------------------------------------------------------
 
-  /** etcd confirmed a (re)creation; the first one is delivered as a `created` response. */
-  onCreated(header: WireWatchResponse['header']): void {
+  /** The create request, from the resume point ({@link nextRevision}). */
+  createRequest(): WatchCreateRequestInit {
+    this.#request.startRevision = BigInt(this.#nextRevision);
+    return this.#request;
+  }
+
+  /** The create request went out on the current stream. */
+  onCreateSent(): void {
+    this.#pending = true;
+  }
+
+  /** etcd answered the create request (created, or refused). */
+  onCreateAnswered(): void {
+    this.#pending = false;
+  }
+
+  /** No longer on the stream under its ID: its cancel request went out, or the server cancelled it. */
+  onRemoved(): void {
+    this.#id = -1;
+  }
+
+  /** The stream it was on ended: it is created again from its resume point on the next one. */
+  onStreamEnd(): void {
+    this.#id = -1;
+    this.#pending = false;
+    this.#fragments = undefined; // the whole response comes again from the resume point
+  }
+
+  /** etcd confirmed a (re)creation under `id`; the first one is delivered as a `created` response. */
+  onCreated(id: number, header: WireWatchResponse['header']): void {
+    this.#id = id;
     if (this.#state !== OPEN) return;
     const h = responseHeader(header);
     // A watch of new events starts after the revision the server had when it created it.
-    if (this.nextRevision === 0) this.nextRevision = h.revision + 1;
+    if (this.#nextRevision === 0) this.#nextRevision = h.revision + 1;
     if (this.#created) return;
     this.#created = true;
     this.#push(watchResponse(h, [], 'created'), NOTIFICATION_BYTES);
@@ -92,33 +135,33 @@ export class WatchHandle implements Watcher, AsyncIterator<WatchResponse, undefi
   onResponse(r: WireWatchResponse): void {
     if (this.#state !== OPEN) return;
     if (r.fragment) {
-      const list = (this.fragments ??= []);
+      const list = (this.#fragments ??= []);
       for (const e of r.events) list.push(e);
       return;
     }
     let wire = r.events;
-    if (this.fragments !== undefined) {
-      for (const e of wire) this.fragments.push(e);
-      wire = this.fragments;
-      this.fragments = undefined;
+    if (this.#fragments !== undefined) {
+      for (const e of wire) this.#fragments.push(e);
+      wire = this.#fragments;
+      this.#fragments = undefined;
     }
     const header = responseHeader(r.header);
     if (wire.length === 0) {
       // etcd sends a watch its own progress notification only while the watch is synced (it has
       // sent every event up to that revision), so the resume point may move past it.
-      if (this.#push(watchResponse(header, [], 'progress'), NOTIFICATION_BYTES) && header.revision >= this.nextRevision) {
-        this.nextRevision = header.revision + 1;
+      if (this.#push(watchResponse(header, [], 'progress'), NOTIFICATION_BYTES) && header.revision >= this.#nextRevision) {
+        this.#nextRevision = header.revision + 1;
       }
       return;
     }
     // Events already delivered (a revision below the resume point) are skipped: never twice.
     let from = 0;
-    while (from < wire.length && Number(wire[from]!.kv?.modRevision ?? 0n) < this.nextRevision) from++;
+    while (from < wire.length && Number(wire[from]!.kv?.modRevision ?? 0n) < this.#nextRevision) from++;
     if (from === wire.length) return;
     const events: WatchEvent[] = [];
     const bytes = appendEvents(wire, from, events);
     if (this.#push(watchResponse(header, events, 'events'), bytes)) {
-      this.nextRevision = events[events.length - 1]!.kv.modRevision + 1;
+      this.#nextRevision = events[events.length - 1]!.kv.modRevision + 1;
     }
   }
 
@@ -162,7 +205,7 @@ export class WatchHandle implements Watcher, AsyncIterator<WatchResponse, undefi
   next(): Promise<IteratorResult<WatchResponse, undefined>> {
     if (this.#head < this.#queue.length) return Promise.resolve({ done: false, value: this.#shift() });
     if (this.#state === OPEN) {
-      if (this.#resolve !== undefined) return Promise.reject(new TypeError('watch: next() called while an earlier next() is still pending'));
+      if (this.#resolve !== undefined) return Promise.reject(new InvalidArgumentError('watch: next() called while an earlier next() is still pending'));
       return new Promise((resolve, reject) => {
         this.#resolve = resolve;
         this.#reject = reject;
@@ -232,7 +275,7 @@ export class WatchHandle implements Watcher, AsyncIterator<WatchResponse, undefi
       return true;
     }
     if (this.#head < this.#queue.length && this.#bytes + bytes > this.maxBufferedBytes) {
-      this.#finish(true, new WatchOverflowError(this.nextRevision, this.maxBufferedBytes), false);
+      this.#finish(true, new WatchOverflowError(this.#nextRevision, this.maxBufferedBytes), false);
       this.#stream.cancelWatch(this);
       return false;
     }
@@ -279,7 +322,7 @@ export class WatchHandle implements Watcher, AsyncIterator<WatchResponse, undefi
     this.#sizes = [];
     this.#head = 0;
     this.#bytes = 0;
-    this.fragments = undefined;
+    this.#fragments = undefined;
   }
 
   /**
@@ -289,7 +332,7 @@ export class WatchHandle implements Watcher, AsyncIterator<WatchResponse, undefi
   #finish(withError: boolean, error: unknown, discard: boolean): void {
     if (this.#state !== OPEN) return;
     this.#state = CLOSING;
-    this.fragments = undefined;
+    this.#fragments = undefined;
     this.#signal?.removeEventListener('abort', this);
     if (discard) this.#clear();
     this.#hasError = withError;

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { EtcdError } from '../../src/errors.js';
+import { EtcdError } from '../../src/errors/index.js';
 import { EtcdCluster } from '../../src/testing/index.js';
 import { HANG_SLACK_MS, memberInUse, restoreCluster, snapshot } from './harness.js';
 

@@ -12,11 +12,11 @@ import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 
 import type { Client } from '../../src/client.js';
-import { EtcdError, LeaseKeepAliveHaltedError, LeaseNotFoundError } from '../../src/errors.js';
-import type { LeaseKeepAlive } from '../../src/lease.js';
+import { EtcdError, LeaseKeepAliveHaltedError, LeaseNotFoundError } from '../../src/errors/index.js';
+import type { LeaseKeepAlive } from '../../src/lease/lease.js';
 import type { EtcdCluster, EtcdMember } from '../../src/testing/index.js';
 import type { KeyValue } from '../../src/types.js';
-import type { Watcher } from '../../src/watch.js';
+import type { Watcher } from '../../src/watch/watch.js';
 
 /** Extra time a call may take past its timeout before it counts as hung, in ms (timers, a busy 2-core machine). */
 export const HANG_SLACK_MS = 1500;

@@ -5,7 +5,7 @@
  *   watches on the written prefix see exactly the store's history; a lease with a TTL (30 s) above
  *   that bound stays alive; one with a shorter TTL (3 s) is reported lost (`LeaseKeepAliveHaltedError`),
  *   not silently dropped: the keep-alive stream only leaves a silent member when the connection's
- *   keep-alive pings fail, as documented in src/lease-keepalive.ts;
+ *   keep-alive pings fail, as documented in src/lease/keepalive.ts;
  * - a member cut off from the others (the other two frozen) must not serve a stale linearizable
  *   read, and a member frozen while the others moved on must not serve old data when it wakes;
  * - with `requireLeader`, a watch on a member whose two peers are frozen is ended by etcd with
@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { DEFAULT_KEEPALIVE_TIMEOUT_MS, DEFAULT_KEEPALIVE_TIME_MS } from '../../src/rpc/defaults.js';
-import { EtcdError } from '../../src/errors.js';
+import { EtcdError } from '../../src/errors/index.js';
 import type { Logger } from '../../src/rpc/logger.js';
 import { EtcdCluster } from '../../src/testing/index.js';
 import { LeaseProbe, PutWorkload, WatchProbe, memberInUse, restoreCluster, runScenario, snapshot } from './harness.js';

@@ -14,7 +14,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { DeadlineExceededError } from '../../src/errors.js';
+import { DeadlineExceededError } from '../../src/errors/index.js';
 import { DEFAULT_KEEPALIVE_TIMEOUT_MS, DEFAULT_KEEPALIVE_TIME_MS } from '../../src/rpc/defaults.js';
 import { EtcdCluster } from '../../src/testing/index.js';
 import { PutWorkload, WatchProbe, memberInUse, restoreCluster, runScenario, snapshot } from './harness.js';

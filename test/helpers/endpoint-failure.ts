@@ -1,7 +1,7 @@
 // The failed connection of a call to one endpoint, as the TLS and Unix-socket tests check it.
 import assert from 'node:assert/strict';
 
-import { ConnectionError, NoAvailableEndpointsError } from '../../src/errors.js';
+import { ConnectionError, NoAvailableEndpointsError } from '../../src/errors/index.js';
 
 /**
  * The error `pending` rejects with, checked to be a NoAvailableEndpointsError whose first endpoint

@@ -29,7 +29,7 @@ import {
   type Client,
   type Logger,
 } from '../../src/index.js';
-import { Auth } from '../../src/auth.js';
+import { Auth } from '../../src/auth/auth.js';
 import { Maintenance, Watch } from '../../src/proto/index.js';
 import { RpcClient } from '../../src/rpc/invoke.js';
 import { createConnection } from '../../src/transport/index.js';

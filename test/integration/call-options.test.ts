@@ -18,7 +18,7 @@ import { after, before, describe, test } from 'node:test';
 import { Registry } from 'prom-client';
 
 import type { Client } from '../../src/client.js';
-import { ClientClosedError, DeadlineExceededError, LeaseKeepAliveHaltedError, NoLeaderError } from '../../src/errors.js';
+import { ClientClosedError, DeadlineExceededError, LeaseKeepAliveHaltedError, NoLeaderError } from '../../src/errors/index.js';
 import { METRIC_NAMES } from '../../src/rpc/metrics.js';
 import { EtcdCluster, type EtcdMember } from '../../src/testing/index.js';
 

@@ -14,7 +14,7 @@ import {
 } from '../../src/concurrency/index.js';
 import { Client, DeadlineExceededError } from '../../src/index.js';
 import { EtcdCluster } from '../../src/testing/index.js';
-import { ETCDCTL, bounded, killStarted, start, within, type Child } from './concurrency-support.js';
+import { ETCDCTL, bounded, cancelWatchesDuring, killStarted, start, typedError, within, type Child } from './concurrency-support.js';
 
 let cluster: EtcdCluster;
 let client: Client;
@@ -170,6 +170,14 @@ describe('Election', { timeout: 90_000 }, () => {
     await rejected;
     await e2.resign();
     await assert.rejects(e2.leader(), ElectionNoLeaderError);
+  });
+
+  test('observe() whose watch the client cancels (client.cancelWatches()) throws WatchEndedError', async () => {
+    const observerClient = cluster.client();
+    await using session = await Session.create(observerClient);
+    const iterator = new Election(session, 'observe-ended').observe()[Symbol.asyncIterator]();
+    const { waiting: first } = await cancelWatchesDuring(observerClient, cluster.endpoints[0]!, () => iterator.next());
+    await assert.rejects(bounded(first, 10_000, 'observe() after cancelWatches()'), typedError('WatchEndedError', 1, /observe/));
   });
 
   test('client.election (server-side service) and Election are one election', async () => {

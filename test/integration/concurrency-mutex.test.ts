@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { LockedError, LockReleasedError, Mutex, Session, SessionExpiredError } from '../../src/concurrency/index.js';
 import { Client, DeadlineExceededError, InvalidArgumentError, LeaseNotFoundError, op } from '../../src/index.js';
 import { EtcdCluster } from '../../src/testing/index.js';
-import { ETCDCTL, bounded, contend, killStarted, start, within } from './concurrency-support.js';
+import { ETCDCTL, bounded, cancelWatchesDuring, contend, killStarted, start, typedError, within } from './concurrency-support.js';
 
 let cluster: EtcdCluster;
 let client: Client;
@@ -145,6 +145,18 @@ describe('Mutex', { timeout: 90_000 }, () => {
     } finally {
       await Promise.all([s1.close(), s2.close(), s3.close()]);
     }
+  });
+
+  test('a wait whose watch the client cancels (client.cancelWatches()) rejects with WatchEndedError', async () => {
+    const waiterClient = cluster.client();
+    await using holderSession = await Session.create(client);
+    await using waiterSession = await Session.create(waiterClient);
+    const holder = new Mutex(holderSession, 'watch-ended');
+    await holder.lock();
+    const { waiting } = await cancelWatchesDuring(waiterClient, cluster.endpoints[0]!, () => new Mutex(waiterSession, 'watch-ended').lock());
+    await assert.rejects(bounded(waiting, 10_000, 'lock() after cancelWatches()'), typedError('WatchEndedError', 1, /watch-ended\/.*deletion/));
+    assert.deepEqual(await keysUnder('watch-ended/'), [holder.key.toString()], 'the waiter left the line');
+    await holder.unlock();
   });
 
   test('excludes etcdctl lock both ways (same key layout)', async () => {

@@ -5,7 +5,8 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 import { Mutex, Session } from '../../src/concurrency/index.js';
-import { InvalidArgumentError, type Client } from '../../src/index.js';
+import { EtcdError, InvalidArgumentError, type Client } from '../../src/index.js';
+import { watchGauges } from './watch-helpers.js';
 
 export const ETCDCTL = existsSync('/usr/bin/etcdctl') ? '/usr/bin/etcdctl' : 'etcdctl';
 
@@ -17,6 +18,34 @@ export async function within(timeoutMs: number, what: string, check: () => boole
     if (performance.now() > deadline) assert.fail(`${what}: not within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/**
+ * An `assert.rejects` check: the error is the `EtcdError` named `name`, with gRPC `code` and a
+ * message matching `message`.
+ */
+export function typedError(name: string, code: number, message: RegExp): (error: unknown) => boolean {
+  return (error) => {
+    assert.ok(error instanceof EtcdError, `an EtcdError, got ${String(error)}`);
+    assert.equal(error.name, name);
+    assert.equal(error.code, code);
+    assert.match(error.message, message);
+    return true;
+  };
+}
+
+/**
+ * Starts `wait` (a call of `client` that waits on a watch), and once etcd (at `endpoint`) counts the
+ * watch, cancels every watch of `client` (`client.cancelWatches()`); resolves with `{ waiting }`,
+ * the wait's promise, for the caller to assert on (its rejection is not left unhandled meanwhile).
+ */
+export async function cancelWatchesDuring<T>(client: Client, endpoint: string, wait: () => Promise<T>): Promise<{ waiting: Promise<T> }> {
+  const before = (await watchGauges(endpoint)).watchers;
+  const waiting = wait();
+  waiting.catch(() => undefined);
+  await within(5_000, 'the wait watches', async () => (await watchGauges(endpoint)).watchers > before);
+  await client.cancelWatches();
+  return { waiting };
 }
 
 /** Resolves with `promise`'s value, or fails the test after `ms` naming `what`. */

@@ -19,7 +19,7 @@ import {
   NoAvailableEndpointsError,
   NoLeaderError,
   NotSupportedError,
-} from '../../src/errors.js';
+} from '../../src/errors/index.js';
 import { etcdserverpb, Watch } from '../../src/proto/index.js';
 import type { RpcClient } from '../../src/rpc/invoke.js';
 import type { Logger } from '../../src/rpc/logger.js';

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { DeadlineExceededError } from '../../src/errors.js';
+import { DeadlineExceededError } from '../../src/errors/index.js';
 import { KV } from '../../src/proto/index.js';
 import { RpcClient } from '../../src/rpc/invoke.js';
 import type { RpcObserver } from '../../src/rpc/observer.js';

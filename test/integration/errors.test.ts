@@ -89,7 +89,7 @@ import {
   UserNotFoundError,
   ValueProvidedError,
   type ServerErrorClass,
-} from '../../src/errors.js';
+} from '../../src/errors/index.js';
 import { Client, op } from '../../src/index.js';
 import {
   AlarmRequest_AlarmAction,

@@ -4,8 +4,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
+import { KV } from '../../src/kv/kv.js';
+import { PrefixRpc } from '../../src/namespace/rpc.js';
 import {
   Client,
+  ClientClosedError,
   compare,
   EmptyKeyError,
   op,
@@ -263,5 +266,24 @@ describe('namespace watch', { timeout: TEST_TIMEOUT_MS }, () => {
     await client.put('A/last', 'x');
     const events = eventsOf(await collect(w, atLeastEvents(1)));
     assert.deepEqual(events.map((e) => e.kv.key.toString()), ['last']);
+  });
+});
+
+describe("the namespace's call layer", { timeout: TEST_TIMEOUT_MS }, () => {
+  test('forEndpoint: a call layer for one member that keeps the prefix; closing it leaves the client working', async () => {
+    await reset();
+    const rpc = new PrefixRpc(client.rpc, latin1('A/'));
+    const single = rpc.forEndpoint(cluster.endpoints[0]!);
+    const kv = new KV(single);
+    await kv.put('via-endpoint', 'one');
+    assert.equal((await client.get('A/via-endpoint')).kvs[0]?.value.toString(), 'one', 'the key got the prefix');
+    assert.deepEqual((await kv.get('via-endpoint')).kvs.map((x) => x.key.toString()), ['via-endpoint'], 'and loses it in the answer');
+    await single.close();
+    await assert.rejects(kv.get('via-endpoint'), ClientClosedError, 'the dedicated call layer is closed');
+    assert.equal((await client.get('A/via-endpoint')).count, 1, "the client's own call layer is not");
+  });
+
+  test("refreshToken is the client's (false: this client has no credentials)", async () => {
+    assert.equal(await new PrefixRpc(client.rpc, latin1('A/')).refreshToken(), false);
   });
 });

@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { Session } from '../../src/concurrency/index.js';
 import { Client, DeadlineExceededError } from '../../src/index.js';
+import { cancelWatchesDuring, typedError } from './concurrency-support.js';
 import {
   Barrier,
   DoubleBarrier,
@@ -69,6 +70,23 @@ describe('Barrier', { timeout: 30_000 }, () => {
     await assert.rejects(new Barrier(client, 'barrier/two').wait({ timeout: -1 }), /timeout/);
     await new Barrier(client, 'barrier/two').hold();
     await assert.rejects(new Barrier(client, 'barrier/two').wait({ timeout: 200 }), DeadlineExceededError);
+  });
+});
+
+describe('waits and keys the recipes do not expect', { timeout: 30_000 }, () => {
+  test('a wait whose watch the client cancels (client.cancelWatches()) rejects with WatchEndedError', async () => {
+    const waiterClient = cluster.client();
+    await new Barrier(client, 'barrier/cancelled').hold();
+    const { waiting } = await cancelWatchesDuring(waiterClient, cluster.endpoints[0]!, () => new Barrier(waiterClient, 'barrier/cancelled').wait());
+    await assert.rejects(bounded(waiting, 'wait() after cancelWatches()'), typedError('WatchEndedError', 1, /barrier\/cancelled.*delete/));
+    await new Barrier(client, 'barrier/cancelled').release();
+  });
+
+  test('a key under a queue that is not one of its sequential keys: UnexpectedKeyError, nothing written', async () => {
+    await client.put('pq-foreign/00001/not-a-number', 'planted');
+    const before = await keysUnder('pq-foreign/');
+    await assert.rejects(new PriorityQueue(client, 'pq-foreign').enqueue('item', 1), typedError('UnexpectedKeyError', 9, /pq-foreign\/00001\/not-a-number.*number/));
+    assert.deepEqual(await keysUnder('pq-foreign/'), before);
   });
 });
 

@@ -18,7 +18,7 @@ import {
   FutureRevisionError,
   NoAvailableEndpointsError,
   RequestTooLargeError,
-} from '../../src/errors.js';
+} from '../../src/errors/index.js';
 import { KV, Maintenance, Watch } from '../../src/proto/index.js';
 import { RpcClient } from '../../src/rpc/invoke.js';
 import { Status } from '../../src/transport/types.js';

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { EtcdCluster } from '../../src/testing/cluster.js';
+import { EtcdCluster } from '../../src/testing/index.js';
 import { findEtcdBinary } from '../../src/testing/etcd-binary.js';
 import { EtcdStartError } from '../../src/testing/member.js';
 import { freePorts } from '../../src/testing/ports.js';
@@ -225,7 +225,7 @@ describe('three members', () => {
 });
 
 describe('a cluster left open', () => {
-  const clusterModule = new URL('../../src/testing/cluster.ts', import.meta.url).href;
+  const clusterModule = new URL('../../src/testing/index.ts', import.meta.url).href;
   const script = `
     import { EtcdCluster } from ${JSON.stringify(clusterModule)};
     const cluster = await EtcdCluster.start({ dataDir: process.argv[1] });

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { PeerCertificate } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 
-import type { ConnectionError } from '../../src/errors.js';
+import type { ConnectionError } from '../../src/errors/index.js';
 import type { TlsOptions } from '../../src/index.js';
 import { EtcdCluster, createTestCertificates, type TestCertificates } from '../../src/testing/index.js';
 import { connectionFailure } from '../helpers/endpoint-failure.js';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 
-import { PermissionDeniedError } from '../../src/errors.js';
+import { PermissionDeniedError } from '../../src/errors/index.js';
 import { Auth } from '../../src/proto/index.js';
 import { Permission_Type } from '../../src/proto/gen/authpb/auth.js';
 import {

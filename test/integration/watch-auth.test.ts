@@ -18,7 +18,7 @@ import { RpcClient } from '../../src/rpc/invoke.js';
 import { EtcdCluster, PREFERRED_DATA_PARENT } from '../../src/testing/index.js';
 import { createConnection } from '../../src/transport/index.js';
 import type { Connection, Endpoint, ConnectionOptions, StreamHandlers } from '../../src/transport/types.js';
-import { Watch } from '../../src/watch.js';
+import { Watch } from '../../src/watch/watch.js';
 
 const run = promisify(execFile);
 const ROOT_PASSWORD = 'r00t-watch-auth';

@@ -13,7 +13,7 @@ import {
   InvalidAuthTokenError,
   PermissionDeniedError,
   UserEmptyError,
-} from '../../src/errors.js';
+} from '../../src/errors/index.js';
 import { AuthTokenManager, checkCredentials, isAuthenticationFailure, type Credentials } from '../../src/rpc/auth-token.js';
 
 const CREDENTIALS: Credentials = { username: 'alice', password: 'S3cret-pw' };

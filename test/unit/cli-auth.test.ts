@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { Client } from '../../src/client.js';
-import type { AuthRoleGetResponse } from '../../src/auth.js';
+import type { AuthRoleGetResponse } from '../../src/auth/auth.js';
 import { AuthPrinter, checkFormatName } from '../../src/cli/auth-printer.js';
 import { permRange } from '../../src/cli/auth-role.js';
 import { CliError } from '../../src/cli/exit.js';

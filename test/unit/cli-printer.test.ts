@@ -4,7 +4,8 @@ import { describe, test } from 'node:test';
 
 import { CliError } from '../../src/cli/exit.js';
 import { createPrinter } from '../../src/cli/printer.js';
-import type { KeyValue, ResponseHeader, TxnResponse } from '../../src/types.js';
+import type { KeyValue, ResponseHeader } from '../../src/types.js';
+import type { TxnResponse } from '../../src/kv/types.js';
 
 const header = (revision: number): ResponseHeader => ({
   clusterId: 11167223040952991701n,

@@ -4,8 +4,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { Client, CLIENT_DEFAULTS, resolveClientOptions, type ClientOptions } from '../../src/client.js';
-import { ClientClosedError, EmptyKeyError, InvalidArgumentError } from '../../src/errors.js';
-import { op } from '../../src/op.js';
+import { ClientClosedError, EmptyKeyError, InvalidArgumentError } from '../../src/errors/index.js';
+import { op } from '../../src/kv/op.js';
 
 function rejects(fn: () => unknown, pattern: RegExp): void {
   assert.throws(fn, (error: unknown) => {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { concurrencyServerError } from '../../src/concurrency/errors.js';
+import { concurrencyServerError } from '../../src/errors/by-message.js';
 import { ElectionNoLeaderError, ElectionNotLeaderError, LockedError, SessionExpiredError, stm } from '../../src/concurrency/index.js';
 import { keyPrefix, sessionKey } from '../../src/concurrency/keys.js';
 import { Client, EtcdError, InvalidArgumentError } from '../../src/index.js';

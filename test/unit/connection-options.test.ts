@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { Client } from '../../src/client.js';
-import { InvalidArgumentError, NotSupportedError } from '../../src/errors.js';
+import { InvalidArgumentError, NotSupportedError } from '../../src/errors/index.js';
 import { KV, Watch, type Member } from '../../src/proto/index.js';
 import { AutoSync, memberClientUrls, type SyncTarget } from '../../src/rpc/autosync.js';
 import { RpcClient } from '../../src/rpc/invoke.js';

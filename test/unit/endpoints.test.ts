@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { ClientClosedError, ConnectionError, InvalidArgumentError, NoAvailableEndpointsError, NotSupportedError } from '../../src/errors.js';
+import { ClientClosedError, ConnectionError, InvalidArgumentError, NoAvailableEndpointsError, NotSupportedError } from '../../src/errors/index.js';
 import { ENDPOINT_BACKOFF_BASE_MS, ENDPOINT_BACKOFF_MAX_MS } from '../../src/rpc/defaults.js';
 import { EndpointPicker, endpointBackoff, parseEndpoints } from '../../src/rpc/endpoints.js';
 import { RpcClient } from '../../src/rpc/invoke.js';

@@ -1,13 +1,13 @@
 /**
- * The typed errors and the mapping from transport failures to them (src/errors.ts,
- * src/rpc/errors.ts). The table below is written out independently of src/errors.ts, from the Go
+ * The typed errors and the mapping from transport failures to them (src/errors/,
+ * src/rpc/error-mapping.ts). The table below is written out independently of src/errors/, from the Go
  * client's api/v3rpc/rpctypes/error.go (current main plus etcd 3.4.23's codes), so a typo in either
  * the message or the class shows up here.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import * as errors from '../../src/errors.js';
+import * as errors from '../../src/errors/index.js';
 import {
   ClientClosedError,
   CompactedError,
@@ -24,8 +24,8 @@ import {
   SERVER_ERRORS,
   isServerError,
   isUnavailableError,
-} from '../../src/errors.js';
-import { mapCallError, requestMayHaveBeenSent, toEtcdError } from '../../src/rpc/errors.js';
+} from '../../src/errors/index.js';
+import { mapCallError, requestMayHaveBeenSent, toEtcdError } from '../../src/rpc/error-mapping.js';
 import { CallError, Status, type StatusCode } from '../../src/transport/types.js';
 
 const S = Status;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 
 import { Client, InvalidArgumentError, LeaseKeepAliveHaltedError, type LeaseKeepAliveResponse } from '../../src/index.js';
-import { KeepAliveHandle, leaseHex } from '../../src/lease-keepalive.js';
+import { KeepAliveHandle, leaseHex } from '../../src/lease/keepalive.js';
 
 const client = new Client({ endpoints: ['http://127.0.0.1:1'], dialTimeout: 50 });
 after(() => client.close());

@@ -5,8 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { SnapshotChecksumError } from '../../src/snapshot.js';
-import { Maintenance } from '../../src/maintenance.js';
+import { SnapshotChecksumError } from '../../src/errors/index.js';
+import { Maintenance } from '../../src/maintenance/maintenance.js';
 import type { Init, SnapshotResponse } from '../../src/proto/index.js';
 import type { Rpc } from '../../src/rpc/types.js';
 

@@ -4,8 +4,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { compare, op } from '../../src/index.js';
-import { wireOp } from '../../src/op.js';
-import { compareRequest } from '../../src/compare.js';
+import { wireOp } from '../../src/kv/op.js';
+import { compareRequest } from '../../src/kv/compare.js';
 import {
   namespaceEnd,
   prefixCompare,

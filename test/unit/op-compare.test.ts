@@ -2,16 +2,16 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { compare, compareRequest, type Compare } from '../../src/compare.js';
-import { EmptyKeyError, InvalidArgumentError } from '../../src/errors.js';
-import { deleteRequest, op, putRequest, txnRequest, wireOp, type Op } from '../../src/op.js';
+import { compare, compareRequest, type Compare } from '../../src/kv/compare.js';
+import { EmptyKeyError, InvalidArgumentError } from '../../src/errors/index.js';
+import { deleteRequest, op, putRequest, txnRequest, wireOp, type Op } from '../../src/kv/op.js';
 import {
   Compare_CompareResult,
   Compare_CompareTarget,
   etcdserverpb,
   KV,
 } from '../../src/proto/index.js';
-import type { DeleteOptions, PutOptions } from '../../src/types.js';
+import type { DeleteOptions, PutOptions } from '../../src/kv/types.js';
 
 const utf8 = (s: string): number[] => [...new TextEncoder().encode(s)];
 

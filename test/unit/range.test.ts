@@ -2,7 +2,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { EmptyKeyError, InvalidArgumentError } from '../../src/errors.js';
+import { EmptyKeyError, InvalidArgumentError } from '../../src/errors/index.js';
 import { RangeRequest_SortOrder, RangeRequest_SortTarget } from '../../src/proto/index.js';
 import {
   firstCreate,
@@ -14,8 +14,8 @@ import {
   prefixRangeEnd,
   rangeRequest,
   RANGE_OPTION_NAMES,
-} from '../../src/range.js';
-import type { RangeOptions } from '../../src/types.js';
+} from '../../src/kv/range.js';
+import type { RangeOptions } from '../../src/kv/types.js';
 
 const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);

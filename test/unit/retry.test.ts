@@ -13,9 +13,9 @@ import {
   NotSupportedForLearnerError,
   PermissionDeniedError,
   RequestTooLargeError,
-} from '../../src/errors.js';
+} from '../../src/errors/index.js';
 import { DEFAULT_RETRY_BACKOFF_MS, DEFAULT_RETRY_MAX_ATTEMPTS } from '../../src/rpc/defaults.js';
-import { mapCallError } from '../../src/rpc/errors.js';
+import { mapCallError } from '../../src/rpc/error-mapping.js';
 import type { Logger } from '../../src/rpc/logger.js';
 import { retryDelay, shouldRetry, type RetryMethod } from '../../src/rpc/retry.js';
 import { CallError, Status, type StatusCode } from '../../src/transport/types.js';

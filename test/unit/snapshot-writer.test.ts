@@ -8,7 +8,8 @@ import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { SnapshotChecksumError, writeSnapshotFile, type SnapshotChunk } from '../../src/snapshot.js';
+import { SnapshotChecksumError } from '../../src/errors/index.js';
+import { writeSnapshotFile, type SnapshotChunk } from '../../src/maintenance/snapshot.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'etcd-ts-snapshot-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -3,11 +3,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { compare } from '../../src/compare.js';
-import { InvalidArgumentError } from '../../src/errors.js';
-import { op, type Op, type TxnRequestInit } from '../../src/op.js';
-import { Txn, type TxnCommitter } from '../../src/txn.js';
-import type { CallOptions, TxnResponse } from '../../src/types.js';
+import { compare } from '../../src/kv/compare.js';
+import { InvalidArgumentError } from '../../src/errors/index.js';
+import { op, type Op, type TxnRequestInit } from '../../src/kv/op.js';
+import { Txn, type TxnCommitter } from '../../src/kv/txn.js';
+import type { CallOptions } from '../../src/types.js';
+import type { TxnResponse } from '../../src/kv/types.js';
 
 interface Sent {
   request: TxnRequestInit;

@@ -23,7 +23,7 @@ import {
 } from '../../src/index.js';
 import { Event_EventType, WatchCreateRequest_FilterType, type WatchResponse as WireWatchResponse } from '../../src/proto/index.js';
 import { DEFAULT_WATCH_MAX_BUFFERED_BYTES, WATCH_EVENT_OVERHEAD_BYTES, WATCH_RETRY_BASE_MS, WATCH_RETRY_MAX_MS } from '../../src/watch/defaults.js';
-import { watchCanceledError } from '../../src/watch/errors.js';
+import { watchCanceledError } from '../../src/errors/by-message.js';
 import { watchPlan } from '../../src/watch/request.js';
 import { isTransientStreamError, watchRetryDelay, type WatchStream } from '../../src/watch/stream.js';
 import { WatchHandle } from '../../src/watch/watcher.js';
@@ -124,11 +124,27 @@ async function drain(h: WatchHandle): Promise<{ responses: WatchResponse[]; erro
 const revs = (responses: WatchResponse[]): number[][] => responses.map((r) => r.events.map((e) => e.kv.modRevision));
 
 describe('a watch\'s buffer', () => {
+  test("the stream's bookkeeping of a watch (id, resume point, pending create) is read-only from outside", () => {
+    const { h } = handle({ startRevision: 5 });
+    for (const field of ['id', 'nextRevision', 'pending'] as const) {
+      const before = h[field];
+      assert.throws(() => {
+        // @ts-expect-error read-only
+        h[field] = 99;
+      }, TypeError, `${field} cannot be assigned`);
+      assert.equal(h[field], before);
+    }
+    h.onCreated(3, header(10));
+    assert.deepEqual([h.id, h.nextRevision, h.pending], [3, 5, false], 'the stream sets them through its calls');
+    h.onStreamEnd();
+    assert.equal(h.id, -1);
+  });
+
   test('created once; the resume point follows the events; events below it are skipped', async () => {
     const { h } = handle();
-    h.onCreated(header(10));
+    h.onCreated(7, header(10));
     assert.equal(h.nextRevision, 11);
-    h.onCreated(header(20)); // a resumption: not delivered again
+    h.onCreated(7, header(20)); // a resumption: not delivered again
     h.onResponse(wire([11, 12]));
     h.onResponse(wire([12, 13])); // 12 again (e.g. after a member restored a snapshot): skipped
     h.onResponse(wire([13]));
@@ -140,7 +156,7 @@ describe('a watch\'s buffer', () => {
 
   test('in order, created first', async () => {
     const { h } = handle();
-    h.onCreated(header(10));
+    h.onCreated(7, header(10));
     h.onResponse(wire([11, 12]));
     h.onResponse(wire([12, 13]));
     const a = await h.next();
@@ -152,7 +168,7 @@ describe('a watch\'s buffer', () => {
 
   test('fragments are merged into one response', async () => {
     const { h } = handle();
-    h.onCreated(header(10));
+    h.onCreated(7, header(10));
     h.onResponse(wire([11, 11], { fragment: true }));
     h.onResponse(wire([11], { fragment: true }));
     assert.equal(h.nextRevision, 11, 'not a resume point until the last fragment');
@@ -164,7 +180,7 @@ describe('a watch\'s buffer', () => {
 
   test('a periodic progress notification moves the resume point; a requested one does not', async () => {
     const { h } = handle();
-    h.onCreated(header(10));
+    h.onCreated(7, header(10));
     h.onResponse(wire([], { header: header(15) }));
     assert.equal(h.nextRevision, 16);
     h.onStreamProgress(header(30));
@@ -181,7 +197,7 @@ describe('a watch\'s buffer', () => {
   test('past the bound: what was buffered, then WatchOverflowError with the first revision not delivered', async () => {
     const perEvent = WATCH_EVENT_OVERHEAD_BYTES + 3 + 1; // key k1x + value v
     const { h, calls } = handle({ maxBufferedBytes: 3 * perEvent + 128 });
-    h.onCreated(header(10));
+    h.onCreated(7, header(10));
     for (let r = 11; r <= 20; r++) h.onResponse(wire([r]));
     assert.equal(calls.cancelled, 1, 'cancelled on the server once');
     assert.equal(h.open, false);
@@ -194,7 +210,7 @@ describe('a watch\'s buffer', () => {
 
   test('one response always fits into an empty buffer; a reader keeps the buffer empty', async () => {
     const { h, calls } = handle({ maxBufferedBytes: 10 });
-    h.onCreated(header(10));
+    h.onCreated(7, header(10));
     await h.next();
     h.onResponse(wire([11, 12, 13], {}, 'x'.repeat(1000)));
     assert.equal(calls.cancelled, 0);
@@ -209,7 +225,7 @@ describe('a watch\'s buffer', () => {
 
   test('a server cancel: a last canceled response, then the error', async () => {
     const { h } = handle();
-    h.onCreated(header(10));
+    h.onCreated(7, header(10));
     h.onServerCancel(wire([], { canceled: true, compactRevision: 42n }));
     const { responses, error } = await drain(h);
     assert.equal(responses.at(-1)?.canceled, true);

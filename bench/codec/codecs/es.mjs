@@ -11,7 +11,7 @@ import { getResponseFromBigint, putResponseFromBigint } from './public.mjs';
 
 export const name = 'es';
 
-/** Public put ({key, value: Uint8Array, lease: bigint}) to request bytes (as src/kv.ts + methods.ts). */
+/** Public put ({key, value: Uint8Array, lease: bigint}) to request bytes (as src/kv/kv.ts + methods.ts). */
 export function encodePut(p) {
   const init = { key: p.key, value: p.value };
   if (p.lease !== 0n) init.lease = p.lease;

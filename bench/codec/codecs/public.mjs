@@ -1,16 +1,16 @@
-// The client's public shapes (as in src/kv.ts and src/convert.ts): revisions, versions, counts and
+// The client's public shapes (as in src/kv/kv.ts and src/internal/wire.ts): revisions, versions, counts and
 // raft terms as numbers (exact, else RangeError), lease/member/cluster IDs as bigint, keys and
 // values as Buffer views of the response (no copy). Every codec adapter ends in these shapes, so
 // the conversion is part of what is measured.
 
-/** int64 (bigint) to number; throws when not exactly representable (as src/convert.ts toNumber). */
+/** int64 (bigint) to number; throws when not exactly representable (as src/internal/wire.ts toNumber). */
 export function toNumber(input, what) {
   const n = Number(input);
   if (Number.isSafeInteger(n)) return n;
   throw new RangeError(`etcd returned ${what} ${input}, beyond the exact range of a JavaScript number`);
 }
 
-/** A Buffer over the same memory as `bytes` (no copy), as src/convert.ts toBuffer. */
+/** A Buffer over the same memory as `bytes` (no copy), as src/internal/wire.ts toBuffer. */
 export function toBuffer(bytes) {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
