@@ -46,7 +46,7 @@ import { toEtcdError } from './error-mapping.js';
 import type { Logger } from './logger.js';
 import type { CallMetadata } from './metadata.js';
 import type { AttemptObserver, RpcObserver } from './observer.js';
-import { checkFlag, checkTimeout } from './option-checks.js';
+import { checkFlag, checkTimeout } from './options.js';
 import { retryDelay, shouldRetry, type RetryBackoff } from './retry.js';
 import { RpcStreamCall } from './stream-call.js';
 import type { RpcStreamHandlers, StreamCallOptions } from './types.js';

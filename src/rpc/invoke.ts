@@ -9,105 +9,22 @@ import { ClientClosedError, InvalidArgumentError } from '../errors/index.js';
 import type { Method } from '../proto/method-descriptor.js';
 import { Auth as AuthMethods } from '../proto/index.js';
 import { createConnection, hasScheme } from '../transport/index.js';
-import type { Connection, ConnectionOptions, Endpoint, TlsSettings } from '../transport/types.js';
-import {
-  DEFAULT_DIAL_TIMEOUT_MS,
-  DEFAULT_ENDPOINT,
-  DEFAULT_KEEPALIVE_TIMEOUT_MS,
-  DEFAULT_TLS_ENDPOINT,
-  DEFAULT_KEEPALIVE_TIME_MS,
-  DEFAULT_MAX_CALL_RECV_MSG_SIZE,
-  DEFAULT_MAX_CALL_SEND_MSG_SIZE,
-  DEFAULT_RETRY_BACKOFF_MS,
-  DEFAULT_RETRY_JITTER_FRACTION,
-  DEFAULT_RETRY_MAX_ATTEMPTS,
-  ETCD_MIN_KEEPALIVE_TIME_MS,
-} from './defaults.js';
+import type { ConnectionOptions, Endpoint } from '../transport/types.js';
+import { DEFAULT_ENDPOINT, DEFAULT_TLS_ENDPOINT, ETCD_MIN_KEEPALIVE_TIME_MS } from './defaults.js';
 import { AUTHENTICATE_TIMEOUT_MARGIN_MS, AuthTokenManager, checkCredentials } from './auth-token.js';
 import { AutoSync, syncEndpoints } from './autosync.js';
 import { CallLoop } from './call-loop.js';
 import { encodeRequest } from './codec.js';
-import { EndpointPicker, parseEndpoints, type Balancer } from './endpoints.js';
+import { EndpointPicker, parseEndpoints } from './endpoints.js';
 import { checkConnectionVersion } from './version-check.js';
 import { describe } from '../internal/describe-value.js';
 import type { Logger } from './logger.js';
 import { CallMetadata } from './metadata.js';
-import {
-  checkBalancer,
-  checkFlag,
-  checkFraction,
-  checkLogger,
-  checkNonNegative,
-  checkPositive,
-  checkPositiveInteger,
-  checkSignal,
-  checkTimeout,
-} from './option-checks.js';
-import type { RpcObserver } from './observer.js';
+import { checkTimeout, optionValue, type RpcOptions } from './options.js';
+
+export type { RpcOptions };
 import { iterateStream } from './stream-call.js';
 import type { CallOptions, Rpc, RpcStream, RpcStreamHandlers, StreamCallOptions } from './types.js';
-
-/** Options of an {@link RpcClient}; every one optional. Times in milliseconds, sizes in bytes. */
-export interface RpcOptions {
-  /**
-   * etcd endpoints: URLs (`http://host:port`, `https://host:port`, `host:port`, `unix://path`,
-   * `unixs://path`), as an array or a comma-separated string. Default `[DEFAULT_ENDPOINT]`
-   * (`http://127.0.0.1:2379`), with `tls` `[DEFAULT_TLS_ENDPOINT]`. All plain or all TLS; with
-   * `tls`, `host:port` and `unix://` use TLS and `http://` is refused (`InvalidArgumentError`).
-   */
-  endpoints?: string | readonly string[];
-  /** Longest wait for a ready connection before a call fails with `NoAvailableEndpointsError`, ms. Default 5000. */
-  dialTimeout?: number;
-  /**
-   * How unary calls choose an endpoint (see `ClientOptions.balancer`): `'round-robin'` (default)
-   * spreads them over the healthy endpoints, `'pinned'` sends them to one at a time. Streams open
-   * on the pinned endpoint either way.
-   */
-  balancer?: Balancer;
-  /** Interval of HTTP/2 PINGs on a connection in use, ms; 0 = off. Default 6000 (see defaults.ts). */
-  keepAliveTime?: number;
-  /** Time a PING may go unanswered before the connection is dropped, ms. Default 4000. */
-  keepAliveTimeout?: number;
-  /** Largest request sent, bytes; larger fail with `RequestTooLargeError` before sending. Default 2 MiB. */
-  maxCallSendMsgSize?: number;
-  /** Largest response accepted, bytes. Default 2^31 - 1. Must be >= `maxCallSendMsgSize`. */
-  maxCallRecvMsgSize?: number;
-  /** TLS settings (contents, checked by the client layer); given, every endpoint uses TLS. */
-  tls?: TlsSettings;
-  /** Receives retry and failover decisions (debug) and endpoint failures (warn). Default: none. */
-  logger?: Logger;
-  /**
-   * Called before every attempt of every call; the headers it returns are sent with it (later: the
-   * auth `token`, `hasleader` for require-leader). Names lower-case. Return undefined for none.
-   */
-  metadata?: () => Record<string, string> | undefined;
-  /**
-   * Most attempts of one call, the first included (clientv3's `MaxUnaryRetries` counts the same
-   * way); a positive integer. Default {@link DEFAULT_RETRY_MAX_ATTEMPTS} (100, Go's). Bounds unary
-   * calls and the attempts of a stream before its first response.
-   */
-  maxUnaryRetries?: number;
-  /** Pause between retry rounds, ms, >= 0 (clientv3's `BackoffWaitBetween`). Default {@link DEFAULT_RETRY_BACKOFF_MS} (25). */
-  backoffWaitBetween?: number;
-  /** Random spread of that pause, a fraction in [0, 1] (clientv3's `BackoffJitterFraction`). Default {@link DEFAULT_RETRY_JITTER_FRACTION} (0.1). */
-  backoffJitterFraction?: number;
-  /** Creates the connection of one endpoint. Default: the transport's `createConnection`. For tests and proxies. */
-  createConnection?: (endpoint: Endpoint, options: ConnectionOptions) => Connection;
-  /** etcd user name; with `password`, calls carry an auth token (see `ClientOptions.username`). */
-  username?: string;
-  /** Password of `username`; never logged. */
-  password?: string;
-  /** Sends the require-leader metadata (`hasleader: true`) with every call (see `ClientOptions.requireLeader`). */
-  requireLeader?: boolean;
-  /** Refuses servers older than 3.2 (see `ClientOptions.rejectOldCluster`). */
-  rejectOldCluster?: boolean;
-  /** Interval of endpoint refresh from `Cluster.MemberList`, ms; 0 = off (see `ClientOptions.autoSyncInterval`). */
-  autoSyncInterval?: number;
-  /** Sees every attempt of every call (metrics, tracing: src/rpc/observer.ts). Default: none, at no cost. */
-  observer?: RpcObserver;
-  /** Aborting it closes this call layer, as `close()` (see `ClientOptions.signal`). Default: none. */
-  signal?: AbortSignal;
-}
 
 /**
  * Makes every etcd call of a client: endpoint choice and failover, deadlines, AbortSignal, metadata,
@@ -140,30 +57,30 @@ export class RpcClient implements Rpc {
     // TLS settings make bare host:port endpoints (and the default one) TLS, and refuse http:// ones.
     this.#tls = options.tls !== undefined;
     const endpoints = parseEndpoints(options.endpoints ?? [this.#tls ? DEFAULT_TLS_ENDPOINT : DEFAULT_ENDPOINT], { tls: this.#tls });
-    const dialTimeout = checkPositive('dialTimeout', options.dialTimeout, DEFAULT_DIAL_TIMEOUT_MS);
-    const keepAliveTime = checkNonNegative('keepAliveTime', options.keepAliveTime, DEFAULT_KEEPALIVE_TIME_MS);
-    const keepAliveTimeout = checkPositive('keepAliveTimeout', options.keepAliveTimeout, DEFAULT_KEEPALIVE_TIMEOUT_MS);
-    this.#maxSend = checkPositiveInteger('maxCallSendMsgSize', options.maxCallSendMsgSize, DEFAULT_MAX_CALL_SEND_MSG_SIZE);
-    const maxRecv = checkPositiveInteger('maxCallRecvMsgSize', options.maxCallRecvMsgSize, DEFAULT_MAX_CALL_RECV_MSG_SIZE);
+    const dialTimeout = optionValue(options, 'dialTimeout');
+    const keepAliveTime = optionValue(options, 'keepAliveTime');
+    const keepAliveTimeout = optionValue(options, 'keepAliveTimeout');
+    this.#maxSend = optionValue(options, 'maxCallSendMsgSize');
+    const maxRecv = optionValue(options, 'maxCallRecvMsgSize');
     if (this.#maxSend > maxRecv) {
       throw new InvalidArgumentError(
         `maxCallRecvMsgSize (${maxRecv} bytes) must be at least maxCallSendMsgSize (${this.#maxSend} bytes)`,
       );
     }
-    const maxAttempts = checkPositiveInteger('maxUnaryRetries', options.maxUnaryRetries, DEFAULT_RETRY_MAX_ATTEMPTS);
+    const maxAttempts = optionValue(options, 'maxUnaryRetries');
     const backoff = {
-      waitBetween: checkNonNegative('backoffWaitBetween', options.backoffWaitBetween, DEFAULT_RETRY_BACKOFF_MS, '0 = no pause'),
-      jitterFraction: checkFraction('backoffJitterFraction', options.backoffJitterFraction, DEFAULT_RETRY_JITTER_FRACTION),
+      waitBetween: optionValue(options, 'backoffWaitBetween'),
+      jitterFraction: optionValue(options, 'backoffJitterFraction'),
     };
-    this.#logger = checkLogger(options.logger);
+    this.#logger = optionValue(options, 'logger');
     if (options.metadata !== undefined && typeof options.metadata !== 'function') {
       throw new InvalidArgumentError(`metadata must be a function returning headers, got ${typeof options.metadata}`);
     }
     const metadata = new CallMetadata(options.metadata);
     const credentials = checkCredentials(options.username, options.password);
-    const requireLeader = checkFlag('requireLeader', options.requireLeader);
-    const rejectOldCluster = checkFlag('rejectOldCluster', options.rejectOldCluster);
-    const autoSyncInterval = checkNonNegative('autoSyncInterval', options.autoSyncInterval, 0);
+    const requireLeader = optionValue(options, 'requireLeader');
+    const rejectOldCluster = optionValue(options, 'rejectOldCluster');
+    const autoSyncInterval = optionValue(options, 'autoSyncInterval');
     if (keepAliveTime > 0 && keepAliveTime < ETCD_MIN_KEEPALIVE_TIME_MS) {
       this.#logger?.warn('keepAliveTime is below etcd\'s default --grpc-keepalive-min-time; the server may close the connection (too_many_pings)', {
         keepAliveTime,
@@ -180,7 +97,7 @@ export class RpcClient implements Rpc {
     };
     const connect = options.createConnection ?? createConnection;
     this.#picker = new EndpointPicker(endpoints, (endpoint) => connect(endpoint, connectionOptions), {
-      balancer: checkBalancer(options.balancer),
+      balancer: optionValue(options, 'balancer'),
       dialTimeout,
       logger: this.#logger,
       // rejectOldCluster: Maintenance.Status on each endpoint's first ready connection.
@@ -210,7 +127,7 @@ export class RpcClient implements Rpc {
       ));
     }
     this.#autoSync = autoSyncInterval > 0 ? new AutoSync(this, autoSyncInterval, this.#logger) : undefined;
-    this.#signal = checkSignal(options.signal);
+    this.#signal = optionValue(options, 'signal');
     if (this.#signal !== undefined) {
       this.#onAbort = () => {
         this.#logger?.info('etcd client closing: its signal was aborted');
