@@ -157,16 +157,16 @@ export interface ClientOptions {
 
 /** Defaults of {@link ClientOptions}, for reference; each also has its own named constant in `rpc/defaults`. */
 export const CLIENT_DEFAULTS = Object.freeze({
-  endpoints: CLIENT_OPTIONS.endpoints.default as readonly string[],
-  dialTimeout: CLIENT_OPTIONS.dialTimeout.default as number,
-  keepAliveTime: CLIENT_OPTIONS.keepAliveTime.default as number,
-  keepAliveTimeout: CLIENT_OPTIONS.keepAliveTimeout.default as number,
-  maxCallSendMsgSize: CLIENT_OPTIONS.maxCallSendMsgSize.default as number,
-  maxCallRecvMsgSize: CLIENT_OPTIONS.maxCallRecvMsgSize.default as number,
-  balancer: CLIENT_OPTIONS.balancer.default as 'round-robin',
-  maxUnaryRetries: CLIENT_OPTIONS.maxUnaryRetries.default as number,
-  backoffWaitBetween: CLIENT_OPTIONS.backoffWaitBetween.default as number,
-  backoffJitterFraction: CLIENT_OPTIONS.backoffJitterFraction.default as number,
+  endpoints: CLIENT_OPTIONS.endpoints.default,
+  dialTimeout: CLIENT_OPTIONS.dialTimeout.default,
+  keepAliveTime: CLIENT_OPTIONS.keepAliveTime.default,
+  keepAliveTimeout: CLIENT_OPTIONS.keepAliveTimeout.default,
+  maxCallSendMsgSize: CLIENT_OPTIONS.maxCallSendMsgSize.default,
+  maxCallRecvMsgSize: CLIENT_OPTIONS.maxCallRecvMsgSize.default,
+  balancer: CLIENT_OPTIONS.balancer.default,
+  maxUnaryRetries: CLIENT_OPTIONS.maxUnaryRetries.default,
+  backoffWaitBetween: CLIENT_OPTIONS.backoffWaitBetween.default,
+  backoffJitterFraction: CLIENT_OPTIONS.backoffJitterFraction.default,
 });
 
 /** Compile-time guard: every field of {@link ClientOptions} is in the option table, and every name of the table is a field. */

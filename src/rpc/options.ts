@@ -144,13 +144,17 @@ export interface OptionSpec<T> {
   readonly yaml?: YamlKey;
 }
 
-/** An option the rpc layer checks. */
-function rpcOption<T>(s: Omit<OptionSpec<T>, 'layer'>): OptionSpec<T> & { readonly layer: 'rpc' } {
+/** An option the rpc layer checks; `D`, the default's type, keeps a constant's literal type (for `CLIENT_DEFAULTS`). */
+function rpcOption<T, const D extends T | undefined>(
+  s: Omit<OptionSpec<T>, 'layer' | 'default'> & { readonly default: D },
+): OptionSpec<T> & { readonly layer: 'rpc'; readonly default: D } {
   return { layer: 'rpc', ...s };
 }
 
 /** An option the client layer resolves into rpc options. */
-function clientOption<T>(s: Omit<OptionSpec<T>, 'layer'>): OptionSpec<T> & { readonly layer: 'client' } {
+function clientOption<T, const D extends T | undefined>(
+  s: Omit<OptionSpec<T>, 'layer' | 'default'> & { readonly default: D },
+): OptionSpec<T> & { readonly layer: 'client'; readonly default: D } {
   return { layer: 'client', ...s };
 }
 
@@ -164,7 +168,7 @@ const flag = (name: string, value: unknown): boolean => checkFlag(name, value);
  * The rpc layer's own extras (`createConnection`, `metadata`, `observer`) are not client options.
  */
 export const CLIENT_OPTIONS = Object.freeze({
-  endpoints: clientOption<readonly string[]>({
+  endpoints: clientOption<readonly string[], readonly string[]>({
     doc: 'etcd client URLs (http://, https://, host:port, unix://, unixs://)',
     default: Object.freeze([DEFAULT_ENDPOINT]),
     checkedBy: 'resolveClientOptions (a non-empty array of strings), then parseEndpoints (src/rpc/endpoints.ts)',
@@ -203,23 +207,23 @@ export const CLIENT_OPTIONS = Object.freeze({
     default: DEFAULT_MAX_CALL_RECV_MSG_SIZE,
     check: positiveInteger,
   }),
-  tls: clientOption<TlsSettings>({
+  tls: clientOption<TlsSettings, undefined>({
     doc: 'TLS settings; given, every endpoint uses TLS',
     default: undefined,
     checkedBy: 'resolveTlsOptions (src/tls-options.ts)',
   }),
-  logger: rpcOption<Logger>({
+  logger: rpcOption<Logger, undefined>({
     doc: 'receives retry and failover decisions (debug) and endpoint failures (warn)',
     default: undefined,
     check: (_name, value) => checkLogger(value)!,
   }),
-  username: rpcOption<string>({
+  username: rpcOption<string, undefined>({
     doc: 'etcd user name for Auth.Authenticate; needs password',
     default: undefined,
     checkedBy: 'checkCredentials (src/rpc/auth-token.ts), with password',
     yaml: { key: 'username', kind: 'string' },
   }),
-  password: rpcOption<string>({
+  password: rpcOption<string, undefined>({
     doc: 'password of username; never logged nor shown in an error',
     default: undefined,
     checkedBy: 'checkCredentials (src/rpc/auth-token.ts), with username',
@@ -236,7 +240,7 @@ export const CLIENT_OPTIONS = Object.freeze({
     check: flag,
     yaml: { key: 'reject-old-cluster', kind: 'flag' },
   }),
-  balancer: rpcOption<Balancer>({
+  balancer: rpcOption<Balancer, 'round-robin'>({
     doc: "how unary calls choose an endpoint: 'round-robin' or 'pinned'",
     default: 'round-robin',
     check: (_name, value) => checkBalancer(value),
@@ -269,17 +273,17 @@ export const CLIENT_OPTIONS = Object.freeze({
     check: nonNegativeMs,
     yaml: { key: 'auto-sync-interval', kind: 'duration', zero: 'value' },
   }),
-  signal: rpcOption<AbortSignal>({
+  signal: rpcOption<AbortSignal, undefined>({
     doc: "the client's lifetime: aborting it closes the client (clientv3's Config.Context)",
     default: undefined,
     check: (_name, value) => checkSignal(value)!,
   }),
-  metrics: clientOption<object>({
+  metrics: clientOption<object, undefined>({
     doc: 'Prometheus metrics of every RPC into a prom-client Registry',
     default: undefined,
     checkedBy: 'createMetricsObserver (src/rpc/metrics.ts)',
   }),
-  tracing: clientOption<object>({
+  tracing: clientOption<object, undefined>({
     doc: 'OpenTelemetry spans, one per RPC attempt',
     default: undefined,
     checkedBy: 'createTracingObserver (src/rpc/tracing.ts)',
