@@ -6,19 +6,8 @@
 import { checkOptionsObject, unknownOption } from './internal/validation.js';
 import { describe } from './internal/describe-value.js';
 import { InvalidArgumentError } from './errors/index.js';
-import {
-  DEFAULT_DIAL_TIMEOUT_MS,
-  DEFAULT_ENDPOINT,
-  DEFAULT_TLS_ENDPOINT,
-  DEFAULT_KEEPALIVE_TIME_MS,
-  DEFAULT_KEEPALIVE_TIMEOUT_MS,
-  DEFAULT_MAX_CALL_RECV_MSG_SIZE,
-  DEFAULT_MAX_CALL_SEND_MSG_SIZE,
-  DEFAULT_RETRY_BACKOFF_MS,
-  DEFAULT_RETRY_JITTER_FRACTION,
-  DEFAULT_RETRY_MAX_ATTEMPTS,
-} from './rpc/defaults.js';
-import type { RpcOptions } from './rpc/invoke.js';
+import { DEFAULT_ENDPOINT, DEFAULT_TLS_ENDPOINT } from './rpc/defaults.js';
+import { CLIENT_OPTIONS, type ClientOptionName, type RpcOptions } from './rpc/options.js';
 import type { Logger } from './rpc/logger.js';
 import { createMetricsObserver, type MetricsOptions } from './rpc/metrics.js';
 import { combineObservers, type RpcObserver } from './rpc/observer.js';
@@ -168,43 +157,58 @@ export interface ClientOptions {
 
 /** Defaults of {@link ClientOptions}, for reference; each also has its own named constant in `rpc/defaults`. */
 export const CLIENT_DEFAULTS = Object.freeze({
-  endpoints: Object.freeze([DEFAULT_ENDPOINT]) as readonly string[],
-  dialTimeout: DEFAULT_DIAL_TIMEOUT_MS,
-  keepAliveTime: DEFAULT_KEEPALIVE_TIME_MS,
-  keepAliveTimeout: DEFAULT_KEEPALIVE_TIMEOUT_MS,
-  maxCallSendMsgSize: DEFAULT_MAX_CALL_SEND_MSG_SIZE,
-  maxCallRecvMsgSize: DEFAULT_MAX_CALL_RECV_MSG_SIZE,
-  balancer: 'round-robin' as const,
-  maxUnaryRetries: DEFAULT_RETRY_MAX_ATTEMPTS,
-  backoffWaitBetween: DEFAULT_RETRY_BACKOFF_MS,
-  backoffJitterFraction: DEFAULT_RETRY_JITTER_FRACTION,
+  endpoints: CLIENT_OPTIONS.endpoints.default,
+  dialTimeout: CLIENT_OPTIONS.dialTimeout.default,
+  keepAliveTime: CLIENT_OPTIONS.keepAliveTime.default,
+  keepAliveTimeout: CLIENT_OPTIONS.keepAliveTimeout.default,
+  maxCallSendMsgSize: CLIENT_OPTIONS.maxCallSendMsgSize.default,
+  maxCallRecvMsgSize: CLIENT_OPTIONS.maxCallRecvMsgSize.default,
+  balancer: CLIENT_OPTIONS.balancer.default,
+  maxUnaryRetries: CLIENT_OPTIONS.maxUnaryRetries.default,
+  backoffWaitBetween: CLIENT_OPTIONS.backoffWaitBetween.default,
+  backoffJitterFraction: CLIENT_OPTIONS.backoffJitterFraction.default,
 });
 
-const CLIENT_OPTION_NAMES: readonly string[] = [
-  'endpoints',
-  'dialTimeout',
-  'keepAliveTime',
-  'keepAliveTimeout',
-  'maxCallSendMsgSize',
-  'maxCallRecvMsgSize',
-  'tls',
-  'logger',
-  'username',
-  'password',
-  'requireLeader',
-  'rejectOldCluster',
-  'balancer',
-  'maxUnaryRetries',
-  'backoffWaitBetween',
-  'backoffJitterFraction',
-  'autoSyncInterval',
-  'signal',
-  'metrics',
-  'tracing',
-];
+/** Compile-time guard: every field of {@link ClientOptions} is in the option table, and every name of the table is a field. */
+type SameNames<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const TABLE_MATCHES_CLIENT_OPTIONS: SameNames<keyof ClientOptions, ClientOptionName> = true;
+void TABLE_MATCHES_CLIENT_OPTIONS;
+
+const CLIENT_OPTION_NAMES: readonly string[] = Object.keys(CLIENT_OPTIONS);
+
+/** How the client layer turns each option it owns into rpc options. */
+const CLIENT_LAYER: {
+  readonly [K in ClientOptionName as (typeof CLIENT_OPTIONS)[K]['layer'] extends 'client' ? K : never]: (
+    value: unknown,
+    resolved: RpcOptions,
+    observers: RpcObserver[],
+  ) => void;
+} = {
+  endpoints(value, resolved) {
+    if (!Array.isArray(value) || value.length === 0) {
+      throw new InvalidArgumentError(`endpoints must be a non-empty array of URLs, got ${describe(value)}`);
+    }
+    for (const endpoint of value) {
+      if (typeof endpoint !== 'string' || endpoint.trim() === '') {
+        throw new InvalidArgumentError(`endpoints must hold URL strings like 'http://127.0.0.1:2379', got ${describe(endpoint)}`);
+      }
+    }
+    resolved.endpoints = (value as string[]).slice();
+  },
+  tls(value, resolved) {
+    resolved.tls = resolveTlsOptions(value);
+  },
+  metrics(value, _resolved, observers) {
+    observers.push(createMetricsObserver(value as MetricsOptions));
+  },
+  tracing(value, _resolved, observers) {
+    observers.push(createTracingObserver(value as TracingOptions));
+  },
+};
+
 /**
  * Checks client options and turns them into the rpc layer's options (defaults left to the rpc
- * layer). Throws `InvalidArgumentError` naming the problem: an unknown option name, an empty
+ * layer), as the option table says (src/rpc/options.ts `CLIENT_OPTIONS`). Throws `InvalidArgumentError` naming the problem: an unknown option name, an empty
  * endpoint list, a malformed `tls`. The rpc layer (`new RpcClient`) checks the rest and throws the
  * same error class: endpoint URLs, times, sizes, send size above receive size, the logger.
  */
@@ -216,50 +220,11 @@ export function resolveClientOptions(options: ClientOptions | undefined): RpcOpt
   for (const name in options) {
     const value: unknown = (options as Record<string, unknown>)[name];
     if (value === undefined) continue;
-    switch (name) {
-      case 'endpoints': {
-        if (!Array.isArray(value) || value.length === 0) {
-          throw new InvalidArgumentError(`endpoints must be a non-empty array of URLs, got ${describe(value)}`);
-        }
-        for (const endpoint of value) {
-          if (typeof endpoint !== 'string' || endpoint.trim() === '') {
-            throw new InvalidArgumentError(`endpoints must hold URL strings like 'http://127.0.0.1:2379', got ${describe(endpoint)}`);
-          }
-        }
-        resolved.endpoints = (value as string[]).slice();
-        break;
-      }
-      case 'dialTimeout':
-      case 'keepAliveTime':
-      case 'keepAliveTimeout':
-      case 'maxCallSendMsgSize':
-      case 'maxCallRecvMsgSize':
-      case 'logger':
-      case 'username':
-      case 'password':
-      case 'requireLeader':
-      case 'rejectOldCluster':
-      case 'balancer':
-      case 'maxUnaryRetries':
-      case 'backoffWaitBetween':
-      case 'backoffJitterFraction':
-      case 'autoSyncInterval':
-      case 'signal':
-        // Times, sizes, the logger, auth, retries, the signal and connection behaviour are checked by the rpc layer, which owns them.
-        (resolved as Record<string, unknown>)[name] = value;
-        break;
-      case 'tls':
-        resolved.tls = resolveTlsOptions(value);
-        break;
-      case 'metrics':
-        observers.push(createMetricsObserver(value as MetricsOptions));
-        break;
-      case 'tracing':
-        observers.push(createTracingObserver(value as TracingOptions));
-        break;
-      default:
-        throw unknownOption(name, 'the client', CLIENT_OPTION_NAMES);
-    }
+    const spec = (CLIENT_OPTIONS as Record<string, (typeof CLIENT_OPTIONS)[ClientOptionName]>)[name];
+    if (spec === undefined || !Object.hasOwn(CLIENT_OPTIONS, name)) throw unknownOption(name, 'the client', CLIENT_OPTION_NAMES);
+    // Times, sizes, the logger, auth, retries, the signal and connection behaviour are checked by the rpc layer, which owns them.
+    if (spec.layer === 'rpc') (resolved as Record<string, unknown>)[name] = value;
+    else CLIENT_LAYER[name as keyof typeof CLIENT_LAYER](value, resolved, observers);
   }
   // The local endpoint by default: over TLS when TLS settings are given (never dropped).
   resolved.endpoints ??= [resolved.tls === undefined ? DEFAULT_ENDPOINT : DEFAULT_TLS_ENDPOINT];

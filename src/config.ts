@@ -26,24 +26,19 @@ import { readFile } from 'node:fs/promises';
 import type { ClientOptions, TlsOptions } from './client-options.js';
 import { describe } from './internal/describe-value.js';
 import { InvalidArgumentError } from './errors/index.js';
+import { CLIENT_OPTIONS, type ClientOptionName, type YamlKey } from './rpc/options.js';
 import { hasScheme } from './transport/index.js';
 
 /** Nanoseconds per millisecond: Go's `time.Duration` counts nanoseconds, the client's options milliseconds. */
 const NS_PER_MS = 1e6;
 
-/** Keys of the Go format that are read, lower-case (Go matches JSON keys case-insensitively). */
-const KNOWN_KEYS: readonly string[] = [
-  'endpoints',
-  'dial-timeout',
-  'dial-keep-alive-time',
-  'dial-keep-alive-timeout',
-  'auto-sync-interval',
-  'username',
-  'password',
-  'reject-old-cluster',
-  'max-unary-retries',
-  'backoff-wait-between',
-  'backoff-jitter-fraction',
+/** The keys of the option table (src/rpc/options.ts) that the Go format has, each with its option. */
+const OPTION_KEYS: ReadonlyArray<readonly [key: string, option: ClientOptionName, yaml: YamlKey]> = (
+  Object.entries(CLIENT_OPTIONS) as Array<[ClientOptionName, (typeof CLIENT_OPTIONS)[ClientOptionName]]>
+).flatMap(([name, spec]) => (spec.yaml === undefined ? [] : [[spec.yaml.key, name, spec.yaml] as const]));
+
+/** Keys of the Go format that make the `tls` option (read in {@link toClientOptions}), or are accepted without effect. */
+const TLS_KEYS: readonly string[] = [
   'permit-without-stream',
   'insecure-transport',
   'insecure-skip-tls-verify',
@@ -52,6 +47,9 @@ const KNOWN_KEYS: readonly string[] = [
   'trusted-ca-file',
   'ca-file',
 ];
+
+/** Keys of the Go format that are read, lower-case (Go matches JSON keys case-insensitively). */
+const KNOWN_KEYS: readonly string[] = [...OPTION_KEYS.map(([key]) => key), ...TLS_KEYS];
 
 /** Keys of the Go format that etcd-ts does not support, with what to do instead. */
 const UNSUPPORTED_KEYS: Readonly<Record<string, string>> = {
@@ -125,34 +123,13 @@ export async function loadConfigFile(path: string): Promise<ClientOptions> {
 }
 
 async function toClientOptions(path: string, config: Map<string, unknown>): Promise<ClientOptions> {
-  const options: ClientOptions = {};
-  const endpoints = config.get('endpoints');
-  if (endpoints !== undefined) {
-    if (!Array.isArray(endpoints) || endpoints.some((e) => typeof e !== 'string')) {
-      throw new InvalidArgumentError(`${path}: endpoints must be a list of URLs, got ${describe(endpoints)}`);
-    }
-    options.endpoints = endpoints as string[];
+  const options: Record<string, unknown> = {};
+  for (const [, name, yaml] of OPTION_KEYS) {
+    const value = read(path, config, yaml);
+    // 0, '' and false mean the client's default, as in Go, unless the table says the zero is a value (0 = off).
+    if (value === undefined || (yaml.zero !== 'value' && (value === 0 || value === '' || value === false))) continue;
+    options[name] = value;
   }
-  const dialTimeout = duration(path, config, 'dial-timeout');
-  if (dialTimeout !== undefined && dialTimeout > 0) options.dialTimeout = dialTimeout;
-  const keepAliveTime = duration(path, config, 'dial-keep-alive-time');
-  if (keepAliveTime !== undefined) options.keepAliveTime = keepAliveTime;
-  const keepAliveTimeout = duration(path, config, 'dial-keep-alive-timeout');
-  if (keepAliveTimeout !== undefined && keepAliveTimeout > 0) options.keepAliveTimeout = keepAliveTimeout;
-  const autoSyncInterval = duration(path, config, 'auto-sync-interval');
-  if (autoSyncInterval !== undefined) options.autoSyncInterval = autoSyncInterval;
-
-  const username = text(path, config, 'username');
-  if (username !== undefined && username !== '') options.username = username;
-  const password = text(path, config, 'password', { secret: true });
-  if (password !== undefined && password !== '') options.password = password;
-  if (flag(path, config, 'reject-old-cluster')) options.rejectOldCluster = true;
-  const maxUnaryRetries = count(path, config, 'max-unary-retries');
-  if (maxUnaryRetries !== undefined && maxUnaryRetries > 0) options.maxUnaryRetries = maxUnaryRetries;
-  const backoffWaitBetween = duration(path, config, 'backoff-wait-between');
-  if (backoffWaitBetween !== undefined && backoffWaitBetween > 0) options.backoffWaitBetween = backoffWaitBetween;
-  const backoffJitterFraction = jitter(path, config, 'backoff-jitter-fraction');
-  if (backoffJitterFraction !== undefined && backoffJitterFraction > 0) options.backoffJitterFraction = backoffJitterFraction;
   flag(path, config, 'permit-without-stream');
 
   const certFile = text(path, config, 'cert-file');
@@ -160,7 +137,7 @@ async function toClientOptions(path: string, config: Map<string, unknown>): Prom
   const caFile = text(path, config, 'trusted-ca-file') ?? text(path, config, 'ca-file');
   const skipVerify = flag(path, config, 'insecure-skip-tls-verify');
   // As Go's yaml.NewConfig: insecure-transport turns TLS off whatever else the file says.
-  if (flag(path, config, 'insecure-transport')) return options;
+  if (flag(path, config, 'insecure-transport')) return options as ClientOptions;
   if ((certFile === undefined) !== (keyFile === undefined)) {
     throw new InvalidArgumentError(`${path}: cert-file and key-file must be given together`);
   }
@@ -174,9 +151,34 @@ async function toClientOptions(path: string, config: Map<string, unknown>): Prom
   // TLS whenever the file has a TLS setting or a schemeless endpoint, and an http:// endpoint
   // together with TLS settings is refused by the client (never dropped silently). A file without
   // TLS settings whose endpoints are all http:// is plaintext, as in Go.
-  const schemeless = (options.endpoints ?? []).some((e) => !hasScheme(e.trim()));
+  const schemeless = ((options.endpoints as string[] | undefined) ?? []).some((e) => !hasScheme(e.trim()));
   if (Object.keys(tls).length > 0 || schemeless) options.tls = tls;
-  return options;
+  return options as ClientOptions;
+}
+
+/** The value of an option's key, read as its kind says, or undefined when absent. */
+function read(path: string, config: Map<string, unknown>, yaml: YamlKey): unknown {
+  switch (yaml.kind) {
+    case 'duration':
+      return duration(path, config, yaml.key);
+    case 'count':
+      return count(path, config, yaml.key);
+    case 'fraction':
+      return jitter(path, config, yaml.key);
+    case 'string':
+      return text(path, config, yaml.key);
+    case 'secret':
+      return text(path, config, yaml.key, { secret: true });
+    case 'flag':
+      return config.has(yaml.key) ? flag(path, config, yaml.key) : undefined;
+    case 'list': {
+      const value = config.get(yaml.key);
+      if (value !== undefined && (!Array.isArray(value) || value.some((e) => typeof e !== 'string'))) {
+        throw new InvalidArgumentError(`${path}: ${yaml.key} must be a list of URLs, got ${describe(value)}`);
+      }
+      return value;
+    }
+  }
 }
 
 /** A Go `time.Duration` (integer nanoseconds) in milliseconds, or undefined when absent. */

@@ -1,6 +1,8 @@
 /**
  * Every default of the rpc layer in one place, each with its unit. The client's options default to
- * these (they mirror Go's `clientv3.Config`: etcd's client/v3/config.go and options.go).
+ * these (they mirror Go's `clientv3.Config`: etcd's client/v3/config.go and options.go), through
+ * the option table (options.ts). Numbers that `CLIENT_DEFAULTS` shows are typed as their literal
+ * (`: 5000 = 5000`) so its public type keeps showing the value.
  */
 
 /** Endpoint used when none is given: a local etcd on its standard client port. */
@@ -13,7 +15,7 @@ export const DEFAULT_TLS_ENDPOINT = 'https://127.0.0.1:2379';
  * How long a call waits for a ready connection to some endpoint before failing with
  * `NoAvailableEndpointsError`, in milliseconds (bounded further by the call's own timeout).
  */
-export const DEFAULT_DIAL_TIMEOUT_MS = 5000;
+export const DEFAULT_DIAL_TIMEOUT_MS: 5000 = 5000;
 
 /**
  * The etcd server's default `--grpc-keepalive-min-time`, in milliseconds: a client that pings more
@@ -31,10 +33,10 @@ export const ETCD_MIN_KEEPALIVE_TIME_MS = 5000;
  * makes the server count a ping as abusive. (Go's client has pings off by default; etcdctl uses
  * 2 s / 6 s, which grpc-go raises to its own 10 s floor.)
  */
-export const DEFAULT_KEEPALIVE_TIME_MS = 6000;
+export const DEFAULT_KEEPALIVE_TIME_MS: 6000 = 6000;
 
 /** How long a PING may go unanswered before the connection is declared dead, in milliseconds. */
-export const DEFAULT_KEEPALIVE_TIMEOUT_MS = 4000;
+export const DEFAULT_KEEPALIVE_TIMEOUT_MS: 4000 = 4000;
 
 /**
  * Largest request the client sends, in bytes (2 MiB, Go's default): the server's default
@@ -53,13 +55,13 @@ export const DEFAULT_MAX_CALL_RECV_MSG_SIZE = 2 ** 31 - 1;
  * Most attempts of one unary call, the first included (Go's default `MaxUnaryRetries`, 100). The
  * call's own timeout usually ends retries long before.
  */
-export const DEFAULT_RETRY_MAX_ATTEMPTS = 100;
+export const DEFAULT_RETRY_MAX_ATTEMPTS: 100 = 100;
 
 /** Wait between retry rounds, in milliseconds (Go's `BackoffWaitBetween`, 25 ms). */
-export const DEFAULT_RETRY_BACKOFF_MS = 25;
+export const DEFAULT_RETRY_BACKOFF_MS: 25 = 25;
 
 /** Random spread of the retry wait, as a fraction (0.10 = +-10%, Go's `BackoffJitterFraction`). */
-export const DEFAULT_RETRY_JITTER_FRACTION = 0.1;
+export const DEFAULT_RETRY_JITTER_FRACTION: 0.1 = 0.1;
 
 /**
  * Reconnect backoff of one endpoint after a failure (refused, broken, keep-alive timeout), in
