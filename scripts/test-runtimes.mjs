@@ -97,7 +97,7 @@ function runOne(name) {
   });
 }
 
-/** What went wrong with one run of a runtime's suite, or undefined when every test passed. */
+/** The pass/fail counts of one run of a runtime's suite, and what went wrong beyond failed tests (`problem`, undefined if nothing). */
 function problemOf(name, r) {
   const { passed, failed } = runners[name].counts(r.out);
   if (r.error !== undefined) return { passed, failed, problem: `could not run: ${r.error}` };
