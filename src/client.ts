@@ -159,7 +159,7 @@ export class Client implements AsyncDisposable, SessionClient {
    * Runs one op made by `op.get/put/delete/txn` (Go `KV.Do`) as its own RPC: etcd `KV.Range`,
    * `KV.Put`, `KV.DeleteRange` or `KV.Txn`. The response is tagged with the op's `type`; errors and
    * retries are those of the matching method (a txn op that only reads is retried like a read).
-   * `options` holds only `signal` and `timeout`.
+   * `options` holds only the call options: `signal`, `timeout` (ms) and `requireLeader`.
    */
   do(op: Op, options?: CallOptions): Promise<OpResponse> {
     return this.#kv.do(op, options);

@@ -171,7 +171,7 @@ export const RANGE_OPTION_NAMES: readonly string[] = [
 
 /**
  * Checks `options` and builds the etcd `RangeRequest` for `key`. `callOptions` says whether
- * `signal` and `timeout` are accepted too (true for `client.get`, false for `op.get`).
+ * the call options (`signal`, `timeout`, `requireLeader`) are accepted too (true for `client.get`, false for `op.get`).
  * Undefined option values are ignored. Throws `EmptyKeyError` for an empty key without
  * `prefix`/`fromKey`, and `InvalidArgumentError` naming any other problem: conflicting range
  * options, a negative or non-integer number, a bad sort, a non-boolean flag, an unknown option name.

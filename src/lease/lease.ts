@@ -18,9 +18,9 @@ import type { CallOptions, ResponseHeader } from '../types.js';
 
 export type { LeaseKeepAlive, LeaseKeepAliveResponse } from './keepalive-types.js';
 
-/** The options of `grant` besides `signal` and `timeout`. */
+/** The options of `grant` besides the call options (`signal`, `timeout`, `requireLeader`). */
 const GRANT_OPTIONS: Readonly<Record<string, OptionChecker>> = { id: (value, name) => void checkLeaseId(value, name) };
-/** The options of `timeToLive` besides `signal` and `timeout`. */
+/** The options of `timeToLive` besides the call options (`signal`, `timeout`, `requireLeader`). */
 const TIME_TO_LIVE_OPTIONS: Readonly<Record<string, OptionChecker>> = { keys: (value) => void toFlag(value, 'keys') };
 
 /** Options of `lease.grant`. */

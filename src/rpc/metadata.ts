@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError } from '../errors/index.js';
 import { describe } from '../internal/describe-value.js';
-import { validateMetadata } from '../transport/call.js';
+import { describeError, validateMetadata } from '../transport/call.js';
 import type { Metadata } from '../transport/types.js';
 import { REQUIRE_LEADER_METADATA } from './defaults.js';
 
@@ -32,7 +32,7 @@ export class CallMetadata {
     try {
       headers = this.#hook();
     } catch (error) {
-      throw new InvalidArgumentError(`the metadata hook threw: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new InvalidArgumentError(`the metadata hook threw: ${describeError(error)}`, { cause: error });
     }
     if (headers === undefined) return undefined;
     if (headers === null || typeof headers !== 'object') {
@@ -71,6 +71,6 @@ function check(headers: Metadata, what: string): void {
   try {
     validateMetadata(headers);
   } catch (error) {
-    throw new InvalidArgumentError(`${what} ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new InvalidArgumentError(`${what} ${describeError(error)}`, { cause: error });
   }
 }
