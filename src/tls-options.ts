@@ -102,6 +102,8 @@ const FILE_TWINS = { ca: 'caFile', cert: 'certFile', key: 'keyFile', pfx: 'pfxFi
 
 /** A PEM block of a certificate, as `ca` must hold at least one of. */
 const CERTIFICATE_PEM = /-----BEGIN (?:TRUSTED |X509 )?CERTIFICATE-----/;
+/** A passphrase-protected PEM private key: PKCS#8 (`ENCRYPTED PRIVATE KEY`) or traditional OpenSSL (`Proc-Type: 4,ENCRYPTED`). */
+const ENCRYPTED_KEY_PEM = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: *4, *ENCRYPTED/;
 
 const isPem = (value: unknown): boolean => typeof value === 'string' || Buffer.isBuffer(value);
 
@@ -288,7 +290,7 @@ function checkWithNodeTls(settings: TlsSettings, label: Record<string, string>):
   if (crl !== undefined) tryContext({ crl }, (reason) => `${label.crl} is not a PEM certificate revocation list: ${reason}`);
   if (cert !== undefined && key !== undefined) {
     tryContext({ cert }, (reason) => `${label.cert} is not a PEM certificate: ${reason}`);
-    tryContext({ key, passphrase }, (reason) => keyProblem(label.key!, reason, passphrase));
+    tryContext({ key, passphrase }, (reason) => keyProblem(label.key!, reason, passphrase, ENCRYPTED_KEY_PEM.test(key.toString())));
     tryContext({ cert, key, passphrase }, (reason) => `${label.key} is not the private key of ${label.cert}: ${reason}`);
   }
   if (pfx !== undefined) tryContext({ pfx, passphrase }, (reason) => pfxProblem(label.pfx!, reason, passphrase));
@@ -299,9 +301,13 @@ function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** Why a private key does not load, without a word of the key or the passphrase. */
-function keyProblem(label: string, reason: string, passphrase: string | undefined): string {
-  if (/bad decrypt|bad password/i.test(reason)) {
+/**
+ * Why a private key does not load, without a word of the key or the passphrase. An encrypted key
+ * with a wrong passphrase is named so whatever OpenSSL's reason: most wrong passphrases give "bad
+ * decrypt", but about one in 250 decrypts to bytes that fail to parse ("unsupported").
+ */
+function keyProblem(label: string, reason: string, passphrase: string | undefined, encrypted: boolean): string {
+  if (encrypted || /bad decrypt|bad password/i.test(reason)) {
     return passphrase === undefined
       ? `${label} is encrypted: give its tls.passphrase (${reason})`
       : `${label} cannot be decrypted with tls.passphrase: wrong passphrase? (${reason})`;

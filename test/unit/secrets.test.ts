@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createSecureContext } from 'node:tls';
 import { inspect } from 'node:util';
 
 import { Client, InvalidArgumentError } from '../../src/index.js';
@@ -87,8 +88,26 @@ describe('client option secrets', () => {
     errorWithout(() => new Client({ tls: { pfx: 'hunter2' as unknown as Buffer } }), 'hunter2');
     const archive = errorWithout(() => new Client({ tls: { pfx, passphrase: 'hunter2' } }), 'hunter2');
     assert.match(archive.message, /^tls\.pfx cannot be opened with tls\.passphrase: wrong passphrase\?/);
+    // About one wrong passphrase in 250 decrypts the key to bytes OpenSSL cannot parse: node:tls
+    // then says "unsupported", not "bad decrypt". Still a wrong passphrase, and said so.
+    const unparsable = wrongPassphraseWithReason(encryptedPem, (reason) => !/bad decrypt/i.test(reason));
+    const garbled = errorWithout(() => new Client({ tls: { cert, key: encryptedPem, passphrase: unparsable } }), unparsable);
+    assert.match(garbled.message, /^tls\.key cannot be decrypted with tls\.passphrase: wrong passphrase\?/);
     // A key that is not the certificate's: named, not shown.
     const other = errorWithout(() => new Client({ tls: { cert, key: certificates.server.key } }), keyBody(certificates.server.key));
     assert.match(other.message, /^tls\.key is not the private key of tls\.cert/);
   });
 });
+
+/** The first of the passphrases wrong-0, wrong-1, ... for which node:tls refuses `key` with a reason `wanted` accepts. */
+function wrongPassphraseWithReason(key: string, wanted: (reason: string) => boolean): string {
+  for (let i = 0; i < 100_000; i++) {
+    const passphrase = `wrong-${i}`;
+    try {
+      createSecureContext({ key, passphrase });
+    } catch (error) {
+      if (wanted((error as Error).message)) return passphrase;
+    }
+  }
+  throw new Error('no wrong passphrase with the wanted reason among 100,000');
+}
