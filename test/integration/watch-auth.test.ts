@@ -161,6 +161,10 @@ describe('watch re-authentication (JWT)', { timeout: 90_000 }, () => {
       proxy.cut(); // the stream ends; it re-opens with the old token and the first watch is refused on it
       await refused(2);
       releaseAuthenticate.resolve(); // the new token arrives
+      // The second watch asked for no start revision: it sees what is written once etcd created
+      // it (its `created` response), as any watch. The first resumes from its own revision.
+      await second.next(1);
+      assert.equal(second.responses[0]?.created, true);
 
       await root.put('jobs/a', '1');
       await root.put('jobs/b', '2');
