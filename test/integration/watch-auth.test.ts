@@ -37,6 +37,7 @@ function signal(): { promise: Promise<void>; resolve: () => void } {
 class Reader {
   readonly responses: WatchResponse[] = [];
   error: unknown = undefined;
+  ended = false;
   readonly #waiters: Array<[number, () => void]> = [];
   readonly done: Promise<void>;
 
@@ -50,13 +51,14 @@ class Reader {
       } catch (error) {
         this.error = error;
       }
+      this.ended = true;
       for (const [, wake] of this.#waiters) wake();
     })();
   }
 
-  /** Resolves when `n` responses arrived, or the watch ended. */
+  /** Resolves when `n` responses arrived, or the watch ended (with or without an error). */
   next(n: number): Promise<void> {
-    if (this.responses.length >= n || this.error !== undefined) return Promise.resolve();
+    if (this.responses.length >= n || this.ended) return Promise.resolve();
     return new Promise((resolve) => this.#waiters.push([n, resolve]));
   }
 
