@@ -65,9 +65,16 @@ test('kill -9 of the member in use: the next writes go to another member, the wa
   const { client, follower, followerId } = await clientOnFollower();
   const watcher = client.watch('rt/fault/kill/', { prefix: true });
   const events: WatchEvent[] = [];
+  let created = false;
   const consumed = (async () => {
-    for await (const r of watcher) events.push(...r.events);
+    for await (const r of watcher) {
+      created ||= r.created;
+      events.push(...r.events);
+    }
   })();
+  // A watch without a start revision sees what is written after etcd created it: wait for that
+  // (with round-robin the first put may go to another member and commit before the create).
+  await waitFor('the watch created', () => created);
   const acked: number[] = [];
   for (let n = 0; n < 5; n++) acked.push((await client.put(`rt/fault/kill/${n}`, 'v')).header.revision);
   await follower.kill();
