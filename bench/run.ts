@@ -10,7 +10,7 @@
  * a run on a busy machine is flagged BUSY. Compare ratios, not absolute numbers.
  *
  * Usage: npm run bench -- [--quick] [--smoke] [--reps N] [--window MS] [--warmup MS]
- *        [--only id,id] [--no-go] [--no-pin] [--json FILE] [--cpu-prof DIR]
+ *        [--events N] [--only id,id] [--no-go] [--no-pin] [--json FILE] [--cpu-prof DIR]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -62,6 +62,7 @@ function settings(): Settings {
       smoke: { type: 'boolean', default: false },
       reps: { type: 'string' },
       window: { type: 'string' },
+      events: { type: 'string' },
       warmup: { type: 'string' },
       only: { type: 'string' },
       'no-go': { type: 'boolean', default: false },
@@ -80,6 +81,7 @@ function settings(): Settings {
         '  --reps N         repetitions per client and workload (default 5, quick 2)',
         '  --window MS      measured window of each run (default 4000, quick 1000)',
         '  --warmup MS      unmeasured warm-up before it (default 1000, quick 300)',
+        '  --events N       events of the watch workload (default 30000, quick 5000)',
         `  --only IDS       comma-separated workloads: ${WORKLOADS.map((w) => w.id).join(', ')}`,
         '  --no-go          leave out the Go client even when it can be built',
         '  --no-pin         do not pin etcd and the clients to separate cores',
@@ -109,7 +111,7 @@ function settings(): Settings {
     goReps: Math.min(m.goReps, int('reps', values.reps, m.reps)),
     warmupMs: int('warmup', values.warmup, m.warmupMs),
     windowMs: int('window', values.window, m.windowMs),
-    events: m.events,
+    events: int('events', values.events, m.events),
     quietWaitMs: m.quietWaitMs,
     retryBusy: m.retryBusy,
     workloads,

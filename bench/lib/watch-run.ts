@@ -6,6 +6,7 @@
  */
 import type { BenchClient } from '../clients/types.js';
 import type { WriterJob, WriterResult } from '../writer.js';
+import { startProfile } from './cpu-profile.js';
 import { cpuWindow, ownCpuSeconds } from './proc.js';
 import { runChild } from './spawn.js';
 import { LatencyRecorder } from './stats.js';
@@ -49,6 +50,7 @@ export async function runWatch(job: Job, client: BenchClient): Promise<RunResult
     if (received === n) allReceived();
   });
 
+  const stopProfile = job.cpuProfile === undefined ? undefined : await startProfile(job.cpuProfile);
   const window = cpuWindow(job.etcdPid);
   const cpu0 = ownCpuSeconds();
   const writerJob: WriterJob = { endpoint: job.endpoint, prefix, events: n, concurrency: job.workload.concurrency };
@@ -58,6 +60,7 @@ export async function runWatch(job: Job, client: BenchClient): Promise<RunResult
   clearTimeout(drainTimer);
   const cpu = ownCpuSeconds() - cpu0;
   const { etcdCpuSeconds, foreignCores } = window.end(cpu, writer.cpuSeconds);
+  await stopProfile?.();
   await cancel();
 
   const seconds = Number(lastNs - BigInt(writer.startNs)) / 1e9;
