@@ -13,6 +13,7 @@
 import { createServer, type Socket } from 'node:net';
 import { WatchResponse } from '../../src/proto/gen/etcdserverpb/rpc.js';
 import { encodeMessage } from '../../src/transport/framing.js';
+import { HpackDecoder } from '../../src/transport/hpack/decoder.js';
 import { benchValue } from './values.js';
 
 /** What the feed is asked to do. */
@@ -51,6 +52,7 @@ function frame(type: number, flags: number, stream: number, payload: Uint8Array)
 function serve(socket: Socket, job: FeedJob): void {
   socket.setNoDelay(true);
   let input: Buffer = Buffer.alloc(0);
+  const hpack = new HpackDecoder(4096, 1 << 20);
   let prefaceSeen = false;
   let watchStream = 0;
   let connWindow = 65_535;
@@ -138,9 +140,10 @@ function serve(socket: Socket, job: FeedJob): void {
         else if (stream === watchStream) streamWindow += increment;
         if (timer === undefined) pump();
       } else if (type === HEADERS) {
-        // The watch call's path is in the block (literal or Huffman-coded): look for it as plain
-        // bytes, else take the first call that is not answered at once as the watch.
-        if (watchStream === 0 && (payload.includes(WATCH_PATH) || !payload.includes(Buffer.from('KV/')))) {
+        // (A client's header blocks fit one frame here: no CONTINUATION.)
+        const fields = hpack.decode(payload, (flags & 0x20) !== 0 ? 5 : 0, payload.length);
+        const path = fields[fields.indexOf(':path') + 1];
+        if (watchStream === 0 && path === WATCH_PATH) {
           watchStream = stream;
           streamWindow = initialWindow;
           socket.write(frame(HEADERS, END_HEADERS, stream, RESPONSE_HEADERS));

@@ -43,13 +43,17 @@ import {
 } from '../errors.js';
 import { startTimer, type TimerHandle } from '../internal/timers.js';
 import { Watch as WatchMethods } from '../proto/index.js';
-import type { Init, WatchRequest, WatchResponse as WireWatchResponse } from '../proto/index.js';
+import type { Init, Method, WatchRequest } from '../proto/index.js';
 import type { Rpc, RpcStream } from '../rpc/types.js';
 import { Status } from '../transport/types.js';
+import { decodeWatchMessage, type WatchMessage } from './decode.js';
 import { WATCH_RETRY_BASE_MS, WATCH_RETRY_JITTER_FRACTION, WATCH_RETRY_MAX_MS } from './defaults.js';
 import type { WatchHandle } from './watcher.js';
 
 type WatchRequestInit = Init<WatchRequest>;
+
+/** etcd `Watch.Watch`, its responses decoded straight into the public types (decode.ts). */
+const WATCH: Method<WatchRequestInit, WatchMessage> = { ...WatchMethods.watch, decode: decodeWatchMessage };
 
 /**
  * `cancel_reason`s of a refused create that may mean "token expired or invalid" rather than "key not
@@ -131,7 +135,7 @@ export class WatchStream {
    */
   readonly #authRetried = new WeakMap<WatchHandle, number>();
   /** Refused watches waiting for the token renewal in flight, with the refusal. */
-  #authWaiting: Array<[WatchHandle, WireWatchResponse]> = [];
+  #authWaiting: Array<[WatchHandle, WatchMessage]> = [];
 
   /** @param rpc the client's call layer */
   constructor(rpc: Rpc) {
@@ -202,7 +206,7 @@ export class WatchStream {
   #open(): void {
     const generation = ++this.#generation;
     this.#callRenewals = this.#renewals;
-    this.#call = this.#rpc.bidi(WatchMethods.watch, {
+    this.#call = this.#rpc.bidi(WATCH, {
       onMessage: (message) => {
         if (generation === this.#generation) this.#onMessage(message);
       },
@@ -245,7 +249,7 @@ export class WatchStream {
     }
   }
 
-  #onMessage(r: WireWatchResponse): void {
+  #onMessage(r: WatchMessage): void {
     this.#failures = 0;
     if (r.created) {
       const handle = this.#pending[this.#pendingHead];
@@ -256,12 +260,12 @@ export class WatchStream {
         this.#pending = [];
         this.#pendingHead = 0;
       }
-      const id = Number(r.watchId);
+      const id = r.watchId;
       if (r.canceled || id < 0) {
         // Refused at creation (permission denied, invalid token, bad range): the watch ends, unless
         // a renewed token may change the answer: a first refusal, or one on a stream opened before
         // the renewal made for this watch's last refusal had completed (it carried the old token).
-        if (handle.open && Number(r.compactRevision) === 0 && AUTH_REFUSALS.has(bareReason(r.cancelReason))) {
+        if (handle.open && r.compactRevision === 0 && AUTH_REFUSALS.has(bareReason(r.cancelReason))) {
           const renewedAt = this.#authRetried.get(handle);
           if (this.#rpc.refreshToken !== undefined && (renewedAt === undefined || this.#callRenewals < renewedAt)) {
             this.#reauthenticate(handle, r);
@@ -288,7 +292,7 @@ export class WatchStream {
       handle.onCreated(r.header);
       return;
     }
-    const id = Number(r.watchId);
+    const id = r.watchId;
     if (id === -1) {
       for (const handle of this.#active.values()) handle.onStreamProgress(r.header);
       return;
@@ -360,7 +364,7 @@ export class WatchStream {
    * credentials (`refreshToken` resolves false) or when the renewal fails, the refused watches end
    * (`PermissionDeniedError`, or the renewal's error).
    */
-  #reauthenticate(handle: WatchHandle, refusal: WireWatchResponse): void {
+  #reauthenticate(handle: WatchHandle, refusal: WatchMessage): void {
     this.#authWaiting.push([handle, refusal]);
     if (this.#renewing) return; // it joins the renewal in flight
     this.#renewing = true;
@@ -442,7 +446,7 @@ function bareReason(reason: string): string {
  * a refusal without a reason (etcd 3.4 before 3.4.23) as what it means once the token is known good:
  * permission denied.
  */
-function denied(r: WireWatchResponse): WireWatchResponse {
+function denied(r: WatchMessage): WatchMessage {
   const reason = bareReason(r.cancelReason);
   return { ...r, cancelReason: reason === '' ? PermissionDeniedError.serverMessage : reason };
 }

@@ -7,12 +7,12 @@
  * against `maxBufferedBytes`. The object is its own async iterator and its own abort listener, so a
  * watch costs one object, its queue, and its create request.
  */
-import { responseHeader } from '../convert.js';
-import type { Event as WireEvent, WatchResponse as WireWatchResponse } from '../proto/index.js';
+import type { ResponseHeader } from '../types.js';
 import type { WatchEvent, Watcher, WatchResponse } from './types.js';
+import { eventBytes, type WatchMessage } from './decode.js';
 import { WatchOverflowError, watchCanceledError } from './errors.js';
 import type { WatchCreateRequestInit, WatchPlan } from './request.js';
-import { appendEvents, NOTIFICATION_BYTES, watchResponse } from './response.js';
+import { NOTIFICATION_BYTES, watchResponse } from './response.js';
 import type { WatchStream } from './stream.js';
 
 /** The watch receives from the server. */
@@ -34,7 +34,7 @@ export class WatchHandle implements Watcher, AsyncIterator<WatchResponse, undefi
    */
   nextRevision: number;
   /** Events of a fragmented response received so far, merged when its last fragment arrives. */
-  fragments: WireEvent[] | undefined = undefined;
+  fragments: WatchEvent[] | undefined = undefined;
   /** True while its create request is on the current stream, awaiting `created`. Set by the stream. */
   pending = false;
   /** Set once the stream has stopped counting this watch as live (see `WatchStream.release`). */
@@ -78,32 +78,31 @@ export class WatchHandle implements Watcher, AsyncIterator<WatchResponse, undefi
   // --- fed by the stream ---------------------------------------------------------------------------
 
   /** etcd confirmed a (re)creation; the first one is delivered as a `created` response. */
-  onCreated(header: WireWatchResponse['header']): void {
+  onCreated(header: ResponseHeader): void {
     if (this.#state !== OPEN) return;
-    const h = responseHeader(header);
     // A watch of new events starts after the revision the server had when it created it.
-    if (this.nextRevision === 0) this.nextRevision = h.revision + 1;
+    if (this.nextRevision === 0) this.nextRevision = header.revision + 1;
     if (this.#created) return;
     this.#created = true;
-    this.#push(watchResponse(h, [], 'created'), NOTIFICATION_BYTES);
+    this.#push(watchResponse(header, [], 'created'), NOTIFICATION_BYTES);
   }
 
   /** A response of this watch with events, a fragment of one, or a periodic progress notification. */
-  onResponse(r: WireWatchResponse): void {
+  onResponse(r: WatchMessage): void {
     if (this.#state !== OPEN) return;
     if (r.fragment) {
       const list = (this.fragments ??= []);
       for (const e of r.events) list.push(e);
       return;
     }
-    let wire = r.events;
+    let events = r.events;
     if (this.fragments !== undefined) {
-      for (const e of wire) this.fragments.push(e);
-      wire = this.fragments;
+      for (const e of events) this.fragments.push(e);
+      events = this.fragments;
       this.fragments = undefined;
     }
-    const header = responseHeader(r.header);
-    if (wire.length === 0) {
+    const header = r.header;
+    if (events.length === 0) {
       // etcd sends a watch its own progress notification only while the watch is synced (it has
       // sent every event up to that revision), so the resume point may move past it.
       if (this.#push(watchResponse(header, [], 'progress'), NOTIFICATION_BYTES) && header.revision >= this.nextRevision) {
@@ -113,28 +112,27 @@ export class WatchHandle implements Watcher, AsyncIterator<WatchResponse, undefi
     }
     // Events already delivered (a revision below the resume point) are skipped: never twice.
     let from = 0;
-    while (from < wire.length && Number(wire[from]!.kv?.modRevision ?? 0n) < this.nextRevision) from++;
-    if (from === wire.length) return;
-    const events: WatchEvent[] = [];
-    const bytes = appendEvents(wire, from, events);
-    if (this.#push(watchResponse(header, events, 'events'), bytes)) {
+    while (from < events.length && events[from]!.kv.modRevision < this.nextRevision) from++;
+    if (from === events.length) return;
+    if (from > 0) events = events.slice(from);
+    if (this.#push(watchResponse(header, events, 'events'), eventBytes(events))) {
       this.nextRevision = events[events.length - 1]!.kv.modRevision + 1;
     }
   }
 
   /** A progress notification for the whole stream (the answer to `requestProgress()`). */
-  onStreamProgress(header: WireWatchResponse['header']): void {
+  onStreamProgress(header: ResponseHeader): void {
     if (this.#state !== OPEN) return;
     // Not a resume point: etcd 3.4 (before 3.4.25) may answer with a revision ahead of events a
-    // catching-up watch has yet to send.
-    this.#push(watchResponse(responseHeader(header), [], 'progress'), NOTIFICATION_BYTES);
+    // catching-up watch has yet to send. Every watch of the stream gets its own copy of the header.
+    this.#push(watchResponse({ ...header }, [], 'progress'), NOTIFICATION_BYTES);
   }
 
   /** The server cancelled the watch: a last `canceled` response, then the error. */
-  onServerCancel(r: WireWatchResponse): void {
+  onServerCancel(r: WatchMessage): void {
     if (this.#state !== OPEN) return;
-    const compactRevision = Number(r.compactRevision);
-    this.#append(watchResponse(responseHeader(r.header), [], 'canceled', compactRevision), NOTIFICATION_BYTES);
+    const compactRevision = r.compactRevision;
+    this.#append(watchResponse(r.header, [], 'canceled', compactRevision), NOTIFICATION_BYTES);
     this.#finish(true, watchCanceledError(r.cancelReason, compactRevision), false);
   }
 
