@@ -25,7 +25,10 @@ export interface BenchClient {
    * @throws WorkloadUnsupported when the library has no watch (yet).
    */
   watchPrefix(prefix: string, onValue: (value: Buffer) => void): Promise<() => Promise<void>>;
-  /** Creates a watch of one key and resolves once etcd confirmed it; the watch stays open. */
+  /**
+   * Creates a watch of one key and resolves once etcd confirmed it; the watch stays open with a
+   * consumer waiting for its events (etcd-ts: one pending `next()`; etcd3: a `put` listener).
+   */
   createWatch(key: string): Promise<void>;
   /**
    * Reads a snapshot of the member (etcd `Maintenance.Snapshot`), handing each chunk to `consume`
