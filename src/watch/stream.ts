@@ -226,9 +226,9 @@ export class WatchStream {
   /** Writes the create request of `handle` from its resume point. */
   #create(handle: WatchHandle): void {
     if (!handle.open) return;
-    handle.request.startRevision = BigInt(handle.nextRevision);
     try {
-      this.#call!.write({ requestUnion: { $case: 'createRequest', value: handle.request } });
+      const value = { ...handle.request, startRevision: BigInt(handle.nextRevision) };
+      this.#call!.write({ requestUnion: { $case: 'createRequest', value } });
     } catch (error) {
       // Over maxCallSendMsgSize (a huge key): this watch alone fails.
       this.#release(handle);

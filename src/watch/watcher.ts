@@ -39,7 +39,7 @@ export class WatchHandle implements Watcher, AsyncIterator<WatchResponse, undefi
   pending = false;
   /** Set once the stream has stopped counting this watch as live (see `WatchStream.release`). */
   released = false;
-  /** The create request; the stream sets its `startRevision` at each (re)creation. */
+  /** The create request, without its start revision (the stream adds the resume point at each (re)creation). */
   readonly request: WatchCreateRequestInit;
   /** Bound of the queue, in bytes. */
   readonly maxBufferedBytes: number;
@@ -48,14 +48,14 @@ export class WatchHandle implements Watcher, AsyncIterator<WatchResponse, undefi
   readonly #signal: AbortSignal | undefined;
   #state = OPEN;
   #created = false;
-  #queue: WatchResponse[] = [];
-  #sizes: number[] = [];
+  /** Responses not yet taken (from `#head`); none while the consumer keeps up. */
+  #queue: WatchResponse[] | undefined = undefined;
   #head = 0;
   #bytes = 0;
   #hasError = false;
   #error: unknown = undefined;
-  #resolve: ((result: IteratorResult<WatchResponse, undefined>) => void) | undefined = undefined;
-  #reject: ((error: unknown) => void) | undefined = undefined;
+  /** The pending `next()`'s resolve (an error is handed to it as a rejected promise). */
+  #resolve: ((result: IteratorResult<WatchResponse, undefined> | Promise<never>) => void) | undefined = undefined;
   #cancelled: Array<() => void> | undefined = undefined;
 
   constructor(stream: WatchStream, plan: WatchPlan) {
@@ -158,12 +158,11 @@ export class WatchHandle implements Watcher, AsyncIterator<WatchResponse, undefi
 
   /** The next response; rejects with the watch's error once the buffered responses are taken. */
   next(): Promise<IteratorResult<WatchResponse, undefined>> {
-    if (this.#head < this.#queue.length) return Promise.resolve({ done: false, value: this.#shift() });
+    if (this.#queue !== undefined) return Promise.resolve({ done: false, value: this.#shift() });
     if (this.#state === OPEN) {
       if (this.#resolve !== undefined) return Promise.reject(new TypeError('watch: next() called while an earlier next() is still pending'));
-      return new Promise((resolve, reject) => {
+      return new Promise((resolve) => {
         this.#resolve = resolve;
-        this.#reject = reject;
       });
     }
     this.#state = DONE;
@@ -225,17 +224,15 @@ export class WatchHandle implements Watcher, AsyncIterator<WatchResponse, undefi
     const resolve = this.#resolve;
     if (resolve !== undefined) {
       this.#resolve = undefined;
-      this.#reject = undefined;
       resolve({ done: false, value: response });
       return true;
     }
-    if (this.#head < this.#queue.length && this.#bytes + bytes > this.maxBufferedBytes) {
+    if (this.#queue !== undefined && this.#bytes + bytes > this.maxBufferedBytes) {
       this.#finish(true, new WatchOverflowError(this.nextRevision, this.maxBufferedBytes), false);
       this.#stream.cancelWatch(this);
       return false;
     }
-    this.#queue.push(response);
-    this.#sizes.push(bytes);
+    (this.#queue ??= []).push(response);
     this.#bytes += bytes;
     return true;
   }
@@ -246,26 +243,26 @@ export class WatchHandle implements Watcher, AsyncIterator<WatchResponse, undefi
       this.#push(response, bytes);
       return;
     }
-    this.#queue.push(response);
-    this.#sizes.push(bytes);
+    (this.#queue ??= []).push(response);
     this.#bytes += bytes;
   }
 
+  /** Takes the oldest queued response (the queue is not empty). */
   #shift(): WatchResponse {
+    const queue = this.#queue!;
     const i = this.#head;
-    const response = this.#queue[i]!;
-    this.#bytes -= this.#sizes[i]!;
-    if (i + 1 === this.#queue.length) {
-      this.#queue = [];
-      this.#sizes = [];
+    const response = queue[i]!;
+    // What it counted for when queued (#push's callers count the same way).
+    this.#bytes -= response.events.length === 0 ? NOTIFICATION_BYTES : eventBytes(response.events);
+    if (i + 1 === queue.length) {
+      this.#queue = undefined;
       this.#head = 0;
     } else {
-      this.#queue[i] = undefined as unknown as WatchResponse;
+      queue[i] = undefined as unknown as WatchResponse;
       this.#head = i + 1;
       // Drop the taken half now and then, so a queue that never empties does not keep it.
-      if (this.#head >= 1024 && this.#head * 2 >= this.#queue.length) {
-        this.#queue = this.#queue.slice(this.#head);
-        this.#sizes = this.#sizes.slice(this.#head);
+      if (this.#head >= 1024 && this.#head * 2 >= queue.length) {
+        this.#queue = queue.slice(this.#head);
         this.#head = 0;
       }
     }
@@ -273,8 +270,7 @@ export class WatchHandle implements Watcher, AsyncIterator<WatchResponse, undefi
   }
 
   #clear(): void {
-    this.#queue = [];
-    this.#sizes = [];
+    this.#queue = undefined;
     this.#head = 0;
     this.#bytes = 0;
     this.fragments = undefined;
@@ -293,14 +289,11 @@ export class WatchHandle implements Watcher, AsyncIterator<WatchResponse, undefi
     this.#hasError = withError;
     this.#error = error;
     const resolve = this.#resolve;
-    const reject = this.#reject;
     if (resolve === undefined) return;
     this.#resolve = undefined;
-    this.#reject = undefined;
     this.#state = DONE;
     this.#hasError = false;
     this.#error = undefined;
-    if (withError) reject!(error);
-    else resolve(DONE_RESULT);
+    resolve(withError ? Promise.reject(error) : DONE_RESULT);
   }
 }
