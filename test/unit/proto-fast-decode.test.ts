@@ -4,12 +4,29 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BinaryWriter } from '@bufbuild/protobuf/wire';
-import { decodeRangeResponse, decodeWatchResponse } from '../../src/proto/fast-decode.js';
+import { decodePutResponse, decodeRangeResponse, decodeWatchResponse } from '../../src/proto/fast-decode.js';
 import { KV, Watch } from '../../src/proto/index.js';
 import { concat, encodeKeyValue, plain, randomHeader, randomInt64, randomKeyValue, randomWatchResponseBytes, rng, unknownField } from '../helpers/proto-random.js';
 
 const RangeResponse = KV.range.output;
+const PutResponse = KV.put.output;
 const WatchResponse = Watch.watch.output;
+
+/** On every prefix of `bytes`: `fast` throws where `generated` throws, else both give the same. */
+function agreeOnTruncations(bytes: Uint8Array, fast: (b: Uint8Array) => unknown, generated: (b: Uint8Array) => unknown, what: string): void {
+  for (let cut = 0; cut <= bytes.length; cut++) {
+    const input = bytes.subarray(0, cut);
+    let expected: unknown;
+    let threw = false;
+    try {
+      expected = plain(generated(input));
+    } catch {
+      threw = true;
+    }
+    if (threw) assert.throws(() => fast(input), `${what} cut at ${cut}`);
+    else assert.deepEqual(plain(fast(input)), expected, `${what} cut at ${cut}`);
+  }
+}
 
 describe('decodeRangeResponse', () => {
   it('matches the generated decoder on a real-shaped response and on edge values', () => {
@@ -60,18 +77,7 @@ describe('decodeRangeResponse', () => {
     const random = rng(11);
     const message = RangeResponse.fromPartial({ header: randomHeader(random), kvs: [randomKeyValue(random), randomKeyValue(random)], count: 2n ** 53n + 1n });
     const bytes = Buffer.from(RangeResponse.encode(message).finish());
-    for (let cut = 0; cut <= bytes.length; cut++) {
-      const input = bytes.subarray(0, cut);
-      let expected: unknown;
-      let generatedThrew = false;
-      try {
-        expected = plain(RangeResponse.decode(input));
-      } catch {
-        generatedThrew = true;
-      }
-      if (generatedThrew) assert.throws(() => decodeRangeResponse(input), `cut at ${cut}`);
-      else assert.deepEqual(plain(decodeRangeResponse(input)), expected, `cut at ${cut}`);
-    }
+    agreeOnTruncations(bytes, decodeRangeResponse, (b) => RangeResponse.decode(b), 'range');
   });
 });
 
@@ -103,20 +109,19 @@ describe('decodeWatchResponse', () => {
     for (let i = 0; i < 300; i++) {
       const bytes = randomWatchResponseBytes(random);
       assert.deepEqual(plain(decodeWatchResponse(bytes)), plain(WatchResponse.decode(bytes)), `message ${i}`);
-      if (i % 30 === 0) {
-        for (let cut = 0; cut < bytes.length; cut++) {
-          const input = bytes.subarray(0, cut);
-          let threw = false;
-          let expected: unknown;
-          try {
-            expected = plain(WatchResponse.decode(input));
-          } catch {
-            threw = true;
-          }
-          if (threw) assert.throws(() => decodeWatchResponse(input), `message ${i} cut at ${cut}`);
-          else assert.deepEqual(plain(decodeWatchResponse(input)), expected, `message ${i} cut at ${cut}`);
-        }
-      }
+      if (i % 30 === 0) agreeOnTruncations(bytes, decodeWatchResponse, (b) => WatchResponse.decode(b), `message ${i}`);
+    }
+  });
+});
+
+describe('decodePutResponse', () => {
+  it('matches the generated decoder on 200 random responses (unknown fields appended) and on every truncation of some', () => {
+    const random = rng(13);
+    for (let i = 0; i < 200; i++) {
+      const message = PutResponse.fromPartial({ header: randomHeader(random), prevKv: random() < 0.5 ? randomKeyValue(random) : undefined });
+      const bytes = Buffer.from(concat(PutResponse.encode(message).finish(), unknownField(random)));
+      assert.deepEqual(plain(decodePutResponse(bytes)), plain(PutResponse.decode(bytes)), `message ${i}`);
+      if (i % 40 === 0) agreeOnTruncations(bytes, decodePutResponse, (b) => PutResponse.decode(b), `message ${i}`);
     }
   });
 });
