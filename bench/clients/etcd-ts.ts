@@ -75,7 +75,12 @@ export async function connectEtcdTs(endpoint: string): Promise<BenchClient> {
     async watchPrefix(prefix, onValue) {
       const watcher = startWatch(client, prefix, true);
       await consume(watcher, (response) => {
-        for (const event of response.events) if (event.type === 'put') onValue(event.kv.value);
+        let first = true;
+        for (const event of response.events) {
+          if (event.type !== 'put') continue;
+          onValue(event.kv.value, first);
+          first = false;
+        }
       });
       return () => watcher.cancel();
     },

@@ -32,7 +32,12 @@ export async function connectEtcd3(endpoint: string): Promise<BenchClient> {
     async watchPrefix(prefix, onValue) {
       const watcher = await client.watch().prefix(prefix).create();
       watcher.on('data', (response) => {
-        for (const event of response.events) if (event.type === 'Put') onValue(event.kv.value);
+        let first = true;
+        for (const event of response.events) {
+          if (event.type !== 'Put') continue;
+          onValue(event.kv.value, first);
+          first = false;
+        }
       });
       return () => watcher.cancel();
     },
