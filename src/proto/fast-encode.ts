@@ -13,7 +13,7 @@
  * same errors); an int64 outside its range throws the generated code's error.
  */
 import type { Init } from './methods.js';
-import type { PutRequest, RangeRequest, WatchCreateRequest, WatchRequest } from './gen/etcdserverpb/rpc.js';
+import type { PutRequest, RangeRequest, WatchCancelRequest, WatchCreateRequest, WatchRequest } from './gen/etcdserverpb/rpc.js';
 
 /** Thrown inside an encoder when a field has a type the fast path does not handle. */
 const UNEXPECTED = Symbol('unexpected field type');
@@ -113,19 +113,22 @@ class Out {
     this.varint(value);
   }
 
-  /** An embedded message field; `write` writes its fields (and is run once more to size them). */
-  embedded(tag: number, write: () => void): void {
+  /**
+   * An embedded message field: `write(this, message)` writes its fields (and runs once more first,
+   * to size them). A function and its argument rather than a closure: nothing allocated.
+   */
+  embedded<T>(tag: number, write: (out: Out, message: T) => void, message: T): void {
     this.varint(tag);
     const buf = this.buf;
     const start = this.pos;
     this.buf = undefined;
-    write();
+    write(this, message);
     const length = this.pos - start;
     this.pos = start;
     this.buf = buf;
     this.varint(length);
     if (buf === undefined) this.pos += length;
-    else write();
+    else write(this, message);
   }
 }
 
@@ -178,6 +181,14 @@ function rangeRequest(out: Out, m: Init<RangeRequest>): void {
   out.int64(104, m.maxCreateRevision, 'maxCreateRevision');
 }
 
+/** Packed enums (`WatchCreateRequest.filters`). */
+function packedEnums(out: Out, values: readonly unknown[]): void {
+  for (const v of values) {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0x7fffffff) throw UNEXPECTED;
+    out.varint(v);
+  }
+}
+
 function watchCreateRequest(out: Out, m: Init<WatchCreateRequest>): void {
   out.bytes(10, m.key);
   out.bytes(18, m.rangeEnd);
@@ -186,32 +197,31 @@ function watchCreateRequest(out: Out, m: Init<WatchCreateRequest>): void {
   const filters = m.filters;
   if (filters !== undefined) {
     if (!Array.isArray(filters)) throw UNEXPECTED;
-    if (filters.length > 0) {
-      out.embedded(42, () => {
-        for (const f of filters) {
-          if (typeof f !== 'number' || !Number.isInteger(f) || f < 0 || f > 0x7fffffff) throw UNEXPECTED;
-          out.varint(f);
-        }
-      });
-    }
+    if (filters.length > 0) out.embedded(42, packedEnums, filters);
   }
   out.bool(48, m.prevKv);
   out.int64(56, m.watchId, 'watchId');
   out.bool(64, m.fragment);
 }
 
+function watchCancelRequest(out: Out, m: Init<WatchCancelRequest>): void {
+  out.int64(8, m.watchId, 'watchId');
+}
+
+function nothing(): void {}
+
 function watchRequest(out: Out, m: Init<WatchRequest>): void {
   const union = m.requestUnion;
   if (union === undefined) return;
   switch (union.$case) {
     case 'createRequest':
-      out.embedded(10, () => watchCreateRequest(out, union.value));
+      out.embedded(10, watchCreateRequest, union.value);
       return;
     case 'cancelRequest':
-      out.embedded(18, () => out.int64(8, union.value.watchId, 'watchId'));
+      out.embedded(18, watchCancelRequest, union.value);
       return;
     case 'progressRequest':
-      out.embedded(26, () => {});
+      out.embedded(26, nothing, undefined);
       return;
     default:
       throw UNEXPECTED;
