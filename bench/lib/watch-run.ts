@@ -32,6 +32,9 @@ export async function runWatch(job: Job, client: BenchClient): Promise<RunResult
   let repeated = 0;
   let foreign = 0;
   let lastNs = 0;
+  /** Send times of the measured events, first and last: the writer's rate over the same events. */
+  let firstSentNs = Infinity;
+  let lastSentNs = 0;
   let writerPid: number | undefined;
   /** Taken when the measured part starts (the warm-up's last event). */
   let start: { ns: number; cpu: number; writerCpu: number | undefined; window: ReturnType<typeof cpuWindow>; profile: Promise<() => Promise<void>> | undefined } | undefined;
@@ -64,8 +67,12 @@ export async function runWatch(job: Job, client: BenchClient): Promise<RunResult
     seen[sequence] = 1;
     received++;
     lastNs = now;
-    if (start !== undefined) latencies.add((now - stampSentNs(value)) / 1e6);
-    else if (received >= warmup) begin(now);
+    if (start !== undefined) {
+      const sentNs = stampSentNs(value);
+      latencies.add((now - sentNs) / 1e6);
+      if (sentNs < firstSentNs) firstSentNs = sentNs;
+      if (sentNs > lastSentNs) lastSentNs = sentNs;
+    } else if (received >= warmup) begin(now);
     if (received === n) allReceived();
   });
   if (warmup === 0) begin(Number(process.hrtime.bigint()));
@@ -102,7 +109,8 @@ export async function runWatch(job: Job, client: BenchClient): Promise<RunResult
       lost: n - received,
       repeated,
       foreign,
-      writerOpsPerSec: writer.opsPerSec,
+      // The writer's rate while it sent the measured events (its whole run includes its start-up).
+      writerOpsPerSec: measured > 1 ? (measured - 1) / ((lastSentNs - firstSentNs) / 1e9) : writer.opsPerSec,
       writerP99Ms: writer.p99Ms,
       lastEventDelayMs: (lastNs - Number(writer.endNs)) / 1e6,
     },
