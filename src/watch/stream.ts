@@ -29,7 +29,7 @@
  * The stream is closed once no watch uses it (and etcd answered its cancel requests), and opened
  * again by the next watch.
  *
- * Require-leader. A client has up to three such streams (src/watch.ts), one per kind of watch:
+ * Require-leader. A client has up to three such streams (watch.ts), one per kind of watch:
  * watches without their own `requireLeader` (the stream carries `hasleader` when the client's
  * `requireLeader` option is set, and a `NoLeaderError` end is transient: the watches resume on
  * another member); watches with `requireLeader: true` (the stream always carries `hasleader`, and
