@@ -67,6 +67,7 @@ async function main(): Promise<void> {
             warmupMs: Number(values.warmup),
             windowMs: Number(values.window),
             events: 10_000,
+            watchWarmup: 5_000,
             runId: `ab-${process.pid}-${workload.id}-${rep}-${version}`,
             writerCpu: cpu,
             writerArgs: programs[version].writer.nodeArgs,

@@ -20,6 +20,7 @@ interface CallFrame {
 interface ProfileNode {
   id: number;
   callFrame: CallFrame;
+  children?: number[];
 }
 interface Profile {
   nodes: ProfileNode[];
@@ -100,11 +101,21 @@ function summarize(path: string, top: number): void {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
   profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  // The profiler's own work (starting and stopping it through node:inspector) is not the run's.
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const underInspector = (id: number): boolean => {
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      if (byId.get(at)!.callFrame.url.startsWith('node:inspector')) return true;
+    }
+    return false;
+  };
   const areas = new Map<string, number>();
   const functions = new Map<string, number>();
   let busy = 0;
   for (const [id, us] of selfUs) {
     const node = byId.get(id)!;
+    if (underInspector(id)) continue;
     const { file, line, name } = locate(node.callFrame);
     const a = area(file, name);
     if (a === 'idle') continue;

@@ -10,7 +10,7 @@
  * a run on a busy machine is flagged BUSY. Compare ratios, not absolute numbers.
  *
  * Usage: npm run bench -- [--quick] [--smoke] [--reps N] [--window MS] [--warmup MS]
- *        [--only id,id] [--no-go] [--no-pin] [--json FILE] [--cpu-prof DIR]
+ *        [--events N] [--only id,id] [--no-go] [--no-pin] [--json FILE] [--cpu-prof DIR]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -26,9 +26,9 @@ import { WORKLOADS, type ClientName, type Job, type RunResult, type Workload } f
 
 /** Settings of the three modes. Times in ms. */
 const MODES = {
-  full: { reps: 5, goReps: 3, warmupMs: 1000, windowMs: 4000, events: 30_000, quietWaitMs: 5000, retryBusy: true },
-  quick: { reps: 2, goReps: 1, warmupMs: 300, windowMs: 1000, events: 5_000, quietWaitMs: 300, retryBusy: false },
-  smoke: { reps: 1, goReps: 0, warmupMs: 200, windowMs: 500, events: 1000, quietWaitMs: 0, retryBusy: false },
+  full: { reps: 5, goReps: 3, warmupMs: 1000, windowMs: 4000, events: 30_000, watchWarmup: 10_000, quietWaitMs: 5000, retryBusy: true },
+  quick: { reps: 2, goReps: 1, warmupMs: 300, windowMs: 1000, events: 10_000, watchWarmup: 5_000, quietWaitMs: 300, retryBusy: false },
+  smoke: { reps: 1, goReps: 0, warmupMs: 200, windowMs: 500, events: 1000, watchWarmup: 200, quietWaitMs: 0, retryBusy: false },
 } as const;
 /** Workloads of `--smoke` (unless `--only` says otherwise). */
 const SMOKE_WORKLOADS = ['put-c16'];
@@ -45,6 +45,7 @@ interface Settings {
   warmupMs: number;
   windowMs: number;
   events: number;
+  watchWarmup: number;
   quietWaitMs: number;
   retryBusy: boolean;
   workloads: Workload[];
@@ -62,6 +63,7 @@ function settings(): Settings {
       smoke: { type: 'boolean', default: false },
       reps: { type: 'string' },
       window: { type: 'string' },
+      events: { type: 'string' },
       warmup: { type: 'string' },
       only: { type: 'string' },
       'no-go': { type: 'boolean', default: false },
@@ -80,6 +82,8 @@ function settings(): Settings {
         '  --reps N         repetitions per client and workload (default 5, quick 2)',
         '  --window MS      measured window of each run (default 4000, quick 1000)',
         '  --warmup MS      unmeasured warm-up before it (default 1000, quick 300)',
+        '  --events N       measured events of the watch workload (default 30000, quick 10000), after',
+        '                   10000 (quick 5000) unmeasured ones (the watcher\'s warm-up, as the window\'s of the others)',
         `  --only IDS       comma-separated workloads: ${WORKLOADS.map((w) => w.id).join(', ')}`,
         '  --no-go          leave out the Go client even when it can be built',
         '  --no-pin         do not pin etcd and the clients to separate cores',
@@ -109,7 +113,8 @@ function settings(): Settings {
     goReps: Math.min(m.goReps, int('reps', values.reps, m.reps)),
     warmupMs: int('warmup', values.warmup, m.warmupMs),
     windowMs: int('window', values.window, m.windowMs),
-    events: m.events,
+    events: int('events', values.events, m.events),
+    watchWarmup: m.watchWarmup,
     quietWaitMs: m.quietWaitMs,
     retryBusy: m.retryBusy,
     workloads,
@@ -176,7 +181,7 @@ async function main(): Promise<void> {
             await waitQuiet(s.quietWaitMs);
             const runId = `${process.pid}-${runs++}`;
             if (client === 'go') {
-              const r = await runGo({ binary: goBinary!, workload, endpoint, etcdPid, windowMs: s.windowMs, events: s.events, runId, cpu: clientCpu });
+              const r = await runGo({ binary: goBinary!, workload, endpoint, etcdPid, windowMs: s.windowMs, events: s.events, watchWarmup: s.watchWarmup, runId, cpu: clientCpu });
               return r!;
             }
             const cpuProfile = s.cpuProf === undefined ? undefined : join(s.cpuProf, `${workload.id}.${client}.${rep}.cpuprofile`);
@@ -188,6 +193,7 @@ async function main(): Promise<void> {
               warmupMs: s.warmupMs,
               windowMs: s.windowMs,
               events: s.events,
+              watchWarmup: s.watchWarmup,
               runId,
               writerCpu: clientCpu,
               writerArgs: children.writer.nodeArgs,

@@ -207,9 +207,9 @@ async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2] ?? '') as Job;
   const client = job.client === 'etcd3' ? await connectEtcd3(job.endpoint) : await connectEtcdTs(job.endpoint);
   let result: RunResult;
-  // Closed-loop workloads profile their measured window only; the others their whole run.
-  const closedLoopKinds = ['put', 'get', 'txn', 'get-large', 'range'];
-  const stopProfile = job.cpuProfile !== undefined && !closedLoopKinds.includes(job.workload.kind) ? await startProfile(job.cpuProfile) : undefined;
+  // Closed-loop workloads and the watch profile their measured window only; the others their whole run.
+  const windowedKinds = ['put', 'get', 'txn', 'get-large', 'range', 'watch'];
+  const stopProfile = job.cpuProfile !== undefined && !windowedKinds.includes(job.workload.kind) ? await startProfile(job.cpuProfile) : undefined;
   try {
     result = await run(job, client);
     await stopProfile?.();

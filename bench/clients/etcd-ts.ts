@@ -32,6 +32,8 @@ function consume(watcher: Watcher, onResponse: (response: WatchResponse) => void
   });
 }
 
+function ignore(): void {}
+
 /** Starts a watch, turning "not implemented yet" into `WorkloadUnsupported`. */
 function startWatch(client: Client, key: string, prefix: boolean): Watcher {
   try {
@@ -73,14 +75,24 @@ export async function connectEtcdTs(endpoint: string): Promise<BenchClient> {
     async watchPrefix(prefix, onValue) {
       const watcher = startWatch(client, prefix, true);
       await consume(watcher, (response) => {
-        for (const event of response.events) if (event.type === 'put') onValue(event.kv.value);
+        let first = true;
+        for (const event of response.events) {
+          if (event.type !== 'put') continue;
+          onValue(event.kv.value, first);
+          first = false;
+        }
       });
       return () => watcher.cancel();
     },
     async createWatch(key) {
+      // As etcd3's createWatch: the watch kept open with a consumer waiting for its next response
+      // (one pending next(), as a `for await` loop has), without a loop of the benchmark's own.
       const watcher = startWatch(client, key, false);
       watchers.push(watcher);
-      await consume(watcher, () => {});
+      const responses = watcher[Symbol.asyncIterator]();
+      const first = await responses.next();
+      if (first.done === true || !first.value.created) throw new Error(`watch of ${key}: the first response is not its creation`);
+      responses.next().then(ignore, ignore);
     },
     async readSnapshot(consume) {
       for await (const chunk of client.maintenance.snapshot()) if (!(await consume(chunk))) break;

@@ -3,6 +3,8 @@ import { Etcd3, type Watcher } from 'etcd3';
 import { WorkloadUnsupported, type BenchClient } from './types.js';
 
 /** Connects to `endpoint` (one URL) with the package's defaults and checks the connection with one get. */
+function ignore(): void {}
+
 export async function connectEtcd3(endpoint: string): Promise<BenchClient> {
   const client = new Etcd3({ hosts: endpoint });
   await client.get('bench/connect').exec();
@@ -30,12 +32,20 @@ export async function connectEtcd3(endpoint: string): Promise<BenchClient> {
     async watchPrefix(prefix, onValue) {
       const watcher = await client.watch().prefix(prefix).create();
       watcher.on('data', (response) => {
-        for (const event of response.events) if (event.type === 'Put') onValue(event.kv.value);
+        let first = true;
+        for (const event of response.events) {
+          if (event.type !== 'Put') continue;
+          onValue(event.kv.value, first);
+          first = false;
+        }
       });
       return () => watcher.cancel();
     },
     async createWatch(key) {
-      watchers.push(await client.watch().key(key).create());
+      // Kept open with a listener for its events (as etcd-ts's createWatch keeps a consumer waiting).
+      const watcher = await client.watch().key(key).create();
+      watcher.on('put', ignore);
+      watchers.push(watcher);
     },
     readSnapshot() {
       return Promise.reject(new WorkloadUnsupported('not measured with etcd3 (the slow-consumer target is about etcd-ts alone)'));

@@ -21,11 +21,16 @@ export interface BenchClient {
   getPrefix(prefix: string): Promise<number>;
   /**
    * Watches every key under `prefix` (etcd `Watch.Watch`); resolves once etcd confirmed the watch.
-   * `onValue` receives the value of every put event, in order. Resolves with a function that cancels.
+   * `onValue` receives the value of every put event, in order; `first` for the first of its
+   * response (the watcher reads the clock once per response, as the Go program does).
+   * Resolves with a function that cancels.
    * @throws WorkloadUnsupported when the library has no watch (yet).
    */
-  watchPrefix(prefix: string, onValue: (value: Buffer) => void): Promise<() => Promise<void>>;
-  /** Creates a watch of one key and resolves once etcd confirmed it; the watch stays open. */
+  watchPrefix(prefix: string, onValue: (value: Buffer, first: boolean) => void): Promise<() => Promise<void>>;
+  /**
+   * Creates a watch of one key and resolves once etcd confirmed it; the watch stays open with a
+   * consumer waiting for its events (etcd-ts: one pending `next()`; etcd3: a `put` listener).
+   */
   createWatch(key: string): Promise<void>;
   /**
    * Reads a snapshot of the member (etcd `Maintenance.Snapshot`), handing each chunk to `consume`

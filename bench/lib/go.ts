@@ -73,8 +73,10 @@ export interface GoRunOptions {
   etcdPid: number | undefined;
   /** Measured window to aim for, ms (the op count is sized from the workload's expected rate). */
   windowMs: number;
-  /** Events of the watch workload. */
+  /** Measured events of the watch workload. */
   events: number;
+  /** Events of the watch workload before its measured part. */
+  watchWarmup: number;
   runId: string;
   cpu: number | undefined;
 }
@@ -99,6 +101,7 @@ export async function runGo(options: GoRunOptions): Promise<RunResult | undefine
   ];
   // The large get writes its own 1 MiB key (the Go program's key format); the others read the shared keyspace.
   if (go.op === 'get' && !large) args.push('--no-populate');
+  if (watch) args.push('--watch-warmup', String(options.watchWarmup));
   if (options.etcdPid !== undefined) args.push('--server-pid', String(options.etcdPid));
 
   const window = cpuWindow(options.etcdPid);
@@ -109,7 +112,7 @@ export async function runGo(options: GoRunOptions): Promise<RunResult | undefine
       goCpu = processCpuSeconds(pid) ?? goCpu;
     }, CPU_POLL_MS);
   }).finally(() => clearInterval(poll))) as GoResult;
-  const putterCpu = ((result.putter_cpu_us_per_op ?? 0) * result.n) / 1e6;
+  const putterCpu = ((result.putter_cpu_us_per_op ?? 0) * (result.n + (watch ? options.watchWarmup : 0))) / 1e6;
   const { foreignCores } = window.end(goCpu, putterCpu);
   if (result.errors > 0) throw new Error(`Go client: ${result.errors} of ${result.n} operations failed`);
   const extra: Record<string, number> = {};

@@ -140,6 +140,9 @@ function notes(s: WorkloadSummary, c: ClientSummary): string {
     case 'watch':
       parts.push(`writer ${num(e.writerOpsPerSec ?? NaN)} puts/s, put p99 ${ms(e.writerP99Ms ?? NaN)} ms`);
       if (c.client !== 'go') parts.push(`lost ${num(e.lost ?? NaN)}, repeated ${num(e.repeated ?? NaN)}`);
+      // A watcher that fell behind gets etcd's events in large batches: its CPU per event is that
+      // of another regime, not comparable with one that kept up.
+      if (c.p50Ms > 2 * (e.writerP99Ms ?? Infinity)) parts.push('LAGGING (event p50 > 2x put p99: batched events, CPU per event not comparable)');
       break;
     case 'watch-many': {
       parts.push(`created in ${num(e.createSeconds ?? NaN, 2)} s, RSS +${num(e.rssMiB ?? NaN, 1)} MiB, heap +${num(e.heapMiB ?? NaN, 1)} MiB`);

@@ -94,8 +94,10 @@ export interface Job {
   readonly warmupMs: number;
   /** Measured window of closed-loop workloads, ms. */
   readonly windowMs: number;
-  /** watch: events to deliver. */
+  /** watch: events measured. */
   readonly events: number;
+  /** watch: events delivered before the measured ones (the watcher's warm-up; the writer writes both). */
+  readonly watchWarmup: number;
   /** A unique string per run (fresh watch prefixes). */
   readonly runId: string;
   /** Core the watch writer is pinned to (undefined: no taskset). */

@@ -13,9 +13,10 @@
  *   so every bytes field of a decoded response (keys, values, snapshot blobs) is a view into the
  *   buffer given to `decode`, not a copy. When that buffer is a Node `Buffer`, the views are
  *   `Buffer`s too. Keep in mind that a view keeps the whole response buffer alive.
- * - `KV.range` and `Watch.watch` decode with the hand-written decoders of `fast-decode.ts`: the
+ * - `KV.range`, `KV.put` and `Watch.watch` decode with the hand-written decoders of `fast-decode.ts`: the
  *   same result as the generated ones, with less allocation (absent bytes fields share one empty
- *   `Buffer`). Requests of every method are encoded on one reused writer (`encode.ts`).
+ *   `Buffer`). `KV.put`, `KV.range` and `Watch.watch` requests are encoded by `fast-encode.ts`
+ *   (the same bytes, without `fromPartial`); the others on one reused writer (`encode.ts`).
  * - `retry` follows the Go client's split (etcd's client/v3/retry.go, the `withRetryPolicy` of
  *   each method of `retryKVClient`, `retryLeaseClient`, ...): repeatable RPCs are `read`,
  *   nonRepeatable ones `write`.
@@ -26,7 +27,8 @@
  */
 import type { Method } from './method-descriptor.js';
 import { encodeMessageWith } from './encode.js';
-import { decodeRangeResponse, decodeWatchResponse } from './fast-decode.js';
+import { decodePutResponse, decodeRangeResponse, decodeWatchResponse } from './fast-decode.js';
+import { encodePutRequest, encodeRangeRequest, encodeWatchRequest } from './fast-encode.js';
 import * as rpc from './gen/etcdserverpb/rpc.js';
 import type { DeepPartial, MessageFns } from './gen/etcdserverpb/rpc.js';
 import * as lock from './gen/v3lockpb/v3lock.js';
@@ -72,24 +74,26 @@ function define<Req, Res>(
   input: MessageFns<Req>,
   output: MessageFns<Res>,
   decode: (bytes: Uint8Array) => Res = (bytes) => output.decode(bytes),
+  fastEncode?: (request: Init<Req>) => Uint8Array | undefined,
 ): EtcdMethod<Req, Res> {
+  // Init<Req> is a subset of ts-proto's DeepPartial<Req> (bigint only, oneof value required);
+  // TypeScript cannot see that for an unresolved Req, hence the cast.
+  const generic = (request: Init<Req>): Uint8Array => encodeMessageWith(input, input.fromPartial(request as DeepPartial<Req>));
   return Object.freeze({
     path,
     kind,
     retry,
     input,
     output,
-    // Init<Req> is a subset of ts-proto's DeepPartial<Req> (bigint only, oneof value required);
-    // TypeScript cannot see that for an unresolved Req, hence the cast.
-    encode: (request: Init<Req>): Uint8Array => encodeMessageWith(input, input.fromPartial(request as DeepPartial<Req>)),
+    encode: fastEncode === undefined ? generic : (request: Init<Req>): Uint8Array => fastEncode(request) ?? generic(request),
     decode,
   });
 }
 
 /** Service `etcdserverpb.KV`: reads and writes of the key-value store. */
 export const KV = Object.freeze({
-  range: define('/etcdserverpb.KV/Range', 'unary', 'read', rpc.RangeRequest, rpc.RangeResponse, decodeRangeResponse),
-  put: define('/etcdserverpb.KV/Put', 'unary', 'write', rpc.PutRequest, rpc.PutResponse),
+  range: define('/etcdserverpb.KV/Range', 'unary', 'read', rpc.RangeRequest, rpc.RangeResponse, decodeRangeResponse, encodeRangeRequest),
+  put: define('/etcdserverpb.KV/Put', 'unary', 'write', rpc.PutRequest, rpc.PutResponse, decodePutResponse, encodePutRequest),
   deleteRange: define('/etcdserverpb.KV/DeleteRange', 'unary', 'write', rpc.DeleteRangeRequest, rpc.DeleteRangeResponse),
   /** Always `write`, even for a read-only transaction (as in Go). */
   txn: define('/etcdserverpb.KV/Txn', 'unary', 'write', rpc.TxnRequest, rpc.TxnResponse),
@@ -101,7 +105,7 @@ export const KV = Object.freeze({
  * wrapper for it); the watch code re-creates watchers itself. `read` because re-creating is safe.
  */
 export const Watch = Object.freeze({
-  watch: define('/etcdserverpb.Watch/Watch', 'bidi', 'read', rpc.WatchRequest, rpc.WatchResponse, decodeWatchResponse),
+  watch: define('/etcdserverpb.Watch/Watch', 'bidi', 'read', rpc.WatchRequest, rpc.WatchResponse, decodeWatchResponse, encodeWatchRequest),
 });
 
 /**

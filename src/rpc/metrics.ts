@@ -201,7 +201,8 @@ class MethodSeries {
 
 /** A decoded WatchResponse, as far as the watch gauge reads it. */
 interface WatchResponseLike {
-  watchId?: bigint;
+  /** A bigint in the wire shape (`Watch.watch`), a number as the watch layer decodes it. */
+  watchId?: bigint | number;
   created?: boolean;
   canceled?: boolean;
 }
@@ -294,7 +295,7 @@ class MetricsAttempt implements AttemptObserver {
   #streamOpen = false;
   #ended = false;
   /** Watch IDs created and not cancelled on this attempt's watch stream. */
-  #watches: Set<bigint> | undefined;
+  #watches: Set<bigint | number> | undefined;
 
   constructor(metrics: Metrics, series: MethodSeries, method: ObservedMethod) {
     this.#metrics = metrics;

@@ -278,9 +278,10 @@ export abstract class Call extends H2Stream implements MessageSink, ConnectWaite
     this.headersSeen = true;
     const status = findField(fields, 'grpc-status');
     if (status !== undefined) {
-      // A trailers-only response (or a status in the headers, kept for the end).
+      // A trailers-only response (or a status in the headers, kept for the end: a copy, as the
+      // session reuses its array for the next block).
       this.grpcStatus = parseGrpcStatus(status);
-      this.statusFields = fields;
+      this.statusFields = endStream ? fields : fields.slice();
       if (endStream) this.complete();
       return;
     }

@@ -161,6 +161,8 @@ export class Session implements FrameHandler, KeepAliveLink {
   private blockFlags = 0;
   private blockParts: Buffer[] = [];
   private blockSize = 0;
+  /** The decoded fields of the last header block (reused: valid during `onHeaders` only). */
+  private readonly headerFields: string[] = [];
   private pingCount = 0;
   private resolveClosed: () => void = () => {};
 
@@ -813,7 +815,7 @@ export class Session implements FrameHandler, KeepAliveLink {
 
   private onHeaderBlock(streamId: number, flags: number, block: Buffer, start: number, end: number): void {
     // Decode even for streams we no longer know: the HPACK table must stay in step.
-    const fields = this.decoder.decode(block, start, end);
+    const fields = this.decoder.decode(block, start, end, this.headerFields);
     const stream = this.streams.get(streamId);
     if (stream === undefined) {
       this.checkNotIdle(streamId, 'HEADERS');

@@ -40,7 +40,10 @@ export abstract class H2Stream {
   abstract onConnectFailed(error: CallError): void;
   /** The session gave the stream its id and sent nothing yet: send HEADERS and the request now. */
   abstract onStart(): void;
-  /** A complete header block: `[name, value, ...]`; `endStream` when the server ended its side with it. */
+  /**
+   * A complete header block: `[name, value, ...]` (the session's reused array: copy what must
+   * outlive the call); `endStream` when the server ended its side with it.
+   */
   abstract onHeaders(fields: string[], endStream: boolean): void;
   /** DATA bytes, in order: `chunk[start, end)` (a view of received memory). */
   abstract onData(chunk: Buffer, start: number, end: number): void;

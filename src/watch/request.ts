@@ -33,7 +33,7 @@ export const WATCH_OPTION_NAMES: readonly string[] = [
 
 /** A checked watch: the create request (without its start revision) and the client-side settings. */
 export interface WatchPlan {
-  /** The create request; `startRevision` is set on each (re)creation. */
+  /** The create request, without its start revision (each (re)creation adds the resume point). */
   request: WatchCreateRequestInit;
   /** First revision asked for; 0 = from the store's next revision. */
   startRevision: number;

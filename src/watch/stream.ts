@@ -29,7 +29,7 @@
  * The stream is closed once no watch uses it (and etcd answered its cancel requests), and opened
  * again by the next watch.
  *
- * Require-leader. A client has up to three such streams (src/watch.ts), one per kind of watch:
+ * Require-leader. A client has up to three such streams (watch.ts), one per kind of watch:
  * watches without their own `requireLeader` (the stream carries `hasleader` when the client's
  * `requireLeader` option is set, and a `NoLeaderError` end is transient: the watches resume on
  * another member); watches with `requireLeader: true` (the stream always carries `hasleader`, and
@@ -51,13 +51,18 @@ import {
 } from '../errors/index.js';
 import { startTimer, type TimerHandle } from '../internal/timers.js';
 import { Watch as WatchMethods } from '../proto/index.js';
-import type { Init, WatchRequest, WatchResponse as WireWatchResponse } from '../proto/index.js';
+import type { Init, Method, WatchRequest } from '../proto/index.js';
 import type { Rpc, RpcStream, StreamCallOptions } from '../rpc/types.js';
+import type { ResponseHeader } from '../types.js';
 import { Status } from '../transport/types.js';
+import { decodeWatchMessage, type WatchMessage } from './decode.js';
 import { WATCH_RETRY_BASE_MS, WATCH_RETRY_JITTER_FRACTION, WATCH_RETRY_MAX_MS } from './defaults.js';
 import type { WatchCreateRequestInit } from './request.js';
 
 type WatchRequestInit = Init<WatchRequest>;
+
+/** etcd `Watch.Watch`, its responses decoded straight into the public types (decode.ts). */
+const WATCH: Method<WatchRequestInit, WatchMessage> = { ...WatchMethods.watch, decode: decodeWatchMessage };
 
 /**
  * One watch as the stream drives it (implemented by `WatchHandle`, watcher.ts, which hands the
@@ -78,13 +83,13 @@ export interface StreamWatch {
   /** etcd answered the create request (created, or refused). */
   onCreateAnswered(): void;
   /** etcd created it under `id`. */
-  onCreated(id: number, header: WireWatchResponse['header']): void;
+  onCreated(id: number, header: ResponseHeader): void;
   /** A response with its ID: events, a fragment, or a progress notification of its own. */
-  onResponse(r: WireWatchResponse): void;
+  onResponse(r: WatchMessage): void;
   /** A progress notification for the whole stream. */
-  onStreamProgress(header: WireWatchResponse['header']): void;
+  onStreamProgress(header: ResponseHeader): void;
   /** The server cancelled it (or refused its creation): `r` is the last response. */
-  onServerCancel(r: WireWatchResponse): void;
+  onServerCancel(r: WatchMessage): void;
   /** No longer on the stream under its ID (cancel sent, or cancelled by the server). */
   onRemoved(): void;
   /** The stream it was on ended; it is created again on the next one. */
@@ -191,7 +196,7 @@ export class WatchStream {
    */
   readonly #authRetried = new WeakMap<StreamWatch, number>();
   /** Refused watches waiting for the token renewal in flight, with the refusal. */
-  #authWaiting: Array<[StreamWatch, WireWatchResponse]> = [];
+  #authWaiting: Array<[StreamWatch, WatchMessage]> = [];
 
   /**
    * @param rpc the client's call layer
@@ -267,7 +272,7 @@ export class WatchStream {
   #open(): void {
     const generation = ++this.#generation;
     this.#callRenewals = this.#renewals;
-    this.#call = this.#rpc.bidi(WatchMethods.watch, {
+    this.#call = this.#rpc.bidi(WATCH, {
       onMessage: (message) => {
         if (generation === this.#generation) this.#onMessage(message);
       },
@@ -309,7 +314,7 @@ export class WatchStream {
     }
   }
 
-  #onMessage(r: WireWatchResponse): void {
+  #onMessage(r: WatchMessage): void {
     this.#failures = 0;
     if (r.created) {
       const handle = this.#pending[this.#pendingHead];
@@ -320,12 +325,12 @@ export class WatchStream {
         this.#pending = [];
         this.#pendingHead = 0;
       }
-      const id = Number(r.watchId);
+      const id = r.watchId;
       if (r.canceled || id < 0) {
         // Refused at creation (permission denied, invalid token, bad range): the watch ends, unless
         // a renewed token may change the answer: a first refusal, or one on a stream opened before
         // the renewal made for this watch's last refusal had completed (it carried the old token).
-        if (handle.open && Number(r.compactRevision) === 0 && AUTH_REFUSALS.has(bareReason(r.cancelReason))) {
+        if (handle.open && r.compactRevision === 0 && AUTH_REFUSALS.has(bareReason(r.cancelReason))) {
           const renewedAt = this.#authRetried.get(handle);
           if (renewedAt === undefined || this.#callRenewals < renewedAt) {
             this.#reauthenticate(handle, r);
@@ -351,7 +356,7 @@ export class WatchStream {
       handle.onCreated(id, r.header);
       return;
     }
-    const id = Number(r.watchId);
+    const id = r.watchId;
     if (id === -1) {
       for (const handle of this.#active.values()) handle.onStreamProgress(r.header);
       return;
@@ -422,7 +427,7 @@ export class WatchStream {
    * credentials (`refreshToken` resolves false) or when the renewal fails, the refused watches end
    * (`PermissionDeniedError`, or the renewal's error).
    */
-  #reauthenticate(handle: StreamWatch, refusal: WireWatchResponse): void {
+  #reauthenticate(handle: StreamWatch, refusal: WatchMessage): void {
     this.#authWaiting.push([handle, refusal]);
     if (this.#renewing) return; // it joins the renewal in flight
     this.#renewing = true;
@@ -502,7 +507,7 @@ function bareReason(reason: string): string {
  * a refusal without a reason (etcd 3.4 before 3.4.23) as what it means once the token is known good:
  * permission denied.
  */
-function denied(r: WireWatchResponse): WireWatchResponse {
+function denied(r: WatchMessage): WatchMessage {
   const reason = bareReason(r.cancelReason);
   return { ...r, cancelReason: reason === '' ? PermissionDeniedError.serverMessage : reason };
 }

@@ -5,8 +5,9 @@
  * The options and the service are here; the work is in the other files of src/watch/: `types.ts`
  * (the public `WatchEvent`, `WatchResponse` and `Watcher`, re-exported here), `request.ts` (options
  * to the create request), `stream.ts` (the shared stream: multiplexing and resumption),
- * `watcher.ts` (one watch: its bounded buffer and async iterator), `response.ts` (wire to public
- * types), `defaults.ts`. Its errors are in src/errors/ (watch.ts, and by-message.ts for a
+ * `watcher.ts` (one watch: its bounded buffer and async iterator), `decode.ts` (a response's
+ * bytes straight into the public header and events), `response.ts` (the public response),
+ * `defaults.ts`. Its errors are in src/errors/ (watch.ts, and by-message.ts for a
  * cancelled watch).
  */
 import type { Rpc } from '../rpc/types.js';

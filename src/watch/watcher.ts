@@ -7,13 +7,13 @@
  * against `maxBufferedBytes`. The object is its own async iterator and its own abort listener, so a
  * watch costs one object, its queue, and its create request.
  */
-import { responseHeader } from '../internal/wire.js';
-import type { Event as WireEvent, WatchResponse as WireWatchResponse } from '../proto/index.js';
+import type { ResponseHeader } from '../types.js';
 import type { WatchEvent, Watcher, WatchResponse } from './types.js';
+import { eventBytes, type WatchMessage } from './decode.js';
 import { watchCanceledError } from '../errors/by-message.js';
 import { InvalidArgumentError, WatchOverflowError } from '../errors/index.js';
 import type { WatchCreateRequestInit, WatchPlan } from './request.js';
-import { appendEvents, NOTIFICATION_BYTES, watchResponse } from './response.js';
+import { NOTIFICATION_BYTES, watchResponse } from './response.js';
 import type { StreamWatch, WatchStream } from './stream.js';
 
 /** The watch receives from the server. */
@@ -30,7 +30,7 @@ export class WatchHandle implements Watcher, StreamWatch, AsyncIterator<WatchRes
   /** Bound of the queue, in bytes. */
   readonly maxBufferedBytes: number;
 
-  /** The create request; its `startRevision` is set from `#nextRevision` at each (re)creation. */
+  /** The create request, without its start revision (each (re)creation adds `#nextRevision`). */
   readonly #request: WatchCreateRequestInit;
   /** See {@link id}. */
   #id = -1;
@@ -39,19 +39,19 @@ export class WatchHandle implements Watcher, StreamWatch, AsyncIterator<WatchRes
   /** See {@link pending}. */
   #pending = false;
   /** Events of a fragmented response received so far, merged when its last fragment arrives. */
-  #fragments: WireEvent[] | undefined = undefined;
+  #fragments: WatchEvent[] | undefined = undefined;
   readonly #stream: WatchStream;
   readonly #signal: AbortSignal | undefined;
   #state = OPEN;
   #created = false;
-  #queue: WatchResponse[] = [];
-  #sizes: number[] = [];
+  /** Responses not yet taken (from `#head`); none while the consumer keeps up. */
+  #queue: WatchResponse[] | undefined = undefined;
   #head = 0;
   #bytes = 0;
   #hasError = false;
   #error: unknown = undefined;
-  #resolve: ((result: IteratorResult<WatchResponse, undefined>) => void) | undefined = undefined;
-  #reject: ((error: unknown) => void) | undefined = undefined;
+  /** The pending `next()`'s resolve (an error is handed to it as a rejected promise). */
+  #resolve: ((result: IteratorResult<WatchResponse, undefined> | Promise<never>) => void) | undefined = undefined;
   #cancelled: Array<() => void> | undefined = undefined;
 
   constructor(stream: WatchStream, plan: WatchPlan) {
@@ -91,10 +91,9 @@ export class WatchHandle implements Watcher, StreamWatch, AsyncIterator<WatchRes
 
   // --- fed by the stream ---------------------------------------------------------------------------
 
-  /** The create request, from the resume point ({@link nextRevision}). */
+  /** The create request, from the resume point ({@link nextRevision}): a new object each time. */
   createRequest(): WatchCreateRequestInit {
-    this.#request.startRevision = BigInt(this.#nextRevision);
-    return this.#request;
+    return { ...this.#request, startRevision: BigInt(this.#nextRevision) };
   }
 
   /** The create request went out on the current stream. */
@@ -120,33 +119,32 @@ export class WatchHandle implements Watcher, StreamWatch, AsyncIterator<WatchRes
   }
 
   /** etcd confirmed a (re)creation under `id`; the first one is delivered as a `created` response. */
-  onCreated(id: number, header: WireWatchResponse['header']): void {
+  onCreated(id: number, header: ResponseHeader): void {
     this.#id = id;
     if (this.#state !== OPEN) return;
-    const h = responseHeader(header);
     // A watch of new events starts after the revision the server had when it created it.
-    if (this.#nextRevision === 0) this.#nextRevision = h.revision + 1;
+    if (this.#nextRevision === 0) this.#nextRevision = header.revision + 1;
     if (this.#created) return;
     this.#created = true;
-    this.#push(watchResponse(h, [], 'created'), NOTIFICATION_BYTES);
+    this.#push(watchResponse(header, [], 'created'), NOTIFICATION_BYTES);
   }
 
   /** A response of this watch with events, a fragment of one, or a periodic progress notification. */
-  onResponse(r: WireWatchResponse): void {
+  onResponse(r: WatchMessage): void {
     if (this.#state !== OPEN) return;
     if (r.fragment) {
       const list = (this.#fragments ??= []);
       for (const e of r.events) list.push(e);
       return;
     }
-    let wire = r.events;
+    let events = r.events;
     if (this.#fragments !== undefined) {
-      for (const e of wire) this.#fragments.push(e);
-      wire = this.#fragments;
+      for (const e of events) this.#fragments.push(e);
+      events = this.#fragments;
       this.#fragments = undefined;
     }
-    const header = responseHeader(r.header);
-    if (wire.length === 0) {
+    const header = r.header;
+    if (events.length === 0) {
       // etcd sends a watch its own progress notification only while the watch is synced (it has
       // sent every event up to that revision), so the resume point may move past it.
       if (this.#push(watchResponse(header, [], 'progress'), NOTIFICATION_BYTES) && header.revision >= this.#nextRevision) {
@@ -156,28 +154,27 @@ export class WatchHandle implements Watcher, StreamWatch, AsyncIterator<WatchRes
     }
     // Events already delivered (a revision below the resume point) are skipped: never twice.
     let from = 0;
-    while (from < wire.length && Number(wire[from]!.kv?.modRevision ?? 0n) < this.#nextRevision) from++;
-    if (from === wire.length) return;
-    const events: WatchEvent[] = [];
-    const bytes = appendEvents(wire, from, events);
-    if (this.#push(watchResponse(header, events, 'events'), bytes)) {
+    while (from < events.length && events[from]!.kv.modRevision < this.#nextRevision) from++;
+    if (from === events.length) return;
+    if (from > 0) events = events.slice(from);
+    if (this.#push(watchResponse(header, events, 'events'), eventBytes(events))) {
       this.#nextRevision = events[events.length - 1]!.kv.modRevision + 1;
     }
   }
 
   /** A progress notification for the whole stream (the answer to `requestProgress()`). */
-  onStreamProgress(header: WireWatchResponse['header']): void {
+  onStreamProgress(header: ResponseHeader): void {
     if (this.#state !== OPEN) return;
     // Not a resume point: etcd 3.4 (before 3.4.25) may answer with a revision ahead of events a
-    // catching-up watch has yet to send.
-    this.#push(watchResponse(responseHeader(header), [], 'progress'), NOTIFICATION_BYTES);
+    // catching-up watch has yet to send. Every watch of the stream gets its own copy of the header.
+    this.#push(watchResponse({ ...header }, [], 'progress'), NOTIFICATION_BYTES);
   }
 
   /** The server cancelled the watch: a last `canceled` response, then the error. */
-  onServerCancel(r: WireWatchResponse): void {
+  onServerCancel(r: WatchMessage): void {
     if (this.#state !== OPEN) return;
-    const compactRevision = Number(r.compactRevision);
-    this.#append(watchResponse(responseHeader(r.header), [], 'canceled', compactRevision), NOTIFICATION_BYTES);
+    const compactRevision = r.compactRevision;
+    this.#append(watchResponse(r.header, [], 'canceled', compactRevision), NOTIFICATION_BYTES);
     this.#finish(true, watchCanceledError(r.cancelReason, compactRevision), false);
   }
 
@@ -203,12 +200,11 @@ export class WatchHandle implements Watcher, StreamWatch, AsyncIterator<WatchRes
 
   /** The next response; rejects with the watch's error once the buffered responses are taken. */
   next(): Promise<IteratorResult<WatchResponse, undefined>> {
-    if (this.#head < this.#queue.length) return Promise.resolve({ done: false, value: this.#shift() });
+    if (this.#queue !== undefined) return Promise.resolve({ done: false, value: this.#shift() });
     if (this.#state === OPEN) {
       if (this.#resolve !== undefined) return Promise.reject(new InvalidArgumentError('watch: next() called while an earlier next() is still pending'));
-      return new Promise((resolve, reject) => {
+      return new Promise((resolve) => {
         this.#resolve = resolve;
-        this.#reject = reject;
       });
     }
     this.#state = DONE;
@@ -270,17 +266,15 @@ export class WatchHandle implements Watcher, StreamWatch, AsyncIterator<WatchRes
     const resolve = this.#resolve;
     if (resolve !== undefined) {
       this.#resolve = undefined;
-      this.#reject = undefined;
       resolve({ done: false, value: response });
       return true;
     }
-    if (this.#head < this.#queue.length && this.#bytes + bytes > this.maxBufferedBytes) {
+    if (this.#queue !== undefined && this.#bytes + bytes > this.maxBufferedBytes) {
       this.#finish(true, new WatchOverflowError(this.#nextRevision, this.maxBufferedBytes), false);
       this.#stream.cancelWatch(this);
       return false;
     }
-    this.#queue.push(response);
-    this.#sizes.push(bytes);
+    (this.#queue ??= []).push(response);
     this.#bytes += bytes;
     return true;
   }
@@ -291,26 +285,26 @@ export class WatchHandle implements Watcher, StreamWatch, AsyncIterator<WatchRes
       this.#push(response, bytes);
       return;
     }
-    this.#queue.push(response);
-    this.#sizes.push(bytes);
+    (this.#queue ??= []).push(response);
     this.#bytes += bytes;
   }
 
+  /** Takes the oldest queued response (the queue is not empty). */
   #shift(): WatchResponse {
+    const queue = this.#queue!;
     const i = this.#head;
-    const response = this.#queue[i]!;
-    this.#bytes -= this.#sizes[i]!;
-    if (i + 1 === this.#queue.length) {
-      this.#queue = [];
-      this.#sizes = [];
+    const response = queue[i]!;
+    // What it counted for when queued (#push's callers count the same way).
+    this.#bytes -= response.events.length === 0 ? NOTIFICATION_BYTES : eventBytes(response.events);
+    if (i + 1 === queue.length) {
+      this.#queue = undefined;
       this.#head = 0;
     } else {
-      this.#queue[i] = undefined as unknown as WatchResponse;
+      queue[i] = undefined as unknown as WatchResponse;
       this.#head = i + 1;
       // Drop the taken half now and then, so a queue that never empties does not keep it.
-      if (this.#head >= 1024 && this.#head * 2 >= this.#queue.length) {
-        this.#queue = this.#queue.slice(this.#head);
-        this.#sizes = this.#sizes.slice(this.#head);
+      if (this.#head >= 1024 && this.#head * 2 >= queue.length) {
+        this.#queue = queue.slice(this.#head);
         this.#head = 0;
       }
     }
@@ -318,8 +312,7 @@ export class WatchHandle implements Watcher, StreamWatch, AsyncIterator<WatchRes
   }
 
   #clear(): void {
-    this.#queue = [];
-    this.#sizes = [];
+    this.#queue = undefined;
     this.#head = 0;
     this.#bytes = 0;
     this.#fragments = undefined;
@@ -338,14 +331,11 @@ export class WatchHandle implements Watcher, StreamWatch, AsyncIterator<WatchRes
     this.#hasError = withError;
     this.#error = error;
     const resolve = this.#resolve;
-    const reject = this.#reject;
     if (resolve === undefined) return;
     this.#resolve = undefined;
-    this.#reject = undefined;
     this.#state = DONE;
     this.#hasError = false;
     this.#error = undefined;
-    if (withError) reject!(error);
-    else resolve(DONE_RESULT);
+    resolve(withError ? Promise.reject(error) : DONE_RESULT);
   }
 }

@@ -54,8 +54,9 @@ test('PutRequest encodes to the expected field numbers and round-trips', () => {
   assert.deepEqual([...bytes], expected);
 
   const back = KV.put.input.decode(bytes);
-  assert.deepEqual(back.key, enc('a'));
-  assert.deepEqual(back.value, enc('b'));
+  // (Views of the encoded bytes: Buffers, as KV.put encodes into a Buffer.)
+  assert.deepEqual(new Uint8Array(back.key), enc('a'));
+  assert.deepEqual(new Uint8Array(back.value), enc('b'));
   assert.equal(back.lease, 3n);
   assert.equal(back.prevKv, true);
   assert.equal(back.ignoreValue, false);

@@ -21,7 +21,8 @@ import {
   WatchOverflowError,
   type WatchResponse,
 } from '../../src/index.js';
-import { Event_EventType, WatchCreateRequest_FilterType, type WatchResponse as WireWatchResponse } from '../../src/proto/index.js';
+import { WatchCreateRequest_FilterType } from '../../src/proto/index.js';
+import type { WatchMessage } from '../../src/watch/decode.js';
 import { DEFAULT_WATCH_MAX_BUFFERED_BYTES, WATCH_EVENT_OVERHEAD_BYTES, WATCH_RETRY_BASE_MS, WATCH_RETRY_MAX_MS } from '../../src/watch/defaults.js';
 import { watchCanceledError } from '../../src/errors/by-message.js';
 import { watchPlan } from '../../src/watch/request.js';
@@ -91,21 +92,23 @@ function handle(options: Parameters<typeof watchPlan>[1] = {}): { h: WatchHandle
   return { h: new WatchHandle(calls as unknown as WatchStream, watchPlan('k', { prefix: true, ...options })), calls };
 }
 
-const header = (revision: number) => ({ clusterId: 1n, memberId: 2n, revision: BigInt(revision), raftTerm: 3n });
+const header = (revision: number) => ({ clusterId: 1n, memberId: 2n, revision, raftTerm: 3 });
 
-function wire(revisions: number[], extra: Partial<WireWatchResponse> = {}, value = 'v'): WireWatchResponse {
+function wire(revisions: number[], extra: Partial<WatchMessage> = {}, value = 'v'): WatchMessage {
   return {
     header: header(Math.max(0, ...revisions)),
-    watchId: 0n,
+    watchId: 0,
     created: false,
     canceled: false,
-    compactRevision: 0n,
+    compactRevision: 0,
     cancelReason: '',
     fragment: false,
     events: revisions.map((r) => ({
-      type: Event_EventType.PUT,
-      kv: { key: bytes(`k${r}`), value: bytes(value), createRevision: BigInt(r), modRevision: BigInt(r), version: 1n, lease: 0n },
+      type: 'put',
+      kv: { key: bytes(`k${r}`), value: bytes(value), createRevision: r, modRevision: r, version: 1, lease: 0n },
       prevKv: undefined,
+      isCreate: true,
+      isModify: false,
     })),
     ...extra,
   };
@@ -226,7 +229,7 @@ describe('a watch\'s buffer', () => {
   test('a server cancel: a last canceled response, then the error', async () => {
     const { h } = handle();
     h.onCreated(7, header(10));
-    h.onServerCancel(wire([], { canceled: true, compactRevision: 42n }));
+    h.onServerCancel(wire([], { canceled: true, compactRevision: 42 }));
     const { responses, error } = await drain(h);
     assert.equal(responses.at(-1)?.canceled, true);
     assert.equal(responses.at(-1)?.compactRevision, 42);
