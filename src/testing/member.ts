@@ -393,7 +393,7 @@ export class EtcdMember {
    */
   async waitHealthy(options: { timeout?: number; signal?: AbortSignal } = {}): Promise<void> {
     const { timeout = DEFAULT_MEMBER_START_TIMEOUT_MS, signal } = options;
-    checkTimeout('timeout', timeout);
+    checkTimeout('EtcdMember.waitHealthy: timeout', timeout);
     const deadline = Date.now() + timeout;
     const aborted = abortPromise(signal);
     try {

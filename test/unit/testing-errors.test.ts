@@ -166,11 +166,33 @@ describe('a member that is not running', () => {
       initialClusterToken: 'etcd-ts-idle',
     });
     await assert.rejects(member.start({ timeout: 0 }), badOption(/start timeout must be a positive number of ms, got 0/));
-    await assert.rejects(member.waitHealthy({ timeout: Number.NaN }), badOption(/timeout must be a positive number of ms, got NaN/));
+    await assert.rejects(member.waitHealthy({ timeout: Number.NaN }), badOption(/EtcdMember\.waitHealthy: timeout must be a positive number of ms, got NaN/));
     await assert.rejects(member.isLeader(), launchError(Status.FAILED_PRECONDITION, /etcd member idle is not running/));
     await assert.rejects(member.pause(), launchError(Status.FAILED_PRECONDITION, /cannot pause etcd member idle: it is not running/));
     await assert.rejects(member.resume(), launchError(Status.FAILED_PRECONDITION, /cannot resume etcd member idle: it is not running/));
     assert.equal(existsSync(member.dir), false, 'nothing was started');
+  });
+
+  it('a member folder that cannot be made is an EtcdLaunchError (FAILED_PRECONDITION) naming it, with the fs error as cause', async () => {
+    const [clientPort, peerPort] = await freePorts(2);
+    const blocker = join(scratch, 'a-file');
+    writeFileSync(blocker, 'not a folder\n');
+    const member = new EtcdMember({
+      name: 'homeless',
+      bin: '/nonexistent/etcd',
+      dir: join(blocker, 'member'),
+      clientPort: clientPort!,
+      peerPort: peerPort!,
+      initialCluster: `homeless=http://127.0.0.1:${peerPort}`,
+      initialClusterState: 'new',
+      initialClusterToken: 'etcd-ts-homeless',
+    });
+    await assert.rejects(member.start(), (error: unknown) => {
+      launchError(Status.FAILED_PRECONDITION, /etcd member homeless: cannot prepare its folder .*a-file\/member: .*ENOTDIR/)(error);
+      assert.equal(((error as Error).cause as NodeJS.ErrnoException).code, 'ENOTDIR');
+      return true;
+    });
+    assert.equal(member.running, false);
   });
 
   it('a binary that cannot be spawned is an EtcdStartError (FAILED_PRECONDITION) with the spawn error as cause', async () => {
