@@ -45,6 +45,21 @@ function treeError(cls: abstract new (...args: never[]) => EtcdError, code: numb
 const badOption = (message: RegExp) => treeError(InvalidArgumentError, Status.INVALID_ARGUMENT, message);
 const launchError = (code: number, message: RegExp) => treeError(EtcdLaunchError, code, message);
 
+/** A single-member `EtcdMember` on fresh ports, not started. */
+async function unstartedMember(name: string, bin: string, dir: string): Promise<EtcdMember> {
+  const [clientPort, peerPort] = await freePorts(2);
+  return new EtcdMember({
+    name,
+    bin,
+    dir,
+    clientPort: clientPort!,
+    peerPort: peerPort!,
+    initialCluster: `${name}=http://127.0.0.1:${peerPort}`,
+    initialClusterState: 'new',
+    initialClusterToken: `etcd-ts-${name}`,
+  });
+}
+
 let scratch: string;
 before(() => {
   scratch = mkdtempSync(join(tmpdir(), 'etcd-ts-testing-errors-'));
@@ -154,17 +169,7 @@ describe('test certificates', () => {
 
 describe('a member that is not running', () => {
   it('start() with a bad timeout is an InvalidArgumentError; isLeader(), pause(), resume() an EtcdLaunchError (FAILED_PRECONDITION)', async () => {
-    const [clientPort, peerPort] = await freePorts(2);
-    const member = new EtcdMember({
-      name: 'idle',
-      bin: '/nonexistent/etcd',
-      dir: join(scratch, 'idle'),
-      clientPort: clientPort!,
-      peerPort: peerPort!,
-      initialCluster: `idle=http://127.0.0.1:${peerPort}`,
-      initialClusterState: 'new',
-      initialClusterToken: 'etcd-ts-idle',
-    });
+    const member = await unstartedMember('idle', '/nonexistent/etcd', join(scratch, 'idle'));
     await assert.rejects(member.start({ timeout: 0 }), badOption(/start timeout must be a positive number of ms, got 0/));
     await assert.rejects(member.waitHealthy({ timeout: Number.NaN }), badOption(/EtcdMember\.waitHealthy: timeout must be a positive number of ms, got NaN/));
     await assert.rejects(member.isLeader(), launchError(Status.FAILED_PRECONDITION, /etcd member idle is not running/));
@@ -174,19 +179,9 @@ describe('a member that is not running', () => {
   });
 
   it('a member folder that cannot be made is an EtcdLaunchError (FAILED_PRECONDITION) naming it, with the fs error as cause', async () => {
-    const [clientPort, peerPort] = await freePorts(2);
     const blocker = join(scratch, 'a-file');
     writeFileSync(blocker, 'not a folder\n');
-    const member = new EtcdMember({
-      name: 'homeless',
-      bin: '/nonexistent/etcd',
-      dir: join(blocker, 'member'),
-      clientPort: clientPort!,
-      peerPort: peerPort!,
-      initialCluster: `homeless=http://127.0.0.1:${peerPort}`,
-      initialClusterState: 'new',
-      initialClusterToken: 'etcd-ts-homeless',
-    });
+    const member = await unstartedMember('homeless', '/nonexistent/etcd', join(blocker, 'member'));
     await assert.rejects(member.start(), (error: unknown) => {
       launchError(Status.FAILED_PRECONDITION, /etcd member homeless: cannot prepare its folder .*a-file\/member: .*ENOTDIR/)(error);
       assert.equal(((error as Error).cause as NodeJS.ErrnoException).code, 'ENOTDIR');
@@ -196,19 +191,9 @@ describe('a member that is not running', () => {
   });
 
   it('a binary that cannot be spawned is an EtcdStartError (FAILED_PRECONDITION) with the spawn error as cause', async () => {
-    const [clientPort, peerPort] = await freePorts(2);
     const notExecutable = join(scratch, 'not-executable');
     writeFileSync(notExecutable, 'no program\n');
-    const member = new EtcdMember({
-      name: 'broken',
-      bin: notExecutable,
-      dir: join(scratch, 'broken'),
-      clientPort: clientPort!,
-      peerPort: peerPort!,
-      initialCluster: `broken=http://127.0.0.1:${peerPort}`,
-      initialClusterState: 'new',
-      initialClusterToken: 'etcd-ts-broken',
-    });
+    const member = await unstartedMember('broken', notExecutable, join(scratch, 'broken'));
     await assert.rejects(member.start(), (error: unknown) => {
       treeError(EtcdStartError, Status.FAILED_PRECONDITION, /etcd member broken: cannot run .*not-executable: .*EACCES/)(error);
       assert.equal(((error as Error).cause as NodeJS.ErrnoException).code, 'EACCES');
