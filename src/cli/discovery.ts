@@ -20,6 +20,8 @@ import { promises as dns, type SrvRecord } from 'node:dns';
 
 import { Option, type Command } from 'commander';
 
+import { EtcdError } from '../errors/index.js';
+import { Status } from '../transport/index.js';
 import { CliError, EXIT_BAD_ARGS, EXIT_ERROR } from './exit.js';
 import { ENV_PREFIX, type GlobalOptions } from './global.js';
 import { parseGoBool } from './go-syntax.js';
@@ -66,7 +68,8 @@ export function srvServiceName(serviceName: string, scheme: 'http' | 'https'): s
  * The client URLs the SRV records of `domain` name: https ones first, then http ones (etcd's
  * `srv.GetClient`).
  *
- * @throws Error `dns lookup errors: <https error> and <http error>` when both lookups fail
+ * @throws EtcdError (code UNAVAILABLE) `dns lookup errors: <https error> and <http error>` when
+ *   both lookups fail; `cause` is an `AggregateError` of the two
  */
 export async function srvEndpoints(domain: string, serviceName = '', resolver: SrvResolver = dns): Promise<string[]> {
   const lookup = async (scheme: 'http' | 'https'): Promise<string[]> => {
@@ -77,7 +80,9 @@ export async function srvEndpoints(domain: string, serviceName = '', resolver: S
   };
   const [secure, plain] = await Promise.allSettled([lookup('https'), lookup('http')]);
   if (secure.status === 'rejected' && plain.status === 'rejected') {
-    throw new Error(`dns lookup errors: ${message(secure.reason)} and ${message(plain.reason)}`);
+    throw new EtcdError(`dns lookup errors: ${message(secure.reason)} and ${message(plain.reason)}`, Status.UNAVAILABLE, undefined, {
+      cause: new AggregateError([secure.reason, plain.reason], 'both SRV lookups failed'),
+    });
   }
   return [...(secure.status === 'fulfilled' ? secure.value : []), ...(plain.status === 'fulfilled' ? plain.value : [])];
 }

@@ -8,6 +8,8 @@
  * - predicates.ts: `isServerError`, `isUnavailableError`;
  * - concurrency.ts, recipes.ts, watch.ts, snapshot.ts, ordering.ts: the errors of those parts.
  *
+ * launcher.ts holds the errors of `etcd-ts/testing` (`EtcdLaunchError`, `EtcdStartError`); it is not
+ * re-exported here (the client never throws them), `src/testing/` imports it itself.
  * by-message.ts (internal, not re-exported) maps a message the server sent to its class.
  * Internal code imports the tree from here; each public entry point re-exports its part.
  */

@@ -8,6 +8,9 @@ import { execFile } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 
+import { EtcdLaunchError } from '../errors/launcher.js';
+import { Status } from '../transport/types.js';
+
 /** Name of the environment variable that overrides the etcd binary: a path to an executable. */
 export const ETCD_BIN_ENV = 'ETCD_BIN';
 
@@ -28,19 +31,24 @@ function isExecutableFile(path: string): boolean {
   }
 }
 
+/** The error for a missing etcd binary: what is wrong, then what to install. */
+function notFound(problem: string): EtcdLaunchError {
+  return new EtcdLaunchError(`${problem}. ${INSTALL_HINT}`, Status.FAILED_PRECONDITION);
+}
+
 /**
  * Returns the absolute path of the etcd server binary to run.
  *
  * @param explicit a path given by the caller (e.g. the `etcdBin` cluster option); checked first.
  * @param env the environment to read `ETCD_BIN` and `PATH` from; default `process.env`.
- * @throws Error when `explicit` or `ETCD_BIN` is set but is not an executable file, or when no
- *   `etcd` is found on `PATH`; the message says what to install.
+ * @throws EtcdLaunchError (FAILED_PRECONDITION) when `explicit` or `ETCD_BIN` is set but is not an
+ *   executable file, or when no `etcd` is found on `PATH`; the message says what to install.
  */
 export function findEtcdBinary(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
   if (explicit !== undefined && explicit !== '') {
     const path = resolve(explicit);
     if (!isExecutableFile(path)) {
-      throw new Error(`etcd binary ${JSON.stringify(explicit)} (the etcdBin option) is not an executable file. ${INSTALL_HINT}`);
+      throw notFound(`etcd binary ${JSON.stringify(explicit)} (the etcdBin option) is not an executable file`);
     }
     return path;
   }
@@ -48,7 +56,7 @@ export function findEtcdBinary(explicit?: string, env: NodeJS.ProcessEnv = proce
   if (fromEnv !== undefined && fromEnv !== '') {
     const path = resolve(fromEnv);
     if (!isExecutableFile(path)) {
-      throw new Error(`${ETCD_BIN_ENV}=${fromEnv} is not an executable file. ${INSTALL_HINT}`);
+      throw notFound(`${ETCD_BIN_ENV}=${fromEnv} is not an executable file`);
     }
     return path;
   }
@@ -57,7 +65,7 @@ export function findEtcdBinary(explicit?: string, env: NodeJS.ProcessEnv = proce
     const candidate = join(dir, 'etcd');
     if (isExecutableFile(candidate)) return candidate;
   }
-  throw new Error(`No etcd server binary found: ${ETCD_BIN_ENV} is not set and there is no \`etcd\` on PATH. ${INSTALL_HINT}`);
+  throw notFound(`No etcd server binary found: ${ETCD_BIN_ENV} is not set and there is no \`etcd\` on PATH`);
 }
 
 const versionCache = new Map<string, Promise<string>>();
@@ -67,8 +75,8 @@ const versionCache = new Map<string, Promise<string>>();
  * The answer is cached per path for the life of the process.
  *
  * @param bin path of the etcd binary (see {@link findEtcdBinary}).
- * @throws Error when the binary cannot be run, takes longer than
- *   10 seconds, or prints no `etcd Version: x.y.z` line.
+ * @throws EtcdLaunchError (FAILED_PRECONDITION) when the binary cannot be run, fails, takes longer
+ *   than 10 seconds, or prints no `etcd Version: x.y.z` line (it is no working etcd).
  */
 export function etcdVersion(bin: string): Promise<string> {
   let cached = versionCache.get(bin);
@@ -76,12 +84,12 @@ export function etcdVersion(bin: string): Promise<string> {
     cached = new Promise<string>((resolvePromise, reject) => {
       execFile(bin, ['--version'], { timeout: DEFAULT_VERSION_TIMEOUT_MS }, (error, stdout) => {
         if (error) {
-          reject(new Error(`\`${bin} --version\` failed: ${error.message}`));
+          reject(new EtcdLaunchError(`\`${bin} --version\` failed: ${error.message}`, Status.FAILED_PRECONDITION, { cause: error }));
           return;
         }
         const match = /etcd Version:\s*(\S+)/i.exec(stdout);
         if (match === null) {
-          reject(new Error(`\`${bin} --version\` printed no "etcd Version:" line: ${stdout.slice(0, 200)}`));
+          reject(new EtcdLaunchError(`\`${bin} --version\` printed no "etcd Version:" line: ${stdout.slice(0, 200)}`, Status.FAILED_PRECONDITION));
           return;
         }
         resolvePromise(match[1]!);

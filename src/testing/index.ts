@@ -56,7 +56,6 @@ export {
   DEFAULT_MEMBER_START_TIMEOUT_MS,
   DEFAULT_STOP_GRACE_MS,
   EtcdMember,
-  EtcdStartError,
   type EtcdMemberConfig,
   type MemberStartOptions,
   type MemberTlsFiles,
@@ -75,3 +74,13 @@ export {
 } from './tls.js';
 export { ETCD_BIN_ENV, etcdVersion, findEtcdBinary } from './etcd-binary.js';
 export { freePort, freePorts } from './ports.js';
+// What the launcher throws, of the one error tree: bad options are an InvalidArgumentError,
+// launch and run failures an EtcdLaunchError (EtcdStartError for a member that did not start).
+export { EtcdError, type EtcdErrorOptions } from '../errors/etcd-error.js';
+export { InvalidArgumentError } from '../errors/client.js';
+export {
+  EtcdLaunchError,
+  EtcdStartError,
+  type EtcdProcessExit,
+  type EtcdStartErrorOptions,
+} from '../errors/launcher.js';

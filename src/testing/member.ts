@@ -11,7 +11,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { InvalidArgumentError } from '../errors/client.js';
+import { EtcdLaunchError, EtcdStartError } from '../errors/launcher.js';
 import { sleep } from '../internal/timers.js';
+import { Status } from '../transport/types.js';
 import { LOOPBACK_HOST } from './ports.js';
 import { checkHealth, DEFAULT_PROBE_TIMEOUT_MS, readIsLeader } from './probe.js';
 import { startWatchdog, type Watchdog } from './process-cleanup.js';
@@ -38,24 +41,10 @@ const START_MARKER = '--- etcd-ts: starting etcd';
 /** Environment variables passed to etcd even though they start with `ETCD_`. */
 const KEPT_ETCD_ENV = new Set(['ETCD_UNSUPPORTED_ARCH']);
 
-/**
- * A member failed to start: the process could not be spawned, exited, or did not become healthy
- * in time. The message ends with the tail of the member's log.
- */
-export class EtcdStartError extends Error {
-  /** Name of the member (`--name`). */
-  readonly memberName: string;
-  /** Path of the member's log file. */
-  readonly logFile: string;
-  /** The last lines of the log of this start attempt (up to 40). */
-  readonly logTail: string;
-
-  constructor(message: string, memberName: string, logFile: string, logTail: string, options?: { cause?: unknown }) {
-    super(`${message}\n--- last lines of ${logFile} ---\n${logTail}`, options);
-    this.name = 'EtcdStartError';
-    this.memberName = memberName;
-    this.logFile = logFile;
-    this.logTail = logTail;
+/** Throws `InvalidArgumentError` unless `timeout` is a positive finite number of ms. */
+function checkTimeout(what: string, timeout: unknown): void {
+  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0) {
+    throw new InvalidArgumentError(`${what} must be a positive number of ms, got ${String(timeout)}`);
   }
 }
 
@@ -320,15 +309,16 @@ export class EtcdMember {
   /**
    * Starts the etcd process and (by default) waits until `GET /health` answers true.
    *
-   * @throws Error when the member is already running.
-   * @throws EtcdStartError when the process cannot be spawned, exits, or is not healthy within
-   *   `timeout`; the process is then killed.
+   * @throws InvalidArgumentError when `timeout` is not a positive number of ms.
+   * @throws EtcdLaunchError (FAILED_PRECONDITION) when the member is already running or its
+   *   folder cannot be made.
+   * @throws EtcdStartError when the process cannot be spawned (FAILED_PRECONDITION), exits
+   *   (UNAVAILABLE), or is not healthy within `timeout` (DEADLINE_EXCEEDED); the process is then
+   *   killed.
    */
   async start(options: MemberStartOptions = {}): Promise<void> {
     const { timeout = DEFAULT_MEMBER_START_TIMEOUT_MS, wait = true, signal } = options;
-    if (!Number.isFinite(timeout) || timeout <= 0) {
-      throw new RangeError(`start timeout must be a positive number of ms, got ${timeout}`);
-    }
+    checkTimeout('start timeout', timeout);
     signal?.throwIfAborted();
     await this.#spawn();
     if (!wait) return;
@@ -342,13 +332,19 @@ export class EtcdMember {
 
   async #spawn(): Promise<void> {
     if (this.#child !== undefined) {
-      throw new Error(`etcd member ${this.name} is already running (pid ${this.#child.pid})`);
+      throw new EtcdLaunchError(`etcd member ${this.name} is already running (pid ${this.#child.pid})`, Status.FAILED_PRECONDITION);
     }
     const { bin } = this.#config;
     const args = this.args;
-    mkdirSync(this.dir, { recursive: true });
-    appendFileSync(this.logFile, `${START_MARKER} at ${new Date().toISOString()}: ${bin} ${args.join(' ')}\n`);
-    const fd = openSync(this.logFile, 'a');
+    let fd: number;
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      appendFileSync(this.logFile, `${START_MARKER} at ${new Date().toISOString()}: ${bin} ${args.join(' ')}\n`);
+      fd = openSync(this.logFile, 'a');
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new EtcdLaunchError(`etcd member ${this.name}: cannot prepare its folder ${this.dir}: ${reason}`, Status.FAILED_PRECONDITION, { cause: error });
+    }
     let child: ChildProcess;
     try {
       child = spawn(bin, args, { cwd: this.dir, stdio: ['ignore', fd, fd], detached: true, env: etcdEnv() });
@@ -358,7 +354,10 @@ export class EtcdMember {
     const pid = child.pid;
     if (pid === undefined) {
       const error = await new Promise<Error>((resolveError) => child.once('error', resolveError));
-      throw new EtcdStartError(`etcd member ${this.name}: cannot run ${bin}: ${error.message}`, this.name, this.logFile, this.logTail(), { cause: error });
+      throw new EtcdStartError(`etcd member ${this.name}: cannot run ${bin}: ${error.message}`, this.name, this.logFile, this.logTail(), {
+        code: Status.FAILED_PRECONDITION,
+        cause: error,
+      });
     }
     child.on('error', () => {
       // Signals to a process that just exited may fail; the 'exit' event tells the state.
@@ -388,18 +387,21 @@ export class EtcdMember {
    *
    * @param options.timeout in ms; default {@link DEFAULT_MEMBER_START_TIMEOUT_MS}.
    * @param options.signal abandons the wait; rejects with the signal's reason.
-   * @throws EtcdStartError when the process is not running or exits while waiting, or at the deadline.
+   * @throws InvalidArgumentError when `timeout` is not a positive number of ms.
+   * @throws EtcdStartError when the process is not running or exits while waiting (UNAVAILABLE),
+   *   or at the deadline (DEADLINE_EXCEEDED).
    */
   async waitHealthy(options: { timeout?: number; signal?: AbortSignal } = {}): Promise<void> {
     const { timeout = DEFAULT_MEMBER_START_TIMEOUT_MS, signal } = options;
+    checkTimeout('EtcdMember.waitHealthy: timeout', timeout);
     const deadline = Date.now() + timeout;
     const aborted = abortPromise(signal);
     try {
       for (;;) {
         signal?.throwIfAborted();
-        if (this.#child === undefined) throw this.#startError('exited before it was healthy');
+        if (this.#child === undefined) throw this.#startError('exited before it was healthy', Status.UNAVAILABLE);
         const left = deadline - Date.now();
-        if (left <= 0) throw this.#startError(`was not healthy after ${timeout} ms`);
+        if (left <= 0) throw this.#startError(`was not healthy after ${timeout} ms`, Status.DEADLINE_EXCEEDED);
         const probe = checkHealth(this.probeUrl, Math.min(DEFAULT_PROBE_TIMEOUT_MS, left));
         if (await Promise.race([probe, aborted.promise])) return;
         await Promise.race([sleep(Math.min(HEALTH_POLL_INTERVAL_MS, Math.max(0, deadline - Date.now())), signal), this.#exited]);
@@ -409,11 +411,10 @@ export class EtcdMember {
     }
   }
 
-  #startError(what: string): EtcdStartError {
-    const exit = this.#child === undefined && this.#lastExit !== undefined
-      ? ` (exit code ${this.#lastExit.code}, signal ${this.#lastExit.signal})`
-      : '';
-    return new EtcdStartError(`etcd member ${this.name} (${this.clientUrl}) ${what}${exit}`, this.name, this.logFile, this.logTail());
+  #startError(what: string, code: number): EtcdStartError {
+    const exit = this.#child === undefined ? this.#lastExit : undefined;
+    const status = exit === undefined ? '' : ` (exit code ${exit.code}, signal ${exit.signal})`;
+    return new EtcdStartError(`etcd member ${this.name} (${this.clientUrl}) ${what}${status}`, this.name, this.logFile, this.logTail(), { code, exit });
   }
 
   /**
@@ -431,11 +432,12 @@ export class EtcdMember {
    * `etcd_server_is_leader` of `GET /metrics`).
    *
    * @param options.timeout in ms; default 1000.
-   * @throws Error when the member is not running, is paused, or does not answer in time.
+   * @throws EtcdLaunchError FAILED_PRECONDITION when the member is not running or is paused;
+   *   UNAVAILABLE when it does not answer in time or the metric is missing.
    */
   async isLeader(options: { timeout?: number } = {}): Promise<boolean> {
-    if (this.#child === undefined) throw new Error(`etcd member ${this.name} is not running`);
-    if (this.#paused) throw new Error(`etcd member ${this.name} is paused`);
+    if (this.#child === undefined) throw new EtcdLaunchError(`etcd member ${this.name} is not running`, Status.FAILED_PRECONDITION);
+    if (this.#paused) throw new EtcdLaunchError(`etcd member ${this.name} is paused`, Status.FAILED_PRECONDITION);
     return readIsLeader(this.probeUrl, options.timeout ?? DEFAULT_PROBE_TIMEOUT_MS);
   }
 
@@ -496,11 +498,11 @@ export class EtcdMember {
    * other members see a dead one). Waits (up to 1 second, on Linux) until
    * the kernel reports the process stopped. Does nothing when already paused.
    *
-   * @throws Error when the member is not running.
+   * @throws EtcdLaunchError (FAILED_PRECONDITION) when the member is not running.
    */
   async pause(): Promise<void> {
     const child = this.#child;
-    if (child === undefined) throw new Error(`cannot pause etcd member ${this.name}: it is not running`);
+    if (child === undefined) throw new EtcdLaunchError(`cannot pause etcd member ${this.name}: it is not running`, Status.FAILED_PRECONDITION);
     if (this.#paused) return;
     signal(child, 'SIGSTOP');
     this.#paused = true;
@@ -515,11 +517,11 @@ export class EtcdMember {
   /**
    * SIGCONT a paused process. Does nothing when not paused.
    *
-   * @throws Error when the member is not running.
+   * @throws EtcdLaunchError (FAILED_PRECONDITION) when the member is not running.
    */
   async resume(): Promise<void> {
     const child = this.#child;
-    if (child === undefined) throw new Error(`cannot resume etcd member ${this.name}: it is not running`);
+    if (child === undefined) throw new EtcdLaunchError(`cannot resume etcd member ${this.name}: it is not running`, Status.FAILED_PRECONDITION);
     if (!this.#paused) return;
     signal(child, 'SIGCONT');
     this.#paused = false;

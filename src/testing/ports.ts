@@ -8,6 +8,10 @@
  */
 import { createServer } from 'node:net';
 
+import { InvalidArgumentError } from '../errors/client.js';
+import { EtcdLaunchError } from '../errors/launcher.js';
+import { Status } from '../transport/types.js';
+
 /** The address every port is probed on and every member listens on. */
 export const LOOPBACK_HOST = '127.0.0.1';
 
@@ -20,7 +24,9 @@ function probePort(): Promise<number> {
   return new Promise<number>((resolvePort, reject) => {
     const server = createServer();
     server.unref();
-    server.once('error', reject);
+    server.once('error', (error) => {
+      reject(new EtcdLaunchError(`cannot listen on ${LOOPBACK_HOST} to find a free port: ${error.message}`, Status.UNAVAILABLE, { cause: error }));
+    });
     server.listen({ host: LOOPBACK_HOST, port: 0, exclusive: true }, () => {
       const address = server.address();
       const port = typeof address === 'object' && address !== null ? address.port : 0;
@@ -33,8 +39,8 @@ function probePort(): Promise<number> {
  * Returns a TCP port on 127.0.0.1 that was free a moment ago and that this process has not
  * handed out before.
  *
- * @throws Error when 100 probes gave only ports already handed out, or when
- *   listening on 127.0.0.1 fails.
+ * @throws EtcdLaunchError RESOURCE_EXHAUSTED when 100 probes gave only ports already handed out;
+ *   UNAVAILABLE when listening on 127.0.0.1 fails (`cause`: the listen error).
  */
 export async function freePort(): Promise<number> {
   for (let i = 0; i < MAX_PORT_PROBES; i++) {
@@ -44,18 +50,19 @@ export async function freePort(): Promise<number> {
       return port;
     }
   }
-  throw new Error(`no free TCP port on ${LOOPBACK_HOST} after ${MAX_PORT_PROBES} probes`);
+  throw new EtcdLaunchError(`no free TCP port on ${LOOPBACK_HOST} after ${MAX_PORT_PROBES} probes`, Status.RESOURCE_EXHAUSTED);
 }
 
 /**
  * Returns `count` distinct free ports (see {@link freePort}).
  *
  * @param count how many ports, a non-negative integer.
- * @throws RangeError when `count` is not a non-negative integer.
+ * @throws InvalidArgumentError when `count` is not a non-negative integer; EtcdLaunchError as
+ *   {@link freePort}.
  */
 export async function freePorts(count: number): Promise<number[]> {
   if (!Number.isInteger(count) || count < 0) {
-    throw new RangeError(`freePorts: count must be a non-negative integer, got ${count}`);
+    throw new InvalidArgumentError(`freePorts: count must be a non-negative integer, got ${count}`);
   }
   const ports: number[] = [];
   for (let i = 0; i < count; i++) ports.push(await freePort());

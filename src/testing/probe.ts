@@ -6,6 +6,9 @@
  */
 import { get } from 'node:http';
 
+import { EtcdLaunchError } from '../errors/launcher.js';
+import { Status } from '../transport/types.js';
+
 /** Per-probe deadline used when the caller gives none, in ms. */
 export const DEFAULT_PROBE_TIMEOUT_MS = 1_000;
 
@@ -80,12 +83,21 @@ export async function checkHealth(clientUrl: string, timeout: number = DEFAULT_P
  *
  * @param clientUrl the member's client URL.
  * @param timeout deadline in ms; default {@link DEFAULT_PROBE_TIMEOUT_MS}.
- * @throws Error when the member does not answer in time or the metric is missing.
+ * @throws EtcdLaunchError (UNAVAILABLE) when the member does not answer in time, answers with an
+ *   HTTP error status, or lacks the metric; `cause` is the connection error when there is one.
  */
 export async function readIsLeader(clientUrl: string, timeout: number = DEFAULT_PROBE_TIMEOUT_MS): Promise<boolean> {
-  const { status, body } = await httpGetText(`${clientUrl}/metrics`, timeout);
-  if (status !== 200) throw new Error(`GET ${clientUrl}/metrics: HTTP ${status}`);
+  const url = `${clientUrl}/metrics`;
+  let answer: { status: number; body: string };
+  try {
+    answer = await httpGetText(url, timeout);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.replace(`GET ${url}: `, '') : String(error);
+    throw new EtcdLaunchError(`GET ${url}: ${reason}`, Status.UNAVAILABLE, { cause: error });
+  }
+  const { status, body } = answer;
+  if (status !== 200) throw new EtcdLaunchError(`GET ${url}: HTTP ${status}`, Status.UNAVAILABLE);
   const match = /^etcd_server_is_leader\s+(\S+)\s*$/m.exec(body);
-  if (match === null) throw new Error(`GET ${clientUrl}/metrics: no etcd_server_is_leader metric`);
+  if (match === null) throw new EtcdLaunchError(`GET ${url}: no etcd_server_is_leader metric`, Status.UNAVAILABLE);
   return Number(match[1]) === 1;
 }

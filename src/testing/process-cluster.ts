@@ -4,15 +4,19 @@
  * folder, waits until it is ready, and removes every trace on `close()`, on process exit, on
  * SIGINT/SIGTERM, and (through per-member watchdogs) when the test process is SIGKILLed.
  *
- * Imports only node: modules, the other files of src/testing/ and src/internal/timers.ts.
+ * Imports only node: modules, the other files of src/testing/, the error tree and
+ * src/internal/timers.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { InvalidArgumentError } from '../errors/client.js';
+import { EtcdLaunchError, EtcdStartError } from '../errors/launcher.js';
 import { sleep } from '../internal/timers.js';
+import { Status } from '../transport/types.js';
 import { etcdVersion, findEtcdBinary } from './etcd-binary.js';
-import { EtcdMember, EtcdStartError, HEALTH_POLL_INTERVAL_MS } from './member.js';
+import { EtcdMember, HEALTH_POLL_INTERVAL_MS } from './member.js';
 import { freePorts } from './ports.js';
 import { registerExitCleanup } from './process-cleanup.js';
 import { TcpProxy } from './proxy.js';
@@ -121,38 +125,38 @@ function defaultDataParent(): string {
 function validateOptions(options: EtcdClusterOptions): void {
   const { size, args, dataDir, startTimeout, etcdBin } = options;
   if (size !== undefined && size !== 1 && size !== 3) {
-    throw new RangeError(`EtcdCluster.start: size must be 1 or 3, got ${String(size)}`);
+    throw new InvalidArgumentError(`EtcdCluster.start: size must be 1 or 3, got ${String(size)}`);
   }
   if (args !== undefined && (!Array.isArray(args) || args.some((a) => typeof a !== 'string'))) {
-    throw new TypeError('EtcdCluster.start: args must be an array of strings (etcd flags)');
+    throw new InvalidArgumentError('EtcdCluster.start: args must be an array of strings (etcd flags)');
   }
   if (dataDir !== undefined && (typeof dataDir !== 'string' || dataDir === '')) {
-    throw new TypeError('EtcdCluster.start: dataDir must be a non-empty path');
+    throw new InvalidArgumentError('EtcdCluster.start: dataDir must be a non-empty path');
   }
   if (etcdBin !== undefined && (typeof etcdBin !== 'string' || etcdBin === '')) {
-    throw new TypeError('EtcdCluster.start: etcdBin must be a non-empty path');
+    throw new InvalidArgumentError('EtcdCluster.start: etcdBin must be a non-empty path');
   }
   if (startTimeout !== undefined && (typeof startTimeout !== 'number' || !Number.isFinite(startTimeout) || startTimeout <= 0)) {
-    throw new RangeError(`EtcdCluster.start: startTimeout must be a positive number of ms, got ${String(startTimeout)}`);
+    throw new InvalidArgumentError(`EtcdCluster.start: startTimeout must be a positive number of ms, got ${String(startTimeout)}`);
   }
   if (options.proxy !== undefined && typeof options.proxy !== 'boolean') {
-    throw new TypeError('EtcdCluster.start: proxy must be true or false');
+    throw new InvalidArgumentError('EtcdCluster.start: proxy must be true or false');
   }
   if (options.unixSocket !== undefined && typeof options.unixSocket !== 'boolean') {
-    throw new TypeError('EtcdCluster.start: unixSocket must be true or false');
+    throw new InvalidArgumentError('EtcdCluster.start: unixSocket must be true or false');
   }
   const tls = options.tls;
   if (tls !== undefined && typeof tls !== 'boolean') {
     if (typeof tls !== 'object' || tls === null || Array.isArray(tls)) {
-      throw new TypeError('EtcdCluster.start: tls must be true, false or { clientCertAuth?, clientCommonName? }');
+      throw new InvalidArgumentError('EtcdCluster.start: tls must be true, false or { clientCertAuth?, clientCommonName? }');
     }
     for (const key of Object.keys(tls)) {
       if (key !== 'clientCertAuth' && key !== 'clientCommonName') {
-        throw new TypeError(`EtcdCluster.start: unknown tls option '${key}' (known: clientCertAuth, clientCommonName)`);
+        throw new InvalidArgumentError(`EtcdCluster.start: unknown tls option '${key}' (known: clientCertAuth, clientCommonName)`);
       }
     }
     if (tls.clientCertAuth !== undefined && typeof tls.clientCertAuth !== 'boolean') {
-      throw new TypeError('EtcdCluster.start: tls.clientCertAuth must be true or false');
+      throw new InvalidArgumentError('EtcdCluster.start: tls.clientCertAuth must be true or false');
     }
   }
 }
@@ -165,7 +169,7 @@ function checkSocketPaths(members: readonly EtcdMember[]): void {
   for (const member of members) {
     const path = member.unixEndpoint?.replace(/^unixs?:\/\//, '');
     if (path !== undefined && Buffer.byteLength(path) > MAX_SOCKET_PATH_BYTES) {
-      throw new Error(`EtcdCluster.start: the socket path ${path} is longer than ${MAX_SOCKET_PATH_BYTES} bytes; use a shorter dataDir`);
+      throw new InvalidArgumentError(`EtcdCluster.start: the socket path ${path} is longer than ${MAX_SOCKET_PATH_BYTES} bytes; use a shorter dataDir`);
     }
   }
 }
@@ -225,10 +229,14 @@ export class EtcdProcessCluster implements AsyncDisposable {
    * in parallel, and resolves once every member answers `GET /health` with `{"health":"true"}`
    * (so the cluster has a leader).
    *
-   * @throws TypeError / RangeError for bad options, before anything is started.
-   * @throws Error when no etcd binary is found (the message says what to install).
-   * @throws EtcdStartError when a member exits or is not healthy within `startTimeout`; its
-   *   message ends with that member's log tail. Everything started is killed and removed.
+   * @throws InvalidArgumentError for bad options (naming the option), before anything is
+   *   started; also for a `dataDir` that is no writable folder, or one too long for the members'
+   *   Unix sockets (`unixSocket`).
+   * @throws EtcdLaunchError (FAILED_PRECONDITION) when no etcd binary is found (the message says
+   *   what to install) or openssl is missing for `tls`; see `EtcdLaunchError` for the other codes.
+   * @throws EtcdStartError when a member exits (UNAVAILABLE) or is not healthy within
+   *   `startTimeout` (DEADLINE_EXCEEDED); its message ends with that member's log tail.
+   *   Everything started is killed and removed.
    */
   static async start<T extends EtcdProcessCluster>(
     this: new (init: EtcdClusterInit) => T,
@@ -240,7 +248,13 @@ export class EtcdProcessCluster implements AsyncDisposable {
     const bin = findEtcdBinary(options.etcdBin);
     const version = await etcdVersion(bin);
     const parent = resolve(options.dataDir ?? defaultDataParent());
-    const dir = mkdtempSync(join(parent, 'etcd-ts-'));
+    let dir: string;
+    try {
+      dir = mkdtempSync(join(parent, 'etcd-ts-'));
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new InvalidArgumentError(`EtcdCluster.start: dataDir ${parent} must be a writable folder: ${reason}`, { cause: error });
+    }
 
     let members: EtcdMember[] = [];
     let proxies: TcpProxy[] = [];
@@ -322,11 +336,11 @@ export class EtcdProcessCluster implements AsyncDisposable {
    * @param options.initialCluster `--initial-cluster`; default: the running members and the new
    *   one as `name=peerUrl` (pass your own when the membership differs, e.g. after a removal)
    * @param options.args extra etcd flags for the new member (default none)
-   * @throws Error for a TLS cluster or after {@link close}
+   * @throws EtcdLaunchError FAILED_PRECONDITION after {@link close}; UNIMPLEMENTED for a TLS cluster
    */
   async addMember(options: { initialCluster?: string; args?: readonly string[] } = {}): Promise<EtcdMember> {
-    if (this.closed) throw new Error('EtcdCluster.addMember: the cluster is closed');
-    if (this.tls !== undefined) throw new Error('EtcdCluster.addMember: supported on plain-http clusters only');
+    if (this.closed) throw new EtcdLaunchError('EtcdCluster.addMember: the cluster is closed', Status.FAILED_PRECONDITION);
+    if (this.tls !== undefined) throw new EtcdLaunchError('EtcdCluster.addMember: supported on plain-http clusters only', Status.UNIMPLEMENTED);
     const [clientPort, peerPort] = await freePorts(2);
     const name = `member-${this.members.length}`;
     const peers = this.members.filter((m) => m.running).map((m) => `${m.name}=${m.peerUrl}`);
@@ -371,12 +385,12 @@ export class EtcdProcessCluster implements AsyncDisposable {
   /**
    * The member at `index`.
    *
-   * @throws RangeError when `index` is not an integer in `[0, members.length)`.
+   * @throws EtcdLaunchError (OUT_OF_RANGE) when `index` is not an integer in `[0, members.length)`.
    */
   member(index: number): EtcdMember {
     const member = Number.isInteger(index) ? this.members[index] : undefined;
     if (member === undefined) {
-      throw new RangeError(`EtcdCluster.member: index must be an integer from 0 to ${this.members.length - 1}, got ${index}`);
+      throw new EtcdLaunchError(`EtcdCluster.member: index must be an integer from 0 to ${this.members.length - 1}, got ${index}`, Status.OUT_OF_RANGE);
     }
     return member;
   }
@@ -387,10 +401,14 @@ export class EtcdProcessCluster implements AsyncDisposable {
    * leader has not yet stepped down.
    *
    * @param options.timeout in ms; default {@link DEFAULT_LEADER_TIMEOUT_MS}.
-   * @throws Error at the deadline, saying what each member answered.
+   * @throws InvalidArgumentError when `timeout` is not a positive number of ms.
+   * @throws EtcdLaunchError (DEADLINE_EXCEEDED) at the deadline, saying what each member answered.
    */
   async leader(options: { timeout?: number } = {}): Promise<EtcdMember> {
     const timeout = options.timeout ?? DEFAULT_LEADER_TIMEOUT_MS;
+    if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0) {
+      throw new InvalidArgumentError(`EtcdCluster.leader: timeout must be a positive number of ms, got ${String(timeout)}`);
+    }
     const deadline = Date.now() + timeout;
     let report = '';
     for (;;) {
@@ -412,7 +430,7 @@ export class EtcdProcessCluster implements AsyncDisposable {
       if (Date.now() >= deadline) break;
       await sleep(HEALTH_POLL_INTERVAL_MS);
     }
-    throw new Error(`EtcdCluster: no single leader within ${timeout} ms (${report})`);
+    throw new EtcdLaunchError(`EtcdCluster: no single leader within ${timeout} ms (${report})`, Status.DEADLINE_EXCEEDED);
   }
 
   /**
@@ -420,7 +438,9 @@ export class EtcdProcessCluster implements AsyncDisposable {
    * members with `{ wait: false }`.
    *
    * @param options.timeout in ms; default {@link DEFAULT_START_TIMEOUT_MS}.
-   * @throws EtcdStartError when a member exits or is not healthy in time.
+   * @throws InvalidArgumentError when `timeout` is not a positive number of ms.
+   * @throws EtcdStartError when a member exits (UNAVAILABLE) or is not healthy in time
+   *   (DEADLINE_EXCEEDED).
    */
   async waitHealthy(options: { timeout?: number } = {}): Promise<void> {
     const timeout = options.timeout ?? DEFAULT_START_TIMEOUT_MS;

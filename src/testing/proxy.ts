@@ -14,6 +14,10 @@
  * No root, no network namespaces: 127.0.0.1 only. Imports only node: modules.
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
+
+import { InvalidArgumentError } from '../errors/client.js';
+import { EtcdLaunchError } from '../errors/launcher.js';
+import { Status } from '../transport/types.js';
 import { LOOPBACK_HOST } from './ports.js';
 
 /** Options of {@link TcpProxy.start}. */
@@ -174,26 +178,33 @@ export class TcpProxy implements AsyncDisposable {
    * Starts a proxy listening on 127.0.0.1 and forwarding to `targetHost:targetPort`. The target
    * need not be up: a connection the target refuses is closed at once (the client sees a reset).
    *
-   * @throws RangeError for a bad port; the listen error (e.g. `EADDRINUSE`) when `port` is taken
+   * @throws InvalidArgumentError for a bad port; EtcdLaunchError (UNAVAILABLE) when `port` cannot
+   *   be listened on (taken: the `EADDRINUSE` listen error is the `cause`)
    */
   static async start(options: TcpProxyOptions): Promise<TcpProxy> {
     const { targetPort, targetHost = LOOPBACK_HOST, port = 0 } = options;
     for (const [name, value] of [['targetPort', targetPort], ['port', port]] as const) {
       if (!Number.isInteger(value) || value < 0 || value > 65535 || (name === 'targetPort' && value === 0)) {
-        throw new RangeError(`TcpProxy.start: ${name} must be a TCP port, got ${String(value)}`);
+        throw new InvalidArgumentError(`TcpProxy.start: ${name} must be a TCP port, got ${String(value)}`);
       }
     }
     const server = createServer({ noDelay: true });
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      const fail = (error: Error): void => {
+        reject(new EtcdLaunchError(`TcpProxy.start: cannot listen on ${LOOPBACK_HOST}:${port}: ${error.message}`, Status.UNAVAILABLE, { cause: error }));
+      };
+      server.once('error', fail);
       server.listen(port, LOOPBACK_HOST, () => {
-        server.off('error', reject);
+        server.off('error', fail);
         resolve();
       });
     });
     server.unref();
     const address = server.address();
-    if (address === null || typeof address === 'string') throw new Error('TcpProxy: no TCP address after listen');
+    if (address === null || typeof address === 'string') {
+      server.close();
+      throw new EtcdLaunchError('TcpProxy: no TCP address after listen', Status.INTERNAL);
+    }
     return new TcpProxy(server, address.port, { host: targetHost, port: targetPort });
   }
 
@@ -226,11 +237,11 @@ export class TcpProxy implements AsyncDisposable {
    * Holds every reply (member to client) `ms` milliseconds from now on, keeping their order; bytes
    * already held keep their time. `delay(0)` stops delaying (held bytes still go at their time).
    *
-   * @throws RangeError unless `ms` is a non-negative finite number
+   * @throws InvalidArgumentError unless `ms` is a non-negative finite number
    */
   delay(ms: number): void {
     if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
-      throw new RangeError(`TcpProxy.delay: ms must be a non-negative number of milliseconds, got ${String(ms)}`);
+      throw new InvalidArgumentError(`TcpProxy.delay: ms must be a non-negative number of milliseconds, got ${String(ms)}`);
     }
     this.#delayMs = ms;
   }

@@ -4,12 +4,16 @@
  * common name etcd takes as the user name under `--client-cert-auth` with auth enabled).
  * Keys are ECDSA P-256 (fast to make); certificates are valid for {@link TEST_CERT_DAYS} days.
  *
- * Imports only node: modules.
+ * Imports node: modules and the error tree only.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+import { InvalidArgumentError } from '../errors/client.js';
+import { EtcdLaunchError } from '../errors/launcher.js';
+import { Status } from '../transport/types.js';
 
 /** Validity of the test certificates, in days. */
 export const TEST_CERT_DAYS = 7;
@@ -64,10 +68,11 @@ function openssl(args: readonly string[], cwd: string): Promise<void> {
         return;
       }
       const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-      reject(new Error(
+      reject(new EtcdLaunchError(
         missing
           ? `cannot run ${bin}: install OpenSSL (Debian/Ubuntu: apt-get install openssl) or set ${OPENSSL_ENV}`
           : `${bin} ${args.slice(0, 2).join(' ')} failed: ${stderr.trim() || error.message}`,
+        missing ? Status.FAILED_PRECONDITION : Status.INTERNAL,
         { cause: error },
       ));
     });
@@ -76,7 +81,7 @@ function openssl(args: readonly string[], cwd: string): Promise<void> {
 
 function checkName(what: string, name: string): void {
   if (typeof name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}$/.test(name)) {
-    throw new TypeError(`${what} must be 1-64 letters, digits, spaces or ._@- (starting with a letter or digit), got ${JSON.stringify(name)}`);
+    throw new InvalidArgumentError(`${what} must be 1-64 letters, digits, spaces or ._@- (starting with a letter or digit), got ${JSON.stringify(name)}`);
   }
 }
 
@@ -99,14 +104,15 @@ async function sign(dir: string, name: string, extensions: string): Promise<void
 /**
  * Makes a fresh CA, a server certificate and a client certificate in `dir` (created if missing).
  *
- * @throws TypeError for a bad common name; Error when openssl is missing or fails (its message)
+ * @throws InvalidArgumentError for a bad common name or server name; EtcdLaunchError when openssl
+ *   is missing (FAILED_PRECONDITION) or fails (INTERNAL, with its message)
  */
 export async function createTestCertificates(dir: string, options: TestCertificateOptions = {}): Promise<TestCertificates> {
   const clientName = options.clientCommonName ?? DEFAULT_CLIENT_COMMON_NAME;
   checkName('clientCommonName', clientName);
   const names = ['localhost', TEST_SERVER_NAME, ...(options.serverNames ?? [])];
   for (const name of names) {
-    if (!/^[A-Za-z0-9.-]{1,253}$/.test(name)) throw new TypeError(`serverNames must hold DNS names, got ${JSON.stringify(name)}`);
+    if (!/^[A-Za-z0-9.-]{1,253}$/.test(name)) throw new InvalidArgumentError(`serverNames must hold DNS names, got ${JSON.stringify(name)}`);
   }
   mkdirSync(dir, { recursive: true });
   await openssl([
@@ -139,7 +145,8 @@ export async function createTestCertificates(dir: string, options: TestCertifica
  *
  * @param commonName the certificate's CN, e.g. `alice`
  * @param fileName base name of the files (`<fileName>.crt`, `<fileName>.key`); default `client-<commonName>`
- * @throws TypeError for a bad name; Error when openssl fails
+ * @throws InvalidArgumentError for a bad name; EtcdLaunchError when openssl is missing
+ *   (FAILED_PRECONDITION) or fails (INTERNAL)
  */
 export async function issueClientCertificate(certificates: TestCertificates, commonName: string, fileName?: string): Promise<TestKeyPair> {
   checkName('commonName', commonName);

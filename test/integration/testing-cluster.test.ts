@@ -6,10 +6,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { EtcdCluster } from '../../src/testing/index.js';
+import { EtcdCluster, EtcdError, EtcdLaunchError, EtcdMember, EtcdStartError, InvalidArgumentError } from '../../src/testing/index.js';
 import { findEtcdBinary } from '../../src/testing/etcd-binary.js';
-import { EtcdStartError } from '../../src/testing/member.js';
 import { freePorts } from '../../src/testing/ports.js';
+import { Status } from '../../src/transport/index.js';
 
 const ETCDCTL = existsSync('/usr/bin/etcdctl') ? '/usr/bin/etcdctl' : 'etcdctl';
 
@@ -72,7 +72,7 @@ after(() => {
 describe('etcd binary and ports', () => {
   test('finds etcd and explains what to install when it cannot', () => {
     assert.match(findEtcdBinary(), /\/etcd$/);
-    assert.throws(() => findEtcdBinary(undefined, { PATH: '' }), /apt-get install etcd-server.*ETCD_BIN/s);
+    assert.throws(() => findEtcdBinary(undefined, { PATH: '' }), (e: unknown) => e instanceof EtcdLaunchError && /apt-get install etcd-server.*ETCD_BIN/s.test(e.message));
     assert.throws(() => findEtcdBinary(undefined, { ETCD_BIN: '/nonexistent/etcd', PATH: '/usr/bin' }), /ETCD_BIN=\/nonexistent\/etcd is not an executable/);
     assert.equal(findEtcdBinary(undefined, { ETCD_BIN: '/usr/bin/etcd', PATH: '' }), '/usr/bin/etcd');
   });
@@ -84,9 +84,9 @@ describe('etcd binary and ports', () => {
   });
 
   test('rejects bad options before starting anything', async () => {
-    await assert.rejects(EtcdCluster.start({ size: 2 as 1 }), RangeError);
-    await assert.rejects(EtcdCluster.start({ startTimeout: -1 }), RangeError);
-    await assert.rejects(EtcdCluster.start({ args: '--x' as unknown as string[] }), TypeError);
+    await assert.rejects(EtcdCluster.start({ size: 2 as 1 }), InvalidArgumentError);
+    await assert.rejects(EtcdCluster.start({ startTimeout: -1 }), InvalidArgumentError);
+    await assert.rejects(EtcdCluster.start({ args: '--x' as unknown as string[] }), InvalidArgumentError);
     await assert.rejects(EtcdCluster.start({ unixSocket: 'yes' as unknown as boolean }), /unixSocket must be true or false/);
     await assert.rejects(EtcdCluster.start({ etcdBin: '/nonexistent/etcd' }), /etcdBin option.*apt-get install etcd-server/s);
   });
@@ -115,7 +115,31 @@ describe('single member', () => {
     assert.equal(isAlive(pid), false);
     assert.equal(existsSync(cluster.dir), false);
     await cluster.close(); // idempotent
-    assert.throws(() => cluster.member(1), RangeError);
+    assert.throws(() => cluster.member(1), (e: unknown) =>
+      e instanceof EtcdLaunchError && e.code === Status.OUT_OF_RANGE && /EtcdCluster\.member: index must be an integer from 0 to 0, got 1/.test(e.message));
+  });
+
+  test('calls a member or cluster is not ready for are EtcdLaunchErrors saying why', { timeout: 30_000 }, async () => {
+    const cluster = await EtcdCluster.start({ dataDir: scratch });
+    const member = cluster.member(0);
+    const notReady = (code: number, message: RegExp) => (e: unknown): boolean => {
+      assert.ok(e instanceof EtcdLaunchError && e instanceof EtcdError, String(e));
+      assert.equal(e.code, code, String(e));
+      assert.match(e.message, message);
+      return true;
+    };
+    try {
+      await assert.rejects(member.start(), notReady(Status.FAILED_PRECONDITION, /etcd member member-0 is already running \(pid \d+\)/));
+      await member.pause();
+      await assert.rejects(member.isLeader(), notReady(Status.FAILED_PRECONDITION, /etcd member member-0 is paused/));
+      await member.resume();
+      await assert.rejects(cluster.leader({ timeout: -1 }), InvalidArgumentError);
+    } finally {
+      await cluster.close();
+    }
+    await assert.rejects(member.isLeader(), notReady(Status.FAILED_PRECONDITION, /etcd member member-0 is not running/));
+    await assert.rejects(cluster.leader({ timeout: 100 }), notReady(Status.DEADLINE_EXCEEDED, /no single leader within 100 ms \(member-0: not running\)/));
+    await assert.rejects(cluster.addMember(), notReady(Status.FAILED_PRECONDITION, /addMember: the cluster is closed/));
   });
 
   test('await using closes the cluster', { timeout: 30_000 }, async () => {
@@ -135,11 +159,41 @@ describe('single member', () => {
     const parent = mkdtempSync(`${scratch}/fail-`);
     await assert.rejects(EtcdCluster.start({ dataDir: parent, args: ['--no-such-flag'] }), (error: unknown) => {
       assert.ok(error instanceof EtcdStartError);
+      assert.ok(error instanceof EtcdLaunchError && error instanceof EtcdError);
+      assert.equal(error.code, Status.UNAVAILABLE);
       assert.match(error.logTail, /flag provided but not defined: -no-such-flag/);
-      assert.match(error.message, /member-0 .*exited before it was healthy[\s\S]*no-such-flag/);
+      assert.match(error.message, /member-0 .*exited before it was healthy \(exit code \d+, signal null\)[\s\S]*no-such-flag/);
+      assert.equal(error.exit?.signal, null);
+      assert.notEqual(error.exit?.code, 0);
       return true;
     });
     assert.deepEqual(readdirSync(parent), []);
+  });
+
+  test('a member that cannot become healthy is an EtcdStartError (DEADLINE_EXCEEDED) at the start timeout, and is killed', { timeout: 30_000 }, async () => {
+    // One of two members of its cluster: without the other (never started) it has no quorum, so
+    // /health never answers true; it runs until the timeout.
+    const [clientPort, peerPort, ghostPort] = await freePorts(3);
+    const member = new EtcdMember({
+      name: 'lonely',
+      bin: findEtcdBinary(),
+      dir: mkdtempSync(`${scratch}/lonely-`),
+      clientPort: clientPort!,
+      peerPort: peerPort!,
+      initialCluster: `lonely=http://127.0.0.1:${peerPort},ghost=http://127.0.0.1:${ghostPort}`,
+      initialClusterState: 'new',
+      initialClusterToken: 'etcd-ts-lonely',
+    });
+    await assert.rejects(member.start({ timeout: 1_500 }), (error: unknown) => {
+      assert.ok(error instanceof EtcdStartError && error instanceof EtcdError, String(error));
+      assert.equal(error.code, Status.DEADLINE_EXCEEDED);
+      assert.match(error.message, /etcd member lonely \(http:\/\/127\.0\.0\.1:\d+\) was not healthy after 1500 ms\n--- last lines of /);
+      assert.equal(error.exit, undefined, 'it was running at the deadline');
+      assert.equal(error.memberName, 'lonely');
+      return true;
+    });
+    assert.equal(member.running, false);
+    rmSync(member.dir, { recursive: true, force: true });
   });
 });
 

@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 
-import { EtcdCluster, TcpProxy } from '../../src/testing/index.js';
+import { EtcdCluster, InvalidArgumentError, TcpProxy } from '../../src/testing/index.js';
 
 /** Echo server: every chunk comes back upper-cased (so a reply is told from an echo of our bytes). */
 let echo: Server;
@@ -98,7 +98,7 @@ describe('TcpProxy', { timeout: 30_000 }, () => {
     c.socket.write('c');
     await c.waitFor('ABC');
     assert.ok(Date.now() - quick < 200, 'no delay any more');
-    assert.throws(() => proxy.delay(-1), RangeError);
+    assert.throws(() => proxy.delay(-1), InvalidArgumentError);
     c.socket.destroy();
   });
 
@@ -150,9 +150,9 @@ describe('TcpProxy', { timeout: 30_000 }, () => {
     assert.ok(c.events.some((e) => e.startsWith('error:')), `events: ${c.events.join(', ')}`);
   });
 
-  test('bad ports are RangeErrors; close() is idempotent and closes connections', async () => {
-    await assert.rejects(TcpProxy.start({ targetPort: 0 }), RangeError);
-    await assert.rejects(TcpProxy.start({ targetPort: 70000 }), RangeError);
+  test('bad ports are InvalidArgumentErrors; close() is idempotent and closes connections', async () => {
+    await assert.rejects(TcpProxy.start({ targetPort: 0 }), InvalidArgumentError);
+    await assert.rejects(TcpProxy.start({ targetPort: 70000 }), InvalidArgumentError);
     const proxy = await TcpProxy.start({ targetPort: echoPort });
     const c = await dial(proxy);
     await proxy.close();

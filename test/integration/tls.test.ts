@@ -11,8 +11,11 @@ import { after, before, describe, test } from 'node:test';
 import { PermissionDeniedError } from '../../src/errors/index.js';
 import { Auth } from '../../src/proto/index.js';
 import { Permission_Type } from '../../src/proto/gen/authpb/auth.js';
+import { Status } from '../../src/transport/index.js';
 import {
   EtcdCluster,
+  EtcdError,
+  EtcdLaunchError,
   TEST_SERVER_NAME,
   createTestCertificates,
   issueClientCertificate,
@@ -72,6 +75,16 @@ describe('server TLS (tls: true)', { timeout: 60_000 }, () => {
   test('rejectUnauthorized: false skips verification (for tests only)', async () => {
     const client = cluster.client({ tls: { rejectUnauthorized: false } });
     assert.equal((await client.get('tls/k')).kvs[0]?.value.toString(), 'secret');
+  });
+
+  test('addMember on a TLS cluster: an EtcdLaunchError (UNIMPLEMENTED) saying plain-http clusters only', async () => {
+    await assert.rejects(cluster.addMember(), (error: unknown) => {
+      assert.ok(error instanceof EtcdLaunchError && error instanceof EtcdError, String(error));
+      assert.equal(error.code, Status.UNIMPLEMENTED);
+      assert.match(error.message, /addMember: supported on plain-http clusters only/);
+      return true;
+    });
+    assert.equal(cluster.members.length, 1);
   });
 
   test('a plain http client against the TLS port fails, naming the endpoint', async () => {

@@ -12,7 +12,9 @@ import { join } from 'node:path';
 
 import { srvEndpoints, srvServiceName, withDiscoveredEndpoints } from '../../src/cli/discovery.js';
 import { CliError } from '../../src/cli/exit.js';
+import { EtcdError } from '../../src/errors/index.js';
 import { resolveGlobalOptions } from '../../src/cli/global.js';
+import { Status } from '../../src/transport/index.js';
 import { asText, etcdts as runEtcdts } from '../helpers/etcdts.js';
 
 /** Bound on one CLI run, in ms. */
@@ -176,8 +178,14 @@ describe('--discovery-srv', () => {
     assert.deepEqual(await srvEndpoints('named.test', 'prod', resolver), ['http://c.named.test:2379']);
   });
 
-  test('both lookups failing is an error naming both', async () => {
-    await assert.rejects(srvEndpoints('nothing.test', '', resolver), /^Error: dns lookup errors: .*_etcd-client-ssl\._tcp\.nothing\.test.* and .*_etcd-client\._tcp\.nothing\.test/);
+  test('both lookups failing is an EtcdError (UNAVAILABLE) naming both, their errors as cause', async () => {
+    await assert.rejects(srvEndpoints('nothing.test', '', resolver), (error: unknown) => {
+      assert.ok(error instanceof EtcdError, String(error));
+      assert.equal(error.code, Status.UNAVAILABLE);
+      assert.match(error.message, /^dns lookup errors: .*_etcd-client-ssl\._tcp\.nothing\.test.* and .*_etcd-client\._tcp\.nothing\.test/);
+      assert.ok(error.cause instanceof AggregateError && error.cause.errors.length === 2, String(error.cause));
+      return true;
+    });
   });
 
   test('the flag (or ETCDCTL_DISCOVERY_SRV) replaces --endpoints; --insecure-discovery=false keeps https only', async () => {

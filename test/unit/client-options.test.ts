@@ -153,3 +153,47 @@ describe('Client', () => {
     await assert.rejects(kept.get('k'), ClientClosedError);
   });
 });
+
+describe('what the transport refuses reaches the user as an InvalidArgumentError', () => {
+  // src/transport/ throws plain TypeError / RangeError / Error (it sits below the error tree); the
+  // rpc layer checks first or wraps them (rpc/endpoints.ts, rpc/options.ts, rpc/metadata.ts), so a
+  // user of Client only ever sees InvalidArgumentError, with the transport's own text.
+  const endpointCases: Array<[endpoint: string, problem: RegExp, tls?: boolean]> = [
+    ['ftp://127.0.0.1:2379', /unsupported scheme 'ftp'/],
+    ['127.0.0.1', /no port/],
+    ['http://127.0.0.1:99999', /port/],
+    ['http://u:secret@127.0.0.1:2379', /user info .* is not allowed/],
+    ['http://[fe80::1%eth0]:2379', /zone ID/],
+    ['::1:2379', /IPv6 addresses must be written in brackets/],
+    ['http://127.0.0.1:2379', /plain http:\/\/ but TLS settings are given/, true],
+  ];
+
+  for (const [endpoint, problem, tls] of endpointCases) {
+    test(`new Client and setEndpoints: ${endpoint}${tls ? ' with tls' : ''}`, () => {
+      const check = (error: unknown): true => {
+        assert.ok(error instanceof InvalidArgumentError, `expected InvalidArgumentError, got ${String(error)}`);
+        assert.match(error.message, problem);
+        assert.ok(!error.message.includes('secret'), 'user info is masked');
+        assert.ok(error.cause instanceof Error && !(error.cause instanceof InvalidArgumentError), 'the transport error is the cause');
+        assert.equal(error.message, (error.cause as Error).message, "the transport's text is kept");
+        return true;
+      };
+      assert.throws(() => new Client({ endpoints: [endpoint], ...(tls ? { tls: {} } : {}) }), check);
+      const client = new Client(tls ? { endpoints: ['https://127.0.0.1:2379'], tls: {} } : { endpoints: ['http://127.0.0.1:2379'] });
+      try {
+        assert.throws(() => client.setEndpoints([endpoint]), check);
+        assert.deepEqual(client.endpoints, [tls ? 'https://127.0.0.1:2379' : 'http://127.0.0.1:2379'], 'the endpoint list is unchanged');
+      } finally {
+        void client.close();
+      }
+    });
+  }
+
+  test('connection options the transport refuses are refused first by the client, naming the option', () => {
+    rejects(() => new Client({ keepAliveTime: -1 }), /^keepAliveTime must be a non-negative finite number of milliseconds/);
+    rejects(() => new Client({ keepAliveTime: Infinity }), /^keepAliveTime must be/);
+    rejects(() => new Client({ keepAliveTimeout: 0 }), /^keepAliveTimeout must be a positive finite number of milliseconds/);
+    rejects(() => new Client({ maxCallRecvMsgSize: -1 }), /^maxCallRecvMsgSize must be a positive integer/);
+    rejects(() => new Client({ dialTimeout: Number.NaN }), /^dialTimeout must be a positive finite number of milliseconds/);
+  });
+});

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { EtcdError, InvalidArgumentError, UnexpectedResponseError } from '../../src/errors/index.js';
+import { decodeRangeResponse, decodeWatchResponse } from '../../src/proto/fast-decode.js';
 import { KV, Watch } from '../../src/proto/index.js';
 import { RpcClient, type RpcOptions } from '../../src/rpc/invoke.js';
 import { Status } from '../../src/transport/index.js';
@@ -77,6 +78,50 @@ describe('decode failures', () => {
       });
       assert.ok(ended instanceof UnexpectedResponseError, `got ${String(ended)}`);
       assert.match(ended.message, /cannot decode the \/etcdserverpb\.Watch\/Watch response/);
+    } finally {
+      await rpc.close();
+    }
+  });
+});
+
+describe('every failure of the hand-written decoders (src/proto/fast-decode.ts) reaches the caller as UnexpectedResponseError', () => {
+  // The decoders throw plain RangeError / Error; rpc/codec.ts wraps each, keeping it as `cause`.
+  const cases: Array<[what: string, bytes: number[], reason: RegExp]> = [
+    ['a length beyond the input', [0x0a, 0x05], /premature EOF/],
+    ['a varint of more than 10 bytes', [0x18, ...Array<number>(10).fill(0x80), 0x01], /invalid varint/],
+    ['a group holding field 0', [0x0b, 0x00], /illegal tag: field no 0/],
+    ['an unknown wire type', [0x0e], /cant skip wire type 6/],
+  ];
+  it('Range and Watch responses go through those decoders', () => {
+    assert.equal(KV.range.decode, decodeRangeResponse);
+    assert.equal(Watch.watch.decode, decodeWatchResponse);
+  });
+
+  for (const [what, bytes, reason] of cases) {
+    it(`${what}: Range`, async () => {
+      const { rpc } = answering(new Uint8Array(bytes));
+      try {
+        const error = await rpc.unary(KV.range, { key: new Uint8Array([1]) }).then(() => undefined, (e: unknown) => e);
+        assert.ok(error instanceof UnexpectedResponseError && error instanceof EtcdError, `got ${String(error)}`);
+        assert.equal(error.code, Status.INTERNAL);
+        assert.match(error.message, /cannot decode the \/etcdserverpb\.KV\/Range response/);
+        assert.match(error.message, reason);
+        assert.ok(error.cause instanceof Error && reason.test(error.cause.message), String(error.cause));
+      } finally {
+        await rpc.close();
+      }
+    });
+  }
+
+  it('a length beyond the input: Watch', async () => {
+    const { rpc } = answering(new Uint8Array([0x0a, 0x05]));
+    try {
+      const ended = await new Promise<Error | undefined>((resolve) => {
+        rpc.bidi(Watch.watch, { onMessage: () => resolve(new Error('a message was delivered')), onEnd: resolve });
+      });
+      assert.ok(ended instanceof UnexpectedResponseError, `got ${String(ended)}`);
+      assert.match(ended.message, /cannot decode the \/etcdserverpb\.Watch\/Watch response: .*premature EOF/);
+      assert.ok(ended.cause instanceof RangeError);
     } finally {
       await rpc.close();
     }
