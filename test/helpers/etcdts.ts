@@ -122,20 +122,31 @@ export function etcdtsCommand(): Promise<readonly string[]> {
   return command;
 }
 
-/** Bundles src/cli/main.ts (the entry, which loads program.ts) into this process's folder under node_modules/.cache; the bundle's path. */
+/** Bundles src/cli/main.ts (the entry, which loads program.ts) into this process's folder under node_modules/.cache; the entry's path. */
 async function bundle(): Promise<string> {
   removeOrphans();
   const dir = join(CACHE_DIR, `${BUNDLE_PREFIX}${process.pid}`);
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  const outfile = join(dir, 'main.mjs');
   const { build, stop } = await import('esbuild');
   try {
-    await build({ entryPoints: [MAIN], bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', outfile, logLevel: 'silent' });
+    // Split at the dynamic imports as the package's build is, so the tests run the lazy loading too.
+    await build({
+      entryPoints: { main: MAIN },
+      bundle: true,
+      splitting: true,
+      platform: 'node',
+      format: 'esm',
+      packages: 'external',
+      target: 'node20',
+      outdir: dir,
+      outExtension: { '.js': '.mjs' },
+      logLevel: 'silent',
+    });
   } finally {
     // esbuild keeps a service process running until stopped: none is left behind once bundled.
     await stop();
   }
-  return outfile;
+  return join(dir, 'main.mjs');
 }
 
 /** Removes bundle folders of test processes that no longer run (killed before their exit handler). */
