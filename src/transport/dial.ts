@@ -3,9 +3,20 @@
  * (`node:net`) for http endpoints, TLS (`node:tls`, ALPN `h2`) for https ones. Only this file knows
  * how; new kinds of endpoints (unix sockets) and TLS options are added here.
  */
+import { createRequire } from 'node:module';
 import net from 'node:net';
-import tls from 'node:tls';
+import type { ConnectionOptions as TlsConnectionOptions, TLSSocket } from 'node:tls';
 import type { ConnectionOptions, Endpoint } from './types.js';
+
+/**
+ * node:tls, loaded on the first TLS dial: it brings most of node:crypto with it, which a process
+ * that only dials plaintext (a short-lived CLI command, most of all) never needs to load.
+ */
+let tlsModule: typeof import('node:tls') | undefined;
+function tls(): typeof import('node:tls') {
+  tlsModule ??= createRequire(import.meta.url || 'file:///')('node:tls') as typeof import('node:tls');
+  return tlsModule;
+}
 
 /** A socket being opened, and the event that says it is ready for HTTP/2. */
 export interface Dialed {
@@ -26,7 +37,7 @@ export function dial(endpoint: Endpoint, options: ConnectionOptions): Dialed {
     return { socket, readyEvent: 'connect' };
   }
   const settings = options.tls;
-  const tlsOptions: tls.ConnectionOptions = {
+  const tlsOptions: TlsConnectionOptions = {
     host: endpoint.host,
     port: endpoint.port,
     ALPNProtocols: ['h2'],
@@ -39,7 +50,7 @@ export function dial(endpoint: Endpoint, options: ConnectionOptions): Dialed {
     if (settings.key !== undefined) tlsOptions.key = settings.key;
     if (settings.rejectUnauthorized !== undefined) tlsOptions.rejectUnauthorized = settings.rejectUnauthorized;
   }
-  const socket = tls.connect(tlsOptions);
+  const socket = tls().connect(tlsOptions);
   socket.setNoDelay(true);
   return { socket, readyEvent: 'secureConnect' };
 }
@@ -49,7 +60,7 @@ export function dial(endpoint: Endpoint, options: ConnectionOptions): Dialed {
  * `http/1.1`). Undefined when it is fine (h2, or no ALPN answer: etcd and grpc-go speak h2 anyway).
  */
 export function alpnProblem(socket: net.Socket): string | undefined {
-  const protocol = (socket as tls.TLSSocket).alpnProtocol;
+  const protocol = (socket as TLSSocket).alpnProtocol;
   if (typeof protocol === 'string' && protocol !== '' && protocol !== 'h2') {
     return `the server chose ALPN protocol '${protocol}', not h2`;
   }

@@ -63,6 +63,13 @@ function inputsOf(chunks: Set<string>): string[] {
   return [...inputs].sort();
 }
 
+/** The Node built-ins `chunks` import statically (`node:net`, ...). */
+function builtinsOf(chunks: Set<string>): string[] {
+  const names = new Set<string>();
+  for (const c of chunks) for (const i of outputs[c]!.imports) if (i.external && i.kind === 'import-statement') names.add(i.path);
+  return [...names].sort();
+}
+
 /** What `version`, `--help`, `completion` and a command refused for its arguments load. */
 function programInputs(): string[] {
   return inputsOf(loadedWith(chunkOf('src/cli/main.ts'), chunkOf('src/cli/program.ts')));
@@ -88,6 +95,10 @@ test('a command that talks to etcd loads the client but no launcher, table or pr
   assert.ok(inputs.includes('src/cli/session.ts') && inputs.some((i) => i.startsWith('src/proto/')), inputs.join('\n'));
   const unwanted = inputs.filter((i) => i.startsWith('src/testing/') || /(^|\/)table\.ts$/.test(i) || ['package cli-table3', 'package cli-progress', 'package yaml'].includes(i));
   assert.deepEqual(unwanted, []);
+  // TLS, hashing, DNS and HTTP load where used (node:tls and node:crypto alone cost ~3 ms).
+  const builtins = builtinsOf(chunks);
+  assert.ok(builtins.includes('node:net'), builtins.join(' '));
+  assert.deepEqual(builtins.filter((b) => ['node:tls', 'node:crypto', 'node:dns', 'node:http', 'node:https'].includes(b)), []);
   // Node's ESM loader spends about 0.4 ms per file: one chunk per module would cost more than the code.
   assert.ok(chunks.size <= 8, `a command loads ${chunks.size} files:\n${[...chunks].join('\n')}`);
 });
