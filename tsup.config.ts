@@ -1,3 +1,6 @@
+import { builtinModules } from 'node:module';
+
+import type { Plugin } from 'esbuild';
 import { defineConfig, type Options } from 'tsup';
 
 import { thirdPartyNotices } from './scripts/third-party-notices.mjs';
@@ -12,6 +15,20 @@ const common: Options = {
   // Keep `node:` on built-in imports (tsup strips it by default): Deno 2.0 cannot load a local
   // file that imports a bare 'timers/promises', and `node:` resolves on Node >= 20, Bun and Deno.
   removeNodeProtocol: false,
+};
+
+/**
+ * Bundled packages require built-ins by their bare names (`require('events')`): written as
+ * `node:events`, as our own code does (Deno resolves only those without a compatibility flag).
+ */
+const nodeProtocol: Plugin = {
+  name: 'node-protocol',
+  setup(build) {
+    build.onResolve({ filter: new RegExp(`^(${builtinModules.filter((m) => !m.startsWith('node:')).join('|')})$`) }, (args) => ({
+      path: `node:${args.path}`,
+      external: true,
+    }));
+  },
 };
 
 export default defineConfig([
@@ -33,23 +50,30 @@ export default defineConfig([
     clean: ['!cli/**'],
   },
   // The `etcdts` executable (package.json "bin"), built for start-up time: every command costs a
-  // process start, and etcdctl's e2e suite runs hundreds of them against fixed time budgets. One
-  // ESM build of its own in dist/cli/ (no CommonJS twin, no declarations), with its packages
-  // bundled in so that it loads no more than it uses (commander as one file, only the BinaryReader
-  // and BinaryWriter of @bufbuild/protobuf instead of its whole reflection API), minified (less to
-  // parse), and split at the CLI's dynamic imports: a command loads the client, the printers or
-  // cli-table3 only when it runs. `require` is defined for the bundled CommonJS packages (commander,
-  // cli-table3, cli-progress), which require Node built-ins; their license notices go to
-  // dist/cli/THIRD-PARTY-NOTICES.txt. Measured: docs/design/performance.md (start-up).
+  // process start, and etcdctl's e2e suite runs hundreds of them against fixed time budgets. Two
+  // CommonJS files of their own in dist/cli/ (no declarations): main.cjs, the bin (src/cli/bin.ts:
+  // signal handlers, then the code cache of code-cache.ts), and cli.cjs, the program (start.ts)
+  // with the packages it uses bundled in (commander as one file, only the BinaryReader and
+  // BinaryWriter of @bufbuild/protobuf instead of its whole reflection API), minified. CommonJS
+  // because V8's code cache (vm.Script) takes scripts, not ES modules; one file because a bundle
+  // split at the CLI's dynamic imports cannot be CommonJS; those imports still defer running the
+  // client's, the printers' and cli-table3's module code to the commands that use them. yaml (for
+  // config files, which the CLI does not read) stays a dependency. License notices of the bundled
+  // packages: dist/cli/THIRD-PARTY-NOTICES.txt. Measured: docs/design/performance.md (start-up).
   {
     ...common,
-    entry: { main: 'src/cli/main.ts' },
+    entry: { main: 'src/cli/bin.ts', cli: 'src/cli/start.ts' },
     outDir: 'dist/cli',
-    format: ['esm'],
-    noExternal: [/./],
+    format: ['cjs'],
+    splitting: false,
+    shims: true,
+    noExternal: [/^(?!yaml(\/|$))/],
     minify: true,
     clean: true,
-    esbuildPlugins: [thirdPartyNotices({ outDir: 'dist/cli' })],
-    banner: { js: "import { createRequire as __etcdtsRequire } from 'node:module';\nconst require = __etcdtsRequire(import.meta.url);" },
+    esbuildPlugins: [nodeProtocol, thirdPartyNotices({ outDir: 'dist/cli' })],
+    // import() of a built-in or of yaml becomes require(): a vm.Script has no module loader of its own.
+    esbuildOptions(options) {
+      options.supported = { ...options.supported, 'dynamic-import': false };
+    },
   },
 ]);

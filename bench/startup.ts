@@ -7,9 +7,12 @@
  * each command with each program in a fresh process, interleaved (the order alternates between
  * repetitions), and prints the medians of the wall time and of the CPU time (user + system, from
  * the kernel's accounting of the finished process, read by bash's `time`) and the ratios.
- * Programs: etcdctl (the Go one, when installed), etcdts (`node dist/cli/main.js`, the build: run
- * `npm run build` first), and with `--base DIR` a second build (DIR/dist/cli/main.js, e.g. main's)
- * for an A/B of a change. The machine is shared and noisy: compare ratios of the same run.
+ * Programs: etcdctl (the Go one, when installed), etcdts (`node dist/cli/main.cjs`, the build: run
+ * `npm run build` first; its V8 code cache made by the unmeasured first run, see
+ * src/cli/code-cache.ts), etcdts-nocache (the same with NODE_DISABLE_COMPILE_CACHE=1: the cache's
+ * share), and with `--base DIR` a second build (DIR/dist/cli/main.cjs, or main.js of builds before
+ * it, e.g. main's) for an A/B of a change. The machine is shared and noisy: compare ratios of the
+ * same run.
  *
  * Usage: node --import tsx bench/startup.ts [--reps N] [--base DIR] [--only put,get,...]
  *        [--runtime node|bun|deno] [--no-pin] [--json FILE]
@@ -101,7 +104,7 @@ function settings() {
       [
         'node --import tsx bench/startup.ts [options]',
         '  --reps N         runs of each command with each program (default 15)',
-        '  --base DIR       also run DIR/dist/cli/main.js (another build, e.g. of main) as "base"',
+        '  --base DIR       also run DIR/dist/cli/main.cjs (or main.js: another build, e.g. of main) as "base"',
         `  --only IDS       comma-separated commands: ${COMMANDS.map((c) => c.id).join(', ')}`,
         '  --runtime NAME   run etcdts with node (default), bun or deno (on PATH)',
         '  --no-pin         do not pin etcd and the commands to separate cores',
@@ -124,12 +127,14 @@ function settings() {
   const programs: Program[] = [];
   const etcdctl = existsSync('/usr/bin/etcdctl') ? '/usr/bin/etcdctl' : undefined;
   if (etcdctl !== undefined) programs.push({ name: 'etcdctl', argv: [etcdctl] });
-  const main = join(PROJECT_ROOT, 'dist', 'cli', 'main.js');
+  const main = join(PROJECT_ROOT, 'dist', 'cli', 'main.cjs');
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
   programs.push({ name: 'etcdts', argv: [...runtime, main] });
+  programs.push({ name: 'etcdts-nocache', argv: ['env', 'NODE_DISABLE_COMPILE_CACHE=1', ...runtime, main] });
   if (values.base !== undefined) {
-    const base = join(resolve(values.base), 'dist', 'cli', 'main.js');
-    if (!existsSync(base)) throw new Error(`${base} is missing: build DIR first`);
+    const dir = join(resolve(values.base), 'dist', 'cli');
+    const base = ['main.cjs', 'main.js'].map((f) => join(dir, f)).find((f) => existsSync(f));
+    if (base === undefined) throw new Error(`no ${dir}/main.cjs or main.js: build DIR first`);
     programs.push({ name: 'base', argv: [...runtime, base] });
   }
   return { reps, commands, programs, pin: !values['no-pin'], json: values.json, runtime: values.runtime };

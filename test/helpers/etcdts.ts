@@ -6,7 +6,7 @@
 // node_modules/.cache to resolve them (and so that `etcdts version` finds package.json above it);
 // its folder is named after the test process and removed when that process exits. Folders left by
 // test processes that were killed are removed by the next one. ETCDTS_CLI_JS, when set, names a
-// built entry to run instead (e.g. `dist/cli/main.js`: the same tests on the build).
+// built entry to run instead (e.g. `dist/cli/main.cjs`: the same tests on the build).
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
