@@ -81,7 +81,8 @@ export function parseEndpoint(endpoint: string, options: ParseEndpointOptions = 
   } else {
     host = rawHost;
     if (host === '') return fail('no host');
-    if (isIP(host) === 0 && !HOST_NAME_PATTERN.test(host)) return fail(`'${host}' is not a valid host name`);
+    // The pattern first: node's isIP runs its IPv6 regex, which costs ~3 ms the first time in a process.
+    if (!HOST_NAME_PATTERN.test(host) && isIP(host) === 0) return fail(`'${host}' is not a valid host name`);
   }
 
   if (rawPort === undefined || rawPort === '') return fail('no port');
@@ -102,5 +103,6 @@ function withoutUserInfo(endpoint: string): string {
  * @param endpoint - a parsed endpoint.
  */
 export function endpointAuthority(endpoint: Endpoint): string {
-  return isIPv6(endpoint.host) ? `[${endpoint.host}]:${endpoint.port}` : `${endpoint.host}:${endpoint.port}`;
+  // Only an IPv6 address holds a ':' (checked first: isIPv6's regex costs ~3 ms the first time in a process).
+  return endpoint.host.includes(':') && isIPv6(endpoint.host) ? `[${endpoint.host}]:${endpoint.port}` : `${endpoint.host}:${endpoint.port}`;
 }
