@@ -6,13 +6,16 @@
  *
  * - The cache is made at the exit of a run that found none (or one V8 refused: another Node or V8
  *   flags), after the command ran, so it holds every function that command compiled. A later run
- *   that compiled much more (a `put` after a cache made by `version`: more bytecode in the heap at
- *   exit than the cache's maker had) makes it again; so it converges on the commands that run.
+ *   that did clearly more (a `put` after a cache made by `version`: more of Node's own modules
+ *   loaded at exit than the cache's maker had, `process.moduleLoadList`, which costs nothing to
+ *   read, where counting the heap's bytecode costs 1 ms) makes it again; so it converges on the
+ *   commands that run.
  * - Where: `$XDG_CACHE_HOME/etcd-ts` (default `~/.cache/etcd-ts`), a folder of the user's own
  *   (mode 0700; one that another user owns or may write is not used: a cache is code that runs).
  *   One file per install, bundle (size and modification time: V8 itself checks only the
  *   source's length) and Node version, written to a temporary file and renamed (parallel commands
- *   never read half a file); older builds' files of the same install are removed.
+ *   never read half a file). Writing one removes older builds' files of the same install and any
+ *   file not written for 30 days (installs gone; a cache still in use is made again).
  * - Off under Bun and Deno (their `node:vm` has no V8 code cache), with
  *   `NODE_DISABLE_COMPILE_CACHE` set (Node's own switch for its compile cache), and whenever
  *   anything about the cache fails: the bundle then runs as a plain `require` would run it.
@@ -21,17 +24,26 @@ import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, read
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
-import { getHeapCodeStatistics } from 'node:v8';
 import { Script } from 'node:vm';
 
 /** What happened to the cache in a run (for the tests). */
 export type CodeCacheUse = 'off' | 'made' | 'used' | 'refused';
 
-/** First bytes of a cache file, then the bytecode size (uint32 LE) its maker had at exit, then V8's data. */
-const MAGIC = Buffer.from('ETC1');
+/** First bytes of a cache file, then how much its maker had run (uint32 LE, see {@link workDone}), then V8's data. */
+const MAGIC = Buffer.from('ETC2');
 const HEADER_SIZE = MAGIC.length + 4;
-/** A run whose bytecode at exit exceeds the cache maker's by this factor makes the cache again. */
-const REMAKE_GROWTH = 1.2;
+/** A run that did this factor more than the cache's maker makes the cache again. */
+const REMAKE_GROWTH = 1.05;
+
+/**
+ * How much a run did, at its exit: the number of Node's own modules it loaded (a command that
+ * talks to etcd loads the network and stream modules, one with TLS node:tls and node:crypto).
+ * 0 where Node does not list them (then a cache is made only when there is none).
+ */
+function workDone(): number {
+  const loaded = (process as { moduleLoadList?: unknown }).moduleLoadList;
+  return Array.isArray(loaded) ? loaded.length : 0;
+}
 
 /** Where caches go, from the environment (XDG base directories), or undefined when caching is off. */
 export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -87,8 +99,32 @@ function readOwnFile(path: string): Buffer | undefined {
   }
 }
 
-/** Writes `data` to `path` atomically (temporary file, then rename); removes `stale` files. Never throws. */
-function writeAtomically(path: string, data: Buffer, stale: readonly string[]): void {
+/** Days after which a file of the cache folder is removed when a cache is written (its install is likely gone; one still in use is simply made again). */
+const MAX_AGE_DAYS = 30;
+
+/**
+ * The files of `dir` to remove once `keep` is written: other builds' caches of the same install
+ * (`install` prefix) and Node version, and any file (a temporary one left by a killed command
+ * too) not written for {@link MAX_AGE_DAYS}.
+ */
+function staleFiles(dir: string, keep: string, install: string): string[] {
+  const sameInstall = (name: string): boolean => name.startsWith(install) && name.endsWith(`-${process.version}-${process.arch}.v8`);
+  const oldest = Date.now() - MAX_AGE_DAYS * 86_400_000;
+  const stale: string[] = [];
+  for (const name of readdirSync(dir)) {
+    if (name === keep || !name.startsWith('cli-')) continue;
+    const path = join(dir, name);
+    try {
+      if (sameInstall(name) || statSync(path).mtimeMs < oldest) stale.push(path);
+    } catch {
+      // removed meanwhile
+    }
+  }
+  return stale;
+}
+
+/** Writes `data` to `path` atomically (temporary file, then rename), then removes `stale()`. Never throws. */
+function writeAtomically(path: string, data: Buffer, stale: () => string[]): void {
   const temporary = `${path}.${process.pid}.tmp`;
   try {
     writeFileSync(temporary, data, { mode: 0o600, flag: 'wx' });
@@ -101,7 +137,13 @@ function writeAtomically(path: string, data: Buffer, stale: readonly string[]): 
     }
     return;
   }
-  for (const file of stale) {
+  let files: string[];
+  try {
+    files = stale();
+  } catch {
+    return;
+  }
+  for (const file of files) {
     try {
       unlinkSync(file);
     } catch {
@@ -124,15 +166,13 @@ export function runWithCodeCache(file: string, cacheDir: string | undefined): Co
   }
   let source: string;
   let cacheFile: string;
-  let staleFiles: string[];
+  let install: string;
+  let name: string;
   try {
     const st = statSync(file);
-    const install = `cli-${shortHash(file)}-`;
-    const name = `${install}${st.size.toString(36)}-${Math.trunc(st.mtimeMs).toString(36)}-${process.version}-${process.arch}.v8`;
+    install = `cli-${shortHash(file)}-`;
+    name = `${install}${st.size.toString(36)}-${Math.trunc(st.mtimeMs).toString(36)}-${process.version}-${process.arch}.v8`;
     cacheFile = join(cacheDir, name);
-    staleFiles = readdirSync(cacheDir)
-      .filter((f) => f.startsWith(install) && f.endsWith(`-${process.version}-${process.arch}.v8`) && f !== name)
-      .map((f) => join(cacheDir, f));
     source = readFileSync(file, 'utf8');
   } catch {
     require(file);
@@ -140,7 +180,7 @@ export function runWithCodeCache(file: string, cacheDir: string | undefined): Co
   }
   const stored = readOwnFile(cacheFile);
   const valid = stored !== undefined && stored.length > HEADER_SIZE && stored.subarray(0, MAGIC.length).equals(MAGIC);
-  const makerBytecode = valid ? stored.readUInt32LE(MAGIC.length) : 0;
+  const makerWork = valid ? stored.readUInt32LE(MAGIC.length) : 0;
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: file,
     cachedData: valid ? stored.subarray(HEADER_SIZE) : undefined,
@@ -148,12 +188,12 @@ export function runWithCodeCache(file: string, cacheDir: string | undefined): Co
   const use: CodeCacheUse = !valid ? 'made' : script.cachedDataRejected === true ? 'refused' : 'used';
   process.once('exit', () => {
     try {
-      const bytecode = getHeapCodeStatistics().bytecode_and_metadata_size;
-      if (use === 'used' && bytecode <= makerBytecode * REMAKE_GROWTH) return;
+      const work = workDone();
+      if (use === 'used' && work <= makerWork * REMAKE_GROWTH) return;
       const header = Buffer.alloc(HEADER_SIZE);
       MAGIC.copy(header);
-      header.writeUInt32LE(Math.min(bytecode, 0xffffffff), MAGIC.length);
-      writeAtomically(cacheFile, Buffer.concat([header, script.createCachedData()]), staleFiles);
+      header.writeUInt32LE(Math.min(work, 0xffffffff), MAGIC.length);
+      writeAtomically(cacheFile, Buffer.concat([header, script.createCachedData()]), () => staleFiles(cacheDir, name, install));
     } catch {
       // no cache this time; the command's own exit is not changed
     }

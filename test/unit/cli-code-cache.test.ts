@@ -4,7 +4,7 @@
 // the cache, and the files left in the folder.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -29,14 +29,19 @@ after(() => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-/** A CommonJS program that prints its file and folder, with `functions` more functions it calls when run with `more`. */
+/**
+ * A CommonJS program that prints its file and folder; with `more` on its command line it calls
+ * `functions` more functions and loads some of Node's modules (as a command that talks to etcd
+ * does more than `etcdts version`).
+ */
 function writeProgram(file: string, functions = 0): void {
   const extra = Array.from({ length: functions }, (_, i) => `function f${i}(a) { return [a, ${i}, String(a * ${i})].join('-').length; }`).join('\n');
   const calls = Array.from({ length: functions }, (_, i) => `f${i}(${i})`).join(' + ');
+  const modules = ['node:http', 'node:https', 'node:zlib', 'node:dns', 'node:readline'].map((m) => `require('${m}'), `).join('');
   writeFileSync(
     file,
     `${extra}\nconst path = require('node:path');\n` +
-      `const more = process.argv.includes('more') ? ${calls || '0'} : 0;\n` +
+      `const more = process.argv.includes('more') ? (${modules}${calls || '0'}) : 0;\n` +
       `process.stdout.write(JSON.stringify({ file: path.basename(__filename), dir: path.basename(__dirname), more: more > 0 }));\n`,
   );
 }
@@ -92,7 +97,24 @@ describe('runWithCodeCache', () => {
     assert.notEqual(files[0]!.name, old!.name);
   });
 
-  test('a run that compiles much more than the cache holds makes it again, once', async () => {
+  test('writing a cache removes files of the folder older than 30 days, and only those', async () => {
+    const dir = join(tmp, 'aged');
+    const file = join(tmp, 'aged.cjs');
+    writeProgram(file);
+    mkdirSync(dir, { mode: 0o700 });
+    const old = join(dir, 'cli-gone-1-2-v20.0.0-x64.v8');
+    const recent = join(dir, 'cli-other-1-2-v20.0.0-x64.v8');
+    for (const f of [old, recent]) writeFileSync(f, 'x', { mode: 0o600 });
+    const daysAgo = (days: number): Date => new Date(Date.now() - days * 86_400_000);
+    utimesSync(old, daysAgo(31), daysAgo(31));
+    utimesSync(recent, daysAgo(29), daysAgo(29));
+    assert.equal((await run(file, dir)).use, 'made');
+    const names = cacheFiles(dir).map((f) => f.name);
+    assert.ok(!names.includes('cli-gone-1-2-v20.0.0-x64.v8') && names.includes('cli-other-1-2-v20.0.0-x64.v8'), names.join(' '));
+    assert.equal(names.length, 2);
+  });
+
+  test('a run that does much more than the cache\'s maker makes it again, once', async () => {
     const dir = join(tmp, 'growth');
     const file = join(tmp, 'growth.cjs');
     writeProgram(file, 3000);
