@@ -1,7 +1,6 @@
 /**
- * The `etcdts` program (main.ts is the entry that starts it): a command line client for etcd v3
- * in the manner of etcdctl (3.4/3.5): the same
- * commands, flags, `ETCDCTL_*` environment defaults, output formats and exit codes, so scripts
+ * The `etcdts` program (start.ts runs it; the entries are bin.ts and main.ts): a command line
+ * client for etcd v3 in the manner of etcdctl (3.4/3.5): the same commands, flags, `ETCDCTL_*` environment defaults, output formats and exit codes, so scripts
  * written for `etcdctl` work with `etcdts`.
  *
  * Commands: put, get, del, txn, compaction, watch, lease, member, endpoint, snapshot, defrag, alarm,
