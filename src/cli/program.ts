@@ -1,7 +1,8 @@
 /**
  * The `etcdts` program (start.ts runs it; the entries are bin.ts and main.ts): a command line
- * client for etcd v3 in the manner of etcdctl (3.4/3.5): the same commands, flags, `ETCDCTL_*` environment defaults, output formats and exit codes, so scripts
- * written for `etcdctl` work with `etcdts`.
+ * client for etcd v3 in the manner of etcdctl (3.4/3.5): the same commands, flags, `ETCDCTL_*`
+ * environment defaults, output formats and exit codes, so scripts written for `etcdctl` work with
+ * `etcdts`.
  *
  * Commands: put, get, del, txn, compaction, watch, lease, member, endpoint, snapshot, defrag, alarm,
  * move-leader, auth, user, role, lock, elect, make-mirror, check perf|datascale, version,
