@@ -4,7 +4,7 @@
 // the cache, and the files left in the folder.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -49,7 +49,8 @@ function writeProgram(file: string, functions = 0): void {
 /** Runs `file` through runWithCodeCache with the cache in `dir`; its stdout and what it did with the cache. */
 function run(file: string, dir: string, ...args: string[]): Promise<{ stdout: string; use: string }> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', RUNNER, ...args, file, dir], { cwd: ROOT }, (error, stdout, stderr) => {
+    const options = { cwd: ROOT, timeout: 60_000, killSignal: 'SIGKILL' as const };
+    execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', RUNNER, ...args, file, dir], options, (error, stdout, stderr) => {
       if (error) reject(new Error(`${error.message}\n${stderr}`));
       else resolve({ stdout, use: stderr.trim() });
     });
@@ -80,6 +81,16 @@ describe('runWithCodeCache', () => {
     const second = await run(file, dir);
     assert.deepEqual(second, { stdout: expected, use: 'used' });
     assert.deepEqual(cacheFiles(dir), made, 'a used cache is not written again');
+  });
+
+  test('runs that start together all run the program and leave one whole cache, which the next run uses', async () => {
+    const dir = join(tmp, 'parallel');
+    const file = join(tmp, 'parallel.cjs');
+    writeProgram(file, 100);
+    const runs = await Promise.all(Array.from({ length: 6 }, () => run(file, dir, 'more')));
+    for (const r of runs) assert.match(r.stdout, /"file":"parallel.cjs".*"more":true/);
+    assert.deepEqual(cacheFiles(dir).map((f) => f.name.endsWith('.v8')), [true]); // no temporary file left
+    assert.equal((await run(file, dir, 'more')).use, 'used');
   });
 
   test('a changed program gets a cache of its own, and the old one is removed', async () => {
@@ -144,6 +155,27 @@ describe('runWithCodeCache', () => {
     assert.equal((await run(file, dir)).use, 'used');
   });
 
+  test('a cache damaged inside V8\'s data (past every header) is refused, never run', async () => {
+    // V8 checks its header (version, flags, source length) but, in a release build, not the data
+    // behind it unless asked to: damaged data there crashed the process (SIGSEGV, SIGTRAP).
+    const dir = join(tmp, 'damaged');
+    const file = join(tmp, 'damaged.cjs');
+    writeProgram(file, 200);
+    await run(file, dir, 'more');
+    const path = join(dir, cacheFiles(dir)[0]!.name);
+    const good = readFileSync(path);
+    for (const at of [0.25, 0.5, 0.75]) {
+      const bytes = Buffer.from(good);
+      const from = Math.floor(bytes.length * at);
+      for (let i = from; i < from + 64; i++) bytes[i] = bytes[i]! ^ 0xff;
+      writeFileSync(path, bytes);
+      const damaged = await run(file, dir, 'more');
+      assert.equal(damaged.use, 'refused', `damage at ${from} of ${bytes.length} bytes`);
+      assert.match(damaged.stdout, /"file":"damaged.cjs".*"more":true/);
+      assert.equal((await run(file, dir, 'more')).use, 'used');
+    }
+  });
+
   test('a folder other users may write is not used', async (t) => {
     if (typeof process.getuid !== 'function') {
       t.skip('no POSIX file modes on this platform');
@@ -156,6 +188,29 @@ describe('runWithCodeCache', () => {
     chmodSync(dir, 0o777);
     assert.deepEqual(await run(file, dir), { stdout: JSON.stringify({ file: 'shared.cjs', dir: basename(tmp), more: false }), use: 'off' });
     assert.deepEqual(cacheFiles(dir), []);
+  });
+
+  test('a folder whose parent\'s parent is missing is not made (a HOME that does not exist), and the program runs', async () => {
+    const file = join(tmp, 'nohome.cjs');
+    writeProgram(file);
+    const home = join(tmp, 'no-such-home');
+    assert.equal((await run(file, join(home, '.cache', 'etcd-ts'))).use, 'off');
+    assert.equal(existsSync(home), false);
+    // ~/.cache itself is made when missing, as the XDG base directories say.
+    const fresh = join(tmp, 'fresh-home');
+    mkdirSync(fresh);
+    assert.equal((await run(file, join(fresh, '.cache', 'etcd-ts'))).use, 'made');
+  });
+
+  test('a folder that cannot be made on a file system that refuses it (/proc): the program runs without a cache', async (t) => {
+    if (!existsSync('/proc/self')) {
+      t.skip('no /proc on this platform');
+      return;
+    }
+    // node's recursive mkdirSync spins forever on /proc (ENOENT for a parent that exists).
+    const file = join(tmp, 'proc.cjs');
+    writeProgram(file);
+    assert.equal((await run(file, '/proc/etcd-ts-cache/etcd-ts')).use, 'off');
   });
 
   test('no folder: the program runs without a cache', async () => {
