@@ -18,8 +18,8 @@
  *   never read half a file). Writing one removes older builds' files of the same install and any
  *   file not written for 30 days (installs gone; a cache still in use is made again).
  * - V8 checks a cache's data against a checksum it wrote with it (`--verify-snapshot-checksum`,
- *   set here): a damaged file is refused and made again, never run (V8 alone checks only the
- *   header, and crashes on damaged data behind it).
+ *   set while it reads or makes the cache): a damaged file is refused and made again, never run
+ *   (V8 alone checks only the header, and crashes on damaged data behind it).
  * - Off under Bun and Deno (their `node:vm` has no V8 code cache), with
  *   `NODE_DISABLE_COMPILE_CACHE` set (Node's own switch for its compile cache), and whenever
  *   anything about the cache fails: the bundle then runs as a plain `require` would run it.
@@ -200,8 +200,12 @@ export function runWithCodeCache(file: string, cacheDir: string | undefined): Co
   // V8 checks its cache's header (its version, flags, the source's length) but, in a release
   // build, not the data behind it: damaged data there (a disk error, an edited file) crashes the
   // process. With this flag V8 puts a checksum in each cache it makes and refuses one whose data
-  // does not match (~1.5 ms, mostly loading node:v8; only where a cache is used).
-  (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--verify-snapshot-checksum');
+  // does not match. It is on only while V8 reads or makes our cache: any flag is part of the hash
+  // V8 checks code caches against, Node's own modules' too, which V8 would then refuse and compile
+  // (measured: 8 ms more for a `put`). Loading node:v8 costs ~1.5 ms, only where a cache is used.
+  const v8 = require('node:v8') as typeof import('node:v8');
+  const checksums = (on: boolean): void => v8.setFlagsFromString(on ? '--verify-snapshot-checksum' : '--no-verify-snapshot-checksum');
+  checksums(true);
   const stored = readOwnFile(cacheFile);
   const valid = stored !== undefined && stored.length > HEADER_SIZE && stored.subarray(0, MAGIC.length).equals(MAGIC);
   const makerWork = valid ? stored.readUInt32LE(MAGIC.length) : 0;
@@ -209,6 +213,7 @@ export function runWithCodeCache(file: string, cacheDir: string | undefined): Co
     filename: file,
     cachedData: valid ? stored.subarray(HEADER_SIZE) : undefined,
   });
+  checksums(false);
   const use: CodeCacheUse = !valid ? 'made' : script.cachedDataRejected === true ? 'refused' : 'used';
   process.once('exit', () => {
     try {
@@ -217,6 +222,7 @@ export function runWithCodeCache(file: string, cacheDir: string | undefined): Co
       const header = Buffer.alloc(HEADER_SIZE);
       MAGIC.copy(header);
       header.writeUInt32LE(Math.min(work, 0xffffffff), MAGIC.length);
+      checksums(true); // the process ends: nothing else is compiled after this
       writeAtomically(cacheFile, Buffer.concat([header, script.createCachedData()]), () => staleFiles(cacheDir, name, install));
     } catch {
       // no cache this time; the command's own exit is not changed
