@@ -2,7 +2,7 @@
 # etcd 3.4's own etcdctl end-to-end suite (go.etcd.io/etcd/tests/e2e, from Debian's
 # golang-etcd-server-dev sources) run against etcdts: every etcdctl v3 test (TestCtlV3*, and
 # TestIssue6361) starts its own etcd cluster and drives `etcdctl` through a pseudo-terminal; here
-# `etcdctl` is a wrapper that runs this checkout's `node dist/cli/main.js`.
+# `etcdctl` is a wrapper that runs this checkout's `node dist/cli/main.cjs`.
 #
 #   scripts/etcdctl-e2e.sh                      # every test but the exclusions below (~13 min)
 #   scripts/etcdctl-e2e.sh TestCtlV3Watch ...   # just these
@@ -32,7 +32,7 @@ MODES="${E2E_MODES:-etcdts}"
 TEST_TIMEOUT="${E2E_TEST_TIMEOUT:-150}"
 GOPATH_SRC="${ETCD_SRC_GOPATH:-/usr/share/gocode}"
 ETCD_SRC="$GOPATH_SRC/src/go.etcd.io/etcd"
-CLI_JS="$ROOT/dist/cli/main.js"
+CLI_JS="$ROOT/dist/cli/main.cjs"
 
 # Not part of the suite here: not a v3 client test.
 declare -A LEFT_OUT=(

@@ -25,7 +25,7 @@ const all = ['node', 'bun', 'deno'];
 for (const name of wanted) if (!all.includes(name)) throw new Error(`test-runtimes: unknown runtime ${name} (node, bun, deno)`);
 const runtimes = wanted.length > 0 ? wanted : all;
 
-if (!existsSync(join(root, 'dist', 'index.js')) || !existsSync(join(root, 'dist', 'cli', 'main.js'))) {
+if (!existsSync(join(root, 'dist', 'index.js')) || !existsSync(join(root, 'dist', 'cli', 'main.cjs'))) {
   console.error('test-runtimes: dist/ is missing: run `npm run build` first');
   process.exit(1);
 }

@@ -8,8 +8,9 @@
  * error message.
  */
 import { readFileSync } from 'node:fs';
-import tls from 'node:tls';
+import type { PeerCertificate, SecureContextOptions } from 'node:tls';
 
+import { nodeTls } from './internal/node-tls.js';
 import { unknownOption } from './internal/validation.js';
 import { describe } from './internal/describe-value.js';
 import { InvalidArgumentError } from './errors/index.js';
@@ -79,7 +80,7 @@ export interface TlsOptions {
    * @param cert the server's certificate
    * @returns an Error to refuse the server, undefined to accept it
    */
-  checkServerIdentity?(hostname: string, cert: tls.PeerCertificate): Error | undefined;
+  checkServerIdentity?(hostname: string, cert: PeerCertificate): Error | undefined;
   /**
    * Accept any server certificate: no chain or host-name verification (Go's `InsecureSkipVerify`,
    * etcdctl's `--insecure-skip-tls-verify`). For tests only. Default false.
@@ -179,10 +180,10 @@ function reasonOf(error: unknown): string {
  * `InvalidArgumentError` that `explain` words from OpenSSL's reason. A runtime without
  * `tls.createSecureContext` skips the check (the connection then reports the problem).
  */
-function tryContext(context: tls.SecureContextOptions, explain: (reason: string) => string): void {
-  if (typeof tls.createSecureContext !== 'function') return;
+function tryContext(context: SecureContextOptions, explain: (reason: string) => string): void {
+  if (typeof nodeTls().createSecureContext !== 'function') return;
   try {
-    tls.createSecureContext(context);
+    nodeTls().createSecureContext(context);
   } catch (error) {
     throw new InvalidArgumentError(explain(reasonOf(error)), { cause: error });
   }
@@ -274,11 +275,11 @@ export function resolveTlsOptions(input: unknown): TlsSettings {
  * one per setting to name the culprit (only then: each costs a parse of its PEM).
  */
 function checkWithNodeTls(settings: TlsSettings, label: Record<string, string>): void {
-  if (typeof tls.createSecureContext !== 'function') return;
+  if (typeof nodeTls().createSecureContext !== 'function') return;
   const { ca, cert, key, passphrase, pfx, crl, ciphers, minVersion, maxVersion } = settings;
-  const all: tls.SecureContextOptions = { ca, cert, key, passphrase, pfx, crl, ciphers, minVersion, maxVersion };
+  const all: SecureContextOptions = { ca, cert, key, passphrase, pfx, crl, ciphers, minVersion, maxVersion };
   try {
-    tls.createSecureContext(all);
+    nodeTls().createSecureContext(all);
     return;
   } catch {
     // Which setting? Below.

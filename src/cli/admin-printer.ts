@@ -1,12 +1,13 @@
 /**
- * How `etcdts` prints the results of `member`, `endpoint`, `alarm` and `move-leader`, byte for
- * byte as etcdctl 3.4 does (etcdctl/ctlv3/command/printer*.go):
+ * How `etcdts` prints the results of `member`, `endpoint`, `alarm`, `move-leader` and
+ * `snapshot status`, byte for byte as etcdctl 3.4 does (etcdctl/ctlv3/command/printer*.go):
  *
  * - `simple`: comma-separated rows (`member list`, `endpoint status|hashkv`), one sentence per
  *   change (`Member <id> added to cluster <id>`), `endpoint health` lines on stderr;
  * - `json`: Go's `encoding/json` of the response structs (zero values left out, IDs as numbers);
  * - `fields`: `"Name" : value` lines;
- * - `table`: tablewriter tables (src/cli/table.ts) for `member list` and `endpoint *`;
+ * - `table`: tablewriter tables (src/cli/table.ts) for `member list`, `endpoint *` and `snapshot status`
+ *   (those printers are async: table.ts and cli-table3 are loaded only for `-w table`);
  * - `protobuf`: the response message's wire encoding (member, alarm, move-leader; see protobuf-printer.ts).
  *
  * A format etcdctl does not print for a command fails with its message, `<format> not supported as
@@ -15,13 +16,13 @@
  */
 import type { Member, MemberAddResponse } from '../cluster/cluster.js';
 import type { AlarmMember, AlarmResponse, HashKVResponse, MoveLeaderResponse, StatusResponse } from '../maintenance/maintenance.js';
+import type { SnapshotStatus } from '../snapshot-file/index.js';
 import type { ResponseHeader } from '../types.js';
 import { CliError, EXIT_BAD_FEATURE } from './exit.js';
 import { goJsonString, goStringSlice, hex, hex16, humanizeBytes } from './go-format.js';
 import { goQuote } from './go-syntax.js';
 import { fieldsHeader, jsonFlag, jsonHeader, jsonList, jsonNumber, jsonObject } from './output-parts.js';
 import { protobufAlarms, protobufMemberAdd, protobufMembers, protobufMoveLeader } from './protobuf-printer.js';
-import { renderTable } from './table.js';
 
 /** Output formats the administration commands know (`protobuf` is known but not printed). */
 export type AdminFormat = 'simple' | 'json' | 'fields' | 'table' | 'protobuf';
@@ -43,6 +44,11 @@ export function adminFormat(name: string): AdminFormat {
 /** etcdctl's error for a format a command does not print (exit 4). */
 export function unsupported(format: AdminFormat): CliError {
   return new CliError(EXIT_BAD_FEATURE, `${format} not supported as output format`);
+}
+
+/** A tablewriter table (table.ts; it and cli-table3 are loaded only for `-w table`). */
+async function table(headers: readonly string[], rows: readonly (readonly string[])[]): Promise<string> {
+  return (await import('./table.js')).renderTable(headers, rows);
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -119,7 +125,7 @@ function memberRows(members: readonly Member[]): string[][] {
 }
 
 /** `member list` output. */
-export function printMemberList(format: AdminFormat, r: { header: ResponseHeader; members: Member[] }): string | Buffer {
+export async function printMemberList(format: AdminFormat, r: { header: ResponseHeader; members: Member[] }): Promise<string | Buffer> {
   switch (format) {
     case 'protobuf':
       return protobufMembers(r);
@@ -139,7 +145,7 @@ export function printMemberList(format: AdminFormat, r: { header: ResponseHeader
       return lines(out);
     }
     case 'table':
-      return renderTable(MEMBER_HEADERS, memberRows(r.members));
+      return await table(MEMBER_HEADERS, memberRows(r.members));
     default:
       throw unsupported(format);
   }
@@ -213,7 +219,7 @@ export interface EndpointHealth {
 }
 
 /** Output of `endpoint health`: `simple` writes to stderr, as etcdctl. */
-export function printEndpointHealth(format: AdminFormat, list: readonly EndpointHealth[]): { stdout: string; stderr: string } {
+export async function printEndpointHealth(format: AdminFormat, list: readonly EndpointHealth[]): Promise<{ stdout: string; stderr: string }> {
   switch (format) {
     case 'simple':
       return {
@@ -239,7 +245,7 @@ export function printEndpointHealth(format: AdminFormat, list: readonly Endpoint
         stderr: '',
       };
     case 'table':
-      return { stdout: renderTable(['endpoint', 'health', 'took', 'error'], list.map((h) => [h.endpoint, String(h.health), h.took, h.error])), stderr: '' };
+      return { stdout: await table(['endpoint', 'health', 'took', 'error'], list.map((h) => [h.endpoint, String(h.health), h.took, h.error])), stderr: '' };
     default:
       throw unsupported(format);
   }
@@ -248,7 +254,7 @@ export function printEndpointHealth(format: AdminFormat, list: readonly Endpoint
 const STATUS_HEADERS = ['endpoint', 'ID', 'version', 'db size', 'is leader', 'is learner', 'raft term', 'raft index', 'raft applied index', 'errors'];
 
 /** Output of `endpoint status`: one entry per endpoint that answered. */
-export function printEndpointStatus(format: AdminFormat, list: ReadonlyArray<{ endpoint: string; status: StatusResponse }>): string {
+export async function printEndpointStatus(format: AdminFormat, list: ReadonlyArray<{ endpoint: string; status: StatusResponse }>): Promise<string> {
   const rows = (): string[][] => list.map(({ endpoint, status: s }) => [
     endpoint,
     hex(s.header.memberId),
@@ -286,14 +292,14 @@ export function printEndpointStatus(format: AdminFormat, list: ReadonlyArray<{ e
       return lines(out);
     }
     case 'table':
-      return renderTable(STATUS_HEADERS, rows());
+      return await table(STATUS_HEADERS, rows());
     default:
       throw unsupported(format);
   }
 }
 
 /** Output of `endpoint hashkv`: one entry per endpoint that answered. */
-export function printEndpointHashKV(format: AdminFormat, list: ReadonlyArray<{ endpoint: string; hashKV: HashKVResponse }>): string {
+export async function printEndpointHashKV(format: AdminFormat, list: ReadonlyArray<{ endpoint: string; hashKV: HashKVResponse }>): Promise<string> {
   switch (format) {
     case 'simple':
       return list.map(({ endpoint, hashKV }) => `${endpoint}, ${hashKV.hash}\n`).join('');
@@ -308,7 +314,7 @@ export function printEndpointHashKV(format: AdminFormat, list: ReadonlyArray<{ e
       return lines(out);
     }
     case 'table':
-      return renderTable(['endpoint', 'hash'], list.map(({ endpoint, hashKV }) => [endpoint, String(hashKV.hash)]));
+      return await table(['endpoint', 'hash'], list.map(({ endpoint, hashKV }) => [endpoint, String(hashKV.hash)]));
     default:
       throw unsupported(format);
   }
@@ -356,6 +362,23 @@ export function printMoveLeader(format: AdminFormat, leader: bigint, target: big
     case 'json':
       return `${jsonObject([['header', jsonHeader(r.header)]])}\n`;
     default:
+      throw unsupported(format);
+  }
+}
+
+/** `snapshot status` output in `format`, as etcdctl's DBStatus printers. */
+export async function printSnapshotStatus(format: AdminFormat, st: SnapshotStatus): Promise<string> {
+  const row = [st.hash.toString(16), String(st.revision), String(st.totalKey), humanizeBytes(st.totalSize)];
+  switch (format) {
+    case 'simple':
+      return `${row.join(', ')}\n`;
+    case 'json':
+      return `{"hash":${st.hash},"revision":${st.revision},"totalKey":${st.totalKey},"totalSize":${st.totalSize}}\n`;
+    case 'fields':
+      return `"Hash" : ${st.hash}\n"Revision" : ${st.revision}\n"Keys" : ${st.totalKey}\n"Size" : ${st.totalSize}\n`;
+    case 'table':
+      return await table(['hash', 'revision', 'total keys', 'total size'], [row]);
+    case 'protobuf':
       throw unsupported(format);
   }
 }

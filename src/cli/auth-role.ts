@@ -1,64 +1,15 @@
 /**
  * `etcdts role add|delete|get|list|grant-permission|revoke-permission`, as etcdctl's (etcd
  * `Auth.Role*`). Permission ranges follow etcdctl: `<key> [endkey]`, or `--prefix` / `--from-key`;
- * an empty key means every key with `--prefix`/`--from-key`, and the key `"\0"` without.
+ * an empty key means every key with `--prefix`/`--from-key`, and the key `"\0"` without
+ * (auth-perm.ts). The permission arguments and the printer (auth-printer.ts) are loaded when a
+ * command runs.
  */
-import { Buffer } from 'node:buffer';
-
 import type { Command } from 'commander';
 
-import type { PermissionType } from '../auth/auth.js';
-import { prefixRangeEnd } from '../kv/range.js';
-import { AuthPrinter, checkFormatName } from './auth-printer.js';
+import type { PermFlags } from './auth-perm.js';
 import { CliError, EXIT_BAD_ARGS } from './exit.js';
 import type { SessionRunner } from './kv.js';
-
-/** `--prefix` / `--from-key` of the permission commands. */
-interface PermFlags {
-  prefix?: boolean;
-  fromKey?: boolean;
-}
-
-const NUL = Buffer.from([0]);
-
-/**
- * The key and range end etcdctl sends for `<key> [endkey]` and the flags (its `permRange`).
- * Throws `CliError` (exit 128) with etcdctl's texts for conflicting flags and arguments.
- */
-export function permRange(args: readonly string[], flags: PermFlags): { key: Buffer; rangeEnd: Buffer } {
-  const prefix = flags.prefix === true;
-  const fromKey = flags.fromKey === true;
-  const key = args[0]!;
-  const exclusive = (): CliError => new CliError(EXIT_BAD_ARGS, '--from-key and --prefix flags are mutually exclusive');
-  if (key === '') {
-    if (prefix && fromKey) throw exclusive();
-    // An empty prefix or from-key covers every key: ["\0", "\0"); without a flag, the key "\0".
-    return { key: NUL, rangeEnd: prefix || fromKey ? NUL : Buffer.alloc(0) };
-  }
-  const keyBytes = Buffer.from(key, 'utf8');
-  if (args.length === 1) {
-    if (prefix && fromKey) throw exclusive();
-    if (prefix) return { key: keyBytes, rangeEnd: prefixRangeEnd(keyBytes) };
-    return { key: keyBytes, rangeEnd: fromKey ? NUL : Buffer.alloc(0) };
-  }
-  if (prefix) throw new CliError(EXIT_BAD_ARGS, 'unexpected endkey argument with --prefix flag');
-  if (fromKey) throw new CliError(EXIT_BAD_ARGS, 'unexpected endkey argument with --from-key flag');
-  return { key: keyBytes, rangeEnd: Buffer.from(args[1]!, 'utf8') };
-}
-
-/** etcdctl's `StrToPermissionType`: READ, WRITE, READWRITE in any case. */
-function permissionType(text: string): PermissionType {
-  switch (text.toUpperCase()) {
-    case 'READ':
-      return 'read';
-    case 'WRITE':
-      return 'write';
-    case 'READWRITE':
-      return 'readwrite';
-    default:
-      throw new CliError(EXIT_BAD_ARGS, `invalid permission type: ${text}`);
-  }
-}
 
 /** Registers the `role` command group on `program`. */
 export function registerRoleCommands(program: Command, run: SessionRunner): void {
@@ -72,6 +23,7 @@ export function registerRoleCommands(program: Command, run: SessionRunner): void
     .allowExcessArguments(true)
     .action(async (_role: unknown, _flags: unknown, command: Command) => {
       await run(command, async (session) => {
+        const { AuthPrinter, checkFormatName } = await import('./run.js');
         const args = command.args;
         if (args.length !== 1) throw new CliError(EXIT_BAD_ARGS, 'role add command requires role name as its argument');
         checkFormatName(session.options.writeOut);
@@ -88,6 +40,7 @@ export function registerRoleCommands(program: Command, run: SessionRunner): void
     .allowExcessArguments(true)
     .action(async (_role: unknown, _flags: unknown, command: Command) => {
       await run(command, async (session) => {
+        const { AuthPrinter, checkFormatName } = await import('./run.js');
         const args = command.args;
         if (args.length !== 1) throw new CliError(EXIT_BAD_ARGS, 'role delete command requires role name as its argument');
         checkFormatName(session.options.writeOut);
@@ -104,6 +57,7 @@ export function registerRoleCommands(program: Command, run: SessionRunner): void
     .allowExcessArguments(true)
     .action(async (_role: unknown, _flags: unknown, command: Command) => {
       await run(command, async (session) => {
+        const { AuthPrinter, checkFormatName } = await import('./run.js');
         const args = command.args;
         if (args.length !== 1) throw new CliError(EXIT_BAD_ARGS, 'role get command requires role name as its argument');
         checkFormatName(session.options.writeOut);
@@ -119,6 +73,7 @@ export function registerRoleCommands(program: Command, run: SessionRunner): void
     .allowExcessArguments(true)
     .action(async (_flags: unknown, command: Command) => {
       await run(command, async (session) => {
+        const { AuthPrinter, checkFormatName } = await import('./run.js');
         if (command.args.length !== 0) throw new CliError(EXIT_BAD_ARGS, 'role list command requires no arguments');
         checkFormatName(session.options.writeOut);
         const resp = await session.client().auth.roleList(session.callOptions());
@@ -142,10 +97,12 @@ export function registerRoleCommands(program: Command, run: SessionRunner): void
     .allowExcessArguments(true)
     .action(async (_r: unknown, _t: unknown, _k: unknown, _e: unknown, flags: PermFlags, command: Command) => {
       await run(command, async (session) => {
+        const { AuthPrinter, checkFormatName } = await import('./run.js');
         const args = command.args;
         if (args.length < 3) {
           throw new CliError(EXIT_BAD_ARGS, 'role grant command requires role name, permission type, and key [endkey] as its argument');
         }
+        const { permissionType, permRange } = await import('./run.js');
         const type = permissionType(args[1]!);
         const { key, rangeEnd } = permRange(args.slice(2), flags);
         checkFormatName(session.options.writeOut);
@@ -166,10 +123,12 @@ export function registerRoleCommands(program: Command, run: SessionRunner): void
     .allowExcessArguments(true)
     .action(async (_r: unknown, _k: unknown, _e: unknown, flags: PermFlags, command: Command) => {
       await run(command, async (session) => {
+        const { AuthPrinter, checkFormatName } = await import('./run.js');
         const args = command.args;
         if (args.length < 2) {
           throw new CliError(EXIT_BAD_ARGS, 'role revoke-permission command requires role name and key [endkey] as its argument');
         }
+        const { permRange } = await import('./run.js');
         const { key, rangeEnd } = permRange(args.slice(1), flags);
         checkFormatName(session.options.writeOut);
         const resp = await session.client().auth.roleRevokePermission(args[0]!, key, rangeEnd, session.callOptions());

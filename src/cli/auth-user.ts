@@ -4,11 +4,10 @@
  * Passwords: `user add NAME:PASSWORD`, `--new-user-password`, or read from stdin: by default a
  * prompt asked twice (`--interactive`, etcdctl's default; no echo on a terminal), with
  * `--interactive=false` one word read as is. `--no-password` makes a user that cannot log in with
- * a password (etcd >= 3.4).
+ * a password (etcd >= 3.4). The printer (auth-printer.ts) is loaded when a command runs.
  */
 import { Option, type Command } from 'commander';
 
-import { AuthPrinter, checkFormatName } from './auth-printer.js';
 import { CliError, EXIT_BAD_ARGS } from './exit.js';
 import type { SessionRunner } from './kv.js';
 import { askNewPassword, scanWord } from './password.js';
@@ -59,6 +58,7 @@ export function registerUserCommands(program: Command, run: SessionRunner): void
     .allowExcessArguments(true)
     .action(async (_user: unknown, flags: UserAddFlags, command: Command) => {
       await run(command, async (session) => {
+        const { AuthPrinter, checkFormatName } = await import('./run.js');
         const args = command.args;
         if (args.length !== 1) throw new CliError(EXIT_BAD_ARGS, 'user add command requires user name as its argument');
         let name = args[0]!;
@@ -93,6 +93,7 @@ export function registerUserCommands(program: Command, run: SessionRunner): void
     .allowExcessArguments(true)
     .action(async (_user: unknown, _flags: unknown, command: Command) => {
       await run(command, async (session) => {
+        const { AuthPrinter, checkFormatName } = await import('./run.js');
         const args = command.args;
         if (args.length !== 1) throw new CliError(EXIT_BAD_ARGS, 'user delete command requires user name as its argument');
         checkFormatName(session.options.writeOut);
@@ -110,6 +111,7 @@ export function registerUserCommands(program: Command, run: SessionRunner): void
     .allowExcessArguments(true)
     .action(async (_user: unknown, flags: { detail?: boolean }, command: Command) => {
       await run(command, async (session) => {
+        const { AuthPrinter, checkFormatName } = await import('./run.js');
         const args = command.args;
         if (args.length !== 1) throw new CliError(EXIT_BAD_ARGS, 'user get command requires user name as its argument');
         const name = args[0]!;
@@ -136,6 +138,7 @@ export function registerUserCommands(program: Command, run: SessionRunner): void
     .allowExcessArguments(true)
     .action(async (_flags: unknown, command: Command) => {
       await run(command, async (session) => {
+        const { AuthPrinter, checkFormatName } = await import('./run.js');
         if (command.args.length !== 0) throw new CliError(EXIT_BAD_ARGS, 'user list command requires no arguments');
         checkFormatName(session.options.writeOut);
         const resp = await session.client().auth.userList(session.callOptions());
@@ -154,6 +157,7 @@ export function registerUserCommands(program: Command, run: SessionRunner): void
     .allowExcessArguments(true)
     .action(async (_user: unknown, flags: InteractiveFlags, command: Command) => {
       await run(command, async (session) => {
+        const { AuthPrinter, checkFormatName } = await import('./run.js');
         const args = command.args;
         if (args.length !== 1) throw new CliError(EXIT_BAD_ARGS, 'user passwd command requires user name as its argument');
         const password = readPassword(args[0]!, flags);
@@ -172,6 +176,7 @@ export function registerUserCommands(program: Command, run: SessionRunner): void
     .allowExcessArguments(true)
     .action(async (_user: unknown, _role: unknown, _flags: unknown, command: Command) => {
       await run(command, async (session) => {
+        const { AuthPrinter, checkFormatName } = await import('./run.js');
         const args = command.args;
         if (args.length !== 2) throw new CliError(EXIT_BAD_ARGS, 'user grant command requires user name and role name as its argument');
         checkFormatName(session.options.writeOut);
@@ -189,6 +194,7 @@ export function registerUserCommands(program: Command, run: SessionRunner): void
     .allowExcessArguments(true)
     .action(async (_user: unknown, _role: unknown, _flags: unknown, command: Command) => {
       await run(command, async (session) => {
+        const { AuthPrinter, checkFormatName } = await import('./run.js');
         const args = command.args;
         if (args.length !== 2) throw new CliError(EXIT_BAD_ARGS, 'user revoke-role requires user name and role name as its argument');
         checkFormatName(session.options.writeOut);

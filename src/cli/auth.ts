@@ -1,12 +1,12 @@
 /**
  * `etcdts auth enable|disable|status`, and the `user` and `role` command groups (auth-user.ts,
  * auth-role.ts), as etcdctl's: same arguments, checks, messages, output and exit codes.
- * `auth status` is etcdctl 3.5's (etcdctl 3.4 has none; it needs etcd >= 3.5).
+ * `auth status` is etcdctl 3.5's (etcdctl 3.4 has none; it needs etcd >= 3.5). The printer
+ * (auth-printer.ts) is loaded when a command runs.
  */
 import type { Command } from 'commander';
 
 import { RootRoleNotExistError } from '../errors/index.js';
-import { AuthPrinter, checkFormatName } from './auth-printer.js';
 import { registerRoleCommands } from './auth-role.js';
 import { registerUserCommands } from './auth-user.js';
 import { CliError, EXIT_BAD_ARGS } from './exit.js';
@@ -26,6 +26,7 @@ export function registerAuthCommands(program: Command, run: SessionRunner): void
     .allowExcessArguments(true)
     .action(async (_flags: unknown, command: Command) => {
       await run(command, async (session) => {
+        const { checkFormatName } = await import('./run.js');
         if (command.args.length !== 0) throw new CliError(EXIT_BAD_ARGS, 'auth enable command does not accept any arguments');
         checkFormatName(session.options.writeOut);
         const client = session.client();
@@ -50,6 +51,7 @@ export function registerAuthCommands(program: Command, run: SessionRunner): void
     .allowExcessArguments(true)
     .action(async (_flags: unknown, command: Command) => {
       await run(command, async (session) => {
+        const { checkFormatName } = await import('./run.js');
         if (command.args.length !== 0) throw new CliError(EXIT_BAD_ARGS, 'auth disable command does not accept any arguments');
         checkFormatName(session.options.writeOut);
         await session.client().auth.authDisable(session.callOptions());
@@ -64,6 +66,7 @@ export function registerAuthCommands(program: Command, run: SessionRunner): void
     .allowExcessArguments(true)
     .action(async (_flags: unknown, command: Command) => {
       await run(command, async (session) => {
+        const { AuthPrinter, checkFormatName } = await import('./run.js');
         if (command.args.length !== 0) throw new CliError(EXIT_BAD_ARGS, 'auth status command does not accept any arguments');
         checkFormatName(session.options.writeOut);
         const resp = await session.client().auth.authStatus(session.callOptions());

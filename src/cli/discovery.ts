@@ -16,7 +16,7 @@
  * `ETCDCTL_*` variable (`ETCDCTL_DISCOVERY_SRV`, `ETCDCTL_DISCOVERY_SRV_NAME`,
  * `ETCDCTL_INSECURE_DISCOVERY`).
  */
-import { promises as dns, type SrvRecord } from 'node:dns';
+import type { SrvRecord } from 'node:dns';
 
 import { Option, type Command } from 'commander';
 
@@ -66,14 +66,16 @@ export function srvServiceName(serviceName: string, scheme: 'http' | 'https'): s
 
 /**
  * The client URLs the SRV records of `domain` name: https ones first, then http ones (etcd's
- * `srv.GetClient`).
+ * `srv.GetClient`), looked up with `resolver` (default: node:dns).
  *
  * @throws EtcdError (code UNAVAILABLE) `dns lookup errors: <https error> and <http error>` when
  *   both lookups fail; `cause` is an `AggregateError` of the two
  */
-export async function srvEndpoints(domain: string, serviceName = '', resolver: SrvResolver = dns): Promise<string[]> {
+export async function srvEndpoints(domain: string, serviceName = '', resolver?: SrvResolver): Promise<string[]> {
+  // node:dns is loaded only here: a command without --discovery-srv never looks anything up.
+  const srv = resolver ?? (await import('node:dns')).promises;
   const lookup = async (scheme: 'http' | 'https'): Promise<string[]> => {
-    const records = await resolver.resolveSrv(`_${srvServiceName(serviceName, scheme)}._tcp.${domain}`);
+    const records = await srv.resolveSrv(`_${srvServiceName(serviceName, scheme)}._tcp.${domain}`);
     return [...records]
       .sort((a, b) => a.priority - b.priority || b.weight - a.weight)
       .map((r) => `${scheme}://${hostPort(r.name.replace(/\.$/, ''), r.port)}`);
@@ -99,7 +101,7 @@ export async function withDiscoveredEndpoints(
   options: GlobalOptions,
   flags: DiscoveryFlags,
   env: NodeJS.ProcessEnv = process.env,
-  resolver: SrvResolver = dns,
+  resolver?: SrvResolver,
 ): Promise<GlobalOptions> {
   const { domain, serviceName, insecure } = discoverySettings(flags, env);
   if (domain === '') return options;
@@ -178,7 +180,7 @@ export async function discoveredOptions(
   given: GlobalOptions,
   flags: DiscoveryFlags,
   env: NodeJS.ProcessEnv = process.env,
-  resolver: SrvResolver = dns,
+  resolver?: SrvResolver,
 ): Promise<GlobalOptions> {
   const options = await withDiscoveredEndpoints(given, flags, env, resolver);
   const serverName = discoveryServerName(flags, env);

@@ -1,15 +1,16 @@
 /**
  * `etcdts endpoint health|status|hashkv [--cluster]`, as etcdctl 3.4's: each endpoint is asked on
  * its own (a dedicated connection per endpoint), in the order given (`--cluster`: every member's
- * client URLs). Endpoints that fail are reported on stderr; the others are printed.
+ * client URLs). Endpoints that fail are reported on stderr; the others are printed (admin-printer.ts,
+ * loaded when a command runs).
  */
 import type { Command } from 'commander';
 
-import { Client } from '../client.js';
+import type { Client } from '../client.js';
 import { PermissionDeniedError } from '../errors/index.js';
 import type { HashKVResponse, StatusResponse } from '../maintenance/maintenance.js';
 import { endpointsFromCluster } from './admin-args.js';
-import { adminFormat, printEndpointHashKV, printEndpointHealth, printEndpointStatus, type EndpointHealth } from './admin-printer.js';
+import type { EndpointHealth } from './admin-printer.js';
 import { CliError, EXIT_ERROR, errorText } from './exit.js';
 import { clientOptions, int64Flag, keepAliveClientOptions, normalizeEndpoint, withTlsServerName } from './global.js';
 import { goDuration } from './go-format.js';
@@ -35,10 +36,11 @@ export function registerEndpointCommands(program: Command, run: SessionRunner): 
     .allowExcessArguments(true)
     .action(async (_flags: unknown, command: Command) => {
       await run(command, async (session) => {
+        const { adminFormat, printEndpointHealth } = await import('./run.js');
         const format = adminFormat(session.options.writeOut);
         const endpoints = await endpointsFromCluster(command, session);
         const list = await Promise.all(endpoints.map((ep) => checkHealth(session, ep)));
-        const out = printEndpointHealth(format, list);
+        const out = await printEndpointHealth(format, list);
         session.write(out.stdout);
         if (out.stderr !== '') process.stderr.write(out.stderr);
         if (list.some((h) => h.error !== '')) throw new CliError(EXIT_ERROR, 'unhealthy cluster');
@@ -56,6 +58,7 @@ export function registerEndpointCommands(program: Command, run: SessionRunner): 
     .allowExcessArguments(true)
     .action(async (_flags: unknown, command: Command) => {
       await run(command, async (session) => {
+        const { adminFormat, printEndpointStatus } = await import('./run.js');
         const format = adminFormat(session.options.writeOut);
         const list: Array<{ endpoint: string; status: StatusResponse }> = [];
         let failed = false;
@@ -67,7 +70,7 @@ export function registerEndpointCommands(program: Command, run: SessionRunner): 
             process.stderr.write(`Failed to get the status of endpoint ${ep} (${errorText(err)})\n`);
           }
         }
-        session.write(printEndpointStatus(format, list));
+        session.write(await printEndpointStatus(format, list));
         if (failed) throw new CliError(EXIT_ERROR, 'failed to get the status of some endpoints', { quiet: true });
       });
     });
@@ -80,6 +83,7 @@ export function registerEndpointCommands(program: Command, run: SessionRunner): 
     .allowExcessArguments(true)
     .action(async (flags: { rev?: bigint }, command: Command) => {
       await run(command, async (session) => {
+        const { adminFormat, printEndpointHashKV } = await import('./run.js');
         const format = adminFormat(session.options.writeOut);
         const rev = flags.rev ?? 0n;
         if (rev < 0n || rev > BigInt(Number.MAX_SAFE_INTEGER)) {
@@ -95,7 +99,7 @@ export function registerEndpointCommands(program: Command, run: SessionRunner): 
             process.stderr.write(`Failed to get the hash of endpoint ${ep} (${errorText(err)})\n`);
           }
         }
-        session.write(printEndpointHashKV(format, list));
+        session.write(await printEndpointHashKV(format, list));
         if (failure !== undefined) throw failure;
       });
     });
@@ -103,6 +107,7 @@ export function registerEndpointCommands(program: Command, run: SessionRunner): 
 
 /** One endpoint's health: a linearizable Get of {@link HEALTH_CHECK_KEY} through a client of its own. */
 async function checkHealth(session: CliSession, endpoint: string): Promise<EndpointHealth> {
+  const { Client } = await import('./run.js');
   let client: Client;
   try {
     const scheme = wantsTls(session.options.security) ? 'https' : 'http';

@@ -37,7 +37,7 @@ export interface CliErrorOptions {
 
 /**
  * An error that ends the command with `Error: <message>` on stderr and `exitCode` (only the exit
- * code when `quiet`). Commands throw it; main.ts prints it and sets the exit code.
+ * code when `quiet`). Commands throw it; program.ts prints it and sets the exit code.
  */
 export class CliError extends Error {
   override name = 'CliError';

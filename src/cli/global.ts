@@ -4,7 +4,7 @@
  * A flag given on the command line beats the environment; the environment beats the default.
  */
 import type { ClientOptions } from '../client.js';
-import { hasScheme } from '../transport/index.js';
+import { hasScheme } from '../transport/endpoint.js';
 import { CliError, EXIT_BAD_ARGS, EXIT_BAD_FEATURE, EXIT_ERROR } from './exit.js';
 import { goDuration } from './go-format.js';
 import { GoSyntaxError, parseGoBool, parseGoDuration, parseGoInt } from './go-syntax.js';

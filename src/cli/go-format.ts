@@ -65,6 +65,11 @@ export function hex16(id: bigint): string {
   return id.toString(16).padStart(16, ' ');
 }
 
+/** A 64-bit ID as Go's `%016x` prints it (a negative one with its sign inside the width). */
+export function goHex16(id: bigint): string {
+  return id < 0n ? `-${(-id).toString(16).padStart(15, '0')}` : id.toString(16).padStart(16, '0');
+}
+
 /** `fmt.Print` of a Go `[]string`: `[a b c]`. */
 export function goStringSlice(items: readonly string[]): string {
   return `[${items.join(' ')}]`;

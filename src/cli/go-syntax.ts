@@ -50,7 +50,9 @@ function quoteRune(cp: number): string {
     case 0x09: return '\\t';
     case 0x0b: return '\\v';
   }
-  if (cp === 0x20) return ' ';
+  // Printable ASCII (letters, digits, punctuation, symbols) without the Unicode regex, which costs
+  // ~0.3 ms a test until V8 has optimized it (a command's start quotes a few flag values).
+  if (cp >= 0x20 && cp < 0x7f) return String.fromCharCode(cp);
   const ch = String.fromCodePoint(cp);
   if (cp > 0x20 && cp !== 0x7f && PRINTABLE.test(ch)) return ch;
   if (cp < 0x20 || cp === 0x7f) return `\\x${hex2(cp)}`;
@@ -266,7 +268,9 @@ const DURATION_UNITS_NS: Readonly<Record<string, number>> = {
  * duration "1"`, `time: unknown unit "d" in duration "1d"`.
  */
 export function parseGoDuration(s: string): number {
-  const quoted = goQuote(s);
+  // The quoted value, for the errors only (quoting is not free).
+  let quotedValue: string | undefined;
+  const quotedText = (): string => (quotedValue ??= goQuote(s));
   let rest = s;
   let negative = false;
   if (rest.startsWith('-') || rest.startsWith('+')) {
@@ -274,21 +278,21 @@ export function parseGoDuration(s: string): number {
     rest = rest.slice(1);
   }
   if (rest === '0') return 0;
-  if (rest === '') throw new GoSyntaxError(`time: invalid duration ${quoted}`);
+  if (rest === '') throw new GoSyntaxError(`time: invalid duration ${quotedText()}`);
   let totalNs = 0;
   while (rest !== '') {
     const num = /^([0-9]*)(\.([0-9]*))?/.exec(rest)!;
     const whole = num[1]!;
     const frac = num[3] ?? '';
-    if (whole === '' && frac === '') throw new GoSyntaxError(`time: invalid duration ${quoted}`);
+    if (whole === '' && frac === '') throw new GoSyntaxError(`time: invalid duration ${quotedText()}`);
     rest = rest.slice(num[0].length);
     const unit = /^[^0-9.]*/.exec(rest)![0];
-    if (unit === '') throw new GoSyntaxError(`time: missing unit in duration ${quoted}`);
+    if (unit === '') throw new GoSyntaxError(`time: missing unit in duration ${quotedText()}`);
     const scale = DURATION_UNITS_NS[unit];
-    if (scale === undefined) throw new GoSyntaxError(`time: unknown unit ${goQuote(unit)} in duration ${quoted}`);
+    if (scale === undefined) throw new GoSyntaxError(`time: unknown unit ${goQuote(unit)} in duration ${quotedText()}`);
     rest = rest.slice(unit.length);
     totalNs += Number(`${whole || '0'}.${frac || '0'}`) * scale;
-    if (totalNs > 2 ** 63) throw new GoSyntaxError(`time: invalid duration ${quoted}`);
+    if (totalNs > 2 ** 63) throw new GoSyntaxError(`time: invalid duration ${quotedText()}`);
   }
   const ms = totalNs / 1e6;
   return negative ? -ms : ms;

@@ -1,7 +1,7 @@
 /**
  * The key-value commands of `etcdts`, as etcdctl's: `put`, `get`, `del`, `compaction`.
  * Arguments and flags are checked (see kv-args.ts) before anything is sent; output goes through
- * the printer of `-w/--write-out`.
+ * the printer of `-w/--write-out` (printer.ts, loaded with run.ts when a command runs).
  */
 import type { Command } from 'commander';
 
@@ -9,10 +9,13 @@ import { CliError, EXIT_BAD_ARGS, EXIT_ERROR } from './exit.js';
 import { checkPrinterFormat, int64Flag } from './global.js';
 import { parseGoInt } from './go-syntax.js';
 import { deleteRequest, getRequest, putReadsStdin, putRequest, type DelFlags, type GetFlags, type PutFlags } from './kv-args.js';
-import { createPrinter } from './printer.js';
-import { readAllStdin, type CliSession } from './session.js';
+import type { CliSession } from './session.js';
+import { readAllStdin } from './stdin.js';
 
-/** Runs a command's body with a session made from the command's global flags. */
+/**
+ * Runs a command's body with a session made from the command's global flags (program.ts loads the
+ * session, and with it the library, only then).
+ */
 export type SessionRunner = (command: Command, body: (session: CliSession) => Promise<void>) => Promise<void>;
 
 
@@ -39,6 +42,7 @@ export function registerKvCommands(program: Command, run: SessionRunner): void {
         const args = command.args;
         const stdin = args.length > 0 && putReadsStdin(args, flags) ? await readAllStdin() : undefined;
         const req = putRequest(args, flags, stdin);
+        const { createPrinter } = await import('./run.js');
         const printer = createPrinter(session.options.writeOut, { hex: session.options.hex });
         const resp = await session.client().put(req.key, req.value, { ...req.options, ...session.callOptions() });
         session.write(printer.put(resp));
@@ -65,6 +69,7 @@ export function registerKvCommands(program: Command, run: SessionRunner): void {
     .action(async (_key: unknown, _end: unknown, flags: GetFlags, command: Command) => {
       await run(command, async (session) => {
         const req = getRequest(command.args, flags);
+        const { createPrinter } = await import('./run.js');
         const format = checkPrinterFormat(session.options.writeOut);
         if (flags.countOnly && format !== 'fields') {
           throw new CliError(EXIT_BAD_ARGS, '--count-only is only for `--write-out=fields`');
@@ -92,6 +97,7 @@ export function registerKvCommands(program: Command, run: SessionRunner): void {
     .action(async (_key: unknown, _end: unknown, flags: DelFlags, command: Command) => {
       await run(command, async (session) => {
         const req = deleteRequest(command.args, flags);
+        const { createPrinter } = await import('./run.js');
         const printer = createPrinter(session.options.writeOut, { hex: session.options.hex });
         const resp = await session.client().delete(req.key, { ...req.options, ...session.callOptions() });
         session.write(printer.del(resp));

@@ -23,6 +23,7 @@ import type {
 } from '../lease/lease.js';
 import { CliError, EXIT_BAD_FEATURE } from './exit.js';
 import { checkPrinterFormat, type PrinterFormat } from './global.js';
+import { goHex16 } from './go-format.js';
 import { goQuote } from './go-syntax.js';
 import { fieldsHeader, jsonHeader, jsonHeaderMembers, jsonObject, textLines } from './output-parts.js';
 import { compactTextHeader, protobufHeader } from './protobuf-printer.js';
@@ -41,11 +42,6 @@ export interface LeasePrinter {
   timeToLive(resp: LeaseTimeToLiveResponse, keys: boolean): Buffer;
   /** `lease list`. */
   leases(resp: LeaseLeasesResponse): Buffer;
-}
-
-/** A 64-bit ID as Go's `%016x` prints it (a negative one with its sign inside the width). */
-export function goHex16(id: bigint): string {
-  return id < 0n ? `-${(-id).toString(16).padStart(15, '0')}` : id.toString(16).padStart(16, '0');
 }
 
 /**

@@ -7,9 +7,10 @@ import type { Command } from 'commander';
 import { LeaseKeepAliveHaltedError, LeaseNotFoundError } from '../errors/index.js';
 import type { LeaseTimeToLiveResponse } from '../lease/lease.js';
 import { CliError, EXIT_BAD_ARGS, EXIT_BAD_CONNECTION, EXIT_ERROR, errorText } from './exit.js';
+import { goHex16 } from './go-format.js';
 import { GoSyntaxError, parseGoInt } from './go-syntax.js';
 import type { SessionRunner } from './kv.js';
-import { createLeasePrinter, goHex16 } from './lease-printer.js';
+import type { LeasePrinter } from './lease-printer.js';
 
 /**
  * A TTL above etcd's maximum (9,000,000,000 s), sent as is so the server answers with its own
@@ -45,6 +46,11 @@ function oneArg(command: Command, message: string): string {
   return command.args[0]!;
 }
 
+/** The printer of `-w/--write-out` (lease-printer.ts, loaded with run.ts when a command runs). */
+async function leasePrinter(format: string): Promise<LeasePrinter> {
+  return (await import('./run.js')).createLeasePrinter(format);
+}
+
 /** etcd has no lease with an ID <= 0 (the library refuses such IDs before sending). */
 const noSuchLease = (id: bigint): boolean => id <= 0n;
 
@@ -61,7 +67,7 @@ export function registerLeaseCommands(program: Command, run: SessionRunner): voi
     .action(async (_ttl: unknown, _flags: unknown, command: Command) => {
       await run(command, async (session) => {
         const ttl = parseTtl(oneArg(command, 'lease grant command needs TTL argument'));
-        const printer = createLeasePrinter(session.options.writeOut);
+        const printer = await leasePrinter(session.options.writeOut);
         let resp;
         try {
           resp = await session.client().lease.grant(ttl, session.callOptions());
@@ -81,7 +87,7 @@ export function registerLeaseCommands(program: Command, run: SessionRunner): voi
     .action(async (_id: unknown, _flags: unknown, command: Command) => {
       await run(command, async (session) => {
         const id = parseLeaseId(oneArg(command, 'lease revoke command needs 1 argument'));
-        const printer = createLeasePrinter(session.options.writeOut);
+        const printer = await leasePrinter(session.options.writeOut);
         let resp;
         try {
           if (noSuchLease(id)) throw new LeaseNotFoundError();
@@ -104,7 +110,7 @@ export function registerLeaseCommands(program: Command, run: SessionRunner): voi
       await run(command, async (session) => {
         const id = parseLeaseId(oneArg(command, 'lease timetolive command needs lease ID as argument'));
         const keys = flags.keys ?? false;
-        const printer = createLeasePrinter(session.options.writeOut);
+        const printer = await leasePrinter(session.options.writeOut);
         let resp: LeaseTimeToLiveResponse;
         try {
           resp = noSuchLease(id)
@@ -124,7 +130,7 @@ export function registerLeaseCommands(program: Command, run: SessionRunner): voi
     .allowExcessArguments(true)
     .action(async (_flags: unknown, command: Command) => {
       await run(command, async (session) => {
-        const printer = createLeasePrinter(session.options.writeOut);
+        const printer = await leasePrinter(session.options.writeOut);
         let resp;
         try {
           resp = await session.client().lease.leases(session.callOptions());
@@ -148,7 +154,7 @@ export function registerLeaseCommands(program: Command, run: SessionRunner): voi
     .action(async (_id: unknown, flags: { once?: boolean }, command: Command) => {
       await run(command, async (session) => {
         const id = parseLeaseId(oneArg(command, 'lease keep-alive command needs lease ID as argument'));
-        const printer = createLeasePrinter(session.options.writeOut);
+        const printer = await leasePrinter(session.options.writeOut);
         if (flags.once) {
           let resp;
           try {

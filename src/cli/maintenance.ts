@@ -1,12 +1,12 @@
 /**
  * The maintenance commands of `etcdts`, as etcdctl 3.4's: `endpoint health|status|hashkv`
  * (endpoint.ts), `snapshot save` (snapshot.ts), and here `defrag [--cluster]`, `alarm list|disarm`
- * and `move-leader <member-id>`. Same arguments, messages, exit codes and output.
+ * and `move-leader <member-id>`. Same arguments, messages, exit codes and output (admin-printer.ts,
+ * loaded when a command runs).
  */
 import type { Command } from 'commander';
 
 import { endpointsFromCluster, givenEndpoints } from './admin-args.js';
-import { adminFormat, printAlarms, printMoveLeader } from './admin-printer.js';
 import { registerEndpointCommands } from './endpoint.js';
 import { CliError, EXIT_BAD_ARGS, EXIT_ERROR, errorText } from './exit.js';
 import { goStringSlice, parseHexUint64 } from './go-format.js';
@@ -53,6 +53,7 @@ export function registerMaintenanceCommands(program: Command, run: SessionRunner
     .action(async (_flags: unknown, command: Command) => {
       await run(command, async (session) => {
         if (command.args.length !== 0) throw new CliError(EXIT_BAD_ARGS, 'alarm disarm command accepts no arguments');
+        const { adminFormat, printAlarms } = await import('./run.js');
         const format = adminFormat(session.options.writeOut);
         session.write(printAlarms(format, await session.client().maintenance.alarmDisarm(undefined, session.callOptions())));
       });
@@ -65,6 +66,7 @@ export function registerMaintenanceCommands(program: Command, run: SessionRunner
     .action(async (_flags: unknown, command: Command) => {
       await run(command, async (session) => {
         if (command.args.length !== 0) throw new CliError(EXIT_BAD_ARGS, 'alarm list command accepts no arguments');
+        const { adminFormat, printAlarms } = await import('./run.js');
         const format = adminFormat(session.options.writeOut);
         session.write(printAlarms(format, await session.client().maintenance.alarmList(session.callOptions())));
       });
@@ -85,6 +87,7 @@ export function registerMaintenanceCommands(program: Command, run: SessionRunner
         } catch (err) {
           throw new CliError(EXIT_BAD_ARGS, (err as Error).message);
         }
+        const { adminFormat, printMoveLeader } = await import('./run.js');
         const format = adminFormat(session.options.writeOut);
         const maintenance = session.client().maintenance;
         const endpoints = givenEndpoints(command);

@@ -11,18 +11,15 @@
  * 3.5's `--dest-user` / `--dest-password` (a prompt `Destination Password: ` without one). One
  * extension, hidden from the help: `--progress-interval <duration>` (default 30s) sets the printing
  * interval.
+ *
+ * Here: the command, its flags and their checks; the mirroring (loaded when it runs): make-mirror-run.ts.
  */
 import { Option, type Command } from 'commander';
 
-import { Client, type ClientOptions } from '../client.js';
-import { Syncer } from '../mirror/mirror.js';
-import { op, type Op } from '../kv/op.js';
-import { CliError, EXIT_BAD_ARGS, EXIT_BAD_CONNECTION } from './exit.js';
-import { flagError, keepAliveClientOptions, normalizeEndpoint } from './global.js';
+import { CliError, EXIT_BAD_ARGS } from './exit.js';
+import { flagError } from './global.js';
 import { parseGoDuration } from './go-syntax.js';
 import type { SessionRunner } from './kv.js';
-import { securityClientOptions, wantsTls, type SecurityOptions } from './security.js';
-import type { CliSession } from './session.js';
 
 /** Interval between the counts printed, in ms (etcdctl's 30 seconds). */
 export const DEFAULT_PROGRESS_INTERVAL_MS = 30_000;
@@ -41,61 +38,6 @@ export interface MakeMirrorFlags {
   destInsecureTransport?: boolean;
   /** Hidden: `--progress-interval`, in ms. */
   progressInterval?: number;
-}
-
-/**
- * The destination client's options: its one endpoint, the dial timeout and keep-alive flags, the
- * `--dest-*` TLS settings and `--dest-user`/`--dest-password` (asking `Destination Password: `
- * when `--dest-user` has no password, as etcdctl 3.5).
- */
-function destinationOptions(session: CliSession, destination: string, flags: MakeMirrorFlags): ClientOptions {
-  const security: SecurityOptions = {};
-  if (flags.destUser !== undefined) security.user = flags.destUser;
-  if (flags.destPassword !== undefined) security.password = flags.destPassword;
-  if (flags.destCacert !== undefined) security.cacert = flags.destCacert;
-  if (flags.destCert !== undefined) security.cert = flags.destCert;
-  if (flags.destKey !== undefined) security.key = flags.destKey;
-  if (flags.destInsecureTransport === false) security.insecureTransport = false;
-  const endpoint = normalizeEndpoint(destination, wantsTls(security) ? 'https' : 'http');
-  const dial = session.options.dialTimeoutMs;
-  const base: ClientOptions = dial > 0 ? { endpoints: [endpoint], dialTimeout: Math.max(1, Math.ceil(dial)) } : { endpoints: [endpoint] };
-  return { ...base, ...keepAliveClientOptions(session.options), ...securityClientOptions(security, 'Destination Password: ') };
-}
-
-/** The key at the destination: the source prefix replaced by the destination's (etcdctl's `modifyPrefix`). */
-function destinationKey(key: Buffer, prefixLength: number, destPrefix: Buffer): Buffer {
-  return Buffer.concat([destPrefix, key.subarray(prefixLength)]);
-}
-
-/**
- * Mirrors `source` under `prefix` to `destination` under `destPrefix` until the watch ends (never,
- * unless it fails): the base state page by page, then the changes, one destination txn per source
- * revision. `onCount` is called with each copied key or change.
- */
-export async function mirror(source: Client, destination: Client, prefix: Buffer, destPrefix: Buffer, onCount: () => void): Promise<void> {
-  const syncer = new Syncer(source, prefix);
-  for await (const page of syncer.syncBase()) {
-    for (const kv of page.kvs) {
-      await destination.put(destinationKey(kv.key, prefix.length, destPrefix), kv.value);
-      onCount();
-    }
-  }
-  for await (const response of syncer.syncUpdates()) {
-    let ops: Op[] = [];
-    let lastRevision = 0;
-    for (const event of response.events) {
-      const revision = event.kv.modRevision;
-      if (lastRevision !== 0 && revision > lastRevision) {
-        await destination.txn().then(...ops).commit();
-        ops = [];
-      }
-      lastRevision = revision;
-      const key = destinationKey(event.kv.key, prefix.length, destPrefix);
-      ops.push(event.type === 'put' ? op.put(key, event.kv.value) : op.delete(key));
-      onCount();
-    }
-    if (ops.length > 0) await destination.txn().then(...ops).commit();
-  }
 }
 
 function intervalFlag(value: string): number {
@@ -146,24 +88,8 @@ export function registerMakeMirrorCommand(program: Command, run: SessionRunner):
         }
         const prefix = Buffer.from(flags.prefix ?? '', 'utf8');
         const destPrefix = noDestPrefix ? Buffer.alloc(0) : destPrefixFlag !== undefined && destPrefixFlag !== '' ? Buffer.from(destPrefixFlag, 'utf8') : prefix;
-        let destination: Client;
-        try {
-          destination = new Client(destinationOptions(session, command.args[0]!, flags));
-        } catch (err) {
-          if (err instanceof CliError) throw err;
-          throw new CliError(EXIT_BAD_CONNECTION, err instanceof Error ? err.message : String(err));
-        }
-        let total = 0;
-        const interval = flags.progressInterval ?? DEFAULT_PROGRESS_INTERVAL_MS;
-        const timer = setInterval(() => session.write(`${total}\n`), Math.max(1, interval));
-        try {
-          await mirror(session.client(), destination, prefix, destPrefix, () => {
-            total++;
-          });
-        } finally {
-          clearInterval(timer);
-          await destination.close().catch(() => undefined);
-        }
+        const { runMirror } = await import('./run.js');
+        await runMirror(session, command.args[0]!, flags, prefix, destPrefix);
       });
     });
 }

@@ -1,11 +1,11 @@
 /**
  * `etcdts member list|add|remove|update|promote`, as etcdctl 3.4's: the same arguments, checks,
- * messages, exit codes and output (see admin-printer.ts). Member IDs are given and printed in hex.
+ * messages, exit codes and output (see admin-printer.ts, loaded when a command runs). Member IDs
+ * are given and printed in hex.
  */
 import type { Command } from 'commander';
 
 import { memberIdArg } from './admin-args.js';
-import { adminFormat, printMemberAdd, printMemberChange, printMemberList } from './admin-printer.js';
 import { CliError, EXIT_BAD_ARGS } from './exit.js';
 import type { SessionRunner } from './kv.js';
 
@@ -30,9 +30,10 @@ export function registerMemberCommands(program: Command, run: SessionRunner): vo
     .allowExcessArguments(true)
     .action(async (_flags: unknown, command: Command) => {
       await run(command, async (session) => {
+        const { adminFormat, printMemberList } = await import('./run.js');
         const format = adminFormat(session.options.writeOut);
         const resp = await session.client().cluster.memberList(session.callOptions());
-        session.write(printMemberList(format, resp));
+        session.write(await printMemberList(format, resp));
       });
     });
 
@@ -55,6 +56,7 @@ export function registerMemberCommands(program: Command, run: SessionRunner): vo
         }
         const peerUrls = flags.peerUrls ?? '';
         if (peerUrls === '') throw new CliError(EXIT_BAD_ARGS, 'member peer urls not provided');
+        const { adminFormat, printMemberAdd } = await import('./run.js');
         const format = adminFormat(session.options.writeOut);
         const urls = peerUrls.split(',');
         const cluster = session.client().cluster;
@@ -74,6 +76,7 @@ export function registerMemberCommands(program: Command, run: SessionRunner): vo
     .action(async (_id: unknown, _flags: unknown, command: Command) => {
       await run(command, async (session) => {
         const id = idArgument(command);
+        const { adminFormat, printMemberChange } = await import('./run.js');
         const format = adminFormat(session.options.writeOut);
         const resp = await session.client().cluster.memberRemove(id, session.callOptions());
         session.write(printMemberChange(format, 'removed from', id, resp));
@@ -92,6 +95,7 @@ export function registerMemberCommands(program: Command, run: SessionRunner): vo
         const id = idArgument(command);
         const peerUrls = flags.peerUrls ?? '';
         if (peerUrls === '') throw new CliError(EXIT_BAD_ARGS, 'member peer urls not provided');
+        const { adminFormat, printMemberChange } = await import('./run.js');
         const format = adminFormat(session.options.writeOut);
         const resp = await session.client().cluster.memberUpdate(id, peerUrls.split(','), session.callOptions());
         session.write(printMemberChange(format, 'updated in', id, resp));
@@ -107,6 +111,7 @@ export function registerMemberCommands(program: Command, run: SessionRunner): vo
     .action(async (_id: unknown, _flags: unknown, command: Command) => {
       await run(command, async (session) => {
         const id = idArgument(command);
+        const { adminFormat, printMemberChange } = await import('./run.js');
         const format = adminFormat(session.options.writeOut);
         const resp = await session.client().cluster.memberPromote(id, session.callOptions());
         session.write(printMemberChange(format, 'promoted in', id, resp));

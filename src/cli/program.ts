@@ -1,8 +1,8 @@
 /**
- * The `etcdts` program (main.ts is the entry that starts it): a command line client for etcd v3
- * in the manner of etcdctl (3.4/3.5): the same
- * commands, flags, `ETCDCTL_*` environment defaults, output formats and exit codes, so scripts
- * written for `etcdctl` work with `etcdts`.
+ * The `etcdts` program (start.ts runs it; the entries are bin.ts and main.ts): a command line
+ * client for etcd v3 in the manner of etcdctl (3.4/3.5): the same commands, flags, `ETCDCTL_*`
+ * environment defaults, output formats and exit codes, so scripts written for `etcdctl` work with
+ * `etcdts`.
  *
  * Commands: put, get, del, txn, compaction, watch, lease, member, endpoint, snapshot, defrag, alarm,
  * move-leader, auth, user, role, lock, elect, make-mirror, check perf|datascale, version,
@@ -41,7 +41,6 @@ import { registerLeaseCommands } from './lease.js';
 import { registerMaintenanceCommands } from './maintenance.js';
 import { registerMemberCommands } from './member.js';
 import { enablePrefixMatching } from './prefix-match.js';
-import { CliSession } from './session.js';
 import { registerTxnCommand } from './txn.js';
 import { registerVersionCommand } from './version.js';
 import { registerWatchCommand } from './watch.js';
@@ -103,10 +102,16 @@ export function normalizeArgv(argv: readonly string[], booleans: ReadonlySet<str
   return out;
 }
 
-/** Runs one command body with a session built from the command's global flags; always closes it. */
+/**
+ * Runs one command body with a session built from the command's global flags; always closes it.
+ * The session module, and with it the library, is loaded here: a command that fails on its
+ * arguments, `version`, `completion` and `--help` never load it.
+ */
 const runWithSession: SessionRunner = async (command, body) => {
   const flags = command.optsWithGlobals() as GlobalFlags & DiscoveryFlags;
-  const session = new CliSession(await discoveredOptions(resolveGlobalOptions(flags), flags));
+  const options = await discoveredOptions(resolveGlobalOptions(flags), flags);
+  const { CliSession } = await import('./run.js');
+  const session = new CliSession(options);
   try {
     await body(session);
   } finally {

@@ -1,12 +1,14 @@
 /**
  * What one `etcdts` command runs with: the resolved global options, a client made on first use
- * from them, the per-request call options, and the process's stdin/stdout.
+ * from them, the per-request call options, and the process's stdout. It holds the library's
+ * client, so program.ts loads it (and with it the library) only when a command runs; command
+ * modules import it as a type only. Reading stdin: stdin.ts.
  */
 import { Buffer } from 'node:buffer';
 
 import { Client } from '../index.js';
 import type { CallOptions } from '../types.js';
-import { CliError, EXIT_BAD_CONNECTION, EXIT_IO } from './exit.js';
+import { CliError, EXIT_BAD_CONNECTION } from './exit.js';
 import { debugLine, stderrLogger } from './debug-log.js';
 import { MIN_KEEPALIVE_TIME_MS, clientOptions, keepAliveClientOptions, requestTimeoutMs, withTlsServerName, type GlobalOptions } from './global.js';
 
@@ -80,44 +82,4 @@ export class CliSession {
     this.#client = undefined;
     await Promise.all(all.map((c) => c.close()));
   }
-}
-
-/** All of stdin as bytes (for `put KEY` without a value). Throws `CliError` (exit 6) on a read error. */
-export async function readAllStdin(): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  try {
-    for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  } catch (err) {
-    throw new CliError(EXIT_IO, `reading stdin: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  return Buffer.concat(chunks);
-}
-
-/**
- * A line reader over stdin that reads only as far as asked (so `txn -i` can prompt between
- * sections): each call resolves to the next `\n`-terminated line (UTF-8, without the `\n`), or
- * `undefined` at the end of input, a final line without `\n` included (as etcdctl's reader).
- */
-export function stdinLines(): () => Promise<string | undefined> {
-  const iterator = process.stdin[Symbol.asyncIterator]();
-  let pending: Buffer = Buffer.alloc(0);
-  let ended = false;
-  return async () => {
-    for (;;) {
-      const nl = pending.indexOf(0x0a);
-      if (nl >= 0) {
-        const line = pending.subarray(0, nl).toString('utf8');
-        pending = pending.subarray(nl + 1);
-        return line;
-      }
-      if (ended) return undefined;
-      const { value, done } = await iterator.next();
-      if (done) {
-        ended = true;
-        continue;
-      }
-      const chunk = typeof value === 'string' ? Buffer.from(value) : (value as Buffer);
-      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-    }
-  };
 }

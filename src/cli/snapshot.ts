@@ -18,13 +18,10 @@
  */
 import type { Command } from 'commander';
 
-import { SNAPSHOT_PART_SUFFIX } from '../maintenance/snapshot.js';
-import { snapshotStatus, type SnapshotStatus } from '../snapshot-file/index.js';
+import type { SnapshotStatus } from '../snapshot-file/index.js';
 import { givenEndpoints } from './admin-args.js';
-import { adminFormat, unsupported, type AdminFormat } from './admin-printer.js';
 import { CliError, EXIT_BAD_ARGS, EXIT_BAD_FEATURE, EXIT_ERROR, EXIT_INTERRUPTED, errorText } from './exit.js';
 import { ENV_PREFIX, requestTimeoutMs, resolveGlobalOptions, type GlobalFlags } from './global.js';
-import { renderTable } from './table.js';
 import { goStringSlice, humanizeBytes } from './go-format.js';
 import type { SessionRunner } from './kv.js';
 
@@ -32,23 +29,6 @@ import type { SessionRunner } from './kv.js';
 export const RESTORE_UNSUPPORTED =
   'snapshot restore is not supported by etcdts: it writes an etcd data directory offline (a server-side tool); ' +
   'use `etcdutl snapshot restore` (etcd 3.5+) or `etcdctl snapshot restore` (etcd 3.4)';
-
-/** `snapshot status` output in `format`, as etcdctl's DBStatus printers. */
-export function printSnapshotStatus(format: AdminFormat, st: SnapshotStatus): string {
-  const row = [st.hash.toString(16), String(st.revision), String(st.totalKey), humanizeBytes(st.totalSize)];
-  switch (format) {
-    case 'simple':
-      return `${row.join(', ')}\n`;
-    case 'json':
-      return `{"hash":${st.hash},"revision":${st.revision},"totalKey":${st.totalKey},"totalSize":${st.totalSize}}\n`;
-    case 'fields':
-      return `"Hash" : ${st.hash}\n"Revision" : ${st.revision}\n"Keys" : ${st.totalKey}\n"Size" : ${st.totalSize}\n`;
-    case 'table':
-      return renderTable(['hash', 'revision', 'total keys', 'total size'], [row]);
-    case 'protobuf':
-      throw unsupported(format);
-  }
-}
 
 /** Registers `etcdts snapshot save|status|restore` on `program`. */
 export function registerSnapshotCommands(program: Command, run: SessionRunner): void {
@@ -64,8 +44,9 @@ export function registerSnapshotCommands(program: Command, run: SessionRunner): 
     )
     .argument('[filename]', 'the snapshot file')
     .allowExcessArguments(true)
-    .action((_file: unknown, _flags: unknown, command: Command) => {
+    .action(async (_file: unknown, _flags: unknown, command: Command) => {
       if (command.args.length !== 1) throw new CliError(EXIT_BAD_ARGS, 'snapshot status requires exactly one argument');
+      const { adminFormat, printSnapshotStatus, snapshotStatus, unsupported } = await import('./run.js');
       const format = adminFormat(resolveGlobalOptions(command.optsWithGlobals() as GlobalFlags).writeOut);
       if (format === 'protobuf') throw unsupported(format);
       let st: SnapshotStatus;
@@ -74,7 +55,7 @@ export function registerSnapshotCommands(program: Command, run: SessionRunner): 
       } catch (err) {
         throw new CliError(EXIT_ERROR, errorText(err));
       }
-      process.stdout.write(printSnapshotStatus(format, st));
+      process.stdout.write(await printSnapshotStatus(format, st));
     });
 
   snapshot
@@ -105,6 +86,7 @@ export function registerSnapshotCommands(program: Command, run: SessionRunner): 
           throw new CliError(EXIT_INTERRUPTED, `snapshot must be requested to one selected node, not multiple ${goStringSlice(endpoints)}`);
         }
         const endpoint = endpoints[0]!;
+        const { SNAPSHOT_PART_SUFFIX } = await import('./run.js');
         const timeout = commandTimeoutGiven(command) ? requestTimeoutMs(session.options) : undefined;
         // cli-progress is loaded only for a terminal (every command pays for what it loads at start).
         const cliProgress = process.stderr.isTTY ? (await import('cli-progress')).default : undefined;
@@ -139,7 +121,7 @@ export function registerSnapshotCommands(program: Command, run: SessionRunner): 
           log('saved', { path });
         } catch (err) {
           if (barStarted) bar?.stop();
-          throw new CliError(EXIT_INTERRUPTED, saveErrorText(err, path));
+          throw new CliError(EXIT_INTERRUPTED, saveErrorText(err, path, SNAPSHOT_PART_SUFFIX));
         }
         session.write(`Snapshot saved at ${path}\n`);
       });
@@ -158,12 +140,12 @@ function log(msg: string, fields: Record<string, string | number>): void {
   process.stderr.write(`${JSON.stringify({ level: 'info', ts: Date.now() / 1000, msg, ...fields })}\n`);
 }
 
-/** etcdctl's text for a failed save; a part file that cannot be created in Go's words. */
-function saveErrorText(err: unknown, path: string): string {
+/** etcdctl's text for a failed save; a part file (`path` + `partSuffix`) that cannot be created in Go's words. */
+function saveErrorText(err: unknown, path: string, partSuffix: string): string {
   const e = err as NodeJS.ErrnoException;
-  if (e instanceof Error && e.syscall === 'open' && typeof e.path === 'string' && e.path.endsWith(SNAPSHOT_PART_SUFFIX)) {
+  if (e instanceof Error && e.syscall === 'open' && typeof e.path === 'string' && e.path.endsWith(partSuffix)) {
     const reason = /^[A-Z0-9]+: ([^,]+),/.exec(e.message)?.[1] ?? e.message;
-    return `could not open ${path}${SNAPSHOT_PART_SUFFIX} (open ${e.path}: ${reason})`;
+    return `could not open ${path}${partSuffix} (open ${e.path}: ${reason})`;
   }
   return errorText(err);
 }

@@ -1,44 +1,15 @@
 /**
  * `etcdts txn`: a transaction read from standard input in etcdctl's syntax (see txn-parse.ts),
  * sent as one etcd KV.Txn, printed as etcdctl prints it (`SUCCESS`/`FAILURE`, then each response).
- * With `-i/--interactive` a prompt is printed before each section, as etcdctl does.
+ * With `-i/--interactive` a prompt is printed before each section, as etcdctl does. The printer and
+ * the library's compares and operations (txn-ops.ts) are loaded (run.ts) once the input is read.
  */
 import type { Command } from 'commander';
 
-import { compare, op, type Compare, type Op } from '../index.js';
 import { CliError, EXIT_BAD_ARGS } from './exit.js';
 import type { SessionRunner } from './kv.js';
-import { createPrinter } from './printer.js';
-import { stdinLines } from './session.js';
-import { readTxn, type TxnCompare, type TxnRequest } from './txn-parse.js';
-
-/** The library compare for a parsed compare line. */
-function toCompare(c: TxnCompare): Compare {
-  switch (c.target) {
-    case 'value':
-      return compare.value(c.key, c.operator, c.value);
-    case 'version':
-      return compare.version(c.key, c.operator, c.value);
-    case 'createRevision':
-      return compare.createRevision(c.key, c.operator, c.value);
-    case 'modRevision':
-      return compare.modRevision(c.key, c.operator, c.value);
-    case 'lease':
-      return compare.lease(c.key, c.operator, c.value);
-  }
-}
-
-/** The library operation for a parsed request line. */
-function toOp(r: TxnRequest): Op {
-  switch (r.type) {
-    case 'get':
-      return op.get(r.key, r.options);
-    case 'put':
-      return op.put(r.key, r.value, r.options);
-    case 'delete':
-      return op.delete(r.key, r.options);
-  }
-}
+import { stdinLines } from './stdin.js';
+import { readTxn } from './txn-parse.js';
 
 /** Registers `txn` on `program`. */
 export function registerTxnCommand(program: Command, run: SessionRunner): void {
@@ -59,6 +30,7 @@ export function registerTxnCommand(program: Command, run: SessionRunner): void {
         if (command.args.length !== 0) throw new CliError(EXIT_BAD_ARGS, 'txn command does not accept argument');
         const prompt = flags.interactive ? (text: string) => session.write(`${text}\n`) : undefined;
         const script = await readTxn(stdinLines(), prompt);
+        const { createPrinter, toCompare, toOp } = await import('./run.js');
         const printer = createPrinter(session.options.writeOut, { hex: session.options.hex });
         const resp = await session
           .client()

@@ -7,7 +7,6 @@
  * connection for `Status`, `Defragment`, `HashKV`), without failover, and closes it afterwards;
  * without one, the call goes through the client's usual endpoint choice and failover.
  */
-import { createHash } from 'node:crypto';
 
 import { booleanOption, checkEndpoint, checkMemberId, endpointOption, functionOption, checkOptions } from '../internal/validation.js';
 import { optionalHeader, responseHeader, toBuffer, toNumber } from '../internal/wire.js';
@@ -356,7 +355,11 @@ export class Maintenance {
     checkOptions(options, 'snapshotWithVersion', ENDPOINT_OPTIONS);
     const responses = this.#snapshotChunks(options);
     const first = await responses.next();
-    if (first.done === true) throw new SnapshotChecksumError(undefined, createHash('sha256').digest('hex'), 0);
+    if (first.done === true) {
+      // node:crypto is loaded only here, not with the module (it is large; most processes never need it).
+      const { createHash } = await import('node:crypto');
+      throw new SnapshotChecksumError(undefined, createHash('sha256').digest('hex'), 0);
+    }
     return {
       header: optionalHeader(first.value.header),
       version: first.value.version,

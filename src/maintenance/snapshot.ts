@@ -8,7 +8,6 @@
  * that trailer; so does {@link writeSnapshotFile}, while the bytes arrive (the trailer is held back
  * from the running hash, so nothing is read twice).
  */
-import { createHash } from 'node:crypto';
 import { open, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
 
 import { SnapshotChecksumError } from '../errors/index.js';
@@ -88,6 +87,8 @@ export async function writeSnapshotFile(
   const file = await openExclusive(partPath);
   let closed = false;
   try {
+    // node:crypto is loaded here, not with the module: most processes never save a snapshot.
+    const { createHash } = await import('node:crypto');
     const hash = createHash('sha256');
     let tail: Buffer = Buffer.alloc(0); // the last <= 32 bytes, held back from the hash
     let received = 0;

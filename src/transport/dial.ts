@@ -2,10 +2,13 @@
  * Opening the byte stream of a connection: endpoint and options in, a socket out. Plain TCP
  * (`node:net`) for http endpoints, TLS (`node:tls`, ALPN `h2`) for https ones, and the same two
  * over a Unix domain socket for `unix://` / `unixs://` endpoints. Only this file knows how; it also
- * turns the socket's connect and TLS failures into the words of the connection error.
+ * turns the socket's connect and TLS failures into the words of the connection error. node:tls is
+ * loaded on the first TLS dial (internal/node-tls.ts), not with this module.
  */
 import net from 'node:net';
-import tls from 'node:tls';
+import type { ConnectionOptions as TlsConnectionOptions, PeerCertificate, TLSSocket } from 'node:tls';
+
+import { nodeTls } from '../internal/node-tls.js';
 import type { ConnectionOptions, Endpoint, TlsSettings } from './types.js';
 
 /** A socket being opened, and the event that says it is ready for HTTP/2. */
@@ -28,7 +31,7 @@ export function dial(endpoint: Endpoint, options: ConnectionOptions): Dialed {
     return { socket, readyEvent: 'connect' };
   }
   const settings = options.tls ?? {};
-  const tlsOptions: tls.ConnectionOptions = {
+  const tlsOptions: TlsConnectionOptions = {
     ...address,
     // The name certificates are checked against (also for a socket path, whose host is its server name).
     host: endpoint.host,
@@ -45,9 +48,9 @@ export function dial(endpoint: Endpoint, options: ConnectionOptions): Dialed {
   } else if (check !== undefined) {
     tlsOptions.checkServerIdentity = (hostname, cert) => runIdentityCheck(check, hostname, cert);
   }
-  let socket: tls.TLSSocket;
+  let socket: TLSSocket;
   try {
-    socket = tls.connect(tlsOptions);
+    socket = nodeTls().connect(tlsOptions);
   } catch (error) {
     // node:tls checks some settings synchronously; the connection fails the usual way.
     const failed = new net.Socket();
@@ -69,7 +72,7 @@ function serverName(endpoint: Endpoint, settings: TlsSettings): string | undefin
 }
 
 /** The user's `checkServerIdentity`, its refusal (returned or thrown) worded as one. */
-function runIdentityCheck(check: NonNullable<TlsSettings['checkServerIdentity']>, hostname: string, cert: tls.PeerCertificate): Error | undefined {
+function runIdentityCheck(check: NonNullable<TlsSettings['checkServerIdentity']>, hostname: string, cert: PeerCertificate): Error | undefined {
   let refusal: unknown;
   try {
     refusal = check(hostname, cert);
@@ -89,12 +92,12 @@ function runIdentityCheck(check: NonNullable<TlsSettings['checkServerIdentity']>
  * the certificate (node:tls calls it only after a verified chain, and then ignores its answer).
  */
 export function readyProblem(socket: net.Socket, endpoint: Endpoint, settings: TlsSettings | undefined): string | undefined {
-  const protocol = (socket as tls.TLSSocket).alpnProtocol;
+  const protocol = (socket as TLSSocket).alpnProtocol;
   if (typeof protocol === 'string' && protocol !== '' && protocol !== 'h2') {
     return `the server chose ALPN protocol '${protocol}', not h2`;
   }
   const check = settings?.checkServerIdentity;
-  if (settings?.rejectUnauthorized === false && check !== undefined && socket instanceof tls.TLSSocket) {
+  if (settings?.rejectUnauthorized === false && check !== undefined && socket instanceof nodeTls().TLSSocket) {
     const hostname = serverName(endpoint, settings) ?? endpoint.host;
     return runIdentityCheck(check, hostname, socket.getPeerCertificate(true))?.message;
   }
@@ -115,7 +118,7 @@ export function connectFailure(error: Error, settings: TlsSettings | undefined):
   const code = (error as NodeJS.ErrnoException).code ?? '';
   const reason = openSslReason(error.message);
   if (VERSION_CODES.has(code)) {
-    const range = `${settings?.minVersion ?? tls.DEFAULT_MIN_VERSION ?? 'TLSv1.2'} to ${settings?.maxVersion ?? tls.DEFAULT_MAX_VERSION ?? 'TLSv1.3'}`;
+    const range = `${settings?.minVersion ?? nodeTls().DEFAULT_MIN_VERSION ?? 'TLSv1.2'} to ${settings?.maxVersion ?? nodeTls().DEFAULT_MAX_VERSION ?? 'TLSv1.3'}`;
     return `no TLS version in common with the server (${reason}); this client offers ${range} (tls.minVersion, tls.maxVersion)`;
   }
   if (code === 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE' && settings?.ciphers !== undefined) {

@@ -98,7 +98,8 @@ export function parseEndpoint(endpoint: string, options: ParseEndpointOptions = 
   } else {
     host = rawHost;
     if (host === '') return fail('no host');
-    if (isIP(host) === 0 && !HOST_NAME_PATTERN.test(host)) return fail(`'${host}' is not a valid host name`);
+    // The pattern first: node's isIP runs its IPv6 regex, which costs ~3 ms the first time in a process.
+    if (!HOST_NAME_PATTERN.test(host) && isIP(host) === 0) return fail(`'${host}' is not a valid host name`);
   }
 
   if (rawPort === undefined || rawPort === '') return fail('no port');
@@ -133,7 +134,8 @@ function socketServerName(path: string): string {
   const base = path.replace(/\/+$/, '').split('/').pop() ?? '';
   const bracketed = /^\[([^\]]*)\]:[^:]*$/.exec(base);
   const name = bracketed !== null ? bracketed[1]! : base.split(':').length === 2 ? base.slice(0, base.indexOf(':')) : base;
-  return isIP(name) !== 0 || HOST_NAME_PATTERN.test(name) ? name : 'localhost';
+  // The pattern first, as in parseEndpoint (isIP's IPv6 regex is slow the first time).
+  return HOST_NAME_PATTERN.test(name) || isIP(name) !== 0 ? name : 'localhost';
 }
 
 /**
@@ -156,6 +158,7 @@ function withoutUserInfo(endpoint: string): string {
  * @param endpoint - a parsed endpoint.
  */
 export function endpointAuthority(endpoint: Endpoint): string {
-  if (endpoint.path !== undefined) return isIPv6(endpoint.host) ? `[${endpoint.host}]` : endpoint.host;
-  return isIPv6(endpoint.host) ? `[${endpoint.host}]:${endpoint.port}` : `${endpoint.host}:${endpoint.port}`;
+  // Only an IPv6 address holds a ':' (checked first: isIPv6's regex costs ~3 ms the first time in a process).
+  const bracketed = endpoint.host.includes(':') && isIPv6(endpoint.host) ? `[${endpoint.host}]` : endpoint.host;
+  return endpoint.path !== undefined ? bracketed : `${bracketed}:${endpoint.port}`;
 }

@@ -6,7 +6,7 @@
 // node_modules/.cache to resolve them (and so that `etcdts version` finds package.json above it);
 // its folder is named after the test process and removed when that process exits. Folders left by
 // test processes that were killed are removed by the next one. ETCDTS_CLI_JS, when set, names a
-// built entry to run instead (e.g. `dist/cli/main.js`: the same tests on the build).
+// built entry to run instead (e.g. `dist/cli/main.cjs`: the same tests on the build).
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -122,20 +122,31 @@ export function etcdtsCommand(): Promise<readonly string[]> {
   return command;
 }
 
-/** Bundles src/cli/main.ts (the entry, which loads program.ts) into this process's folder under node_modules/.cache; the bundle's path. */
+/** Bundles src/cli/main.ts (the entry, which loads program.ts) into this process's folder under node_modules/.cache; the entry's path. */
 async function bundle(): Promise<string> {
   removeOrphans();
   const dir = join(CACHE_DIR, `${BUNDLE_PREFIX}${process.pid}`);
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  const outfile = join(dir, 'main.mjs');
   const { build, stop } = await import('esbuild');
   try {
-    await build({ entryPoints: [MAIN], bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', outfile, logLevel: 'silent' });
+    // Split at the dynamic imports as the package's build is, so the tests run the lazy loading too.
+    await build({
+      entryPoints: { main: MAIN },
+      bundle: true,
+      splitting: true,
+      platform: 'node',
+      format: 'esm',
+      packages: 'external',
+      target: 'node20',
+      outdir: dir,
+      outExtension: { '.js': '.mjs' },
+      logLevel: 'silent',
+    });
   } finally {
     // esbuild keeps a service process running until stopped: none is left behind once bundled.
     await stop();
   }
-  return outfile;
+  return join(dir, 'main.mjs');
 }
 
 /** Removes bundle folders of test processes that no longer run (killed before their exit handler). */

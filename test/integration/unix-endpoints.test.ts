@@ -12,7 +12,7 @@ import { statSync } from 'node:fs';
 import { relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { residentMemoryBytes } from '../../src/cli/check.js';
+import { residentMemoryBytes } from '../../src/cli/check-run.js';
 import type { CliSession } from '../../src/cli/session.js';
 import { EtcdCluster } from '../../src/testing/index.js';
 import { connectionFailure } from '../helpers/endpoint-failure.js';

@@ -1,4 +1,4 @@
-// The runtime suite: the etcdts CLI (the build, dist/cli/main.js) run by this runtime (`node`,
+// The runtime suite: the etcdts CLI (the build, dist/cli/main.cjs) run by this runtime (`node`,
 // `bun`, `deno run --allow-all`): put, get -w json, txn from stdin, watch until SIGINT, endpoint
 // status -w table and endpoint health, snapshot save of a database over 16 MB. Outputs are compared with etcdctl's
 // where both print the same thing. Runs unchanged under node, bun and deno.

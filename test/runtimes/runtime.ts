@@ -66,7 +66,7 @@ export function fileCluster(options: Parameters<(typeof testing)['EtcdCluster'][
 }
 
 /** The built CLI entry (`etcdts`). */
-export const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+export const CLI = join(ROOT, 'dist', 'cli', 'main.cjs');
 /** Folder of the child scripts. */
 export const FIXTURES = join(ROOT, 'test', 'runtimes', 'fixtures');
 

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { Client } from '../../src/client.js';
 import type { AuthRoleGetResponse } from '../../src/auth/auth.js';
 import { AuthPrinter, checkFormatName } from '../../src/cli/auth-printer.js';
-import { permRange } from '../../src/cli/auth-role.js';
+import { permRange } from '../../src/cli/auth-perm.js';
 import { CliError } from '../../src/cli/exit.js';
 import { resolveGlobalOptions, clientOptions } from '../../src/cli/global.js';
 import { askNewPassword, askPassword, readLine, scanWord, type ByteSource } from '../../src/cli/password.js';
