@@ -21,7 +21,7 @@ import type { SrvRecord } from 'node:dns';
 import { Option, type Command } from 'commander';
 
 import { EtcdError } from '../errors/index.js';
-import { Status } from '../transport/index.js';
+import { Status } from '../transport/types.js';
 import { CliError, EXIT_BAD_ARGS, EXIT_ERROR } from './exit.js';
 import { ENV_PREFIX, type GlobalOptions } from './global.js';
 import { parseGoBool } from './go-syntax.js';
