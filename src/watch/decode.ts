@@ -98,7 +98,6 @@ function keyValue(r: Reader, end: number): KeyValue {
   return kv;
 }
 
-
 function event(r: Reader, end: number): WatchEvent {
   let type = 0;
   let kv: KeyValue | undefined;
