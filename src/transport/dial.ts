@@ -11,6 +11,19 @@ import type { ConnectionOptions as TlsConnectionOptions, PeerCertificate, TLSSoc
 import { nodeTls } from '../internal/node-tls.js';
 import type { ConnectionOptions, Endpoint, TlsSettings } from './types.js';
 
+/**
+ * Bytes of a connection's read buffer. The socket reads into this one buffer again and again
+ * (`onread`), so reading allocates nothing: a fresh buffer per read was most of the garbage of a
+ * large response, and V8 counts such buffers against the heap's limit until a GC finds them dead.
+ */
+const READ_BUFFER_SIZE = 64 * 1024;
+
+/**
+ * Receives what the socket read: `buffer[0, length)`, valid until the callback returns (the next
+ * read overwrites it).
+ */
+export type Receive = (buffer: Buffer, length: number) => void;
+
 /** A socket being opened, and the event that says it is ready for HTTP/2. */
 export interface Dialed {
   readonly socket: net.Socket;
@@ -20,23 +33,36 @@ export interface Dialed {
 
 /**
  * Starts connecting to `endpoint`. Errors (refused, TLS verification, TLS options node:tls
- * refuses) arrive as the socket's `error` event, never as a throw.
+ * refuses) arrive as the socket's `error` event, never as a throw. What the socket reads goes to
+ * `receive`, out of one read buffer per connection; a runtime without `onread` (it ignores the
+ * option) emits `data` events instead, which the caller listens to as well.
  * @param endpoint - host and port or socket path, and whether to use TLS.
  * @param options - the `tls` settings (see {@link TlsSettings}).
+ * @param receive - called with each read's bytes.
  */
-export function dial(endpoint: Endpoint, options: ConnectionOptions): Dialed {
+export function dial(endpoint: Endpoint, options: ConnectionOptions, receive: Receive): Dialed {
   const address = endpoint.path !== undefined ? { path: endpoint.path } : { host: endpoint.host, port: endpoint.port };
+  const buffer = Buffer.allocUnsafe(READ_BUFFER_SIZE);
+  const onread = {
+    buffer,
+    callback: (length: number): boolean => {
+      receive(buffer, length);
+      return true;
+    },
+  };
   if (!endpoint.tls) {
-    const socket = net.connect({ ...address, noDelay: true });
+    const socket = net.connect({ ...address, noDelay: true, onread });
     return { socket, readyEvent: 'connect' };
   }
   const settings = options.tls ?? {};
-  const tlsOptions: TlsConnectionOptions = {
+  // node:tls takes `onread` as net.connect does (its types leave it out).
+  const tlsOptions: TlsConnectionOptions & Pick<net.TcpSocketConnectOpts, 'onread'> = {
     ...address,
     // The name certificates are checked against (also for a socket path, whose host is its server name).
     host: endpoint.host,
     ALPNProtocols: ['h2'],
     servername: serverName(endpoint, settings),
+    onread,
   };
   for (const name of PASSED_SETTINGS) {
     if (settings[name] !== undefined) (tlsOptions as Record<string, unknown>)[name] = settings[name];

@@ -42,15 +42,17 @@ export function encodeMessagePrefix(length: number): Buffer {
 /** Receives the messages a `MessageDecoder` finds. */
 export interface MessageSink {
   /**
-   * One complete message. When the message lay inside a single input chunk it is a view of that
-   * chunk (no copy); when it spanned chunks it is a buffer allocated once, at its length prefix.
+   * One complete message, in memory of its own: a message that lay inside one input chunk is
+   * copied out of it (the chunk is the connection's read buffer, which the next read overwrites);
+   * one that spanned chunks is a buffer allocated once, at its length prefix, and filled as the
+   * bytes arrive (no join copy).
    */
   onMessage(message: Uint8Array): void;
 }
 
 /**
  * Messages spanning chunks up to this size (bytes) get their buffer at the length prefix; larger
- * ones are kept as views of the chunks and joined at the end, so a peer announcing a huge message
+ * ones are kept as copied pieces and joined at the end, so a peer announcing a huge message
  * cannot make us allocate it before sending it.
  */
 export const PREALLOCATE_LIMIT = 64 * 1024 * 1024;
@@ -91,7 +93,8 @@ export class MessageDecoder {
 
   /**
    * Feeds the bytes `chunk[start, end)`; delivers every message they complete to the sink.
-   * @param chunk - the next bytes of the response body (views of it may be handed out).
+   * @param chunk - the next bytes of the response body, borrowed for the call: nothing keeps a
+   *   view of it afterwards, so the caller may overwrite it once `push` returns.
    * @param start - first byte (default 0).
    * @param end - one past the last byte (default the chunk's length).
    * @throws CallError RESOURCE_EXHAUSTED or INTERNAL, see the class docs.
@@ -106,7 +109,8 @@ export class MessageDecoder {
           length = this.readPrefix(chunk, offset);
           offset += MESSAGE_PREFIX_SIZE;
           if (end - offset >= length) {
-            const message = chunk.subarray(offset, offset + length);
+            const message = Buffer.allocUnsafe(length);
+            message.set(chunk.subarray(offset, offset + length));
             offset += length;
             this.sink.onMessage(message);
             continue;
@@ -135,7 +139,7 @@ export class MessageDecoder {
       // Continue a message that spans chunks.
       const take = Math.min(this.bodyLength - this.received, end - offset);
       if (this.body !== undefined) this.body.set(chunk.subarray(offset, offset + take), this.received);
-      else this.parts!.push(chunk.subarray(offset, offset + take));
+      else this.parts!.push(Buffer.from(chunk.subarray(offset, offset + take)));
       this.received += take;
       offset += take;
       if (this.received === this.bodyLength) {

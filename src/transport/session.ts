@@ -177,13 +177,14 @@ export class Session implements FrameHandler, KeepAliveLink {
     this.closed = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
-    const { socket, readyEvent } = connection.dial?.(endpoint) ?? dial(endpoint, connection);
+    const { socket, readyEvent } = connection.dial?.(endpoint) ?? dial(endpoint, connection, (buffer, length) => this.onSocketData(buffer, length));
     this.socket = socket;
     this.writer = new FrameWriter(socket);
     this.reader = new FrameReader(this, DEFAULT_MAX_FRAME_SIZE);
     this.keepAlive = new KeepAlive(this, options.keepAliveTime, connection.keepAliveTimeout);
     socket.once(readyEvent, () => this.onSocketReady());
-    socket.on('data', (chunk: Buffer) => this.onSocketData(chunk));
+    // Sockets that do not read into our buffer (a test's dial, a runtime without `onread`) emit data.
+    socket.on('data', (chunk: Buffer) => this.onSocketData(chunk, chunk.length));
     socket.on('error', (error: Error) => {
       this.socketError ??= error;
     });
@@ -442,11 +443,12 @@ export class Session implements FrameHandler, KeepAliveLink {
     writer.flush();
   }
 
-  private onSocketData(chunk: Buffer): void {
+  /** `chunk[0, length)` was read; it is borrowed for the call (see FrameReader.push). */
+  private onSocketData(chunk: Buffer, length: number): void {
     if (this.closing) return;
     this.lastReadAt = performance.now();
     try {
-      this.reader.push(chunk);
+      this.reader.push(chunk, length);
     } catch (error) {
       this.protocolFailure(error);
     }

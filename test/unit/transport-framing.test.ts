@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { encodeMessage, encodeMessagePrefix, MessageDecoder } from '../../src/transport/framing.js';
+import { encodeMessage, encodeMessagePrefix, MessageDecoder, PREALLOCATE_LIMIT } from '../../src/transport/framing.js';
 import { CallError, Status } from '../../src/transport/types.js';
 
 function collect(maxSize = 1 << 20): { decoder: MessageDecoder; messages: Uint8Array[] } {
@@ -26,27 +26,39 @@ describe('encodeMessage', () => {
 });
 
 describe('MessageDecoder', () => {
-  it('returns a message that fills one chunk as a view of that chunk (no copy)', () => {
+  it('returns a message that fills one chunk in memory of its own: the chunk may be reused after push', () => {
     const { decoder, messages } = collect();
     const chunk = encodeMessage(bytes(100));
     decoder.push(chunk);
+    // The transport reads into one buffer per connection; the next read overwrites it.
+    chunk.fill(0xee);
     assert.equal(messages.length, 1);
-    assert.equal(messages[0]!.buffer, chunk.buffer);
-    assert.equal(messages[0]!.byteOffset, chunk.byteOffset + 5);
     assert.deepEqual(Buffer.from(messages[0]!), bytes(100));
     assert.equal(decoder.partial, false);
   });
 
-  it('finds several messages in one chunk, each a view', () => {
+  it('finds several messages in one chunk, each outliving the chunk', () => {
     const { decoder, messages } = collect();
     const parts = [bytes(3, 1), bytes(0), bytes(70_000, 2), bytes(1, 3)];
     const chunk = Buffer.concat(parts.map((p) => encodeMessage(p)));
     decoder.push(chunk);
+    chunk.fill(0xee);
     assert.equal(messages.length, 4);
-    messages.forEach((m, i) => {
-      assert.deepEqual(Buffer.from(m), parts[i]);
-      assert.equal(m.buffer, chunk.buffer);
-    });
+    messages.forEach((m, i) => assert.deepEqual(Buffer.from(m), parts[i]));
+  });
+
+  it('keeps no view of the chunks of a message spanning them, above the preallocation limit too', () => {
+    const { decoder, messages } = collect(PREALLOCATE_LIMIT + 10);
+    const body = bytes(PREALLOCATE_LIMIT + 1, 4);
+    const framed = encodeMessage(body);
+    const reused = Buffer.allocUnsafe(1 << 20);
+    for (let at = 0; at < framed.length; at += reused.length) {
+      const n = framed.copy(reused, 0, at, Math.min(at + reused.length, framed.length));
+      decoder.push(reused, 0, n);
+      reused.fill(0xee);
+    }
+    assert.equal(messages.length, 1);
+    assert.ok(Buffer.from(messages[0]!.buffer, messages[0]!.byteOffset, messages[0]!.length).equals(body));
   });
 
   it('reassembles messages split at every possible point, prefix included', () => {

@@ -3,6 +3,8 @@
  * the socket's chunks: a frame that lies in one chunk is handed over as a view of it; DATA is
  * handed over as it arrives (padding removed), so a DATA frame is never buffered; any other frame
  * split across chunks is copied once into a buffer of its length (at most SETTINGS_MAX_FRAME_SIZE).
+ * A chunk is borrowed for one `push` (it is the connection's read buffer, refilled by the next
+ * read): the reader keeps no view of it, and neither may the handler.
  *
  * Frames longer than the limit we advertised fail at their header (FRAME_SIZE_ERROR), before any
  * of their bytes are buffered. Everything else is the handler's to check.
@@ -16,7 +18,7 @@ export interface FrameHandler {
   onFrame(type: number, flags: number, streamId: number, payload: Buffer, start: number, end: number): void;
   /** A DATA frame begins: `length` is its whole payload, padding included (flow control counts it all). */
   onDataStart(streamId: number, flags: number, length: number): void;
-  /** Data bytes of the current DATA frame (padding removed): `chunk[start, end)`, a view of socket memory. */
+  /** Data bytes of the current DATA frame (padding removed): `chunk[start, end)`, a view of the read buffer, valid during the call only. */
   onData(chunk: Buffer, start: number, end: number): void;
   /** The current DATA frame is complete. */
   onDataEnd(flags: number): void;
@@ -64,11 +66,12 @@ export class FrameReader {
   }
 
   /**
-   * Parses `chunk`, calling the handler for each frame.
+   * Parses `chunk[0, end)`, calling the handler for each frame.
+   * @param chunk - bytes read from the socket, borrowed for the call.
+   * @param end - one past the last byte read (default the chunk's length).
    * @throws Http2ProtocolError from the limits here or from the handler.
    */
-  push(chunk: Buffer): void {
-    const end = chunk.length;
+  push(chunk: Buffer, end = chunk.length): void {
     let pos = 0;
     while (pos < end && !this.stopped) {
       switch (this.state) {
