@@ -34,8 +34,8 @@ export interface Dialed {
 /**
  * Starts connecting to `endpoint`. Errors (refused, TLS verification, TLS options node:tls
  * refuses) arrive as the socket's `error` event, never as a throw. What the socket reads goes to
- * `receive`, out of one read buffer per connection; a runtime without `onread` (it ignores the
- * option) emits `data` events instead, which the caller listens to as well.
+ * `receive`, out of one read buffer per connection (Node, Bun and Deno all honour `onread`; the
+ * socket emits no `data` events).
  * @param endpoint - host and port or socket path, and whether to use TLS.
  * @param options - the `tls` settings (see {@link TlsSettings}).
  * @param receive - called with each read's bytes.

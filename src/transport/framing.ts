@@ -109,8 +109,7 @@ export class MessageDecoder {
           length = this.readPrefix(chunk, offset);
           offset += MESSAGE_PREFIX_SIZE;
           if (end - offset >= length) {
-            const message = Buffer.allocUnsafe(length);
-            message.set(chunk.subarray(offset, offset + length));
+            const message = Buffer.from(chunk.subarray(offset, offset + length));
             offset += length;
             this.sink.onMessage(message);
             continue;

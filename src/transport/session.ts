@@ -183,7 +183,7 @@ export class Session implements FrameHandler, KeepAliveLink {
     this.reader = new FrameReader(this, DEFAULT_MAX_FRAME_SIZE);
     this.keepAlive = new KeepAlive(this, options.keepAliveTime, connection.keepAliveTimeout);
     socket.once(readyEvent, () => this.onSocketReady());
-    // Sockets that do not read into our buffer (a test's dial, a runtime without `onread`) emit data.
+    // A socket from a test's `dial` hook does not read into our buffer: it emits data events.
     socket.on('data', (chunk: Buffer) => this.onSocketData(chunk, chunk.length));
     socket.on('error', (error: Error) => {
       this.socketError ??= error;
