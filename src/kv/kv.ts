@@ -21,6 +21,7 @@ import { keyValue, responseHeader, toNumber } from '../internal/wire.js';
 import { deleteRequest, putRequest, wireOp, type RangeRequestInit, type TxnRequestInit, type PutRequestInit, type DeleteRangeRequestInit } from './op.js';
 import type { Op } from './op.js';
 import { rangeRequest } from './range.js';
+import { GET, PUT } from './decode.js';
 import { Txn, type TxnCommitter } from './txn.js';
 import type { Bytes, CallOptions, KeyValue } from '../types.js';
 import type {
@@ -57,16 +58,30 @@ export class KV implements TxnCommitter {
     this.#rpc = rpc;
   }
 
-  /** Reads a key or a range (etcd `KV.Range`). See `Client.get`. */
-  async get(key: Bytes, options?: RangeOptions & CallOptions): Promise<GetResponse> {
-    const request = rangeRequest(key, options, true);
-    return getResponse(await this.#rpc.unary(KVMethods.range, request, options));
+  /**
+   * Reads a key or a range (etcd `KV.Range`). See `Client.get`. Not an `async` function: the rpc
+   * layer's promise is returned as it is (one promise less per call); a bad argument still
+   * rejects rather than throws.
+   */
+  get(key: Bytes, options?: RangeOptions & CallOptions): Promise<GetResponse> {
+    let request: RangeRequestInit;
+    try {
+      request = rangeRequest(key, options, true);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#rpc.unary(GET, request, options);
   }
 
-  /** Writes a key (etcd `KV.Put`). See `Client.put`. */
-  async put(key: Bytes, value: Bytes, options?: PutOptions & CallOptions): Promise<PutResponse> {
-    const request = putRequest(key, value, options, true);
-    return putResponse(await this.#rpc.unary(KVMethods.put, request, options));
+  /** Writes a key (etcd `KV.Put`). See `Client.put`. Returns the rpc layer's promise, as `get`. */
+  put(key: Bytes, value: Bytes, options?: PutOptions & CallOptions): Promise<PutResponse> {
+    let request: PutRequestInit;
+    try {
+      request = putRequest(key, value, options, true);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#rpc.unary(PUT, request, options);
   }
 
   /** Deletes a key or a range (etcd `KV.DeleteRange`). See `Client.delete`. */
@@ -100,9 +115,9 @@ export class KV implements TxnCommitter {
     const wire = wireOp(o);
     switch (o.type) {
       case 'get':
-        return getOpResponse(await this.#rpc.unary(KVMethods.range, wire.request as RangeRequestInit, options));
+        return { type: 'get', ...(await this.#rpc.unary(GET, wire.request as RangeRequestInit, options)) };
       case 'put':
-        return putOpResponse(await this.#rpc.unary(KVMethods.put, wire.request as PutRequestInit, options));
+        return { type: 'put', ...(await this.#rpc.unary(PUT, wire.request as PutRequestInit, options)) };
       case 'delete':
         return deleteOpResponse(await this.#rpc.unary(KVMethods.deleteRange, wire.request as DeleteRangeRequestInit, options));
       case 'txn': {

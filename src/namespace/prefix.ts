@@ -9,11 +9,8 @@ import type {
   CompareInit,
   DeleteRangeRequestInit,
   DeleteRangeResponse,
-  KeyValue,
   PutRequestInit,
-  PutResponse,
   RangeRequestInit,
-  RangeResponse,
   RequestOpInit,
   TxnRequestInit,
   TxnResponse,
@@ -113,18 +110,26 @@ export function prefixTxn(prefix: Uint8Array, t: TxnRequestInit): TxnRequestInit
   };
 }
 
-function stripKey(length: number, kv: KeyValue): void {
+/**
+ * A key-value of either shape: the wire's (`mvccpb.KeyValue`) or the public one that `get` and
+ * `put` decode into (src/kv/decode.ts). A Buffer key stays a Buffer (`subarray`).
+ */
+interface Keyed {
+  key: Uint8Array;
+}
+
+function stripKey(length: number, kv: Keyed): void {
   kv.key = kv.key.subarray(Math.min(length, kv.key.length));
 }
 
-/** Takes the prefix (of `length` bytes) off the keys of a range response, in place. */
-export function stripRange(length: number, r: RangeResponse): RangeResponse {
+/** Takes the prefix (of `length` bytes) off the keys of a range response (wire or public shape), in place. */
+export function stripRange<R extends { kvs: Keyed[] }>(length: number, r: R): R {
   for (const kv of r.kvs) stripKey(length, kv);
   return r;
 }
 
-/** Takes the prefix off the previous key-value of a put response, in place. */
-export function stripPut(length: number, r: PutResponse): PutResponse {
+/** Takes the prefix off the previous key-value of a put response (wire or public shape), in place. */
+export function stripPut<R extends { prevKv?: Keyed | undefined }>(length: number, r: R): R {
   if (r.prevKv !== undefined) stripKey(length, r.prevKv);
   return r;
 }

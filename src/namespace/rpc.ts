@@ -52,10 +52,12 @@ export class PrefixRpc implements Rpc {
     switch (method.path) {
       case KVMethods.range.path: {
         const r = await this.#rpc.unary(method, prefixRange(p, request as RangeRequestInit) as Req, options);
+        // The wire RangeResponse, or the GetResponse of `get` (src/kv/decode.ts): both have kvs[].key.
         return stripRange(n, r as RangeResponse) as Res;
       }
       case KVMethods.put.path: {
         const r = await this.#rpc.unary(method, prefixPut(p, request as PutRequestInit) as Req, options);
+        // Likewise a wire or public PutResponse: both have prevKv.key.
         return stripPut(n, r as PutResponse) as Res;
       }
       case KVMethods.deleteRange.path: {

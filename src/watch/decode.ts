@@ -1,18 +1,17 @@
 /**
  * etcd's `WatchResponse` decoded straight into what the watch layer hands out: the public
  * `ResponseHeader` and `WatchEvent`s (keys and values as `Buffer` views of the message, revisions
- * and versions as checked numbers), not the generated wire shape that would then be mapped.
- * Per event this saves the wire event and key-value objects and the eight `bigint`s that were
- * made only to be turned back into numbers; the header's cluster and member IDs (random 64-bit
- * values, the same in every response of a member) are built once and reused.
+ * and versions as checked numbers), not the generated wire shape that would then be mapped
+ * (the header and key-value records: src/internal/decode-records.ts). Per event this saves the
+ * wire event and key-value objects and the eight `bigint`s made only to be turned back into numbers.
  *
  * The result holds the same information as the generated `WatchResponse.decode` (checked by
  * test/unit/watch-decode.test.ts on real, random, unknown-field and truncated input). Malformed
  * input throws as the generated decoder does; a revision beyond 2^53 - 1 throws the
  * `UnexpectedResponseError` of `toNumber` (internal/wire.ts).
  */
-import { toNumber } from '../internal/wire.js';
-import { EMPTY_BYTES, Reader, uint64Cache } from '../proto/reader.js';
+import { bufferReader, decodeHeader, decodeKeyValue, emptyHeader, emptyKeyValue, int64Number } from '../internal/decode-records.js';
+import type { Reader } from '../proto/reader.js';
 import type { KeyValue, ResponseHeader } from '../types.js';
 import type { WatchEvent } from './types.js';
 import { WATCH_EVENT_OVERHEAD_BYTES } from './defaults.js';
@@ -35,69 +34,6 @@ export interface WatchMessage {
 /** `mvccpb.Event.EventType.DELETE` on the wire. */
 const DELETE = 1;
 
-const clusterIds = uint64Cache();
-const memberIds = uint64Cache();
-
-/** An int64 field that holds a count or revision, as a number. */
-function int64(r: Reader, what: string): number {
-  const small = r.smallVarint();
-  return small >= 0 ? small : toNumber(r.int64(), what);
-}
-
-function header(r: Reader, end: number): ResponseHeader {
-  const h: ResponseHeader = { clusterId: 0n, memberId: 0n, revision: 0, raftTerm: 0 };
-  while (r.pos < end) {
-    const tag = r.uint32();
-    switch (tag) {
-      case 8:
-        h.clusterId = r.uint64Cached(clusterIds);
-        continue;
-      case 16:
-        h.memberId = r.uint64Cached(memberIds);
-        continue;
-      case 24:
-        h.revision = int64(r, 'revision');
-        continue;
-      case 32: {
-        const small = r.smallVarint();
-        h.raftTerm = small >= 0 ? small : toNumber(r.uint64(), 'raft term');
-        continue;
-      }
-    }
-    if (!r.skipField(tag)) break;
-  }
-  return h;
-}
-
-function keyValue(r: Reader, end: number): KeyValue {
-  const kv: KeyValue = { key: EMPTY_BYTES, value: EMPTY_BYTES, createRevision: 0, modRevision: 0, version: 0, lease: 0n };
-  while (r.pos < end) {
-    const tag = r.uint32();
-    switch (tag) {
-      case 10:
-        kv.key = r.bytes() as Buffer;
-        continue;
-      case 16:
-        kv.createRevision = int64(r, 'create revision');
-        continue;
-      case 24:
-        kv.modRevision = int64(r, 'mod revision');
-        continue;
-      case 32:
-        kv.version = int64(r, 'version');
-        continue;
-      case 42:
-        kv.value = r.bytes() as Buffer;
-        continue;
-      case 48:
-        kv.lease = r.int64();
-        continue;
-    }
-    if (!r.skipField(tag)) break;
-  }
-  return kv;
-}
-
 function event(r: Reader, end: number): WatchEvent {
   let type = 0;
   let kv: KeyValue | undefined;
@@ -109,15 +45,15 @@ function event(r: Reader, end: number): WatchEvent {
         type = r.uint32() | 0;
         continue;
       case 18:
-        kv = keyValue(r, r.embeddedEnd());
+        kv = decodeKeyValue(r, r.embeddedEnd());
         continue;
       case 26:
-        prevKv = keyValue(r, r.embeddedEnd());
+        prevKv = decodeKeyValue(r, r.embeddedEnd());
         continue;
     }
     if (!r.skipField(tag)) break;
   }
-  kv ??= { key: EMPTY_BYTES, value: EMPTY_BYTES, createRevision: 0, modRevision: 0, version: 0, lease: 0n };
+  kv ??= emptyKeyValue();
   const put = type !== DELETE;
   const created = put && kv.createRevision === kv.modRevision;
   return { type: put ? 'put' : 'delete', kv, prevKv, isCreate: created, isModify: put && !created };
@@ -128,8 +64,7 @@ function event(r: Reader, end: number): WatchEvent {
  * @throws RangeError / Error on malformed input; UnexpectedResponseError for a revision beyond 2^53 - 1
  */
 export function decodeWatchMessage(bytes: Uint8Array): WatchMessage {
-  // Views of a Buffer are Buffers: the public types hand out keys and values as Buffers.
-  const r = new Reader(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  const r = bufferReader(bytes);
   let header_: ResponseHeader | undefined;
   const message: WatchMessage = {
     header: undefined as unknown as ResponseHeader,
@@ -146,10 +81,10 @@ export function decodeWatchMessage(bytes: Uint8Array): WatchMessage {
     const tag = r.uint32();
     switch (tag) {
       case 10:
-        header_ = header(r, r.embeddedEnd());
+        header_ = decodeHeader(r, r.embeddedEnd());
         continue;
       case 16:
-        message.watchId = int64(r, 'watch ID');
+        message.watchId = int64Number(r, 'watch ID');
         continue;
       case 24:
         message.created = r.bool();
@@ -158,7 +93,7 @@ export function decodeWatchMessage(bytes: Uint8Array): WatchMessage {
         message.canceled = r.bool();
         continue;
       case 40:
-        message.compactRevision = int64(r, 'compact revision');
+        message.compactRevision = int64Number(r, 'compact revision');
         continue;
       case 50:
         message.cancelReason = r.string();
@@ -172,7 +107,7 @@ export function decodeWatchMessage(bytes: Uint8Array): WatchMessage {
     }
     if (!r.skipField(tag)) break;
   }
-  message.header = header_ ?? { clusterId: 0n, memberId: 0n, revision: 0, raftTerm: 0 };
+  message.header = header_ ?? emptyHeader();
   return message;
 }
 
