@@ -4,8 +4,6 @@
  *
  * Usage: node --import tsx --expose-gc bench/worker.ts '<Job as JSON>'
  */
-import { connectEtcd3 } from './clients/etcd3.js';
-import { connectEtcdTs } from './clients/etcd-ts.js';
 import { WorkloadUnsupported, type BenchClient } from './clients/types.js';
 import { startProfile } from './lib/cpu-profile.js';
 import { cpuWindow, ownCpuSeconds } from './lib/proc.js';
@@ -203,9 +201,19 @@ function skipped(job: Job, reason: string): RunResult {
   };
 }
 
+/**
+ * The client under test, its library loaded alone (a dynamic import, a chunk of its own in the
+ * bundle): a run's process holds only the library it measures, as an application's would, so
+ * neither library's heap (and the cost of each full GC over it) holds the other's modules.
+ */
+async function connect(job: Job): Promise<BenchClient> {
+  if (job.client === 'etcd3') return (await import('./clients/etcd3.js')).connectEtcd3(job.endpoint);
+  return (await import('./clients/etcd-ts.js')).connectEtcdTs(job.endpoint);
+}
+
 async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2] ?? '') as Job;
-  const client = job.client === 'etcd3' ? await connectEtcd3(job.endpoint) : await connectEtcdTs(job.endpoint);
+  const client = await connect(job);
   let result: RunResult;
   // Closed-loop workloads and the watch profile their measured window only; the others their whole run.
   const windowedKinds = ['put', 'get', 'txn', 'get-large', 'range', 'watch'];

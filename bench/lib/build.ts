@@ -38,6 +38,8 @@ export async function buildChildren(root = PROJECT_ROOT, outDir = BUILD_DIR): Pr
       outdir: outDir,
       outExtension: { '.js': '.mjs' },
       bundle: true,
+      // The worker imports the client under test dynamically: each client is a chunk of its own.
+      splitting: true,
       packages: 'external',
       platform: 'node',
       format: 'esm',
