@@ -24,7 +24,9 @@ import type { GetResponse, PutResponse } from './types.js';
 export function decodeGetResponse(bytes: Uint8Array): GetResponse {
   const r = bufferReader(bytes);
   let header: ResponseHeader | undefined;
-  const response: GetResponse = { header: undefined as unknown as ResponseHeader, kvs: [], more: false, count: 0 };
+  const kvs: KeyValue[] = [];
+  let more = false;
+  let count = 0;
   const end = bytes.length;
   while (r.pos < end) {
     const tag = r.uint32();
@@ -33,19 +35,18 @@ export function decodeGetResponse(bytes: Uint8Array): GetResponse {
         header = decodeHeader(r, r.embeddedEnd());
         continue;
       case 18:
-        response.kvs.push(decodeKeyValue(r, r.embeddedEnd()));
+        kvs.push(decodeKeyValue(r, r.embeddedEnd()));
         continue;
       case 24:
-        response.more = r.bool();
+        more = r.bool();
         continue;
       case 32:
-        response.count = int64Number(r, 'count');
+        count = int64Number(r, 'count');
         continue;
     }
     if (!r.skipField(tag)) break;
   }
-  response.header = header ?? emptyHeader();
-  return response;
+  return { header: header ?? emptyHeader(), kvs, more, count };
 }
 
 /**
