@@ -1,13 +1,14 @@
 /**
  * The writer of the watch workload, in its own process: `events` puts under `prefix` with
- * `concurrency` in flight, through etcd-ts (the same writer whichever client watches). Each value
- * carries its send time and sequence number (bench/lib/values.ts). Prints one result line.
+ * `concurrency` in flight, through etcd-ts (the same writer whichever client watches, the Go
+ * program's watch too; pinned to etcd's core, not the watcher's). Each value carries its send time
+ * and sequence number (bench/lib/values.ts). Prints one result line.
  *
  * Usage: node --import tsx bench/writer.ts '{"endpoint":..,"prefix":..,"events":..,"concurrency":..}'
  */
 import { Client } from '../src/index.js';
 import { LatencyRecorder } from './lib/stats.js';
-import { benchValue, stamp } from './lib/values.js';
+import { benchValue, stamp, stampClockNs } from './lib/values.js';
 import { DATA, keyOf, RESULT_MARK } from './lib/workloads.js';
 
 /** What the writer is asked to do. */
@@ -18,7 +19,7 @@ export interface WriterJob {
   concurrency: number;
 }
 
-/** What the writer reports; times from `process.hrtime` (ns, as decimal strings). */
+/** What the writer reports; times on the stamps' clock (`stampClockNs`, Unix ns, as decimal strings). */
 export interface WriterResult {
   startNs: string;
   endNs: string;
@@ -46,19 +47,19 @@ async function main(): Promise<void> {
       latencies.add(performance.now() - t0);
     }
   };
-  const start = process.hrtime.bigint();
+  const start = stampClockNs();
   const workers: Promise<void>[] = [];
   for (let i = 0; i < job.concurrency; i++) workers.push(worker());
   await Promise.all(workers);
-  const end = process.hrtime.bigint();
+  const end = stampClockNs();
   await client.close();
   const { p50, p99 } = latencies.summary();
   const usage = process.cpuUsage();
   const result: WriterResult = {
-    startNs: start.toString(),
-    endNs: end.toString(),
+    startNs: String(start),
+    endNs: String(end),
     puts: job.events,
-    opsPerSec: job.events / (Number(end - start) / 1e9),
+    opsPerSec: job.events / ((end - start) / 1e9),
     p50Ms: p50,
     p99Ms: p99,
     cpuSeconds: (usage.user + usage.system) / 1e6,

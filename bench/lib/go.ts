@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import type { WriterJob, WriterResult } from '../writer.js';
 import { cpuWindow, processCpuSeconds } from './proc.js';
 import { runChild } from './spawn.js';
 import { DATA, type RunResult, type Workload } from './workloads.js';
@@ -58,11 +59,10 @@ interface GoResult {
   client_cpu_us_per_op: number;
   server_cpu_us_per_op?: number;
   errors: number;
-  putter_ops_per_s?: number;
-  putter_p99_ms?: number;
-  putter_cpu_us_per_op?: number;
-  last_event_delay_ms?: number;
 }
+
+/** What the Go program prints on stdout once its watch exists, with `--no-putter`. */
+const WATCHING_LINE = 'WATCHING';
 
 /** Options of one Go run. */
 export interface GoRunOptions {
@@ -77,6 +77,12 @@ export interface GoRunOptions {
   events: number;
   /** Events of the watch workload before its measured part. */
   watchWarmup: number;
+  /**
+   * The watch workload's writer: bench/writer.ts (node arguments) and its core. The same writer
+   * process as for the other clients, started once the Go watch exists (the Go program's own
+   * putter, a Go client, costs another amount of CPU on the core it shares).
+   */
+  writer: { args: readonly string[]; cpu: number | undefined };
   runId: string;
   cpu: number | undefined;
 }
@@ -101,25 +107,42 @@ export async function runGo(options: GoRunOptions): Promise<RunResult | undefine
   ];
   // The large get writes its own 1 MiB key (the Go program's key format); the others read the shared keyspace.
   if (go.op === 'get' && !large) args.push('--no-populate');
-  if (watch) args.push('--watch-warmup', String(options.watchWarmup));
+  if (watch) args.push('--watch-warmup', String(options.watchWarmup), '--no-putter');
   if (options.etcdPid !== undefined) args.push('--server-pid', String(options.etcdPid));
 
   const window = cpuWindow(options.etcdPid);
   let goCpu = 0;
   let poll: NodeJS.Timeout | undefined;
-  const result = (await runChild(options.binary, args, options.cpu, GO_RUN_TIMEOUT_MS, (pid) => {
-    poll = setInterval(() => {
-      goCpu = processCpuSeconds(pid) ?? goCpu;
-    }, CPU_POLL_MS);
-  }).finally(() => clearInterval(poll))) as GoResult;
-  const putterCpu = ((result.putter_cpu_us_per_op ?? 0) * (result.n + (watch ? options.watchWarmup : 0))) / 1e6;
-  const { foreignCores } = window.end(goCpu, putterCpu);
+  let startWriter!: () => void;
+  const writer = watch
+    ? new Promise<void>((resolve) => (startWriter = resolve)).then(async () => {
+        const job: WriterJob = { endpoint: options.endpoint, prefix: `${DATA.watchPrefix}${options.runId}/`, events: n + options.watchWarmup, concurrency: options.workload.concurrency };
+        return (await runChild(process.execPath, [...options.writer.args, JSON.stringify(job)], options.writer.cpu, GO_RUN_TIMEOUT_MS)) as WriterResult;
+      })
+    : undefined;
+  let stdout = '';
+  const run = runChild(
+    options.binary,
+    args,
+    options.cpu,
+    GO_RUN_TIMEOUT_MS,
+    (pid) => {
+      poll = setInterval(() => {
+        goCpu = processCpuSeconds(pid) ?? goCpu;
+      }, CPU_POLL_MS);
+    },
+    (chunk) => {
+      stdout += chunk;
+      if (watch && stdout.includes(`${WATCHING_LINE}\n`)) startWriter();
+    },
+  ).finally(() => clearInterval(poll));
+  const [result, written] = (await Promise.all([run, writer])) as [GoResult, WriterResult | undefined];
+  const { foreignCores } = window.end(goCpu, written?.cpuSeconds);
   if (result.errors > 0) throw new Error(`Go client: ${result.errors} of ${result.n} operations failed`);
   const extra: Record<string, number> = {};
-  if (watch) {
-    extra.writerOpsPerSec = result.putter_ops_per_s ?? NaN;
-    extra.writerP99Ms = result.putter_p99_ms ?? NaN;
-    extra.lastEventDelayMs = result.last_event_delay_ms ?? NaN;
+  if (written !== undefined) {
+    extra.writerOpsPerSec = written.opsPerSec;
+    extra.writerP99Ms = written.p99Ms;
   }
   return {
     client: 'go',

@@ -13,9 +13,17 @@ export const NODE_TS_FLAGS: readonly string[] = ['--import', 'tsx'];
  * Runs `command args` (pinned to `cpu` with taskset when `cpu` is defined), waits for it to exit
  * and returns the JSON after `RESULT_MARK` on its stdout (or its last stdout line, for programs
  * that print one JSON line). Its stderr goes to ours. Kills it (by pid) after `timeoutMs`.
+ * `onSpawn` gets its pid; `onStdout` each piece of its stdout as it comes.
  * @throws Error when it exits non-zero, prints no result, or times out.
  */
-export function runChild(command: string, args: readonly string[], cpu: number | undefined, timeoutMs: number, onSpawn?: (pid: number) => void): Promise<unknown> {
+export function runChild(
+  command: string,
+  args: readonly string[],
+  cpu: number | undefined,
+  timeoutMs: number,
+  onSpawn?: (pid: number) => void,
+  onStdout?: (chunk: string) => void,
+): Promise<unknown> {
   const [file, argv] = cpu === undefined ? [command, [...args]] : ['taskset', ['-c', String(cpu), command, ...args]];
   return new Promise((resolve, reject) => {
     const child = spawn(file, argv, { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -24,6 +32,7 @@ export function runChild(command: string, args: readonly string[], cpu: number |
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
       out += chunk;
+      onStdout?.(chunk);
     });
     const timer = setTimeout(() => {
       if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');

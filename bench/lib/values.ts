@@ -13,16 +13,25 @@ export function benchValue(size: number): Buffer {
   return value;
 }
 
-/** Bytes of a watch value's stamp: 8 bytes of send time (`process.hrtime` ns) and 4 of sequence number. */
+/** Bytes of a watch value's stamp: 8 bytes of send time (Unix ns) and 4 of sequence number. */
 export const STAMP_SIZE = 12;
 
-/** Writes the send time (monotonic ns, the same clock in every process) and sequence number into `value`. */
+/**
+ * Now on the clock of the stamps: Unix time in ns, read as the process's time origin plus
+ * `performance.now()` (µs precision). The wall clock, because the Go program reads it
+ * (`time.Now().UnixNano()`) and Go has no cheap read of Node's monotonic clock.
+ */
+export function stampClockNs(): number {
+  return (performance.timeOrigin + performance.now()) * 1e6;
+}
+
+/** Writes the send time (`stampClockNs`) and sequence number into `value`. */
 export function stamp(value: Buffer, sequence: number): void {
-  value.writeBigUInt64BE(process.hrtime.bigint(), 0);
+  value.writeBigUInt64BE(BigInt(Math.round(stampClockNs())), 0);
   value.writeUInt32BE(sequence, 8);
 }
 
-/** A stamp's send time, ns (exact below 2^53 ns, 104 days of uptime), read without allocating. */
+/** A stamp's send time, ns (a double: 256 ns steps at today's Unix times), read without allocating. */
 export function stampSentNs(value: Buffer): number {
   return value.readUInt32BE(0) * 2 ** 32 + value.readUInt32BE(4);
 }

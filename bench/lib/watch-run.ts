@@ -13,7 +13,7 @@ import { startProfile } from './cpu-profile.js';
 import { cpuWindow, ownCpuSeconds, processCpuSeconds } from './proc.js';
 import { runChild } from './spawn.js';
 import { LatencyRecorder } from './stats.js';
-import { stampSentNs, stampSequence } from './values.js';
+import { stampClockNs, stampSentNs, stampSequence } from './values.js';
 import { DATA, type Job, type RunResult } from './workloads.js';
 
 /** How long the watcher waits for missing events after the writer finished, ms. */
@@ -54,7 +54,7 @@ export async function runWatch(job: Job, client: BenchClient): Promise<RunResult
   let now = 0;
   const cancel = await client.watchPrefix(prefix, (value, first) => {
     // One clock reading per response, and no allocation per event: the Go program's way.
-    if (first) now = Number(process.hrtime.bigint());
+    if (first) now = stampClockNs();
     const sequence = stampSequence(value);
     if (sequence >= n) {
       foreign++;
@@ -75,7 +75,7 @@ export async function runWatch(job: Job, client: BenchClient): Promise<RunResult
     } else if (received >= warmup) begin(now);
     if (received === n) allReceived();
   });
-  if (warmup === 0) begin(Number(process.hrtime.bigint()));
+  if (warmup === 0) begin(stampClockNs());
 
   const writerJob: WriterJob = { endpoint: job.endpoint, prefix, events: n, concurrency: job.workload.concurrency };
   const writer = (await runChild(process.execPath, [...job.writerArgs, JSON.stringify(writerJob)], job.writerCpu, WRITER_TIMEOUT_MS, (pid) => {
