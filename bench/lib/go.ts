@@ -135,7 +135,12 @@ export async function runGo(options: GoRunOptions): Promise<RunResult | undefine
       stdout += chunk;
       if (watch && stdout.includes(`${WATCHING_LINE}\n`)) startWriter();
     },
-  ).finally(() => clearInterval(poll));
+  )
+    .then((value) => {
+      if (watch && !stdout.includes(`${WATCHING_LINE}\n`)) throw new Error(`Go watch: exited without printing ${WATCHING_LINE}`);
+      return value;
+    })
+    .finally(() => clearInterval(poll));
   const [result, written] = (await Promise.all([run, writer])) as [GoResult, WriterResult | undefined];
   const { foreignCores } = window.end(goCpu, written?.cpuSeconds);
   if (result.errors > 0) throw new Error(`Go client: ${result.errors} of ${result.n} operations failed`);
