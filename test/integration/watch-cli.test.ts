@@ -185,9 +185,12 @@ describe('etcdts watch against etcdctl 3.4.23', { timeout: 180_000 }, () => {
       ours.child.kill('SIGKILL');
       await ours.exited;
     }
-    // The end of stdin ends it (exit 3), a bad line too (exit 128), with etcdctl's messages.
+    // The end of stdin ends it (exit 3), a bad line too (exit 128), with etcdctl's messages. The
+    // watch before the end prints nothing in either: etcdctl exits at the end of stdin without
+    // waiting for a watch's events (`printf 'watch w/zz --rev 1\n' | etcdctl watch -i` prints
+    // nothing), so a watch with a history would race its events against that exit.
     await Promise.all([
-      same(['watch', '-i'], undefined, {}, { text: `watch w/zz --rev ${rev}\n`, end: true }),
+      same(['watch', '-i'], undefined, {}, { text: 'watch w/none\n', end: true }),
       same(['watch', '-i'], undefined, {}, { text: 'watch a --nope\n', end: false }),
       same(['watch', '-i'], undefined, {}, { text: 'watch a --\n', end: false }),
     ]);
