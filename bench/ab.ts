@@ -69,8 +69,7 @@ async function main(): Promise<void> {
             events: 10_000,
             watchWarmup: 5_000,
             runId: `ab-${process.pid}-${workload.id}-${rep}-${version}`,
-            writerCpu: cpu,
-            writerArgs: programs[version].writer.nodeArgs,
+            writer: { args: programs[version].writer.nodeArgs, cpu },
             cpuProfile: undefined,
           };
           const r = (await runChild(process.execPath, ['--expose-gc', ...programs[version].worker.nodeArgs, JSON.stringify(job)], cpu, RUN_TIMEOUT_MS)) as RunResult;

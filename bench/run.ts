@@ -160,7 +160,7 @@ async function main(): Promise<void> {
     const { pinned, admin, endpoint, pid: etcdPid } = etcd;
     const clientCpu = pinned ? CLIENT_CPU : undefined;
     // The watch's writer is load, as etcd is: on etcd's core, so that the watcher's own CPU cannot set its pace.
-    const writerCpu = pinned ? SERVER_CPU : undefined;
+    const writer = { args: children.writer.nodeArgs, cpu: pinned ? SERVER_CPU : undefined };
 
     console.log(
       `etcd-ts bench (${s.mode}): node ${process.version}, etcd ${etcd.version}, ${availableParallelism()} cores, ` +
@@ -183,7 +183,7 @@ async function main(): Promise<void> {
             await waitQuiet(s.quietWaitMs);
             const runId = `${process.pid}-${runs++}`;
             if (client === 'go') {
-              const r = await runGo({ binary: goBinary!, workload, endpoint, etcdPid, windowMs: s.windowMs, events: s.events, watchWarmup: s.watchWarmup, runId, cpu: clientCpu, writer: { args: children.writer.nodeArgs, cpu: writerCpu } });
+              const r = await runGo({ binary: goBinary!, workload, endpoint, etcdPid, windowMs: s.windowMs, events: s.events, watchWarmup: s.watchWarmup, runId, cpu: clientCpu, writer });
               return r!;
             }
             const cpuProfile = s.cpuProf === undefined ? undefined : join(s.cpuProf, `${workload.id}.${client}.${rep}.cpuprofile`);
@@ -197,8 +197,7 @@ async function main(): Promise<void> {
               events: s.events,
               watchWarmup: s.watchWarmup,
               runId,
-              writerCpu,
-              writerArgs: children.writer.nodeArgs,
+              writer,
               cpuProfile,
             };
             return (await runChild(process.execPath, ['--expose-gc', ...children.worker.nodeArgs, JSON.stringify(job)], clientCpu, RUN_TIMEOUT_MS)) as RunResult;

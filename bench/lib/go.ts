@@ -11,9 +11,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { WriterJob, WriterResult } from '../writer.js';
+import type { WriterResult } from '../writer.js';
 import { cpuWindow, processCpuSeconds } from './proc.js';
 import { runChild } from './spawn.js';
+import { runWriter, watchRunPrefix, type WriterProcess } from './watch-writer.js';
 import { DATA, type RunResult, type Workload } from './workloads.js';
 
 const SOURCE_DIR = fileURLToPath(new URL('../go-clientv3/', import.meta.url));
@@ -82,7 +83,7 @@ export interface GoRunOptions {
    * process as for the other clients, started once the Go watch exists (the Go program's own
    * putter, a Go client, costs another amount of CPU on the core it shares).
    */
-  writer: { args: readonly string[]; cpu: number | undefined };
+  writer: WriterProcess;
   runId: string;
   cpu: number | undefined;
 }
@@ -103,7 +104,7 @@ export async function runGo(options: GoRunOptions): Promise<RunResult | undefine
     '--keyspace', String(large ? 1 : DATA.keyspace),
     '--key-size', String(DATA.keySize),
     '--val-size', String(large ? DATA.largeSize : DATA.valueSize),
-    '--prefix', watch ? `${DATA.watchPrefix}${options.runId}/` : large ? DATA.goLargePrefix : DATA.kvPrefix,
+    '--prefix', watch ? watchRunPrefix(options.runId) : large ? DATA.goLargePrefix : DATA.kvPrefix,
   ];
   // The large get writes its own 1 MiB key (the Go program's key format); the others read the shared keyspace.
   if (go.op === 'get' && !large) args.push('--no-populate');
@@ -113,14 +114,15 @@ export async function runGo(options: GoRunOptions): Promise<RunResult | undefine
   const window = cpuWindow(options.etcdPid);
   let goCpu = 0;
   let poll: NodeJS.Timeout | undefined;
+  // The watch's writer starts once the Go program says its watch exists.
   let startWriter!: () => void;
   const writer = watch
-    ? new Promise<void>((resolve) => (startWriter = resolve)).then(async () => {
-        const job: WriterJob = { endpoint: options.endpoint, prefix: `${DATA.watchPrefix}${options.runId}/`, events: n + options.watchWarmup, concurrency: options.workload.concurrency };
-        return (await runChild(process.execPath, [...options.writer.args, JSON.stringify(job)], options.writer.cpu, GO_RUN_TIMEOUT_MS)) as WriterResult;
-      })
+    ? new Promise<void>((resolve) => (startWriter = resolve)).then(() =>
+        runWriter(options.writer, { endpoint: options.endpoint, prefix: watchRunPrefix(options.runId), events: n + options.watchWarmup, concurrency: options.workload.concurrency }),
+      )
     : undefined;
-  let stdout = '';
+  let seen = '';
+  let watching = false;
   const run = runChild(
     options.binary,
     args,
@@ -132,12 +134,14 @@ export async function runGo(options: GoRunOptions): Promise<RunResult | undefine
       }, CPU_POLL_MS);
     },
     (chunk) => {
-      stdout += chunk;
-      if (watch && stdout.includes(`${WATCHING_LINE}\n`)) startWriter();
+      if (!watch || watching) return;
+      seen += chunk;
+      watching = seen.includes(`${WATCHING_LINE}\n`);
+      if (watching) startWriter();
     },
   )
     .then((value) => {
-      if (watch && !stdout.includes(`${WATCHING_LINE}\n`)) throw new Error(`Go watch: exited without printing ${WATCHING_LINE}`);
+      if (watch && !watching) throw new Error(`Go watch: exited without printing ${WATCHING_LINE}`);
       return value;
     })
     .finally(() => clearInterval(poll));

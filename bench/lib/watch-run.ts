@@ -8,22 +8,20 @@
  * the spawn of its process or the watcher's first, unoptimised passes through its code.
  */
 import type { BenchClient } from '../clients/types.js';
-import type { WriterJob, WriterResult } from '../writer.js';
+import type { WriterJob } from '../writer.js';
 import { startProfile } from './cpu-profile.js';
 import { cpuWindow, ownCpuSeconds, processCpuSeconds } from './proc.js';
-import { runChild } from './spawn.js';
 import { LatencyRecorder } from './stats.js';
 import { stampClockNs, stampSentNs, stampSequence } from './values.js';
-import { DATA, type Job, type RunResult } from './workloads.js';
+import { runWriter, watchRunPrefix } from './watch-writer.js';
+import type { Job, RunResult } from './workloads.js';
 
 /** How long the watcher waits for missing events after the writer finished, ms. */
 export const WATCH_DRAIN_MS = 20_000;
-/** Longest time the writer may take, ms. */
-const WRITER_TIMEOUT_MS = 120_000;
 
 /** Runs the watch workload with `client` as the watcher. */
 export async function runWatch(job: Job, client: BenchClient): Promise<RunResult> {
-  const prefix = `${DATA.watchPrefix}${job.runId}/`;
+  const prefix = watchRunPrefix(job.runId);
   const warmup = job.watchWarmup;
   const n = warmup + job.events;
   const seen = new Uint8Array(n);
@@ -78,9 +76,9 @@ export async function runWatch(job: Job, client: BenchClient): Promise<RunResult
   if (warmup === 0) begin(stampClockNs());
 
   const writerJob: WriterJob = { endpoint: job.endpoint, prefix, events: n, concurrency: job.workload.concurrency };
-  const writer = (await runChild(process.execPath, [...job.writerArgs, JSON.stringify(writerJob)], job.writerCpu, WRITER_TIMEOUT_MS, (pid) => {
+  const writer = await runWriter(job.writer, writerJob, (pid) => {
     writerPid = pid;
-  })) as WriterResult;
+  });
   let drainTimer: NodeJS.Timeout | undefined;
   await Promise.race([done, new Promise<void>((resolve) => (drainTimer = setTimeout(resolve, WATCH_DRAIN_MS)))]);
   clearTimeout(drainTimer);

@@ -2,6 +2,7 @@
  * The benchmark's workloads and the messages between the launcher (bench/run.ts) and the worker
  * processes (bench/worker.ts): what one run is asked to do (`Job`) and what it reports (`RunResult`).
  */
+import type { WriterProcess } from './watch-writer.js';
 
 /** The clients compared. `go` is the Go client's program (bench/go-clientv3), when it can be built. */
 export type ClientName = 'etcd-ts' | 'etcd3' | 'go';
@@ -100,10 +101,8 @@ export interface Job {
   readonly watchWarmup: number;
   /** A unique string per run (fresh watch prefixes). */
   readonly runId: string;
-  /** Core the watch writer is pinned to (undefined: no taskset). */
-  readonly writerCpu: number | undefined;
-  /** Node arguments that start the watch writer (bench/writer.ts), before its job. */
-  readonly writerArgs: readonly string[];
+  /** How the watch's writer (bench/writer.ts) starts. */
+  readonly writer: WriterProcess;
   /** Write a V8 CPU profile of the measured window to this file (`.cpuprofile`). */
   readonly cpuProfile: string | undefined;
 }
